@@ -1,0 +1,54 @@
+"""The ``vlab`` command line.
+
+Each subcommand lives in its own module and is listed in :data:`SUBCOMMANDS`
+(name -> module).  A module provides ``add_arguments(parser)`` and
+``run(args) -> int`` (the process exit status).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("vlab.cli.run_cmd", "run an RV32 program (ELF or assembly)"),
+    "asm": ("vlab.cli.asm_cmd", "assemble RV32 assembly into an ELF file"),
+    "disasm": ("vlab.cli.disasm_cmd", "disassemble an RV32 ELF file or hex words"),
+    "hll": ("vlab.cli.hll_cmd", "the high-level-language VM: run, compile, javap"),
+    "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export"),
+}
+
+
+def _load(name: str):
+    module_name, _ = SUBCOMMANDS[name]
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:  # a subcommand whose level is not built yet
+        if exc.name == module_name:
+            return None
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vlab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in SUBCOMMANDS.items():
+        module = _load(name)
+        if module is None:
+            continue
+        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return _load(args.command).run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
