@@ -1,0 +1,9 @@
+"""A JVM/CLR-like high-level-language VM for a subset of Python.
+
+Pipeline (Smith & Nair, *Virtual Machines*, 2005, ch. 6; Lindholm et al., *The Java Virtual
+Machine Specification*): ``syntax`` checks the source subset, ``compiler`` emits class files
+(``classfile``, ``constpool``, ``opcodes``), ``loader`` loads them through class loaders,
+``verifier`` type-checks the bytecode, ``interpreter`` runs it over a managed ``heap``
+collected by ``gc``, ``jit`` compiles hot methods to Python, and ``natives`` reach the
+outside world only through a ``host`` interface checked by a ``policy``. ``vm`` is the facade.
+"""
