@@ -1,0 +1,149 @@
+"""One plot style for the whole book: colors per level, fonts, figure sizes.
+
+Every figure in vlab is drawn by a plot function decorated with :func:`styled`,
+so it looks the same whether or not the notebook called :func:`use_style`, and
+the same on every run:
+
+- the font is DejaVu Sans, which ships inside matplotlib (no system-font lookup);
+- SVG ids are hashed with a fixed salt (``svg.hashsalt``), so SVG output is stable;
+- :func:`figure_png` renders without the ``Software`` metadata, so a PNG depends
+  only on the figure.
+
+Colors follow the five implementation levels of virtualization (Hwang, Dongarra
+& Fox, *Distributed and Cloud Computing*, 2011, sec. 3.1.1, Fig. 3.2), with a
+few extra roles for the boxes of layer-stack diagrams (hardware, host OS, ...).
+
+Usage in a chapter::
+
+    from vlab.lab.style import use_style, LEVEL_COLORS, FIGSIZE
+    use_style()
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import matplotlib
+from matplotlib.figure import Figure
+
+#: One color per level, keyed like the sub-packages of :mod:`vlab` (bottom to top).
+LEVEL_COLORS: dict[str, str] = {
+    "isa": "#4C72B0",          # blue
+    "hardware": "#C44E52",     # red
+    "os": "#55A868",           # green
+    "library": "#8172B2",      # purple
+    "application": "#DD8452",  # orange
+}
+
+#: Colors for the roles a box plays in a layer-stack diagram.
+ROLE_COLORS: dict[str, str] = {
+    "hardware": "#5F6B7A",     # slate: the physical machine
+    "host_os": "#9DB4C0",      # the host operating system
+    "guest_os": "#C9D6DF",     # an operating system running inside a VM
+    "app": "#F0EDE5",          # applications
+    "storage": "#B8B8B8",      # disks, storage for suspended VMs
+    "layer": "#E8E8E8",        # any other software layer
+}
+
+#: The color that marks "this is the virtualization layer" and the intercepted interface.
+HIGHLIGHT = "#E1A100"
+#: Edge color of boxes and the color of text on light boxes.
+INK = "#222222"
+#: Color of text and hatching on dark boxes.
+PAPER = "#FFFFFF"
+
+#: Standard figure sizes in inches (width, height).
+FIGSIZE: dict[str, tuple[float, float]] = {
+    "wide": (9.0, 4.0),     # two panels side by side, timelines
+    "stacks": (10.0, 4.2),  # four layer stacks side by side
+    "single": (5.0, 4.0),   # one stack or one small chart
+    "table": (7.0, 3.0),    # a heat-map of a table
+}
+
+#: Resolution of PNGs stored in the notebooks.
+DPI = 100
+
+#: The rcParams every vlab figure is drawn with.
+RC: dict[str, object] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=list(LEVEL_COLORS.values())),
+    "legend.frameon": False,
+    "figure.dpi": DPI,
+    "figure.figsize": FIGSIZE["wide"],
+    "figure.constrained_layout.use": True,
+    "savefig.dpi": DPI,
+    "svg.hashsalt": "vlab",
+    "svg.fonttype": "path",
+    "hatch.linewidth": 0.8,
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def use_style() -> None:
+    """Apply the vlab style to every figure drawn from now on (call once per notebook)."""
+    matplotlib.rcParams.update(RC)
+
+
+@contextmanager
+def style_context() -> Iterator[None]:
+    """Draw with the vlab style inside a ``with`` block, then restore the previous style."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def styled(plot: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a plot function so it always draws in the vlab style."""
+
+    @functools.wraps(plot)
+    def draw(*args: P.args, **kwargs: P.kwargs) -> R:
+        with style_context():
+            return plot(*args, **kwargs)
+
+    return draw
+
+
+def new_figure(size: str = "wide", **subplot_kw: object) -> tuple[Figure, object]:
+    """A figure of a standard ``size`` (a key of :data:`FIGSIZE`) and its axes.
+
+    The figure is made without pyplot, so it is never shown twice, never kept
+    alive by pyplot's figure registry, and only appears where it is displayed.
+    Extra keyword arguments go to :meth:`Figure.subplots` (``ncols=2``...).
+    """
+    if size not in FIGSIZE:
+        raise ValueError(f"unknown figure size {size!r}; choose one of {sorted(FIGSIZE)}")
+    fig = Figure(figsize=FIGSIZE[size], dpi=DPI, layout="constrained")
+    return fig, fig.subplots(**subplot_kw)
+
+
+def level_color(level: str) -> str:
+    """The color of a level given its key (``"isa"``, ``"hardware"``, ``"os"``...)."""
+    try:
+        return LEVEL_COLORS[level]
+    except KeyError:
+        raise ValueError(f"unknown level {level!r}; choose one of {list(LEVEL_COLORS)}") from None
+
+
+def text_color_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (a ``#rrggbb`` color)."""
+    red, green, blue = (int(background[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+    return INK if luminance > 140 else PAPER
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Render ``fig`` to PNG bytes that depend only on the figure (no metadata)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
