@@ -1,0 +1,69 @@
+"""CostModel: the cited table, overrides, registration, clear errors."""
+
+import pytest
+
+from vlab.host import DEFAULT_COSTS, CostModel
+
+REQUIRED = ("instruction mem_read mem_write tlb_hit tlb_miss page_walk_ref trap interrupt "
+            "privilege_switch device_access dma_byte syscall context_switch vm_exit "
+            "hypercall world_switch shadow_pt_update block_translate").split()
+
+
+def test_every_required_event_has_a_price_category_and_source():
+    model = CostModel.default()
+    for event in REQUIRED:
+        row = model[event]
+        assert row.cycles >= 0
+        assert row.category
+        assert len(row.source) > 20, f"{event} needs a real source"
+
+
+def test_relative_magnitudes_follow_the_sources():
+    m = CostModel.default()
+    assert m.cycles_of("mem_read") < m.cycles_of("dram_access")
+    assert m.cycles_of("tlb_hit") < m.cycles_of("tlb_miss")
+    assert m.cycles_of("syscall") < m.cycles_of("vm_exit") < m.cycles_of("context_switch")
+    assert 1500 <= m.cycles_of("vm_exit") <= 2000
+
+
+def test_overrides_return_a_new_model():
+    base = CostModel.default()
+    fast = base.with_overrides(vm_exit=500, trap=20)
+    assert fast.cycles_of("vm_exit") == 500
+    assert fast["vm_exit"].source == "override"
+    assert base.cycles_of("vm_exit") == 1500
+    assert fast.with_overrides(trap=30).cycles_of("vm_exit") == 500
+    assert fast != base and fast == CostModel({"vm_exit": 500, "trap": 20})
+
+
+def test_unknown_event_is_a_key_error_listing_valid_names():
+    with pytest.raises(KeyError) as info:
+        CostModel.default().with_overrides(vmexit=1)
+    assert "vmexit" in str(info.value) and "vm_exit" in str(info.value)
+    with pytest.raises(KeyError, match="known events"):
+        CostModel.default().cycles_of("nope")
+
+
+@pytest.mark.parametrize("bad", [-1, "10", None, True])
+def test_prices_must_be_non_negative_numbers(bad):
+    with pytest.raises(ValueError, match="non-negative"):
+        CostModel.default().with_overrides(trap=bad)
+
+
+def test_register_adds_an_event_for_later_levels():
+    row = CostModel.register("test_gc_cycle", 7, "test-level", "illustrative, for a test")
+    assert CostModel.default().cycles_of("test_gc_cycle") == 7
+    assert "test-level" in CostModel.default().categories()
+    assert CostModel.register("test_gc_cycle", 7, "test-level", "illustrative, for a test") == row
+    with pytest.raises(ValueError, match="already registered"):
+        CostModel.register("test_gc_cycle", 8, "test-level", "another price")
+    with pytest.raises(ValueError, match="already registered"):
+        CostModel.register("vm_exit", 1, "virtualization", "mine")
+
+
+def test_table_lists_every_default_row():
+    text = CostModel.default().table()
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["event", "cycles", "category"]
+    for row in DEFAULT_COSTS:
+        assert any(line.startswith(row.event + " ") and row.source in line for line in lines)
