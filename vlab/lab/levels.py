@@ -206,12 +206,12 @@ _HW = (Box("Hardware", "hardware", MACHINE),)
 #: The traditional machine and the three VM types (Hwang et al. 2011, Fig. 1.12).
 VM_TYPES: dict[str, Stack] = {
     "traditional": Stack(
-        "traditional", "(a) Traditional machine",
+        "traditional", "Traditional machine",
         (_HW, (Box("Host OS", "host_os", PRIVILEGED),), (Box("Applications", "app", USER),)),
         "One OS image owns the hardware and runs in privileged mode; "
         "applications are tied to that OS and to the hardware's ISA."),
     "native": Stack(
-        "native", "(b) Native (bare-metal) VM",
+        "native", "Native (bare-metal) VM",
         (_HW,
          (Box("Hypervisor (VMM)", "vmm", PRIVILEGED),),
          (Box("Guest OS", "guest_os", USER, 0.0, 0.5), Box("Guest OS", "guest_os", USER, 0.5, 0.5)),
@@ -219,7 +219,7 @@ VM_TYPES: dict[str, Stack] = {
         "The hypervisor is installed on the bare hardware and runs in privileged mode; "
         "the guest OSes above it run deprivileged.", virt_row=1),
     "hosted": Stack(
-        "hosted", "(c) Hosted VM",
+        "hosted", "Hosted VM",
         (_HW,
          (Box("Host OS (unmodified)", "host_os", PRIVILEGED),),
          (Box("VMM", "vmm", USER, 0.0, 0.6), Box("Host apps", "app", USER, 0.6, 0.4)),
@@ -228,7 +228,7 @@ VM_TYPES: dict[str, Stack] = {
         "The VMM is an ordinary program in non-privileged mode; the host OS, "
         "which owns the hardware, does not need to be modified.", virt_row=2),
     "dual-mode": Stack(
-        "dual-mode", "(d) Dual-mode VM",
+        "dual-mode", "Dual-mode VM",
         (_HW,
          (Box("Host OS (modified)", "host_os", PRIVILEGED, 0.0, 0.5),
           Box("VMM, supervisor part", "vmm", PRIVILEGED, 0.5, 0.5)),
@@ -252,8 +252,8 @@ def vm_type(key: str) -> Stack:
 
 #: Before and after virtualization (Hwang et al. 2011, Fig. 3.1).
 BEFORE_AND_AFTER: tuple[Stack, Stack] = (
-    replace(VM_TYPES["traditional"], key="before", title="(a) Traditional computer"),
-    Stack("after", "(b) After virtualization",
+    replace(VM_TYPES["traditional"], key="before", title="Traditional computer"),
+    Stack("after", "After virtualization",
           (_HW,
            (Box("Host OS", "host_os", PRIVILEGED),),
            (Box("Virtualization layer (hypervisor or VMM)", "vmm", PRIVILEGED),),

@@ -121,18 +121,19 @@ def plot_vm_types(keys: tuple[str, ...] = levels.VM_TYPE_KEYS, *,
                   show_privilege: bool = True) -> Figure:
     """The traditional machine beside the three VM types (Hwang et al. 2011, Fig. 1.12)."""
     fig, axes = new_figure("stacks", ncols=len(keys))
-    for ax, key in zip(list(axes), keys, strict=True):
+    for index, (ax, key) in enumerate(zip(list(axes), keys, strict=True)):
         draw_stack(ax, levels.vm_type(key), show_privilege=show_privilege, wrap=16,
                    fontsize=8)
+        ax.set_title(f"({chr(ord('a') + index)}) {ax.get_title()}")
     _legend_for_roles(fig, privilege=show_privilege)
     return fig
 
 
 @styled
-def plot_vm_type(key: str) -> Figure:
-    """One VM type (or the traditional machine) with its privileged software marked."""
+def plot_vm_type(stack: Stack) -> Figure:
+    """One VM type's stack (see :data:`levels.VM_TYPES`) with its privileged software marked."""
     fig, ax = new_figure("single")
-    draw_stack(ax, levels.vm_type(key), show_privilege=True)
+    draw_stack(ax, stack, show_privilege=True)
     _legend_for_roles(fig, privilege=True, ncols=3)
     return fig
 
@@ -141,8 +142,9 @@ def plot_vm_type(key: str) -> Figure:
 def plot_before_after() -> Figure:
     """A computer before and after virtualization (Hwang et al. 2011, Fig. 3.1)."""
     fig, axes = new_figure("wide", ncols=2)
-    for ax, stack in zip(list(axes), levels.BEFORE_AND_AFTER, strict=True):
+    for index, (ax, stack) in enumerate(zip(list(axes), levels.BEFORE_AND_AFTER, strict=True)):
         draw_stack(ax, stack)
+        ax.set_title(f"({chr(ord('a') + index)}) {ax.get_title()}")
     _legend_for_roles(fig)
     return fig
 
@@ -187,6 +189,5 @@ def plot_level(level_key: str, technology: str | None = None) -> Figure:
     draw_level_ladder(ladder, selected=level_key)
     stack = levels.level_stack(level_key, technology)
     draw_stack(system, stack, level_key=level_key, show_interface=True)
-    system.set_title(f"{technology}: {stack.title.lower()} level" if technology
-                     else f"{stack.title} level")
+    system.set_title(f"{technology}: {stack.title}" if technology else stack.title)
     return fig

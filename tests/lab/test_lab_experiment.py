@@ -1,0 +1,95 @@
+"""The experiment pattern: controls drive model and plot; the output holds the result."""
+
+import base64
+
+import pytest
+from matplotlib.figure import Figure
+
+from vlab.lab import experiment
+from vlab.lab.style import new_figure
+
+
+def square(n, offset=0):
+    return {"n": n, "value": n * n + offset}
+
+
+def plot_square(data):
+    fig, ax = new_figure("single")
+    ax.bar([0], [data["value"]])
+    ax.set_title(f"{data['n']} squared")
+    return fig
+
+
+def describe_square(data):
+    return f"{data['n']} squared is {data['value']}."
+
+
+def _make(**kwargs):
+    return experiment.Experiment(square, plot_square,
+                                 {"n": experiment.int_slider("n", 0, 9, 3)},
+                                 describe=describe_square, **kwargs)
+
+
+def test_first_rendering_uses_the_controls_default_values():
+    exp = _make()
+    assert exp.params == {"n": 3}
+    assert exp.data == {"n": 3, "value": 9}
+    assert exp.figure.axes[0].get_title() == "3 squared"
+    assert exp.text == "3 squared is 9."
+
+
+def test_changing_a_control_reruns_model_and_plot():
+    exp = _make()
+    exp.controls["n"].value = 5
+    assert exp.data["value"] == 25
+    assert exp.figure.axes[0].get_title() == "5 squared"
+    figure, text = exp.output.outputs
+    assert figure["data"]["text/plain"] == "<figure: 5 squared>"
+    assert base64.b64decode(figure["data"]["image/png"]).startswith(b"\x89PNG")
+    assert text["data"]["text/plain"] == "5 squared is 25."
+
+
+def test_fixed_parameters_are_passed_unchanged():
+    exp = _make(fixed={"offset": 100})
+    exp.controls["n"].value = 2
+    assert exp.data["value"] == 104
+
+
+def test_without_describe_only_the_figure_is_shown():
+    exp = experiment.Experiment(square, plot_square, {"n": experiment.dropdown("n", [1, 2])})
+    assert exp.text == "" and len(exp.output.outputs) == 1
+
+
+def test_show_result_prints_the_text_for_nbval(capsys):
+    _make().show_result()
+    assert capsys.readouterr().out.splitlines()[-1] == "3 squared is 9."
+
+
+def test_the_experiment_displays_as_its_widget():
+    bundle = _make()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_figure_view_text_is_the_titles():
+    fig = Figure()
+    fig.suptitle("Top")
+    fig.subplots(ncols=2)[1].set_title("right")
+    view = experiment.FigureView(fig)
+    assert repr(view) == "<figure: Top | right>"
+    assert view._repr_png_().startswith(b"\x89PNG")
+
+
+def test_control_helpers_pick_the_first_option_by_default():
+    assert experiment.dropdown("d", [("one", 1), ("two", 2)]).value == 1
+    assert experiment.toggle("t", ["a", "b"], "b").value == "b"
+    assert experiment.float_slider("f", 0.5, 2.0).value == 0.5
+    assert experiment.checkbox("c").value is False
+
+
+@pytest.mark.parametrize("call", [lambda: experiment.dropdown("d", []),
+                                  lambda: experiment.toggle("t", []),
+                                  lambda: experiment.int_slider("s", 5, 1),
+                                  lambda: experiment.float_slider("s", 5.0, 1.0)])
+def test_control_helpers_reject_impossible_settings(call):
+    with pytest.raises(ValueError):
+        call()
