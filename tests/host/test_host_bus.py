@@ -117,3 +117,11 @@ def test_region_lookup(bus):
     assert bus.device("dev") is bus.dev
     with pytest.raises(KeyError, match="mapped"):
         bus.device("nope")
+
+
+def test_fetch_from_a_device_faults_without_touching_it(bus):
+    with pytest.raises(AccessFault, match="not executable"):
+        bus.load(0x1000_0000, 4, access="fetch")
+    assert bus.dev.calls == []
+    bus.store(RAM, 4, 0x13)
+    assert bus.load(RAM, 4, access="fetch") == 0x13

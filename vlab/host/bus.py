@@ -20,7 +20,10 @@ Two hooks make the bus useful to the levels above:
   makes them (the CPU) counts ``mem_read``/``mem_write`` itself, in bulk.
 
 Bulk transfers (``read_bytes``/``write_bytes``: loaders and DMA) must lie
-entirely in RAM; DMA into device registers is not modeled.
+entirely in RAM; DMA into device registers is not modeled. Device regions are
+not executable: ``load(addr, 4, access="fetch")`` outside RAM faults, as the
+physical-memory attributes of I/O regions say on real RISC-V platforms
+(privileged spec §3.6, "Physical Memory Attributes").
 """
 
 from __future__ import annotations
@@ -135,6 +138,10 @@ class Bus:
             if region.base <= addr < region.end:
                 if addr + size > region.end:
                     raise AccessFault(addr, size, access, f"access runs past the end of {region}")
+                if access == "fetch":
+                    raise AccessFault(addr, size, access,
+                                      f"instruction fetch from {region}: device regions "
+                                      "are not executable (a physical-memory attribute)")
                 return region
         raise AccessFault(addr, size, access, self._unmapped_reason(addr, size))
 
