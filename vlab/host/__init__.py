@@ -31,10 +31,11 @@ from .platform import (
     RAM_BASE,
     UART_BASE,
     Platform,
+    PlatformState,
 )
 
 __all__ = [
     "AccessFault", "BLOCK_BASE", "BlockDevice", "Bus", "CLINT", "CLINT_BASE", "Cost",
     "CostModel", "DEFAULT_COSTS", "HTIF", "Ledger", "LedgerSnapshot", "PhysicalMemory",
-    "Platform", "RAM_BASE", "Region", "UART16550", "UART_BASE",
+    "Platform", "PlatformState", "RAM_BASE", "Region", "UART16550", "UART_BASE",
 ]

@@ -19,13 +19,22 @@ RAM wherever the ELF put the ``tohost`` symbol; the loader calls
 
 One :class:`~.ledger.Ledger` priced by one :class:`~.costs.CostModel`
 records the work of everything running on this host.
+
+``save_state()`` / ``restore_state()`` capture the *machine*: RAM contents and
+every device's registers and buffers (see :mod:`.devices.state`). The ledger
+is the observer, not the machine, and is not part of it. Restoring RAM keeps
+the same ``ram.data`` object (a CPU may hold it) and tells the bus's write
+listeners that all of RAM changed, so cached translations are dropped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .bus import Bus
 from .costs import CostModel
 from .devices import CLINT, HTIF, UART16550, BlockDevice
+from .devices.state import restore_state, save_state
 from .ledger import Ledger
 from .memory import DEFAULT_RAM_BASE, DEFAULT_RAM_SIZE, PhysicalMemory
 
@@ -33,6 +42,18 @@ CLINT_BASE, CLINT_SIZE = 0x0200_0000, 0x1_0000
 UART_BASE, UART_SIZE = 0x1000_0000, 0x100
 BLOCK_BASE, BLOCK_SIZE = 0x1000_1000, 0x1000
 RAM_BASE = DEFAULT_RAM_BASE
+
+
+DEVICE_NAMES = ("clint", "uart", "block")
+
+
+@dataclass(frozen=True)
+class PlatformState:
+    """A saved machine: RAM bytes, device states, HTIF addresses and state."""
+
+    ram: bytes
+    devices: tuple[tuple[str, dict], ...]
+    htif: tuple[int, int | None, dict] | None
 
 
 class Platform:
@@ -62,6 +83,34 @@ class Platform:
         """Everything the guest printed: UART output, then HTIF console output."""
         htif = self.htif.console if self.htif is not None else b""
         return self.uart.output + htif
+
+    def save_state(self) -> PlatformState:
+        """Snapshot RAM and every device (not the ledger)."""
+        htif = None
+        if self.htif is not None:
+            htif = (self.htif.tohost_addr, self.htif.fromhost_addr, save_state(self.htif))
+        return PlatformState(bytes(self.ram.data),
+                             tuple((n, save_state(getattr(self, n))) for n in DEVICE_NAMES),
+                             htif)
+
+    def restore_state(self, state: PlatformState) -> None:
+        """Put the machine back exactly as ``save_state`` found it."""
+        if len(state.ram) != self.ram.size:
+            raise ValueError(f"saved RAM is {len(state.ram)} bytes but this platform has "
+                             f"{self.ram.size}; restore into a Platform of the same ram_size")
+        self.ram.data[:] = state.ram
+        for name, device_state in state.devices:
+            restore_state(getattr(self, name), device_state)
+        if state.htif is None:
+            self.htif = None
+        else:
+            tohost, fromhost, htif_state = state.htif
+            if self.htif is None or (self.htif.tohost_addr, self.htif.fromhost_addr) != (
+                    tohost, fromhost):
+                self.attach_htif(tohost, fromhost)
+            restore_state(self.htif, htif_state)
+        for listener in self.bus.write_listeners:
+            listener(self.ram.base, self.ram.size)
 
     def __repr__(self) -> str:
         return f"<Platform RAM {self.ram.size // 1024} KiB, {self.ledger!r}>"

@@ -56,6 +56,7 @@ class BlockDevice:
     """A disk of ``sectors`` x 512 bytes (or the given ``image``) on ``bus``."""
 
     SIZE = 0x1000
+    STATE = ("image", "sector", "dma_addr", "count", "status", "completed", "last_error")
 
     def __init__(self, bus, sectors: int = 2048, image: bytes | None = None):
         if image is not None:

@@ -38,6 +38,7 @@ class CLINT:
     """Timer and software-interrupt registers for ``harts`` harts."""
 
     SIZE = 0x1_0000
+    STATE = ("msip", "mtimecmp", "mtime")
 
     def __init__(self, harts: int = 1):
         if harts < 1:

@@ -63,6 +63,9 @@ class HTIF:
     commands still run but replies are dropped (Spike warns the same way).
     """
 
+    STATE = ("exit_code", "_console", "_input", "_pending_reads", "_replies",
+             "ignored_commands")
+
     def __init__(self, bus, tohost_addr: int, fromhost_addr: int | None = None):
         for name, addr in (("tohost", tohost_addr), ("fromhost", fromhost_addr)):
             if addr is not None and not bus.is_ram(addr, 8):

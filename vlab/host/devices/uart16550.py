@@ -53,6 +53,7 @@ class UART16550:
     """The console UART. ``output`` holds every byte transmitted."""
 
     SIZE = 0x100
+    STATE = ("ier", "lcr", "mcr", "scr", "fcr", "divisor", "_thre_interrupt", "_rx", "_out")
 
     def __init__(self):
         self._out = bytearray()
