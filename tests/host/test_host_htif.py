@@ -110,3 +110,12 @@ def test_tohost_must_be_in_ram():
     host = Platform(ram_size=4096)
     with pytest.raises(ValueError, match="tohost"):
         host.attach_htif(0x1000_0000)
+
+
+def test_without_fromhost_commands_run_and_replies_are_dropped():
+    host = Platform(ram_size=64 * 1024)
+    htif = host.attach_htif(TOHOST)
+    rv32_write_tohost(host, command_word(1, 1, ord("x")))
+    htif.poll()
+    assert htif.console == b"x"
+    assert host.bus.read_bytes(TOHOST, 0x80) == bytes(0x80)   # nothing written anywhere

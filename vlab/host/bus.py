@@ -33,6 +33,9 @@ from typing import Any
 
 from .memory import VALID_SIZES, AccessFault, PhysicalMemory
 
+_SIZES = frozenset(VALID_SIZES)
+_MASKS = {size: (1 << (8 * size)) - 1 for size in VALID_SIZES}
+
 
 @dataclass(frozen=True)
 class Region:
@@ -115,19 +118,23 @@ class Bus:
     def load(self, addr: int, size: int, access: str = "load") -> int:
         """Read ``size`` bytes at ``addr`` from RAM or a device register."""
         ram = self.ram
-        if ram is not None and ram.base <= addr and addr + size <= ram.end:
-            return ram.load(addr, size, access)
+        if ram is not None and size in _SIZES:
+            off = addr - ram.base
+            if 0 <= off and off + size <= ram.size:  # RAM: the common case, inlined
+                return int.from_bytes(ram.data[off:off + size], "little")
         region = self._device_for(addr, size, access)
         return self._device_call(region, addr, size, access, None)
 
     def store(self, addr: int, size: int, value: int) -> None:
         """Write the low ``size`` bytes of ``value`` at ``addr``."""
         ram = self.ram
-        if ram is not None and ram.base <= addr and addr + size <= ram.end:
-            ram.store(addr, size, value)
-            for listener in self.write_listeners:
-                listener(addr, size)
-            return
+        if ram is not None and size in _SIZES:
+            off = addr - ram.base
+            if 0 <= off and off + size <= ram.size:
+                ram.data[off:off + size] = (value & _MASKS[size]).to_bytes(size, "little")
+                for listener in self.write_listeners:
+                    listener(addr, size)
+                return
         region = self._device_for(addr, size, "store")
         self._device_call(region, addr, size, "store", value)
 

@@ -49,6 +49,7 @@ CMD_GETCHAR, CMD_PUTCHAR = 0, 1
 SYS_WRITE, SYS_EXIT = 64, 93
 ENOSYS = 38
 MAGIC_WORDS = 8
+_ZERO8 = bytes(8)
 
 
 def command_word(device: int, cmd: int, payload: int) -> int:
@@ -103,6 +104,11 @@ class HTIF:
     def poll(self) -> bool:
         """Handle a command in ``tohost`` if there is one, deliver a pending
         reply into ``fromhost`` if it is free. True once the target has exited."""
+        ram = self.bus.ram
+        offset = self.tohost_addr - ram.base
+        idle = not self._replies and not (self._pending_reads and self._input)
+        if idle and ram.data[offset:offset + 8] == _ZERO8:
+            return self.exit_code is not None  # the common case: nothing to do
         value = self.bus.load(self.tohost_addr, 8)
         if value:
             self.bus.store(self.tohost_addr, 8, 0)
