@@ -89,8 +89,8 @@ class Bus:
             if region.name == other.name:
                 raise ValueError(f"a region named {region.name!r} is already mapped")
         self.regions = sorted(self.regions + [region], key=lambda r: r.base)
-        self._devices = tuple(r for r in self.regions if r.target is not self.ram
-                              and not isinstance(r.target, PhysicalMemory))
+        self._devices = tuple(r for r in self.regions
+                              if not isinstance(r.target, PhysicalMemory))
 
     def region_of(self, addr: int) -> Region | None:
         """The region containing ``addr``, or None."""
