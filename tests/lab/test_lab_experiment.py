@@ -93,3 +93,11 @@ def test_control_helpers_pick_the_first_option_by_default():
 def test_control_helpers_reject_impossible_settings(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_show_result_wraps_long_text(capsys):
+    exp = experiment.Experiment(square, plot_square, {"n": experiment.dropdown("n", [1])},
+                                describe=lambda data: "word " * 60)
+    exp.show_result()
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert len(lines) > 1 and all(len(line) <= experiment.TEXT_WIDTH for line in lines)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import html
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ Plot = Callable[[Any], Figure]
 Describe = Callable[[Any], str]
 
 _CONTROL_STYLE = {"description_width": "initial"}
+TEXT_WIDTH = 88  # characters per line of printed experiment text
 
 
 def figure_summary(fig: Figure) -> str:
@@ -138,7 +140,7 @@ class Experiment:
         """Display the current figure and text as plain cell output (checked by nbval)."""
         show(self.figure)
         if self.text:
-            print(self.text)
+            print(textwrap.fill(self.text, TEXT_WIDTH))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -169,7 +171,7 @@ def toggle(description: str, options: Sequence[Any], value: Any = None) -> widge
         description=description,
         options=list(options),
         value=first if value is None else value,
-        style=_CONTROL_STYLE,
+        style={**_CONTROL_STYLE, "button_width": "auto"},
     )
 
 

@@ -61,6 +61,7 @@ FIGSIZE: dict[str, tuple[float, float]] = {
     "wide": (9.0, 4.0),     # two panels side by side, timelines
     "stacks": (10.0, 4.2),  # four layer stacks side by side
     "single": (5.0, 4.0),   # one stack or one small chart
+    "panel": (6.0, 3.0),    # one low, wide panel (hosts and disks)
     "table": (7.0, 3.0),    # a heat-map of a table
 }
 

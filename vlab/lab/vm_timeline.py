@@ -172,7 +172,7 @@ def _draw_move(ax: Axes, snapshot: Snapshot) -> None:
 @styled
 def plot_lifecycle(snapshot: Snapshot) -> Figure:
     """One step of the scenario."""
-    fig, ax = new_figure("single")
+    fig, ax = new_figure("panel")
     draw_snapshot(ax, snapshot)
     return fig
 
