@@ -62,7 +62,7 @@ def technology_explorer(technology: str = "Xen") -> Experiment:
     """Widget: a drop-down over all the lecture's examples, grouped by level."""
     options = [(f"{tech.name}  ({levels.level(tech.level).name})", tech.name)
                for tech in levels.TECHNOLOGIES]
-    control = dropdown("Technology", options, technology)
+    control = dropdown("Technology", options, technology, width="32em")
     return Experiment(technology_view, plot_technology, {"technology": control},
                       describe=describe_technology)
 

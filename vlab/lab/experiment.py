@@ -41,7 +41,7 @@ Plot = Callable[[Any], Figure]
 Describe = Callable[[Any], str]
 
 _CONTROL_STYLE = {"description_width": "initial"}
-TEXT_WIDTH = 88  # characters per line of printed experiment text
+TEXT_WIDTH = 76  # characters per line of printed experiment text
 
 
 def figure_summary(fig: Figure) -> str:
@@ -149,8 +149,12 @@ class Experiment:
 # --- small constructors so every chapter's controls look alike -----------------------
 
 
-def dropdown(description: str, options: Sequence[Any], value: Any = None) -> widgets.Dropdown:
-    """A labelled drop-down list; ``options`` are values or ``(label, value)`` pairs."""
+def dropdown(description: str, options: Sequence[Any], value: Any = None,
+             width: str | None = None) -> widgets.Dropdown:
+    """A labelled drop-down list; ``options`` are values or ``(label, value)`` pairs.
+
+    ``width`` is a CSS width (``"30em"``) for lists whose labels are long.
+    """
     if not options:
         raise ValueError(f"dropdown {description!r} needs at least one option")
     first = options[0][1] if isinstance(options[0], tuple) else options[0]
@@ -159,6 +163,7 @@ def dropdown(description: str, options: Sequence[Any], value: Any = None) -> wid
         options=list(options),
         value=first if value is None else value,
         style=_CONTROL_STYLE,
+        layout=widgets.Layout(width=width) if width else widgets.Layout(),
     )
 
 
