@@ -15,7 +15,13 @@ from .instructions import lookup, unknown_mnemonic
 from .lexer import Token, tokenize_line
 from .operands import is_register
 from .parser import split_operands
-from .pseudo import IMMEDIATE_FORM, JALR_REGISTER_FORM, PSEUDO_INSTRUCTIONS, expand_li
+from .pseudo import (
+    IMMEDIATE_FORM,
+    JALR_REGISTER_FORM,
+    MEMORY_FORM,
+    PSEUDO_INSTRUCTIONS,
+    expand_li,
+)
 
 Instruction = tuple[Token, list[list[Token]]]  # mnemonic, operands
 
@@ -26,6 +32,8 @@ def expand(mnemonic: Token, operands: list[list[Token]], env: Environment) -> li
     if name == "li":
         return _expand_li(mnemonic, operands, env)
     key = (name, len(operands))
+    if name in MEMORY_FORM and len(operands) == 1 and not is_register(operands[0]):
+        return _instantiate(MEMORY_FORM[name], {"ADDRESS": operands[0]}, mnemonic)
     if key in _BY_COUNT:
         placeholders, templates = _BY_COUNT[key]
         if name in IMMEDIATE_FORM and not is_register(operands[-1]):

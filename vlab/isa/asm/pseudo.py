@@ -50,6 +50,7 @@ PSEUDO_INSTRUCTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("jalr", "RS"): ("jalr ra, 0(RS)",),
     ("jalr", "RD, RS, IMM"): ("jalr RD, IMM(RS)",),
     ("ret", ""): ("jalr x0, 0(ra)",),
+    ("unimp", ""): ("csrrw x0, cycle, x0",),  # reads a read-only CSR: always illegal
     ("la", "RD, SYMBOL"): ("auipc RD, %pcrel_hi(SYMBOL)", "addi RD, RD, %pcrel_lo(. - 4)"),
     ("lla", "RD, SYMBOL"): ("auipc RD, %pcrel_hi(SYMBOL)", "addi RD, RD, %pcrel_lo(. - 4)"),
     ("call", "SYMBOL"): ("auipc ra, %pcrel_hi(SYMBOL)", "jalr ra, %pcrel_lo(. - 4)(ra)"),
@@ -78,6 +79,8 @@ IMMEDIATE_FORM = {"csrw": "csrwi", "csrs": "csrsi", "csrc": "csrci", "csrrw": "c
                   "csrrs": "csrrsi", "csrrc": "csrrci"}
 # ... and a plain register where jalr expects a memory operand: jalr rd, rs = jalr rd, 0(rs).
 JALR_REGISTER_FORM = ("jalr RD, 0(RS)",)
+# jr and jalr with one memory operand, as objdump prints them: jr 8(t1), jalr 16(ra).
+MEMORY_FORM = {"jr": ("jalr x0, ADDRESS",), "jalr": ("jalr ra, ADDRESS",)}
 
 PSEUDO_NAMES = frozenset(name for name, _ in PSEUDO_INSTRUCTIONS) | {"li"}
 
