@@ -29,8 +29,11 @@ $(NPM_STAMP): package.json package-lock.json $(STAMP)
 	$(NPM) ci --ignore-scripts --no-audit --no-fund
 	touch $(NPM_STAMP)
 
+# Jupyter refuses to run as root unless told to (containers, CI machines).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab book/chapters
+	$(BIN)/jupyter lab $(ALLOW_ROOT) book/chapters
 
 # Student versions of the exercises (no solutions) into exercises/release/.
 release: $(STAMP)
