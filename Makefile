@@ -10,9 +10,10 @@ NPM       := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm
 NPM_STAMP := node_modules/.installed
 
 # One pytest run: unit tests, static-book tests, and every chapter notebook
-# re-executed by nbval (strict) and compared with its stored outputs.
+# re-executed by nbval (strict) and compared with its stored outputs.  A cell
+# gets 120 s (pytest-timeout, pyproject.toml, caps every test item at 300 s).
 PYTEST_ARGS := tests book/chapters --nbval --nbval-current-env \
-               --nbval-sanitize-with nbval_sanitize.cfg
+               --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=120
 
 .PHONY: lab test book release venv clean
 
