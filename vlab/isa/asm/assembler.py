@@ -85,7 +85,7 @@ class Assembler:
         self.check_globals()
         program = self.second_pass()
         if self.diagnostics:
-            raise AssemblyError(self.diagnostics)
+            raise AssemblyError(sorted(self.diagnostics, key=lambda d: (d.line, d.column)))
         return program
 
     def pad_code_sections(self) -> None:
@@ -97,7 +97,10 @@ class Assembler:
                 section.add(padding, lambda env, data=data: data, self.line_no)
 
     def report(self, exc: SourceError, line: int | None = None) -> None:
+        """Record a diagnostic; only the first per line, later ones are usually echoes."""
         line = self.line_no if line is None else line
+        if any(d.line == line for d in self.diagnostics):
+            return
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         self.diagnostics.append(Diagnostic(self.filename, line, exc.column, text, exc.message,
                                            exc.hint))
@@ -243,6 +246,9 @@ class Assembler:
                 symbols[name] = self.lookup(name, 1) & 0xFFFFFFFF
             except SourceError as exc:
                 self.report(exc, symbol.line)
+                continue
+            except RecursionError:
+                self.report(SourceError("symbol definitions nested too deeply", 1), symbol.line)
                 continue
             if symbol.is_label:
                 symbol_sections[name] = symbol.value.section

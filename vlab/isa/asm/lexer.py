@@ -31,7 +31,7 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0":
 @dataclass(frozen=True)
 class Token:
     kind: str
-    text: str  # the source text (for STRING: the decoded contents)
+    text: str  # the source text (for STRING: the bytes it stands for, one char per byte)
     column: int  # 1-based column of the first character
     value: int | None = None  # for NUMBER: its value; for LOCAL_REF: the label number
 
@@ -134,8 +134,8 @@ def _scan_string(line: str, i: int) -> tuple[Token, int]:
         if line[j] == "\\":
             decoded, j = _read_escape(line, j + 1, j + 1)
             chars.append(decoded)
-        else:
-            chars.append(line[j])
+        else:  # a literal character stands for its UTF-8 bytes, as in GNU as
+            chars.append(line[j].encode("utf-8", "surrogatepass").decode("latin-1"))
             j += 1
     if j >= len(line):
         raise SourceError("unterminated string", i + 1, 'close the string with "')
