@@ -98,4 +98,4 @@ class DirectoryHost(MemoryHost):
 
 def normalize(path: str) -> str:
     """Absolute, ``..``-free POSIX path: ``a/../../etc`` becomes ``/etc``."""
-    return posixpath.normpath("/" + path.replace("\\", "/"))
+    return posixpath.normpath("/" + path.replace("\\", "/").lstrip("/"))

@@ -1,0 +1,666 @@
+"""The compiler: a Python-subset syntax tree becomes class files.
+
+One source file (a *module*) becomes:
+
+* a module class (flag MODULE) holding the functions as static methods, the globals as its
+  fields and the top-level statements as the static method ``<module>``, which the VM runs
+  as the module's class initializer;
+* one class file per ``class`` statement, whose ``def``\\ s become methods with ``self`` in
+  local 0.
+
+Code generation is a single recursive walk over the tree emitting stack code, in the style
+of clox's single-pass compiler (Nystrom, *Crafting Interpreters*, ch. 17, 23) and javac
+(exceptions via handler tables, ``finally`` copied onto every exit path: JVM Specification
+sec. 3.13).  Names resolve at compile time: parameters and assigned names are locals,
+other names are module globals (``LOAD_GLOBAL``); calls go to a module function
+(``INVOKE_STATIC``), a class constructor (``NEW`` + ``INVOKE_SPECIAL __init__``), a method
+(``INVOKE_VIRTUAL``) or a built-in (``INVOKE_NATIVE``).
+
+Simplification: locals start as ``None`` (CPython would raise UnboundLocalError when a
+local is read before assignment).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from . import syntax
+from .assembler import Assembler, Label
+from .classfile import FLAG_MODULE, FLAG_STATIC, ClassFile, MethodInfo
+from .constpool import ConstPool
+from .errors import CompileError
+from .natives import BUILTINS
+from .stdlib import CLASS_NAMES, VALUE_TYPES
+from .values import is_reserved_name
+
+BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.FloorDiv: "FLOORDIV",
+          ast.Mod: "MOD"}
+COMPARE = {ast.Eq: "EQ", ast.NotEq: "NE", ast.Lt: "LT", ast.LtE: "LE", ast.Gt: "GT",
+           ast.GtE: "GE", ast.Is: "IS", ast.IsNot: "IS_NOT", ast.In: "IN", ast.NotIn: "NOT_IN"}
+MAX_COUNT = 255  # count operands are one byte
+
+
+def compile_source(source: str, filename: str = "main.py", module: str | None = None,
+                   system: bool = False) -> list[ClassFile]:
+    """Compile ``source``; the module class comes first in the returned list."""
+    module = module or module_name(filename)
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        raise CompileError(f"syntax error: {exc.msg}", exc.lineno or 0, exc.offset or 0,
+                           filename) from None
+    syntax.check(tree, filename)
+    return ModuleCompiler(tree, source, filename, module, system).compile()
+
+
+def compile_file(path: str | Path) -> list[ClassFile]:
+    path = Path(path)
+    return compile_source(path.read_text(), path.name)
+
+
+def module_name(filename: str) -> str:
+    stem = Path(filename).stem
+    return stem if stem.isidentifier() else "main"
+
+
+class ModuleCompiler:
+    def __init__(self, tree, source, filename, module, system):
+        self.tree, self.source, self.filename = tree, source, filename
+        self.module, self.system = module, system
+        body = tree.body
+        self.functions = {n.name: n for n in body if isinstance(n, ast.FunctionDef)}
+        self.classes = {n.name: n for n in body if isinstance(n, ast.ClassDef)}
+        self.known_classes = set(self.classes) | (set() if system else set(CLASS_NAMES))
+        self.globals = sorted(_assigned_names(
+            [n for n in body if not isinstance(n, ast.FunctionDef | ast.ClassDef)])
+            | {g for f in self.functions.values() for g in _global_decls(f)})
+        for name, node in {**self.functions, **self.classes}.items():
+            if name in self.globals:
+                raise self.error(node, f"'{name}' is both a function/class and a variable")
+
+    def error(self, node, message) -> CompileError:
+        return CompileError(message, getattr(node, "lineno", 0),
+                            getattr(node, "col_offset", 0) + 1, self.filename)
+
+    def compile(self) -> list[ClassFile]:
+        pool = ConstPool()
+        top = [n for n in self.tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        methods = [FunctionCompiler(self, pool, None, "<module>", [], top).method()]
+        for fn in self.functions.values():
+            methods.append(FunctionCompiler(self, pool, None, fn.name, fn.args, fn.body,
+                                            fn).method())
+        module = ClassFile(self.module, "object", pool, FLAG_MODULE, self.filename,
+                           self.globals, methods, self.source)
+        return [module] + [self.compile_class(c) for c in self.classes.values()]
+
+    def compile_class(self, node: ast.ClassDef) -> ClassFile:
+        if node.name == self.module:
+            raise self.error(node, f"class '{node.name}' has the same name as its module")
+        base = node.bases[0].id if node.bases else "object"
+        if base not in self.known_classes:
+            raise self.error(node, f"unknown base class '{base}'")
+        if self.system and node.name == "object":
+            base = None
+        pool = ConstPool()
+        methods, fields = [], set()
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef):
+                if not item.args.args:
+                    raise self.error(item, f"method '{item.name}' needs a 'self' parameter")
+                methods.append(FunctionCompiler(self, pool, node, item.name, item.args,
+                                                item.body, item).method())
+                fields |= _self_fields(item)
+        return ClassFile(node.name, base, pool, 0, self.filename, sorted(fields), methods,
+                         self.source)
+
+
+class FunctionCompiler:
+    """Compiles one method body into a :class:`MethodInfo`."""
+
+    def __init__(self, module: ModuleCompiler, pool: ConstPool, cls: ast.ClassDef | None,
+                 name: str, args, body: list, node=None):
+        self.m, self.pool, self.cls, self.name, self.body = module, pool, cls, name, body
+        self.asm = Assembler()
+        self.is_module_code = name == "<module>"
+        params = [a.arg for a in args.args] if args else []
+        self.defaults = [self.pool.constant(d.value) for d in args.defaults] if args else []
+        self.arity = len(params)
+        self.global_names = set(_global_decls(node)) if node is not None else set()
+        self.slots: dict[str, int] = {}
+        for p in params:
+            self.slots[p] = len(self.slots)
+        if not self.is_module_code:
+            for name_ in sorted(_assigned_names(body) - self.global_names - set(params)):
+                self.slots[name_] = len(self.slots)
+        self.n_named = len(self.slots)
+        self.n_temps = 0
+        # ("loop", break, continue) / ("finally", body) / ("except", exception slot)
+        self.contexts: list[tuple] = []
+
+    def error(self, node, message):
+        return self.m.error(node, message)
+
+    def temp(self) -> int:
+        self.n_temps += 1
+        return self.n_named + self.n_temps - 1
+
+    def method(self) -> MethodInfo:
+        from .verifier import max_stack_depth
+
+        for slot in self.slots.values():
+            if slot >= self.arity:
+                self.asm.emit("LOAD_CONST", self.pool.constant(None))
+                self.asm.emit("STORE_LOCAL", slot)
+        self.statements(self.body)
+        self.asm.emit("LOAD_CONST", self.pool.constant(None))
+        self.asm.emit("RETURN")
+        code, handlers, lines = self.asm.finish()
+        if len(code) > 0xFFFF:
+            raise self.error(self.body[0] if self.body else None, "function too long")
+        flags = FLAG_STATIC if self.cls is None else 0
+        max_locals = self.n_named + self.n_temps
+        depth = max_stack_depth(code, handlers, self.arity, max_locals)
+        return MethodInfo(self.name, flags, self.arity, self.defaults, depth, max_locals,
+                          code, handlers, lines)
+
+    # ------------------------------------------------------------ statements
+
+    def statements(self, body: list) -> None:
+        for stmt in body:
+            self.asm.line = stmt.lineno
+            method = getattr(self, "stmt_" + type(stmt).__name__, None)
+            if method is None:
+                raise self.error(stmt, f"statement '{type(stmt).__name__}' here")
+            method(stmt)
+
+    def stmt_FunctionDef(self, node):
+        raise self.error(node, "a nested function")
+
+    def stmt_ClassDef(self, node):
+        raise self.error(node, "a class defined inside a function")
+
+    def stmt_Pass(self, node):
+        pass
+
+    def stmt_Global(self, node):
+        if self.is_module_code:
+            raise self.error(node, "'global' at module level")
+
+    def stmt_Expr(self, node):
+        if isinstance(node.value, ast.Constant):
+            return  # a docstring or bare constant: no code
+        self.expr(node.value)
+        self.asm.emit("POP")
+
+    def stmt_Assign(self, node):
+        if isinstance(node.value, ast.Tuple):
+            if not all(isinstance(t, ast.Tuple | ast.List) for t in node.targets):
+                raise self.error(node, "a tuple value (only 'a, b = x, y' unpacking)")
+            self.build_list(node.value.elts, node)
+        else:
+            self.expr(node.value)
+        for i, target in enumerate(node.targets):
+            if i < len(node.targets) - 1:
+                self.asm.emit("DUP")
+            self.store(target)
+
+    def stmt_AugAssign(self, node):
+        op = BINARY[type(node.op)]
+        target = node.target
+        if isinstance(target, ast.Name):
+            self.load_name(target)
+            self.expr(node.value)
+            self.asm.emit(op)
+            self.store(target)
+        elif isinstance(target, ast.Attribute):
+            self.check_field_name(target)
+            obj = self.temp()
+            self.expr(target.value)
+            self.asm.emit("STORE_LOCAL", obj)
+            self.asm.emit("LOAD_LOCAL", obj)
+            self.asm.emit("LOAD_FIELD", self.pool.utf8(target.attr))
+            self.expr(node.value)
+            self.asm.emit(op)
+            self.asm.emit("LOAD_LOCAL", obj)
+            self.asm.emit("STORE_FIELD", self.pool.utf8(target.attr))
+        else:
+            self.aug_subscript(target, node, op)
+
+    def aug_subscript(self, target, node, op):
+        if isinstance(target.slice, ast.Slice):
+            raise self.error(node, "augmented assignment to a slice")
+        obj, idx = self.temp(), self.temp()
+        self.expr(target.value)
+        self.asm.emit("STORE_LOCAL", obj)
+        self.expr(target.slice)
+        self.asm.emit("STORE_LOCAL", idx)
+        self.asm.emit("LOAD_LOCAL", obj)
+        self.asm.emit("LOAD_LOCAL", idx)
+        self.asm.emit("LOAD_INDEX")
+        self.expr(node.value)
+        self.asm.emit(op)
+        self.asm.emit("LOAD_LOCAL", obj)
+        self.asm.emit("LOAD_LOCAL", idx)
+        self.asm.emit("STORE_INDEX")
+
+    def stmt_Return(self, node):
+        if self.is_module_code:
+            raise self.error(node, "'return' outside a function")
+        if isinstance(node.value, ast.Tuple):
+            raise self.error(node, "returning a tuple")
+        self.expr(node.value) if node.value is not None else self.const(None)
+        if any(c[0] == "finally" for c in self.contexts):
+            slot = self.temp()
+            self.asm.emit("STORE_LOCAL", slot)
+            self.unwind(stop_at_loop=False)
+            self.asm.emit("LOAD_LOCAL", slot)
+        self.asm.emit("RETURN")
+
+    def stmt_If(self, node):
+        else_label, end = Label(), Label()
+        self.expr(node.test)
+        self.asm.emit("JUMP_IF_FALSE", else_label)
+        self.statements(node.body)
+        if node.orelse:
+            self.asm.emit("JUMP", end)
+        self.asm.place(else_label)
+        self.statements(node.orelse)
+        self.asm.place(end)
+
+    def stmt_While(self, node):
+        top, end = Label(), Label()
+        self.asm.place(top)
+        self.expr(node.test)
+        self.asm.emit("JUMP_IF_FALSE", end)
+        self.loop_body(node.body, end, top)
+        self.asm.emit("JUMP", top)
+        self.asm.place(end)
+
+    def stmt_For(self, node):
+        top, end, it = Label(), Label(), self.temp()
+        self.expr(node.iter)
+        self.asm.emit("GET_ITER")
+        self.asm.emit("STORE_LOCAL", it)
+        self.asm.place(top)
+        self.asm.line = node.lineno
+        self.asm.emit("FOR_ITER", it, end)
+        self.store(node.target)
+        self.loop_body(node.body, end, top)
+        self.asm.emit("JUMP", top)
+        self.asm.place(end)
+
+    def loop_body(self, body, brk, cont):
+        self.contexts.append(("loop", brk, cont))
+        self.statements(body)
+        self.contexts.pop()
+
+    def stmt_Break(self, node):
+        self.jump_out(node, 1)
+
+    def stmt_Continue(self, node):
+        self.jump_out(node, 2)
+
+    def jump_out(self, node, which):
+        loop = next((c for c in reversed(self.contexts) if c[0] == "loop"), None)
+        if loop is None:
+            raise self.error(node, f"'{type(node).__name__.lower()}' outside a loop")
+        self.unwind(stop_at_loop=True)
+        self.asm.emit("JUMP", loop[which])
+
+    def unwind(self, stop_at_loop: bool) -> None:
+        """Emit the ``finally`` bodies between here and the loop (or the function exit)."""
+        saved = self.contexts
+        for i in range(len(saved) - 1, -1, -1):
+            ctx = saved[i]
+            if ctx[0] == "loop" and stop_at_loop:
+                break
+            if ctx[0] == "finally":
+                self.contexts = saved[:i]
+                self.statements(ctx[1])
+        self.contexts = saved
+
+    def stmt_Raise(self, node):
+        if node.exc is None:
+            handler = next((c for c in reversed(self.contexts) if c[0] == "except"), None)
+            if handler is None:
+                raise self.error(node, "a bare 'raise' outside an except clause")
+            self.asm.emit("LOAD_LOCAL", handler[1])
+        elif isinstance(node.exc, ast.Name) and node.exc.id in self.m.known_classes:
+            self.construct(node.exc.id, [], node)
+        else:
+            self.expr(node.exc)
+        self.asm.emit("RAISE")
+
+    def stmt_Try(self, node):
+        asm = self.asm
+        start, end, after = Label(), Label(), Label()
+        catch_all = Label() if node.finalbody else None
+        covered = []  # ranges the finally catch-all covers
+        if node.finalbody:
+            self.contexts.append(("finally", node.finalbody))
+        asm.place(start)
+        self.statements(node.body)
+        asm.place(end)
+        covered.append((start, end))
+        if node.finalbody:
+            self.contexts.pop()
+            self.statements(node.finalbody)
+        asm.emit("JUMP", after)
+        entries = []
+        for clause in node.handlers:
+            entries.append(self.except_clause(clause, start, end, after, node, covered))
+        if node.finalbody:
+            asm.place(catch_all)
+            exc = self.temp()
+            asm.emit("STORE_LOCAL", exc)
+            self.statements(node.finalbody)
+            asm.emit("LOAD_LOCAL", exc)
+            asm.emit("RAISE")
+        for entry in entries:
+            asm.handler(*entry)
+        for lo, hi in covered if catch_all else ():
+            asm.handler(lo, hi, catch_all, 0)
+        asm.place(after)
+
+    def except_clause(self, clause, start, end, after, node, covered):
+        asm = self.asm
+        asm.line = clause.lineno
+        catch = 0
+        if clause.type is not None:
+            if clause.type.id not in self.m.known_classes:
+                raise self.error(clause, f"unknown exception class '{clause.type.id}'")
+            catch = self.pool.class_ref(clause.type.id)
+        here, body_end = Label(), Label()
+        asm.place(here)
+        exc = self.temp()
+        asm.emit("STORE_LOCAL", exc)
+        if clause.name:
+            asm.emit("LOAD_LOCAL", exc)
+            self.store_name(clause.name, clause)
+        if node.finalbody:
+            self.contexts.append(("finally", node.finalbody))
+        self.contexts.append(("except", exc))
+        self.statements(clause.body)
+        self.contexts.pop()
+        asm.place(body_end)
+        covered.append((here, body_end))
+        if node.finalbody:
+            self.contexts.pop()
+            self.statements(node.finalbody)
+        asm.emit("JUMP", after)
+        return (start, end, here, catch)
+
+    # ------------------------------------------------------------ stores
+
+    def store(self, target) -> None:
+        if isinstance(target, ast.Name):
+            self.store_name(target.id, target)
+        elif isinstance(target, ast.Attribute):
+            self.check_field_name(target)
+            self.expr(target.value)
+            self.asm.emit("STORE_FIELD", self.pool.utf8(target.attr))
+        elif isinstance(target, ast.Subscript):
+            if isinstance(target.slice, ast.Slice):
+                raise self.error(target, "assignment to a slice")
+            self.expr(target.value)
+            self.expr(target.slice)
+            self.asm.emit("STORE_INDEX")
+        elif isinstance(target, ast.Tuple | ast.List):
+            if len(target.elts) > MAX_COUNT:
+                raise self.error(target, "unpacking more than 255 names")
+            self.asm.emit("UNPACK", len(target.elts))
+            for elt in target.elts:
+                self.store(elt)
+        else:
+            raise self.error(target, f"assignment to {type(target).__name__}")
+
+    def store_name(self, name: str, node) -> None:
+        self.check_not_callable_name(name, node)
+        if name in self.slots and not self.is_module_code:
+            self.asm.emit("STORE_LOCAL", self.slots[name])
+        else:
+            self.asm.emit("STORE_GLOBAL", self.pool.field_ref(self.m.module, name))
+
+    def check_field_name(self, node):
+        if is_reserved_name(node.attr):
+            raise self.error(node, f"the reserved attribute name '{node.attr}'")
+
+    def check_not_callable_name(self, name, node):
+        if name in self.m.functions or name in self.m.known_classes:
+            raise self.error(node, f"'{name}' names a function or class; it cannot be a value")
+
+    # ------------------------------------------------------------ expressions
+
+    def const(self, value) -> None:
+        self.asm.emit("LOAD_CONST", self.pool.constant(value))
+
+    def expr(self, node) -> None:
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(node, f"expression '{type(node).__name__}' here")
+        method(node)
+
+    def expr_Constant(self, node):
+        self.const(node.value)
+
+    def expr_Name(self, node):
+        self.load_name(node)
+
+    def load_name(self, node):
+        name = node.id
+        if name == "__name__":
+            return self.const("__main__")
+        self.check_not_callable_name(name, node)
+        if name in self.slots and not self.is_module_code:
+            self.asm.emit("LOAD_LOCAL", self.slots[name])
+        else:
+            self.asm.emit("LOAD_GLOBAL", self.pool.field_ref(self.m.module, name))
+
+    def expr_BinOp(self, node):
+        self.expr(node.left)
+        self.expr(node.right)
+        self.asm.emit(BINARY[type(node.op)])
+
+    def expr_UnaryOp(self, node):
+        self.expr(node.operand)
+        self.asm.emit("NEG" if isinstance(node.op, ast.USub) else "NOT")
+
+    def expr_BoolOp(self, node):
+        end = Label()
+        jump = "JUMP_IF_FALSE" if isinstance(node.op, ast.And) else "JUMP_IF_TRUE"
+        for value in node.values[:-1]:
+            self.expr(value)
+            self.asm.emit("DUP")
+            self.asm.emit(jump, end)
+            self.asm.emit("POP")
+        self.expr(node.values[-1])
+        self.asm.place(end)
+
+    def expr_Compare(self, node):
+        self.expr(node.left)
+        if len(node.ops) == 1:
+            self.expr(node.comparators[0])
+            self.asm.emit(COMPARE[type(node.ops[0])])
+            return
+        end, tmp = Label(), self.temp()
+        for i, (op, right) in enumerate(zip(node.ops, node.comparators, strict=True)):
+            if i > 0:
+                self.asm.emit("LOAD_LOCAL", tmp)
+            self.expr(right)
+            if i < len(node.ops) - 1:
+                self.asm.emit("DUP")
+                self.asm.emit("STORE_LOCAL", tmp)
+            self.asm.emit(COMPARE[type(op)])
+            if i < len(node.ops) - 1:
+                self.asm.emit("DUP")
+                self.asm.emit("JUMP_IF_FALSE", end)
+                self.asm.emit("POP")
+        self.asm.place(end)
+
+    def expr_IfExp(self, node):
+        other, end = Label(), Label()
+        self.expr(node.test)
+        self.asm.emit("JUMP_IF_FALSE", other)
+        self.expr(node.body)
+        self.asm.emit("JUMP", end)
+        self.asm.place(other)
+        self.expr(node.orelse)
+        self.asm.place(end)
+
+    def expr_Attribute(self, node):
+        self.check_field_name(node)
+        self.expr(node.value)
+        self.asm.emit("LOAD_FIELD", self.pool.utf8(node.attr))
+
+    def expr_Subscript(self, node):
+        self.expr(node.value)
+        if isinstance(node.slice, ast.Slice):
+            for bound in (node.slice.lower, node.slice.upper):
+                self.expr(bound) if bound is not None else self.const(None)
+            self.asm.emit("LOAD_SLICE")
+        else:
+            self.expr(node.slice)
+            self.asm.emit("LOAD_INDEX")
+
+    def expr_List(self, node):
+        self.build_list(node.elts, node)
+
+    def build_list(self, elts, node):
+        if len(elts) > MAX_COUNT:
+            raise self.error(node, "a list display with more than 255 items")
+        for elt in elts:
+            self.expr(elt)
+        self.asm.emit("BUILD_LIST", len(elts))
+
+    def expr_Tuple(self, node):
+        raise self.error(node, "a tuple value (tuples are not in the subset)")
+
+    def expr_Dict(self, node):
+        if len(node.keys) > MAX_COUNT:
+            raise self.error(node, "a dict display with more than 255 items")
+        for key, value in zip(node.keys, node.values, strict=True):
+            self.expr(key)
+            self.expr(value)
+        self.asm.emit("BUILD_DICT", len(node.keys))
+
+    def expr_JoinedStr(self, node):
+        if not node.values:
+            return self.const("")
+        for i, part in enumerate(node.values):
+            if isinstance(part, ast.Constant):
+                self.const(part.value)
+            else:
+                self.expr(part.value)
+                native = "repr" if part.conversion == ord("r") else "str"
+                self.asm.emit("INVOKE_NATIVE", self.pool.utf8(native), 1)
+            if i > 0:
+                self.asm.emit("ADD")
+
+    def expr_Call(self, node):
+        self.asm.line = node.lineno
+        if isinstance(node.func, ast.Attribute):
+            return self.method_call(node)
+        name = node.func.id
+        if name in self.slots and not self.is_module_code:
+            raise self.error(node, f"calling the variable '{name}'")
+        if name in self.m.functions:
+            self.arguments(node.args, node)
+            arity = len(node.args)
+            self.asm.emit("INVOKE_STATIC", self.pool.method_ref(self.m.module, name, arity),
+                          arity)
+        elif name in self.m.known_classes:
+            self.construct(name, node.args, node)
+        elif name == "isinstance":
+            self.isinstance(node)
+        elif name == "print":
+            self.print_call(node)
+        elif name in BUILTINS:
+            lo, hi = BUILTINS[name]
+            if not lo <= len(node.args) <= hi:
+                raise self.error(node, f"{name}() takes {lo} to {hi} arguments")
+            self.arguments(node.args, node)
+            self.asm.emit("INVOKE_NATIVE", self.pool.utf8(name), len(node.args))
+        elif name == "super":
+            raise self.error(node, "super() other than as 'super().method(...)'")
+        else:
+            raise self.error(node, f"call of unknown function '{name}'")
+
+    def arguments(self, args, node):
+        if len(args) > MAX_COUNT - 3:
+            raise self.error(node, "too many arguments")
+        for arg in args:
+            self.expr(arg)
+
+    def construct(self, cls: str, args, node):
+        self.asm.emit("NEW", self.pool.class_ref(cls))
+        self.asm.emit("DUP")
+        self.arguments(args, node)
+        self.asm.emit("INVOKE_SPECIAL", self.pool.method_ref(cls, "__init__", len(args) + 1),
+                      len(args))
+        self.asm.emit("POP")
+
+    def method_call(self, node):
+        func = node.func
+        receiver = func.value
+        is_super = (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
+                    and receiver.func.id == "super")
+        if is_super:
+            if self.cls is None or receiver.args:
+                raise self.error(node, "super() outside a method or with arguments")
+            base = self.cls.bases[0].id if self.cls.bases else "object"
+            self.asm.emit("LOAD_LOCAL", 0)
+            self.arguments(node.args, node)
+            ref = self.pool.method_ref(base, func.attr, len(node.args) + 1)
+            self.asm.emit("INVOKE_SPECIAL", ref, len(node.args))
+        elif isinstance(receiver, ast.Name) and receiver.id in self.m.known_classes:
+            if not node.args:
+                raise self.error(node, "calling a method on a class without 'self'")
+            self.arguments(node.args, node)
+            ref = self.pool.method_ref(receiver.id, func.attr, len(node.args))
+            self.asm.emit("INVOKE_SPECIAL", ref, len(node.args) - 1)
+        else:
+            self.expr(receiver)
+            self.arguments(node.args, node)
+            self.asm.emit("INVOKE_VIRTUAL", self.pool.utf8(func.attr), len(node.args))
+
+    def isinstance(self, node):
+        if len(node.args) != 2 or not isinstance(node.args[1], ast.Name):
+            raise self.error(node, "isinstance() whose second argument is not a class name")
+        cls = node.args[1].id
+        if cls not in self.m.known_classes and cls not in VALUE_TYPES:
+            raise self.error(node, f"isinstance() of unknown class '{cls}'")
+        self.expr(node.args[0])
+        self.asm.emit("INSTANCEOF", self.pool.class_ref(cls))
+
+    def print_call(self, node):
+        self.arguments(node.args, node)
+        options = {k.arg: k.value for k in node.keywords}
+        for key, default in (("sep", " "), ("end", "\n")):
+            self.expr(options[key]) if key in options else self.const(default)
+        self.asm.emit("INVOKE_NATIVE", self.pool.utf8("print"), len(node.args) + 2)
+
+
+# ------------------------------------------------------------ name analysis
+
+def _assigned_names(body: list) -> set[str]:
+    """Names bound by assignment, augmented assignment, for targets, except ... as."""
+    names = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                names.add(node.name)
+    return names
+
+
+def _global_decls(fn) -> list[str]:
+    return [n for node in ast.walk(fn) if isinstance(node, ast.Global) for n in node.names]
+
+
+def _self_fields(fn: ast.FunctionDef) -> set[str]:
+    self_name = fn.args.args[0].arg
+    return {node.attr for node in ast.walk(fn)
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name) and node.value.id == self_name}

@@ -1,0 +1,98 @@
+"""The managed heap: every guest list, dict and object is allocated here, under a limit.
+
+A JVM heap has a configured maximum (``-Xmx``); allocation that would pass it first runs
+the garbage collector and, if that frees too little, fails with ``OutOfMemoryError``
+(JVM Specification sec. 2.5.3).  This heap does the same with *modeled* sizes: the bytes
+an object would take in a 64-bit VM with a two-word header (Jones, Hosking & Moss, *The
+Garbage Collection Handbook*, 2011, ch. 7): see :data:`SIZES`.
+
+What is modeled and what is real: objects live in host (Python) memory; the heap keeps the
+*registry* of allocated guest objects and their charged bytes, and the collector
+(``gc.py``) really traces reachability and unlinks what is unreachable, crediting its
+bytes.  Simplifications: strings are values, not heap objects (their length is bounded
+by the heap limit instead), and a list or dict is charged when it grows, credited when it
+shrinks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .values import GuestDict, GuestList, GuestObject
+
+HEADER = 16  # two 8-byte header words: class pointer + mark/size
+SIZES = {
+    "object": HEADER,       # + 8 per declared field
+    "field": 8,
+    "list": HEADER + 8,     # + 8 per element (a length word, then one reference per element)
+    "list_item": 8,
+    "dict": HEADER + 16,    # + 24 per entry (hash, key, value)
+    "dict_item": 24,
+}
+
+
+class HeapExhausted(Exception):
+    """Raised by the heap; the runtime turns it into a guest OutOfMemoryError."""
+
+
+@dataclass
+class HeapStats:
+    allocations: int = 0
+    bytes_allocated: int = 0
+    peak_used: int = 0
+
+
+@dataclass
+class Heap:
+    limit: int
+    used: int = 0
+    objects: list = field(default_factory=list)
+    stats: HeapStats = field(default_factory=HeapStats)
+    collector: object = None  # set by the VM: anything with collect(heap, needed)
+
+    def reserve(self, size: int) -> None:
+        """Make room for ``size`` more bytes: collect if needed, else fail."""
+        if self.used + size > self.limit and self.collector is not None:
+            self.collector.collect(self, size)
+        if self.used + size > self.limit:
+            raise HeapExhausted(f"heap limit of {self.limit} bytes exceeded "
+                                f"({self.used} used, {size} requested)")
+
+    def register(self, obj, size: int):
+        self.reserve(size)
+        obj._vm_size, obj._vm_mark = size, 0
+        self.used += size
+        self.objects.append(obj)
+        self.stats.allocations += 1
+        self.stats.bytes_allocated += size
+        self.stats.peak_used = max(self.stats.peak_used, self.used)
+        return obj
+
+    def grow(self, obj, delta: int) -> None:
+        """``obj`` (already registered) grew by ``delta`` bytes (may be negative)."""
+        if delta > 0:
+            self.reserve(delta)
+            self.stats.bytes_allocated += delta
+        obj._vm_size += delta
+        self.used += delta
+        self.stats.peak_used = max(self.stats.peak_used, self.used)
+
+    # ------------------------------------------------ typed allocation
+
+    def new_object(self, host_type: type, cls, nfields: int) -> GuestObject:
+        obj = host_type.__new__(host_type)
+        obj._vm_cls = cls
+        return self.register(obj, SIZES["object"] + SIZES["field"] * nfields)
+
+    def new_list(self, items=()) -> GuestList:
+        items = items if isinstance(items, list | tuple | str | range) else list(items)
+        self.reserve(SIZES["list"] + SIZES["list_item"] * len(items))
+        return self.register(GuestList(items), SIZES["list"] + SIZES["list_item"] * len(items))
+
+    def new_dict(self, pairs=()) -> GuestDict:
+        d = GuestDict(pairs)
+        return self.register(d, SIZES["dict"] + SIZES["dict_item"] * len(d))
+
+    def max_items(self) -> int:
+        """How many list elements could possibly still fit (bounds host-side building)."""
+        return max(0, (self.limit - self.used) // SIZES["list_item"])

@@ -1,0 +1,278 @@
+"""The runtime: the services both execution engines (interpreter and JIT code) call.
+
+It owns the heap and collector, the class loaders, the host and policy, the instruction
+counter, and implements the operations whose work is more than one host operation:
+generic arithmetic with size checks, field and index access, method dispatch, object
+creation, string conversion through guest ``__str__``, and the translation of host
+errors into guest exceptions (a host ``ZeroDivisionError`` becomes a guest
+``ZeroDivisionError`` object with CPython's message, so handlers and stack traces work
+the same in both engines).
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from .errors import BudgetExhausted, GuestThrow
+from .heap import SIZES, HeapExhausted
+from .loader import INIT
+from .natives import METHODS
+from .policy import PolicyDenied
+from .values import GuestDict, GuestList, GuestObject, guest_repr, type_name
+
+# Host exception -> guest exception class, most specific first.
+HOST_ERRORS = [
+    (RecursionError, "RecursionError"), (ZeroDivisionError, "ZeroDivisionError"),
+    (OverflowError, "OverflowError"), (IndexError, "IndexError"), (KeyError, "KeyError"),
+    (FileNotFoundError, "FileNotFoundError"), (PolicyDenied, "PermissionError"),
+    (PermissionError, "PermissionError"), (IsADirectoryError, "OSError"),
+    (NotADirectoryError, "OSError"), (TypeError, "TypeError"), (ValueError, "ValueError"),
+    (AttributeError, "AttributeError"), (NameError, "NameError"),
+    (HeapExhausted, "OutOfMemoryError"), (MemoryError, "OutOfMemoryError"),
+    (RuntimeError, "RuntimeError"),
+]
+CONVERTIBLE = tuple(kind for kind, _ in HOST_ERRORS)
+NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str}
+SMALL = 1 << 64  # ints this big may be multiplied without checking the result size
+
+
+class Runtime:
+    def __init__(self, heap, collector, app_loader, host, policy, max_instructions):
+        self.heap, self.collector, self.loader = heap, collector, app_loader
+        self.host, self.policy = host, policy
+        self.icount, self.limit = 0, max_instructions
+        self.frames = []  # interpreter frames, innermost last (for stepping views)
+        self.tracer = None
+        self.interpreter = None
+        self.jit = None
+
+    # ------------------------------------------------------------ budget and clock
+
+    def exhausted(self):
+        raise BudgetExhausted(f"instruction budget of {self.limit} exhausted")
+
+    def clock_ns(self) -> int:
+        if hasattr(self.host, "instructions"):
+            self.host.instructions = self.icount
+        return self.host.clock_ns()
+
+    # ------------------------------------------------------------ exceptions
+
+    def system_class(self, name: str):
+        return self.loader.load(name)
+
+    def make_exception(self, class_name: str, message) -> GuestObject:
+        cls = self.system_class(class_name)
+        obj = self.new_instance(cls)
+        obj.message = message
+        return obj
+
+    def convert(self, error: BaseException) -> GuestThrow:
+        """A host error raised while running guest code, as a guest exception."""
+        if isinstance(error, GuestThrow):
+            return error
+        name = next((n for kind, n in HOST_ERRORS if isinstance(error, kind)), "RuntimeError")
+        if name == "KeyError" and len(error.args) == 1:
+            message = error.args[0]
+        elif name == "OutOfMemoryError":
+            message = str(error) or f"heap limit of {self.heap.limit} bytes exceeded"
+        else:
+            message = str(error)
+        try:
+            return GuestThrow(self.make_exception(name, message))
+        except HeapExhausted:  # no room even for the exception: reuse a preallocated one
+            return GuestThrow(self.oom)
+
+    def throw(self, value) -> GuestThrow:
+        if not (isinstance(value, GuestObject)
+                and value._vm_cls.is_subclass_of(self.system_class("Exception"))):
+            return self.convert(TypeError("exceptions must derive from Exception"))
+        return GuestThrow(value)
+
+    def prepare(self) -> None:
+        """Allocate the OutOfMemoryError thrown when even that cannot be allocated."""
+        self.oom = self.make_exception("OutOfMemoryError", "heap exhausted")
+
+    # ------------------------------------------------------------ classes and objects
+
+    def initialize(self, cls) -> None:
+        if cls.state != "linked":
+            return
+        cls.state = "initializing"
+        if cls.superclass is not None:
+            self.initialize(cls.superclass)
+        init = cls.methods.get(INIT)
+        if init is not None:
+            self.call(init, ())
+        cls.state = "initialized"
+
+    def new_instance(self, cls) -> GuestObject:
+        if cls.state == "linked":
+            self.initialize(cls)
+        return self.heap.new_object(cls.pytype, cls, cls.field_count)
+
+    def call(self, method, args: tuple):
+        if method.entry is None:
+            self.interpreter.install(method)
+        return method.entry(*args)
+
+    def call_special(self, method, receiver, args):
+        if not (isinstance(receiver, GuestObject)
+                and receiver._vm_cls.is_subclass_of(method.owner)):
+            raise TypeError(f"{method.qualname}() needs a '{method.owner.name}' receiver, "
+                            f"not '{type_name(receiver)}'")
+        return method.entry(receiver, *args)
+
+    def call_virtual(self, receiver, name: str, args):
+        if isinstance(receiver, GuestObject):
+            method = receiver._vm_cls.vtable.get(name)
+            if method is None:
+                raise AttributeError(f"'{type_name(receiver)}' object has no attribute "
+                                     f"'{name}'")
+            if method.entry is None:
+                self.interpreter.install(method)
+            return method.entry(receiver, *args)
+        native = METHODS.get((NATIVE_TYPES.get(type(receiver)), name))
+        if native is None:
+            raise AttributeError(f"'{type_name(receiver)}' object has no attribute '{name}'")
+        fn, lo, hi = native
+        if not lo <= len(args) <= hi:
+            raise TypeError(f"{type_name(receiver)}.{name}() takes {lo} to {hi} arguments "
+                            f"({len(args)} given)")
+        return fn(self, receiver, *args)
+
+    def instance_of(self, value, cls) -> bool:
+        return isinstance(value, GuestObject) and value._vm_cls.is_subclass_of(cls)
+
+    def get_global(self, cls, name: str):
+        if cls.state == "linked":
+            self.initialize(cls)
+        try:
+            return cls.statics[name]
+        except KeyError:
+            raise NameError(f"name '{name}' is not defined") from None
+
+    def set_global(self, cls, name: str, value) -> None:
+        if cls.state == "linked":
+            self.initialize(cls)
+        cls.statics[name] = value
+
+    def get_field(self, obj, name: str):
+        if isinstance(obj, GuestObject):
+            return getattr(obj, name)
+        raise AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'")
+
+    def set_field(self, obj, name: str, value) -> None:
+        if not isinstance(obj, GuestObject):
+            raise AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'")
+        setattr(obj, name, value)
+
+    # ------------------------------------------------------------ containers
+
+    def store_index(self, value, container, index) -> None:
+        if type(container) is GuestDict and index not in container:
+            hash(index)
+            self.heap.grow(container, SIZES["dict_item"])
+        elif isinstance(container, str | range):
+            raise TypeError(f"'{type_name(container)}' object does not support item assignment")
+        container[index] = value
+
+    def load_slice(self, value, lo, hi):
+        result = value[lo:hi]
+        return self.heap.new_list(result) if type(value) is GuestList else result
+
+    def build_list(self, items) -> GuestList:
+        return self.heap.new_list(items)
+
+    def build_dict(self, flat) -> GuestDict:
+        d = self.heap.new_dict()
+        for i in range(0, len(flat), 2):
+            self.store_index(flat[i + 1], d, flat[i])
+        return d
+
+    def unpack(self, value, count: int) -> list:
+        items = list(islice(self.get_iter(value), count + 1))
+        if len(items) != count:
+            more = len(items) > count
+            raise ValueError(f"too many values to unpack (expected {count})" if more else
+                             f"not enough values to unpack (expected {count}, got "
+                             f"{len(items)})")
+        items.reverse()  # first item on top of the stack
+        return items
+
+    def get_iter(self, value):
+        if isinstance(value, GuestObject):
+            raise TypeError(f"'{type_name(value)}' object is not iterable")
+        return iter(value)
+
+    # ------------------------------------------------------------ arithmetic
+
+    def check_length(self, n: int) -> None:
+        if n > self.heap.limit:
+            raise HeapExhausted(f"a {n}-character string exceeds the heap limit of "
+                                f"{self.heap.limit} bytes")
+
+    def check_string(self, s) -> None:
+        self.check_length(len(s))
+
+    def add(self, a, b):
+        if type(a) is str and type(b) is str:
+            self.check_length(len(a) + len(b))
+        elif type(a) is GuestList and type(b) is GuestList:
+            return self.heap.new_list(list.__add__(a, b))
+        if isinstance(a, GuestObject) or isinstance(b, GuestObject):
+            raise TypeError(f"unsupported operand type(s) for +: '{type_name(a)}' and "
+                            f"'{type_name(b)}'")
+        return a + b
+
+    def mul(self, a, b):
+        if isinstance(a, int) and isinstance(b, int):
+            if (a.bit_length() + b.bit_length()) * 2 > self.heap.limit * 8 and a and b:
+                raise HeapExhausted("integer product too large for the heap")
+            return a * b
+        seq, n = (a, b) if isinstance(b, int) else (b, a)
+        if isinstance(seq, str | GuestList) and isinstance(n, int):
+            size = len(seq) * max(n, 0)
+            if type(seq) is str:
+                self.check_length(size)
+                return seq * n
+            if size > self.heap.max_items():
+                raise HeapExhausted("list repetition too large for the heap")
+            return self.heap.new_list(list.__mul__(seq, n))
+        raise TypeError(f"unsupported operand type(s) for *: '{type_name(a)}' and "
+                        f"'{type_name(b)}'")
+
+    def mod(self, a, b):
+        if isinstance(a, str):
+            raise TypeError("string formatting with '%' is outside the language subset")
+        return a % b
+
+    def binary(self, op: str, a, b):
+        """Generic path of the arithmetic instructions (the engines inline int+int)."""
+        if op == "ADD":
+            return self.add(a, b)
+        if op == "MUL":
+            return self.mul(a, b)
+        if op == "MOD":
+            return self.mod(a, b)
+        if op == "SUB":
+            return a - b
+        return a // b
+
+    # ------------------------------------------------------------ str()
+
+    def to_str(self, value) -> str:
+        if type(value) is str:
+            return value
+        if isinstance(value, GuestObject):
+            method = value._vm_cls.vtable.get("__str__")
+            if method is None or method.owner.name == "object":
+                return repr(value)
+            result = self.call(method, (value,))
+            if type(result) is not str:
+                raise TypeError(f"__str__ returned non-string (type {type_name(result)})")
+            return result
+        return guest_repr(value, self.heap.limit)
+
+    def to_repr(self, value) -> str:
+        return guest_repr(value, self.heap.limit)

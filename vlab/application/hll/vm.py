@@ -1,0 +1,162 @@
+"""The facade: one object that is a whole HLL virtual machine.
+
+``VM(class_path, heap_limit, jit, policy, host, max_instructions)`` builds the bootstrap
+and application class loaders, the heap and its collector, the runtime, the interpreter
+and the JIT; :meth:`VM.run` loads the main (module) class and initializes it, which runs
+the program.  Two VMs share nothing: the same class file can run in two differently
+configured VMs side by side (heap size, policy, JIT on or off).
+
+Results come back as a :class:`RunResult` whose ``exit_code`` is the CLI's: 0 normal end,
+1 uncaught guest exception (``traceback`` holds the guest stack trace), 2 class rejected
+by the loader or verifier, 3 instruction budget exhausted.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from . import classfile
+from .compiler import compile_source
+from .errors import BudgetExhausted, GuestThrow, HLLError, RejectedClass
+from .gc import MarkSweep
+from .heap import Heap
+from .host import MemoryHost
+from .interpreter import Interpreter
+from .jit import JIT
+from .loader import ClassLoader, MemoryEntry, bootstrap_loader
+from .policy import Policy
+from .runtime import CONVERTIBLE, Runtime
+
+EXIT_CODES = {"ok": 0, "exception": 1, "rejected": 2, "budget": 3, "internal": 4}
+
+
+@dataclass
+class RunResult:
+    status: str  # ok | exception | rejected | budget | internal
+    message: str = ""
+    traceback: str = ""
+    output: str = ""
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+
+class VM:
+    def __init__(self, class_path=None, heap_limit: int = 16 * 2**20, jit: bool = True,
+                 policy: Policy | None = None, host=None, max_instructions: int = 10**8,
+                 jit_threshold: int = 2, max_depth: int = 1000):
+        self.bootstrap = bootstrap_loader()
+        self.loader = ClassLoader("application", class_path, parent=self.bootstrap)
+        self.heap = Heap(heap_limit)
+        self.host = host if host is not None else MemoryHost()
+        self.policy = policy if policy is not None else Policy()
+        self.rt = Runtime(self.heap, None, self.loader, self.host, self.policy,
+                          max_instructions)
+        self.collector = MarkSweep(self.global_roots, lambda: self.rt.icount)
+        self.heap.collector = self.rt.collector = self.collector
+        self.interpreter = Interpreter(self.rt, max_depth, jit_threshold if jit else 0)
+        self.rt.interpreter = self.interpreter
+        self.jit = JIT(self.rt) if jit else None
+        self.rt.jit = self.jit
+        self.max_depth = max_depth
+
+    @classmethod
+    def from_source(cls, source: str, filename: str = "main.py", **options) -> VM:
+        """Compile ``source`` into an in-memory class path and build a VM over it."""
+        classes = compile_source(source, filename)
+        vm = cls(MemoryEntry({c.name: classfile.write(c) for c in classes}), **options)
+        vm.main_class = classes[0].name
+        return vm
+
+    main_class: str | None = None
+
+    def global_roots(self):
+        for loader in (self.bootstrap, self.loader):
+            for cls in loader.classes.values():
+                yield from cls.statics.values()
+        yield getattr(self.rt, "oom", None)
+
+    def load(self, name: str):
+        return self.loader.load(name)
+
+    # ------------------------------------------------------------ running
+
+    def run(self, main: str | None = None) -> RunResult:
+        main = main or self.main_class
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, _depth() + 6 * self.max_depth + 2000))
+        try:
+            result = self._run(main)
+        finally:
+            sys.setrecursionlimit(old_limit)
+        if isinstance(self.host, MemoryHost):
+            result.output = self.host.output()
+        result.stats = self.stats()
+        return result
+
+    def _run(self, main: str) -> RunResult:
+        try:
+            cls = self.loader.load(main)
+            if not cls.cf.is_module:
+                return RunResult("rejected", f"class {main} is not a module (no top-level code)")
+            self.rt.prepare()
+            self.rt.initialize(cls)
+            return RunResult("ok")
+        except GuestThrow as thrown:
+            return self.uncaught(thrown)
+        except RejectedClass as exc:
+            return RunResult("rejected", str(exc))
+        except BudgetExhausted as exc:
+            return RunResult("budget", str(exc))
+        except CONVERTIBLE as exc:
+            return self.uncaught(self.rt.convert(exc))
+        except HLLError as exc:
+            return RunResult("internal", str(exc))
+        except Exception as exc:  # noqa: BLE001 - the VM must never crash its host
+            return RunResult("internal", f"internal VM error: {type(exc).__name__}: {exc}")
+
+    def uncaught(self, thrown: GuestThrow) -> RunResult:
+        exc = thrown.obj
+        name = exc._vm_cls.name
+        try:
+            text = self.rt.to_str(exc)
+        except Exception:  # noqa: BLE001 - a broken __str__ must not hide the exception
+            text = "<exception str() failed>"
+        last = f"{name}: {text}" if text else name
+        return RunResult("exception", last, format_trace(exc) + last + "\n")
+
+    def stats(self) -> dict:
+        gc = self.collector.stats
+        return {
+            "instructions": self.rt.icount,
+            "heap_limit": self.heap.limit, "heap_used": self.heap.used,
+            "heap_peak": self.heap.stats.peak_used,
+            "allocations": self.heap.stats.allocations,
+            "bytes_allocated": self.heap.stats.bytes_allocated,
+            "gc_collections": gc.collections, "gc_objects_reclaimed": gc.objects_reclaimed,
+            "gc_bytes_reclaimed": gc.bytes_reclaimed, "gc_live_objects": gc.live_objects,
+            "gc_live_bytes": gc.live_bytes, "gc_pause_cycles": gc.pause_cycles,
+            "jit_compiled": len(self.jit.compiled) if self.jit else 0,
+            "jit_bailouts": len(self.jit.bailouts) if self.jit else 0,
+        }
+
+
+def format_trace(exc) -> str:
+    lines = ["Traceback (most recent call last):"]
+    for method, line in reversed(exc.__dict__.get("__trace__", [])):
+        cf = method.owner.cf
+        lines.append(f'  File "{cf.source_file}", line {line}, in {method.name}')
+        source = cf.source_text.splitlines()
+        if 0 < line <= len(source):
+            lines.append("    " + source[line - 1].strip())
+    return "\n".join(lines) + "\n"
+
+
+def _depth() -> int:
+    frame, n = sys._getframe(), 0
+    while frame is not None:
+        frame, n = frame.f_back, n + 1
+    return n
