@@ -80,6 +80,13 @@ def test_merits_table_text_and_html_quote_table_3_1_with_its_source():
     assert table._repr_html_().count("<tr>") == 6
 
 
+def test_levels_table_lists_levels_top_first_with_lecture_names_and_examples():
+    table = ch01.levels_table()
+    assert [row[0] for row in table.rows][0] == "Application"
+    assert table.rows[-1][1] == "Nível de arquitetura do conjunto de instruções (ISA)"
+    assert table.rows[-1][3] == "Bochs, Crusoe, QEMU, BIRD, Dynamo"
+
+
 def test_merits_heat_map_writes_every_rating():
     fig = ch01.plot_merits()
     keys, ratings = ch01.merits_matrix()

@@ -101,3 +101,16 @@ def test_show_result_wraps_long_text(capsys):
     exp.show_result()
     lines = capsys.readouterr().out.splitlines()[1:]
     assert len(lines) > 1 and all(len(line) <= experiment.TEXT_WIDTH for line in lines)
+
+
+def test_table_text_is_aligned_and_html_escaped():
+    table = experiment.Table(("name", "x"), [("a<b", 1), ("long name", 22)], "Source: me")
+    assert repr(table).splitlines() == ["name       x", "a<b        1", "long name  22",
+                                        "Source: me"]
+    assert "<td>a&lt;b</td>" in table._repr_html_()
+    assert "<caption>Source: me</caption>" in table._repr_html_()
+
+
+def test_table_rows_must_match_the_header():
+    with pytest.raises(ValueError, match="every row needs 2 cells"):
+        experiment.Table(("a", "b"), [(1,)])

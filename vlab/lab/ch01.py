@@ -11,19 +11,19 @@ describe function, wired by :class:`vlab.lab.experiment.Experiment`:
 - :func:`lifecycle_explorer`: step through multiplexing, suspension, provision
   and live migration of VMs across two hosts and a disk (Fig. 1.13).
 
-:func:`merits_table` and :func:`plot_merits` show Table 3.1 as quoted in the lecture.
+:func:`levels_table` summarizes the five levels; :func:`merits_table` and
+:func:`plot_merits` show Table 3.1 as quoted in the lecture.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from vlab.lab import levels, stacks, vm_timeline
-from vlab.lab.experiment import Experiment, dropdown, int_slider, toggle
+from vlab.lab.experiment import Experiment, Table, dropdown, int_slider, toggle
 from vlab.lab.style import INK, PAPER, new_figure, styled
 
 # --- experiment 1: technology -> level, layer and intercepted interface ----------------
@@ -105,35 +105,24 @@ def lifecycle_explorer(step: int = 0) -> Experiment:
 # --- relative merits (Table 3.1) --------------------------------------------------------
 
 
-class MeritsTable:
-    """Table 3.1 as a notebook output: HTML for readers, aligned text for nbval."""
-
-    def __init__(self) -> None:
-        self.header = ("Level", *(c.capitalize() for c in levels.MERIT_CRITERIA))
-        self.rows = [(levels.level(key).name,
-                      *(str(levels.RELATIVE_MERITS[key][c]) for c in levels.MERIT_CRITERIA))
-                     for key in levels.RELATIVE_MERITS]
-
-    def __repr__(self) -> str:
-        widths = [max(len(row[i]) for row in [self.header, *self.rows])
-                  for i in range(len(self.header))]
-        lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-                 for row in [self.header, *self.rows]]
-        return "\n".join(line.rstrip() for line in lines) + f"\nSource: {levels.MERITS_SOURCE}"
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(cell)}</th>" for cell in self.header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
-                       + "</tr>" for row in self.rows)
-        caption = ("Relative merits of virtualization at each level, 1 (lowest) to 5 "
-                   f"(highest). Source: {html.escape(levels.MERITS_SOURCE)}.")
-        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+def merits_table() -> Table:
+    """Table 3.1 as quoted in the lecture, with its source."""
+    header = ("Level", *(c.capitalize() for c in levels.MERIT_CRITERIA))
+    rows = [(levels.level(key).name, *(levels.RELATIVE_MERITS[key][c]
+                                       for c in levels.MERIT_CRITERIA))
+            for key in levels.RELATIVE_MERITS]
+    return Table(header, rows, "Relative merits of virtualization at each level, 1 (lowest) "
+                               f"to 5 (highest). Source: {levels.MERITS_SOURCE}.")
 
 
-def merits_table() -> MeritsTable:
-    """The relative-merits table, ready to display."""
-    return MeritsTable()
+def levels_table() -> Table:
+    """The five levels, top first: lecture name, what the layer intercepts, examples."""
+    rows = [(lvl.name, lvl.lecture_name, lvl.interface,
+             ", ".join(levels.technologies_at(lvl.key)),
+             ", ".join(map(str, lvl.chapters)))
+            for lvl in reversed(levels.LEVELS)]
+    return Table(("Level", "In the lecture", "The layer intercepts", "Examples", "Chapters"),
+                 rows, "After Hwang, Dongarra & Fox 2011, sec. 3.1.1 and Fig. 3.2.")
 
 
 def merits_matrix() -> tuple[tuple[str, ...], np.ndarray]:

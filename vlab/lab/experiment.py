@@ -69,6 +69,37 @@ class FigureView:
         return figure_summary(self.figure)
 
 
+class Table:
+    """A table as a notebook output: HTML for readers, aligned plain text for nbval.
+
+    ``header`` and every row are sequences of cells (converted with ``str``);
+    ``caption`` (for example the table's source) is shown above the HTML table
+    and below the text one.
+    """
+
+    def __init__(self, header: Sequence[Any], rows: Sequence[Sequence[Any]],
+                 caption: str = "") -> None:
+        self.header = tuple(str(cell) for cell in header)
+        self.rows = [tuple(str(cell) for cell in row) for row in rows]
+        if any(len(row) != len(self.header) for row in self.rows):
+            raise ValueError(f"every row needs {len(self.header)} cells, like the header")
+        self.caption = caption
+
+    def __repr__(self) -> str:
+        lines = [self.header, *self.rows]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.header))]
+        text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+                .rstrip() for line in lines]
+        return "\n".join(text + ([self.caption] if self.caption else []))
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(cell)}</th>" for cell in self.header)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+                       + "</tr>" for row in self.rows)
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def show(fig: Figure) -> None:
     """Display a figure in a notebook cell (once, as a PNG)."""
     display(FigureView(fig))
