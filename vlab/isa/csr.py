@@ -1,0 +1,232 @@
+"""Control and status registers of the hart: storage, WARL rules and access checks.
+
+Sources: RISC-V Privileged Architecture (20211203) sec. 2.1 (CSR address convention: bits
+11:10 = 0b11 means read-only, bits 9:8 the lowest privilege that may access it), sec. 2.2
+(the CSR listing), ch. 3 (machine CSRs) and ch. 4 (supervisor CSRs); Unprivileged ISA
+ch. 10 (cycle/time/instret counters).
+
+Access rules (``check_access``), each violation an illegal-instruction trap whose tval is
+the instruction's bits:
+
+* the CSR is not implemented;
+* the current privilege is below the CSR's level (address bits 9:8);
+* a write to a read-only CSR (address bits 11:10 == 0b11);
+* ``satp`` from S-mode while ``mstatus.TVM`` = 1;
+* a counter (cycle/time/instret/hpmcounterN, and the ``h`` halves) below M-mode whose
+  ``mcounteren`` bit is clear, or in U-mode whose ``scounteren`` bit is clear.
+
+Modeling choices (all allowed by the spec, documented here):
+
+* ``sstatus``, ``sie``, ``sip`` are views of ``mstatus``, ``mie``, ``mip`` (restricted to
+  the supervisor fields / the delegated interrupts), exactly as sec. 4.1 describes.
+* ``mip.MTIP`` and ``mip.MSIP`` are wires from the CLINT (read-only here); ``SSIP``,
+  ``STIP`` and ``SEIP`` are writable by M-mode; ``MEIP`` is 0 (no external interrupt
+  controller is modeled).
+* ``cycle`` counts one cycle per retired instruction (an ideal CPI-1 pipeline), so it
+  advances with ``instret``; each is writable through its M-mode name.  ``time`` is the
+  CLINT's ``mtime``.  hpmcounters and their events are hardwired to zero.
+* ``satp``: Sv32 or Bare; no ASIDs (ASID field reads 0).  ``misa`` is read-only
+  (RV32IMA + S + U).  PMP registers are plain storage: physical memory protection is not
+  enforced.  ``mtvec``/``stvec`` support direct and vectored mode (a reserved mode value
+  keeps the old mode); ``mepc``/``sepc`` bits 1:0 read as zero (IALIGN = 32).
+"""
+from __future__ import annotations
+
+from vlab.isa.fields import CSR_NAMES
+from vlab.isa.traps import M, S, Trap, U
+
+MASK32 = 0xFFFFFFFF
+
+# mstatus fields (privileged spec Figure 3.7, RV32)
+MSTATUS_WRITABLE = (1 << 1 | 1 << 3 | 1 << 5 | 1 << 7 | 1 << 8 | 3 << 11 | 1 << 17 | 1 << 18
+                    | 1 << 19 | 1 << 20 | 1 << 21 | 1 << 22)
+SSTATUS_VIEW = 1 << 1 | 1 << 5 | 1 << 8 | 1 << 18 | 1 << 19     # SIE SPIE SPP SUM MXR
+TVM = 1 << 20
+# interrupt bits: SSIP 1, MSIP 3, STIP 5, MTIP 7, SEIP 9, MEIP 11
+INTERRUPTS_IMPLEMENTED = 0xAAA
+S_INTERRUPTS = 0x222
+MIP_WRITABLE = 0x222
+MEDELEG_WRITABLE = 0xB3FF      # causes 0-9, 12, 13, 15 (ecall from M cannot be delegated)
+MISA = (1 << 30) | (1 << 0) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)   # RV32 A I M S U
+SATP_WRITABLE = 0x803FFFFF     # MODE + PPN, no ASID bits
+
+COUNTERS = {0xC00: 'cycle', 0xC01: 'time', 0xC02: 'instret'}
+
+
+class CSRFile:
+    """The CSRs of one hart.  ``hart`` supplies ``priv`` and ``instret``; ``platform``
+    hooks supply ``mtime()`` and the hardware interrupt lines ``hw_mip()``."""
+
+    PLAIN = ('mscratch', 'sscratch', 'mcause', 'scause', 'mtval', 'stval',
+             'mcounteren', 'scounteren')
+
+    def __init__(self, hart, mtime=lambda: 0, hw_mip=lambda: 0):
+        self.hart = hart
+        self.mtime = mtime
+        self.hw_mip = hw_mip
+        self.reset()
+        self._table = self._build_table()
+
+    def reset(self) -> None:
+        """Reset values: everything zero, except misa (fixed)."""
+        self.mstatus = self.mie = self.mip_sw = self.mideleg = self.medeleg = 0
+        self.mtvec = self.stvec = self.mepc = self.sepc = 0
+        self.mcause = self.scause = self.mtval = self.stval = 0
+        self.mscratch = self.sscratch = self.satp = 0
+        self.mcounteren = self.scounteren = 0
+        self.cycle_offset = 0          # mcycle = instret + cycle_offset
+        self.instret_offset = 0        # minstret = instret + instret_offset
+        self.pmp = {}                  # pmpcfg/pmpaddr storage, number -> value
+
+    # ------------------------------------------------------------ derived values
+    @property
+    def mip(self) -> int:
+        return (self.mip_sw & MIP_WRITABLE) | self.hw_mip()
+
+    def counter(self, name: str) -> int:
+        """64-bit value of cycle, time or instret."""
+        if name == 'time':
+            return self.mtime()
+        offset = self.cycle_offset if name == 'cycle' else self.instret_offset
+        return (self.hart.instret + offset) & ((1 << 64) - 1)
+
+    def _set_counter(self, name: str, value: int, high: bool) -> None:
+        old = self.counter(name)
+        new = (old & MASK32) | (value << 32) if high else (old & ~MASK32) | value
+        attr = 'cycle_offset' if name == 'cycle' else 'instret_offset'
+        setattr(self, attr, getattr(self, attr) + new - old)
+
+    # ------------------------------------------------------------ the table
+    def _build_table(self) -> dict[int, tuple]:
+        """number -> (read(), write(value) or None)."""
+        t = {}
+        for name in self.PLAIN:
+            t[_num(name)] = (lambda n=name: getattr(self, n),
+                             lambda v, n=name: setattr(self, n, v))
+        t[_num('mstatus')] = (lambda: self.mstatus, self._write_mstatus)
+        t[_num('sstatus')] = (lambda: self.mstatus & SSTATUS_VIEW, self._write_sstatus)
+        t[_num('mstatush')] = (lambda: 0, lambda v: None)
+        t[_num('misa')] = (lambda: MISA, lambda v: None)
+        for name in ('mvendorid', 'marchid', 'mimpid', 'mhartid', 'mconfigptr'):
+            t[_num(name)] = (lambda: 0, None)
+        t[_num('medeleg')] = (lambda: self.medeleg,
+                              lambda v: setattr(self, 'medeleg', v & MEDELEG_WRITABLE))
+        t[_num('mideleg')] = (lambda: self.mideleg,
+                              lambda v: setattr(self, 'mideleg', v & S_INTERRUPTS))
+        t[_num('mie')] = (lambda: self.mie,
+                          lambda v: setattr(self, 'mie', v & INTERRUPTS_IMPLEMENTED))
+        t[_num('mip')] = (lambda: self.mip, lambda v: setattr(self, 'mip_sw', v & MIP_WRITABLE))
+        t[_num('sie')] = (lambda: self.mie & self.mideleg, self._write_sie)
+        t[_num('sip')] = (lambda: self.mip & self.mideleg, self._write_sip)
+        t[_num('mtvec')] = (lambda: self.mtvec, lambda v: setattr(self, 'mtvec',
+                                                                  _tvec(self.mtvec, v)))
+        t[_num('stvec')] = (lambda: self.stvec, lambda v: setattr(self, 'stvec',
+                                                                  _tvec(self.stvec, v)))
+        t[_num('mepc')] = (lambda: self.mepc, lambda v: setattr(self, 'mepc', v & ~3))
+        t[_num('sepc')] = (lambda: self.sepc, lambda v: setattr(self, 'sepc', v & ~3))
+        t[_num('satp')] = (lambda: self.satp, self._write_satp)
+        for base, high in ((0xC00, False), (0xC80, True), (0xB00, False), (0xB80, True)):
+            for index, name in ((0, 'cycle'), (1, 'time'), (2, 'instret')):
+                if base in (0xB00, 0xB80) and name == 'time':
+                    continue             # there is no mtime CSR
+                t[base + index] = self._counter_access(name, high, writable=base >= 0xB00)
+            for n in range(3, 32):       # hpmcounters: hardwired zero
+                t[base + n] = (lambda: 0, (lambda v: None) if base >= 0xB00 else None)
+        for n in range(3, 32):
+            t[0x320 + n] = (lambda: 0, lambda v: None)            # mhpmevent
+        for n in list(range(0x3A0, 0x3A4)) + list(range(0x3B0, 0x3C0)):
+            t[n] = (lambda n=n: self.pmp.get(n, 0),
+                    lambda v, n=n: self.pmp.__setitem__(n, v))
+        return t
+
+    def _counter_access(self, name, high, writable):
+        def read():
+            value = self.counter(name)
+            return value >> 32 if high else value & MASK32
+        write = (lambda v: self._set_counter(name, v, high)) if writable else None
+        return read, write
+
+    def _write_mstatus(self, v: int) -> None:
+        if (v >> 11) & 3 == 2:                       # MPP is WARL: 2 is reserved
+            v = (v & ~(3 << 11)) | (self.mstatus & (3 << 11))
+        self.mstatus = (self.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE)
+
+    def _write_sstatus(self, v: int) -> None:
+        self.mstatus = (self.mstatus & ~SSTATUS_VIEW) | (v & SSTATUS_VIEW)
+
+    def _write_sie(self, v: int) -> None:
+        self.mie = (self.mie & ~self.mideleg) | (v & self.mideleg)
+
+    def _write_sip(self, v: int) -> None:
+        writable = self.mideleg & 0x2                # only SSIP is writable through sip
+        self.mip_sw = (self.mip_sw & ~writable) | (v & writable)
+
+    def _write_satp(self, v: int) -> None:
+        self.satp = v & SATP_WRITABLE
+
+    # ------------------------------------------------------------ access
+    def implemented(self, number: int) -> bool:
+        return number in self._table
+
+    def check_access(self, number: int, write: bool, priv: int, word: int) -> tuple:
+        """The (read, write) pair for ``number``, or raise illegal instruction."""
+        entry = self._table.get(number)
+        if entry is None or priv < (number >> 8) & 3:
+            raise Trap(2, word)
+        if write and (number >> 10 == 3 or entry[1] is None):
+            raise Trap(2, word)
+        if number == 0x180 and priv == S and self.mstatus & TVM:
+            raise Trap(2, word)
+        if 0xC00 <= number <= 0xC1F or 0xC80 <= number <= 0xC9F:
+            bit = 1 << (number & 0x1F)
+            if (priv < M and not self.mcounteren & bit) or (priv == U and
+                                                            not self.scounteren & bit):
+                raise Trap(2, word)
+        return entry
+
+    def read(self, number: int, priv: int = M, word: int = 0) -> int:
+        """CSR read with the architectural checks (illegal -> Trap(2, word))."""
+        return self.check_access(number, False, priv, word)[0]() & MASK32
+
+    def write(self, number: int, value: int, priv: int = M, word: int = 0) -> None:
+        """CSR write with the architectural checks and WARL legalisation."""
+        self.check_access(number, True, priv, word)[1](value & MASK32)
+
+    # by-name convenience for Python firmware, kernels and tests (no privilege checks)
+    def __getitem__(self, name: str) -> int:
+        return self.read(_num(name), M)
+
+    def __setitem__(self, name: str, value: int) -> None:
+        self._table[_num(name)][1](value & MASK32)
+
+    def state(self) -> dict:
+        """Everything a snapshot needs."""
+        names = ('mstatus', 'mie', 'mip_sw', 'mideleg', 'medeleg', 'mtvec', 'stvec', 'mepc',
+                 'sepc', 'mcause', 'scause', 'mtval', 'stval', 'mscratch', 'sscratch',
+                 'satp', 'mcounteren', 'scounteren', 'cycle_offset', 'instret_offset')
+        state = {n: getattr(self, n) for n in names}
+        state['pmp'] = dict(self.pmp)
+        return state
+
+    def set_state(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, dict(value) if name == 'pmp' else value)
+
+
+def _num(name: str) -> int:
+    from vlab.isa.fields import CSR_NUMBERS
+    try:
+        return CSR_NUMBERS[name]
+    except KeyError:
+        raise KeyError(f'unknown CSR {name!r}') from None
+
+
+def _tvec(old: int, value: int) -> int:
+    mode = value & 3
+    if mode > 1:
+        mode = old & 3
+    return (value & ~3) | mode
+
+
+def csr_name(number: int) -> str:
+    return CSR_NAMES.get(number, f'{number:#05x}')

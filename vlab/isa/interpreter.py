@@ -1,0 +1,333 @@
+"""The interpreter: fetch, decode, execute -- with a predecode cache.
+
+Hwang et al. (2011) sec. 3.1.2.1: emulation by *interpretation* runs each source
+instruction through a routine that decodes it and performs its effect, costing tens of
+host instructions per guest instruction.  This engine does the decoding once: the first
+time an address is fetched, its word is decoded from the ISA table (vlab/isa/decoder.py)
+and the row's semantics are compiled into a small Python closure with the operands bound
+(vlab/isa/semantics.py) -- *predecoded* interpretation (a direct-threaded interpreter in
+the terms of Smith & Nair, *Virtual Machines*, 2005, sec. 2.2-2.4).  The dispatch loop is
+then just::
+
+    for i in range(n):
+        pc = cache[pc]()
+
+Everything unusual leaves that loop by an exception, so the common path pays nothing:
+
+* ``KeyError``: ``pc`` was never decoded -> fetch (translate, check), decode, cache it;
+* ``Trap``: the instruction raised an exception -> the machine takes the trap;
+* ``NeedSlowPath``: the instruction needs exact machine state (CSR access, xRET, WFI,
+  fences, device I/O, the HTIF mailbox) -> it is re-executed in ``step``, the exact
+  single-instruction path, which is what tracing and breakpoints also use.
+
+Exactness.  Instructions retired are counted exactly (the loop index) and charged to the
+ledger in bulk; traps happen before the trapping instruction's effects (the handlers check
+before they write), so mepc/mtval/registers are the spec's.  Interrupts are only taken
+between ``run`` calls: the machine sizes each call so that it ends exactly when the timer
+interrupt can fire, and any instruction that can enable an interrupt runs in ``step``.
+
+Invalidation.  A predecoded instruction is dropped when its word is written: CPU stores to
+a RAM page that holds predecoded code go through ``Mmu.slow_store`` and call
+``invalidate``; other writers (loaders, DMA, a Python kernel) reach it through the bus's
+``write_listeners``.  FENCE.I and SFENCE.VMA drop everything.
+
+Caches are per *context* (fetch translation on/off, privilege, satp, data translation,
+tracing), so a kernel switching between processes keeps each one's predecoded code.
+
+Engine interface (the DBT engine provides the same):
+``run(limit) -> retired``; ``step() -> retired``; ``trap`` (None or (Trap, pc)) after
+either; ``context_changed()``; ``invalidate(ram_offset, size)``; ``flush()``;
+``tracer`` (None = tracing off); ``charge_ledger()``.
+"""
+from __future__ import annotations
+
+from vlab.isa.decoder import decode
+from vlab.isa.mmu import FETCH, NeedSlowPath, make_port
+from vlab.isa.semantics import build_factory
+from vlab.isa.trace import TraceRecord, disassemble, traced_port
+from vlab.isa.traps import ECALL_CAUSE, S, Trap, U, mret, sret
+
+TW, TVM = 1 << 21, 1 << 20
+
+
+def tdiv(a: int, b: int) -> int:
+    """Signed division truncating toward zero (RISC-V DIV), b != 0."""
+    q = abs(a) // abs(b)
+    return -q if (a < 0) != (b < 0) else q
+
+
+def trem(a: int, b: int) -> int:
+    """Remainder with the sign of the dividend (RISC-V REM), b != 0."""
+    return a - b * tdiv(a, b)
+
+
+class Interpreter:
+    """Predecoded interpreter for one hart on one MMU (see module docstring)."""
+
+    name = 'interp'
+
+    def __init__(self, hart, mmu, ledger, on_retire=None):
+        self.hart, self.mmu, self.ledger = hart, mmu, ledger
+        self.on_retire = on_retire or (lambda n: None)
+        self.tracer = None
+        self.trap: tuple[Trap, int] | None = None
+        ram = mmu.ram
+        self._ram_base, self._ram_size = ram.base, ram.size
+        self._words = memoryview(ram.data).cast('I')
+        self._ports = {paged: make_port(mmu, paged) for paged in (False, True)}
+        self._namespaces: dict = {}
+        self._factories: dict = {}
+        self._caches: dict = {}
+        self._code_index: dict[int, list] = {}      # RAM word index -> [(cache, vpc)]
+        self.fetch_hits = 0
+        self.decoded = 0                            # instructions predecoded (statistics)
+        mmu.on_code_write = self.invalidate
+        mmu.bus.write_listeners.append(self._bus_write)
+        self.cache = {}
+        self.context_changed()
+
+    # ------------------------------------------------------------ helpers for handlers
+    def _helpers(self) -> dict:
+        hart, mmu = self.hart, self.mmu
+
+        def need_slow():
+            if not mmu.slow:
+                raise NeedSlowPath
+
+        def trap(cause, tval=0):
+            raise Trap(cause, tval)
+
+        def _misfetch(target):
+            raise Trap(0, target)
+
+        def ecall():
+            raise Trap(ECALL_CAUSE[hart.priv], 0)
+
+        def csr_read(number):
+            need_slow()
+            return hart.csr.read(number, hart.priv, hart.current_word)
+
+        def csr_write(number, value):
+            need_slow()
+            hart.csr.write(number, value, hart.priv, hart.current_word)
+
+        def do_mret():
+            need_slow()
+            return mret(hart)
+
+        def do_sret():
+            need_slow()
+            return sret(hart)
+
+        def wfi():
+            need_slow()
+            if hart.priv == U or (hart.priv == S and hart.csr.mstatus & TW):
+                raise Trap(2, hart.current_word)
+            hart.waiting = True
+
+        def fence_i():
+            need_slow()
+            self.flush()
+
+        def sfence_vma(vaddr, asid):
+            need_slow()
+            if hart.priv == U or (hart.priv == S and hart.csr.mstatus & TVM):
+                raise Trap(2, hart.current_word)
+            mmu.flush_tlb()
+            self.flush(paged_only=True)
+
+        return {'R': hart.x, 'trap': trap, '_misfetch': _misfetch, 'ecall': ecall,
+                'csr_read': csr_read, 'csr_write': csr_write, 'mret': do_mret,
+                'sret': do_sret, 'wfi': wfi, 'fence_i': fence_i, 'sfence_vma': sfence_vma,
+                'tdiv': tdiv, 'trem': trem}
+
+    def _namespace(self, paged: bool, traced: bool) -> dict:
+        key = (paged, traced)
+        if key not in self._namespaces:
+            port = self._ports[paged][0]
+            if traced:
+                port = traced_port(port, self.tracer)
+            self._namespaces[key] = {**self._helpers(), **port}
+        return self._namespaces[key]
+
+    # ------------------------------------------------------------ contexts and caches
+    def context_changed(self) -> None:
+        """Privilege, mstatus or satp may have changed: pick the matching cache."""
+        hart, mmu = self.hart, self.mmu
+        csr = hart.csr
+        mmu.set_context(hart.priv, csr.mstatus, csr.satp)
+        translated = mmu.fetch_paged or mmu.data_paged
+        key = (mmu.fetch_paged and hart.priv, mmu.data_paged,
+               csr.satp if translated else 0, self.tracer is not None)
+        cache = self._caches.get(key)
+        if cache is None:
+            cache = self._caches[key] = {}
+        self.cache = cache
+        self._context_key = key
+
+    def flush(self, paged_only: bool = False) -> None:
+        """Forget predecoded instructions (FENCE.I: all; SFENCE.VMA: translated ones)."""
+        for key, cache in self._caches.items():
+            if not paged_only or key[1] or key[0] is not False:
+                cache.clear()
+        if not paged_only:
+            self._code_index.clear()
+
+    def invalidate(self, ram_offset: int, size: int) -> None:
+        """RAM bytes [ram_offset, ram_offset+size) were written: drop stale handlers."""
+        index = self._code_index
+        if not index:
+            return
+        first, last = ram_offset >> 2, (ram_offset + size - 1) >> 2
+        if last - first > len(index):
+            hit = [w for w in index if first <= w <= last]
+        else:
+            hit = [w for w in range(first, last + 1) if w in index]
+        for w in hit:
+            for cache, vpc in index.pop(w):
+                cache.pop(vpc, None)
+
+    def _bus_write(self, addr: int, size: int) -> None:
+        offset = addr - self._ram_base
+        if 0 <= offset < self._ram_size:
+            self.invalidate(offset, size)
+
+    # ------------------------------------------------------------ fetch and decode
+    def _fetch(self, pc: int):
+        """Translate, read, decode and cache the instruction at ``pc`` (may raise Trap)."""
+        if pc & 3:
+            raise Trap(0, pc)
+        mmu = self.mmu
+        pa = mmu.translate(pc, FETCH) if mmu.fetch_paged else pc
+        offset = pa - self._ram_base
+        if not (0 <= offset <= self._ram_size - 4):
+            raise Trap(1, pc)                        # fetch from outside RAM
+        handler = self.make_handler(self._words[offset >> 2], pc)
+        self.cache[pc] = handler
+        self._code_index.setdefault(offset >> 2, []).append((self.cache, pc))
+        mmu.watch_page(offset)
+        self.decoded += 1
+        return handler
+
+    def make_handler(self, word: int, pc: int):
+        """The closure executing ``word`` at ``pc`` in the current context."""
+        decoded = decode(word)
+        if decoded is None:
+            def illegal():
+                raise Trap(2, word)
+            illegal.word = word
+            return illegal
+        spec, f = decoded
+        rd, rs1, rs2 = f.get('rd', 0), f.get('rs1', 0), f.get('rs2', 0)
+        paged, traced = self._context_key[1], self._context_key[3]
+        key = (paged, traced, spec.name, rd == 0, rs1 == 0, rs2 == 0)
+        factory = self._factories.get(key)
+        if factory is None:
+            factory = self._factories[key] = build_factory(
+                spec, self._namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0)
+        handler = factory(rd, rs1, rs2, f.get('imm', 0), f.get('shamt', 0), f.get('csr', 0),
+                          f.get('zimm', 0), f.get('pred', 0), f.get('succ', 0),
+                          f.get('aq', 0), f.get('rl', 0), rd, rs1, rs2, pc, word)
+        handler.word = word
+        return handler
+
+    # ------------------------------------------------------------ execution
+    def run(self, limit: int) -> int:
+        """Execute up to ``limit`` instructions; stop early after a trap (``self.trap``)
+        or after an instruction that needed the exact path.  Returns instructions retired."""
+        self.trap = None
+        cache = self.cache
+        pc = self.hart.pc
+        done = 0
+        while done < limit:
+            n = limit - done
+            i = 0
+            try:
+                for i in range(n):  # noqa: B007 - i = instructions retired if we leave
+                    pc = cache[pc]()
+            except KeyError:
+                if pc in cache:
+                    raise
+                done += i
+                try:
+                    self._fetch(pc)
+                except Trap as trap:
+                    self.trap = (trap, pc)
+                    break
+                continue
+            except Trap as trap:
+                done += i
+                self.trap = (trap, pc)
+                break
+            except NeedSlowPath:
+                done += i
+                self.hart.pc = pc
+                self._retire(done)
+                return done + self.step()
+            else:
+                done += n
+        self.hart.pc = pc
+        self._retire(done)
+        return done
+
+    def _retire(self, n: int) -> None:
+        self.hart.instret += n
+        if self.mmu.fetch_paged:
+            self.fetch_hits += n
+        self.on_retire(n)
+
+    def step(self) -> int:
+        """Execute exactly one instruction on the exact path; returns 1, or 0 on a trap."""
+        self.trap = None
+        hart, mmu, tracer = self.hart, self.mmu, self.tracer
+        pc = hart.pc
+        try:
+            handler = self.cache.get(pc) or self._fetch(pc)
+            hart.current_word = handler.word
+            before = list(hart.x) if tracer is not None else None
+            mmu.slow = True
+            try:
+                next_pc = handler()
+            finally:
+                mmu.slow = False
+        except Trap as trap:
+            self.trap = (trap, pc)
+            if tracer is not None:
+                self._trace(pc, hart.current_word if pc in self.cache else 0, None, str(trap))
+            return 0
+        if tracer is not None:
+            self._trace(pc, handler.word, before, None)
+        hart.pc = next_pc
+        self._retire(1)
+        self.context_changed()
+        return 1
+
+    def _trace(self, pc, word, before, trap_text):
+        hart = self.hart
+        regs = [] if before is None else [(r, v) for r, v in enumerate(hart.x) if v != before[r]]
+        decoded = decode(word)
+        if before is not None and decoded and decoded.fields.get('rd') \
+                and 'rd' in decoded.spec.syntax and not regs:
+            rd = decoded.fields['rd']
+            regs = [(rd, hart.x[rd])]                # written with its old value
+        self.tracer.add(TraceRecord(pc, word, hart.priv, disassemble(word, pc), regs,
+                                    self.tracer.take_mem(), trap_text))
+
+    def set_tracer(self, tracer) -> None:
+        """Tracing on (a Tracer) or off (None); traced handlers live in their own caches."""
+        self.tracer = tracer
+        self._namespaces = {k: v for k, v in self._namespaces.items() if not k[1]}
+        self._factories = {k: v for k, v in self._factories.items() if not k[1]}
+        for key in [k for k in self._caches if k[3]]:
+            del self._caches[key]
+        self.context_changed()
+
+    def charge_ledger(self) -> None:
+        """Charge the counted events (bulk, exact) and zero the counters."""
+        mmu, ledger = self.mmu, self.ledger
+        hits = mmu.tlb_hits + self._ports[True][1]() + self.fetch_hits
+        for event, count in (('tlb_hit', hits), ('tlb_miss', mmu.tlb_misses),
+                             ('page_walk_ref', mmu.walk_refs)):
+            if count:
+                ledger.charge(event, count)
+        mmu.tlb_hits = mmu.tlb_misses = mmu.walk_refs = self.fetch_hits = 0

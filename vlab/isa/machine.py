@@ -1,0 +1,552 @@
+"""The RV32 machine: a vlab.host Platform plus one hart, an MMU and an execution engine.
+
+Quick start::
+
+    from vlab.isa.machine import Machine
+    m = Machine(ram_size=1 << 20)
+    m.load_bytes(0x8000_0000, program_bytes)
+    m.pc = 0x8000_0000
+    result = m.run(max_instructions=10_000)
+    print(result)                  # why it stopped: exit / budget / breakpoint / halt / ...
+    m.regs[10]                     # a0
+
+``run`` stops with a ``RunResult`` whose ``status`` is one of
+
+``'exit'``        the program wrote an exit command to HTIF ``tohost`` (``exit_code``), or
+                  a Python trap handler called ``ctx.exit(code)``
+``'budget'``      ``max_instructions`` retired (runaway code ends here, with a message)
+``'breakpoint'``  about to execute an address in ``machine.breakpoints``
+``'halt'``        a Python trap handler called ``ctx.halt(message)``
+``'fault'``       a trap nobody handles: it targets a level whose ``xtvec`` is 0 and which
+                  has no Python handler, or a trap storm (256 traps in a row with no
+                  instruction retired, e.g. xtvec pointing at unmapped memory); the message
+                  names the cause, pc, tval and privilege
+``'idle'``        WFI with no interrupt that could ever wake the hart
+``'step'``        (from ``step()``) one instruction executed or one trap taken
+
+Python trap handlers (DESIGN invariant 2: Python stands in for the most privileged
+software).  ``machine.set_trap_handler(level, handler)`` registers ``handler(ctx)`` for
+traps that would *enter* privilege ``level`` ('M' or 'S', after medeleg/mideleg
+delegation).  Instead of vectoring to xtvec, the machine calls the handler with a
+``TrapContext`` (vlab/isa/trapctx... defined below) that exposes the trap (``cause``,
+``interrupt``, ``tval``, ``epc``, ``from_priv``, ``name``), the hart (``regs``,
+``reg(n)``, ``set_reg(n, v)``, ``csr``, ``machine``), guest virtual memory as the trapping
+code sees it (``read(va, n)``, ``write(va, data)``, ``read_u32``, ``write_u32``,
+``read_cstring``) and the trapping instruction (``instruction()``: its 32 bits; for an
+illegal-instruction trap also in ``tval``).  The handler must end with exactly one
+decision:
+
+``ctx.skip()``              resume after the trapping instruction (epc + 4) -- emulated
+``ctx.resume(pc, priv=None)``  resume anywhere, optionally in another privilege level
+                            (a kernel switching to another process sets regs, satp via
+                            ``ctx.csr['satp'] = ...``, then resumes)
+``ctx.deliver()``           do what the hardware would: enter the guest's own handler at
+                            xtvec (a hypervisor reflecting a trap into its guest)
+``ctx.halt(message)`` / ``ctx.exit(code)``  stop the run
+
+The trap is charged to the ledger (``trap`` or ``interrupt``); resuming into a lower
+privilege also charges ``privilege_switch``; a handler charges its own work with
+``ctx.charge('syscall')`` etc.  Example -- a proxy kernel serving ``write`` and
+``exit`` for a U-mode program::
+
+    def pk(ctx):
+        if ctx.cause != 8:                        # not an ecall from U: give up
+            return ctx.halt(f'{ctx.name} at {ctx.epc:#x}')
+        number, a0, a1, a2 = ctx.reg(17), ctx.reg(10), ctx.reg(11), ctx.reg(12)
+        ctx.charge('syscall')
+        if number == 64:                          # write(fd, buf, len)
+            out.extend(ctx.read(a1, a2))
+            ctx.set_reg(10, a2)
+            return ctx.skip()
+        if number == 93:                          # exit(code)
+            return ctx.exit(a0)
+        ctx.set_reg(10, -38 & 0xFFFFFFFF)         # -ENOSYS
+        ctx.skip()
+
+    m.set_trap_handler('M', pk)
+    m.hart.priv = 0                               # run the program in U-mode
+
+Deterministic time: the CLINT's ``mtime`` advances one tick every
+``instructions_per_tick`` retired instructions (default 10: a 100 MHz-per-10 MHz ratio
+like a 1 GHz core with a 100 MHz timebase, scaled down); while the hart waits in WFI,
+time jumps straight to the next timer interrupt.  The ``cycle`` CSR counts one cycle
+per retired instruction.
+
+Ledger: ``instruction`` (exact, charged in bulk per run), ``tlb_hit``/``tlb_miss``/
+``page_walk_ref`` (vlab/isa/mmu.py), ``trap``, ``interrupt``, ``privilege_switch`` (xRET
+to a lower level, or a Python handler resuming lower), ``device_access`` (by the bus).
+Data memory accesses are not charged separately: their L1-hit cost is folded into
+``instruction`` (the interpreter would pay 20+ ns per access to count them).
+
+Snapshots: ``snapshot()`` captures registers, pc, privilege, CSRs, counters, RAM and
+devices (not the ledger); ``restore(snap)`` puts it all back and drops predecoded code
+and the TLB.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vlab.host.platform import Platform
+from vlab.isa.hart import Hart
+from vlab.isa.interpreter import Interpreter
+from vlab.isa.mmu import FETCH, LOAD, Mmu
+from vlab.isa.trace import Tracer
+from vlab.isa.traps import (
+    PRIV_NAMES,
+    M,
+    S,
+    Trap,
+    U,
+    cause_text,
+    enter_trap,
+    pending_interrupt,
+    trap_target,
+)
+
+DEFAULT_BUDGET = 50_000_000
+TRAP_STORM_LIMIT = 256
+LEVELS = {'M': M, 'S': S, 'U': U, M: M, S: S, U: U}
+
+
+@dataclass
+class RunResult:
+    """Why ``run`` stopped."""
+
+    status: str
+    instructions: int
+    pc: int
+    message: str = ''
+    exit_code: int | None = None
+    cause: int | None = None
+    tval: int | None = None
+
+    def __str__(self) -> str:
+        text = f'{self.status} after {self.instructions} instructions at pc={self.pc:#010x}'
+        if self.exit_code is not None:
+            text += f', exit code {self.exit_code}'
+        return f'{text}: {self.message}' if self.message else text
+
+
+@dataclass
+class MachineSnapshot:
+    hart: dict
+    platform: object
+    tick_phase: int
+    htif_armed: bool
+
+
+class TrapContext:
+    """What a Python trap handler sees and how it decides (see module docstring)."""
+
+    def __init__(self, machine, cause, tval, interrupt, epc, level):
+        self.machine, self.hart = machine, machine.hart
+        self.csr = machine.hart.csr
+        self.cause, self.tval, self.interrupt, self.epc = cause, tval, interrupt, epc
+        self.from_priv, self.level = machine.hart.priv, level
+        self.name = cause_text(cause, interrupt)
+        self.action: tuple | None = None
+
+    # registers
+    @property
+    def regs(self) -> list[int]:
+        return self.hart.x
+
+    def reg(self, n: int) -> int:
+        return self.hart.x[n]
+
+    def set_reg(self, n: int, value: int) -> None:
+        if n:
+            self.hart.x[n] = value & 0xFFFFFFFF
+
+    # guest memory, as the trapping code sees it
+    def read(self, va: int, n: int) -> bytes:
+        return self.machine.mmu.read_virtual(va, n, self.from_priv)
+
+    def write(self, va: int, data: bytes) -> None:
+        self.machine.mmu.write_virtual(va, bytes(data), self.from_priv)
+
+    def read_u32(self, va: int) -> int:
+        return int.from_bytes(self.read(va, 4), 'little')
+
+    def write_u32(self, va: int, value: int) -> None:
+        self.write(va, (value & 0xFFFFFFFF).to_bytes(4, 'little'))
+
+    def read_cstring(self, va: int, limit: int = 4096) -> bytes:
+        out = bytearray()
+        while len(out) < limit:
+            byte = self.read(va + len(out), 1)[0]
+            if byte == 0:
+                break
+            out.append(byte)
+        return bytes(out)
+
+    def instruction(self) -> int:
+        """The 32 bits of the trapping instruction (fetched as from_priv would)."""
+        mmu = self.machine.mmu
+        pa = mmu.translate(self.epc, FETCH, self.from_priv)
+        return self.machine.bus.load(pa, 4)
+
+    def charge(self, event: str, count: int = 1) -> None:
+        self.machine.ledger.charge(event, count)
+
+    # decisions
+    def skip(self) -> None:
+        self.resume(self.epc + 4)
+
+    def resume(self, pc: int, priv=None) -> None:
+        self.action = ('resume', pc & 0xFFFFFFFF, None if priv is None else LEVELS[priv])
+
+    def deliver(self) -> None:
+        self.action = ('deliver',)
+
+    def halt(self, message: str = 'halted by trap handler') -> None:
+        self.action = ('halt', message)
+
+    def exit(self, code: int = 0) -> None:
+        self.action = ('exit', code)
+
+
+class Machine:
+    """One RV32IMA hart with M/S/U modes and Sv32 on a vlab.host Platform."""
+
+    def __init__(self, ram_size: int = 64 << 20, costs=None, tlb_entries: int = 32,
+                 instructions_per_tick: int = 10, platform: Platform | None = None,
+                 engine: str | type = 'interp'):
+        if instructions_per_tick < 1:
+            raise ValueError('instructions_per_tick must be >= 1')
+        self.platform = platform or Platform(ram_size=ram_size, costs=costs)
+        self.bus, self.ram, self.ledger = self.platform.bus, self.platform.ram, \
+            self.platform.ledger
+        self.clint = self.platform.clint
+        self.instructions_per_tick = instructions_per_tick
+        self._tick_phase = 0
+        self.hart = Hart(mtime=lambda: self.clint.mtime, hw_mip=self._hw_mip)
+        self.hart.pc = self.ram.base
+        self.mmu = Mmu(self.bus, self.hart, tlb_entries)
+        self.engine = self._make_engine(engine)
+        self.trap_handlers: dict[int, object] = {}
+        self.breakpoints: set[int] = set()
+        self.tracer: Tracer | None = None
+        self.default_budget = DEFAULT_BUDGET
+        self._htif_armed = False
+        self._attach_special_stores()
+
+    def _make_engine(self, engine):
+        if engine == 'interp':
+            engine = Interpreter
+        if isinstance(engine, str):
+            raise ValueError(f'unknown engine {engine!r}; available: interp')
+        return engine(self.hart, self.mmu, self.ledger, on_retire=self._advance_time)
+
+    # ------------------------------------------------------------ state access
+    @property
+    def regs(self) -> list[int]:
+        return self.hart.x
+
+    @property
+    def pc(self) -> int:
+        return self.hart.pc
+
+    @pc.setter
+    def pc(self, value: int) -> None:
+        self.hart.pc = value & 0xFFFFFFFF
+
+    @property
+    def priv(self) -> int:
+        return self.hart.priv
+
+    @priv.setter
+    def priv(self, value) -> None:
+        self.hart.set_priv(LEVELS[value])
+        self.engine.context_changed()
+
+    @property
+    def csr(self):
+        return self.hart.csr
+
+    @property
+    def htif(self):
+        return self.platform.htif
+
+    def _hw_mip(self) -> int:
+        clint = self.clint
+        return (0x80 if clint.timer_pending() else 0) | (0x8 if clint.software_pending() else 0)
+
+    # ------------------------------------------------------------ loading
+    def load_bytes(self, addr: int, data: bytes) -> None:
+        """Copy bytes into RAM (predecoded code there is invalidated)."""
+        self.bus.write_bytes(addr, bytes(data))
+
+    def load_image(self, segments, entry: int, tohost: int | None = None,
+                   fromhost: int | None = None) -> None:
+        """Load segments ((addr, bytes) pairs, or objects with vaddr/data/memsz such as
+        vlab.isa.elf Segments), set pc = entry and, given ``tohost``, start HTIF."""
+        for seg in segments:
+            if isinstance(seg, tuple):
+                addr, data, memsz = seg[0], bytes(seg[1]), len(seg[1])
+            else:
+                addr, data, memsz = seg.vaddr, bytes(seg.data), seg.memsz
+            self.load_bytes(addr, data + bytes(max(0, memsz - len(data))))
+        self.pc = entry
+        if tohost is not None:
+            self.attach_htif(tohost, fromhost)
+
+    def load_elf(self, source):
+        """Load an RV32 ELF (path, bytes or vlab.isa.elf.ElfImage); returns the image."""
+        from vlab.isa.elf import ElfImage, load_elf
+        image = source if isinstance(source, ElfImage) else load_elf(source)
+        self.load_image(image.segments, image.entry, image.tohost, image.fromhost)
+        return image
+
+    def attach_htif(self, tohost: int, fromhost: int | None = None):
+        htif = self.platform.attach_htif(tohost, fromhost)
+        self._attach_special_stores()
+        return htif
+
+    def _attach_special_stores(self) -> None:
+        htif = self.platform.htif
+        self.mmu.special_stores = [] if htif is None else [(htif.tohost_addr, 8)]
+        if htif is not None:
+            self.mmu.watch_page(htif.tohost_addr - self.ram.base)
+
+    # ------------------------------------------------------------ handlers, tracing
+    def set_trap_handler(self, level, handler) -> None:
+        """Call ``handler(ctx)`` for traps entering ``level`` ('M' or 'S'); None removes."""
+        level = LEVELS[level]
+        if level == U:
+            raise ValueError('traps never enter U-mode (no N extension); use M or S')
+        if handler is None:
+            self.trap_handlers.pop(level, None)
+        else:
+            self.trap_handlers[level] = handler
+
+    @property
+    def trace(self) -> bool:
+        return self.tracer is not None
+
+    @trace.setter
+    def trace(self, on: bool) -> None:
+        if on and self.tracer is None:
+            self.tracer = Tracer()
+            self.engine.set_tracer(self.tracer)
+        elif not on and self.tracer is not None:
+            self.tracer = None
+            self.engine.set_tracer(None)
+
+    def sfence_vma(self) -> None:
+        """What SFENCE.VMA does, for Python kernels that edit page tables."""
+        self.mmu.flush_tlb()
+        self.engine.flush(paged_only=True)
+
+    # ------------------------------------------------------------ time
+    def _advance_time(self, retired: int) -> None:
+        phase = self._tick_phase + retired
+        ipt = self.instructions_per_tick
+        if phase >= ipt:
+            self.clint.advance(phase // ipt)
+            phase %= ipt
+        self._tick_phase = phase
+
+    def _instructions_until_timer(self) -> int | None:
+        if self.clint.timer_pending():
+            return None
+        return self.clint.ticks_until_timer() * self.instructions_per_tick - self._tick_phase
+
+    # ------------------------------------------------------------ running
+    def step(self) -> RunResult:
+        """Execute one instruction, or take one trap/interrupt, on the exact path."""
+        return self.run(max_instructions=1, _single=True)
+
+    def run(self, max_instructions: int | None = None, trace: bool | None = None,
+            _single: bool = False) -> RunResult:
+        """Run until exit, budget, breakpoint, halt, fault or idle (see module docstring)."""
+        if trace is not None:
+            self.trace = trace
+        budget = self.default_budget if max_instructions is None else max_instructions
+        engine, hart = self.engine, self.hart
+        engine.context_changed()
+        start_instret, start_pc, storm = hart.instret, hart.pc, 0
+        result = None
+        while result is None:
+            retired = hart.instret - start_instret
+            result = self._check_stop(retired, budget, start_pc)
+            if result is not None:
+                break
+            interrupt = pending_interrupt(hart, hart.csr.mip)
+            if interrupt is not None:
+                hart.waiting = False
+                storm += 1
+                result = self._take_trap(interrupt, 0, True, hart.pc, storm)
+            elif hart.waiting:
+                result = self._wait_for_interrupt()
+                if _single and result is None:
+                    result = self._result('step', start_instret)
+                continue
+            else:
+                result = self._execute(budget - retired, _single)
+                if engine.trap is not None:
+                    trap, pc = engine.trap
+                    storm = 0 if hart.instret != start_instret + retired else storm + 1
+                    result = result or self._take_trap(trap.cause, trap.tval, False, pc, storm)
+                elif hart.instret != start_instret + retired:
+                    storm = 0
+            if _single and result is None:
+                result = self._result('step', start_instret)
+        self._finish()
+        result.instructions = hart.instret - start_instret
+        return result
+
+    def _check_stop(self, retired, budget, start_pc):
+        htif = self.platform.htif
+        if htif is not None and htif.exited:
+            return self._result('exit', None, exit_code=htif.exit_code,
+                                message='the program wrote its exit code to tohost')
+        if retired >= budget:
+            return self._result('budget', None, message=(
+                f'instruction budget of {budget} exhausted; the program may be in an endless '
+                'loop -- pass a larger max_instructions to run longer'))
+        if self.breakpoints and self.hart.pc in self.breakpoints and (
+                retired or self.hart.pc != start_pc):
+            return self._result('breakpoint', None, message=f'breakpoint at {self.pc:#010x}')
+        return None
+
+    def _execute(self, left: int, single: bool):
+        engine = self.engine
+        if single or self.tracer is not None or self.breakpoints or self._htif_armed:
+            pc = self.hart.pc
+            engine.step()
+            if self.mmu.special_touched:
+                self.mmu.special_touched = False
+                self._htif_armed = True
+            elif self._htif_armed and (engine.trap is not None or self.hart.pc != pc + 4):
+                self._poll_htif()
+            return None
+        until_timer = self._instructions_until_timer()
+        limit = left if until_timer is None else min(left, max(until_timer, 1))
+        engine.run(limit)
+        if self.mmu.special_touched:
+            self.mmu.special_touched = False
+            self._htif_armed = True
+        return None
+
+    def _poll_htif(self) -> None:
+        self._htif_armed = False
+        if self.platform.htif is not None:
+            self.platform.htif.poll()
+
+    def _wait_for_interrupt(self):
+        csr = self.hart.csr
+        if csr.mip & csr.mie:
+            self.hart.waiting = False
+            return None
+        ticks = self.clint.ticks_until_timer()
+        if csr.mie & 0x80 and self.clint.mtimecmp[0] != (1 << 64) - 1:
+            self.clint.advance(max(ticks, 1))
+            return None
+        return self._result('idle', None, message=(
+            'WFI with no interrupt that can wake the hart (enable mie.MTIE and program '
+            'mtimecmp, or set msip)'))
+
+    def _take_trap(self, cause, tval, interrupt, epc, storm):
+        hart = self.hart
+        self.ledger.charge('interrupt' if interrupt else 'trap')
+        level = trap_target(hart, cause, interrupt)
+        description = (f'{cause_text(cause, interrupt)} at pc={epc:#010x} '
+                       f'(tval={tval:#010x}) in {PRIV_NAMES[hart.priv]}-mode')
+        if storm > TRAP_STORM_LIMIT:
+            return self._fault(cause, tval, epc, f'trap storm: {storm} traps without '
+                               f'retiring an instruction; last: {description}')
+        if self.tracer is not None and interrupt:
+            from vlab.isa.trace import TraceRecord
+            self.tracer.add(TraceRecord(epc, 0, hart.priv, '<interrupt>', trap=description))
+        handler = self.trap_handlers.get(level)
+        if handler is None:
+            return self._deliver(cause, tval, interrupt, epc, level, description)
+        ctx = TrapContext(self, cause, tval, interrupt, epc, level)
+        try:
+            handler(ctx)
+        except Trap as fault:
+            return self._fault(cause, tval, epc, f'the Python {PRIV_NAMES[level]}-mode trap '
+                               f'handler hit a guest fault ({fault}) while handling {description}')
+        return self._apply(ctx, description)
+
+    def _apply(self, ctx, description):
+        action = ctx.action
+        if action is None:
+            return self._fault(ctx.cause, ctx.tval, ctx.epc, (
+                f'the Python {PRIV_NAMES[ctx.level]}-mode trap handler returned without '
+                f'calling skip(), resume(), deliver(), halt() or exit() for {description}'))
+        kind = action[0]
+        if kind == 'resume':
+            self.hart.pc = action[1]
+            if action[2] is not None and action[2] != self.hart.priv:
+                if action[2] < ctx.level:
+                    self.ledger.charge('privilege_switch')
+                self.hart.set_priv(action[2])
+            self.engine.context_changed()
+            return None
+        if kind == 'deliver':
+            return self._deliver(ctx.cause, ctx.tval, ctx.interrupt, ctx.epc, ctx.level,
+                                 description)
+        if kind == 'exit':
+            return self._result('exit', None, exit_code=action[1],
+                                message='exit requested by the trap handler')
+        return self._result('halt', None, message=action[1])
+
+    def _deliver(self, cause, tval, interrupt, epc, level, description):
+        tvec = self.hart.csr.mtvec if level == M else self.hart.csr.stvec
+        if tvec & ~3 == 0:
+            name = 'mtvec' if level == M else 'stvec'
+            return self._fault(cause, tval, epc, (
+                f'unhandled {description}: {name} is 0 and no Python trap handler is '
+                f'registered for {PRIV_NAMES[level]}-mode'))
+        self.hart.pc = enter_trap(self.hart, cause, tval, interrupt, epc)
+        self.engine.context_changed()
+        return None
+
+    def _fault(self, cause, tval, epc, message):
+        result = self._result('fault', None, message=message)
+        result.cause, result.tval, result.pc = cause, tval, epc
+        return result
+
+    def _result(self, status, _unused, **kw):
+        return RunResult(status, 0, self.hart.pc, **kw)
+
+    def _finish(self) -> None:
+        if self._htif_armed:
+            self._poll_htif()
+        self.engine.charge_ledger()
+        self._charge_instructions()
+
+    def _charge_instructions(self) -> None:
+        new = self.hart.instret - getattr(self, '_charged_instret', 0)
+        if new > 0:
+            self.ledger.charge('instruction', new)
+        self._charged_instret = self.hart.instret
+
+    # ------------------------------------------------------------ snapshots
+    def snapshot(self) -> MachineSnapshot:
+        """The whole machine state (registers, CSRs, privilege, RAM, devices)."""
+        return MachineSnapshot(self.hart.state(), self.platform.save_state(),
+                               self._tick_phase, self._htif_armed)
+
+    def restore(self, snap: MachineSnapshot) -> None:
+        """Put the machine back exactly as ``snapshot`` found it."""
+        self.platform.restore_state(snap.platform)
+        self.hart.set_state(snap.hart)
+        self._charged_instret = self.hart.instret
+        self._tick_phase, self._htif_armed = snap.tick_phase, snap.htif_armed
+        self._attach_special_stores()
+        self.mmu.flush_tlb()
+        self.engine.flush()
+        self.engine.context_changed()
+
+    def read_virtual(self, va: int, n: int, priv=None) -> bytes:
+        """Read guest virtual memory as privilege ``priv`` (default: current) would."""
+        return self.mmu.read_virtual(va, n, None if priv is None else LEVELS[priv])
+
+    def __repr__(self) -> str:
+        return f'<Machine {self.hart!r} {self.ram!r}>'
+
+
+__all__ = ['LOAD', 'Machine', 'MachineSnapshot', 'RunResult', 'TrapContext']

@@ -1,0 +1,495 @@
+"""The memory management unit: Sv32 page-table walks, a TLB, and the CPU's memory ports.
+
+Sources: RISC-V Privileged Architecture (20211203) sec. 4.3 "Sv32: Page-Based 32-bit
+Virtual-Memory Systems" -- the PTE layout (Figure 4.18) and the translation algorithm of
+sec. 4.3.2, which ``walk`` follows step by step -- and sec. 4.1.1 (SUM, MXR), 3.1.6.3
+(MPRV).
+
+Sv32 in one paragraph.  A 32-bit virtual address is VPN[1] (10 bits) | VPN[0] (10 bits)
+| offset (12 bits).  ``satp.PPN`` names the root page table (one 4 KiB page of 1024
+four-byte PTEs).  A PTE is PPN[1] (12) | PPN[0] (10) | RSW (2) | D A G U X W R V.  V=0, or
+W without R, is invalid.  R/W/X all zero means "pointer to the next level"; otherwise the
+PTE is a leaf -- at level 1 a 4 MiB *megapage*, which must have PPN[0] = 0.  Physical
+addresses are 34 bits.
+
+Modeling choices (allowed by the spec; the course relies on them):
+
+* **A/D bits are set by hardware.**  When a leaf has A = 0, or D = 0 on a store, the
+  walker writes the PTE back with A (and D) set -- the "Svadu" behaviour, as QEMU does.
+* **TLB**: ``tlb_entries`` fully associative entries with FIFO replacement, caching leaf
+  PTEs (4 KiB pages and megapages).  Permissions are checked against the cached PTE on
+  every access.  No ASIDs: writing ``satp`` flushes it, as does SFENCE.VMA (any operands:
+  the whole TLB).  Every translated data access is a TLB hit or miss in the ledger
+  (``tlb_hit``, ``tlb_miss``, plus one ``page_walk_ref`` per PTE read or written).
+* **Instruction fetch**: an instruction is translated when it is first decoded; the
+  predecoded instruction then stands for its translation (a virtually tagged instruction
+  cache keyed by privilege and satp), so each instruction executed from it is counted as
+  a TLB hit.  SFENCE.VMA flushes it, which is what the spec requires before stale
+  translations must disappear.
+* **Misaligned loads and stores are performed** (the spec allows "handled in hardware"),
+  byte by byte when they cross a page, with every byte's translation checked before any
+  byte is written.  LR/SC/AMOs must be aligned: address-misaligned exceptions (4 for LR,
+  6 for SC/AMOs).
+* PMP is not modeled (every physical address the bus maps is accessible).
+
+The *memory ports* (``make_port``) are the functions the interpreter's handlers call:
+``_load_4u(addr)``, ``_store_1(addr, value)``... one set for Bare mode (physical
+addresses) and one for translated mode.  Their fast paths index the RAM ``bytearray``
+through memoryviews; anything unusual (MMIO, a page with predecoded code, a misaligned or
+page-crossing access, a TLB miss) takes the exact slow path here.  A device access needs
+the machine's state to be exact (time, counters), so when the interpreter is in its fast
+loop the port raises ``NeedSlowPath`` *before any side effect* and the instruction is
+re-executed in the slow path.
+"""
+from __future__ import annotations
+
+from vlab.host.memory import AccessFault
+from vlab.isa.traps import M, S, Trap, U
+
+MASK32 = 0xFFFFFFFF
+FETCH, LOAD, STORE = 0, 1, 2
+PAGE_FAULT = {FETCH: 12, LOAD: 13, STORE: 15}
+ACCESS_FAULT = {FETCH: 1, LOAD: 5, STORE: 7}
+PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D = (1 << i for i in range(8))
+MEGA = 1 << 20             # TLB key flag for a megapage entry (key = MEGA | VPN[1])
+SUM, MXR, MPRV = 1 << 18, 1 << 19, 1 << 17
+
+
+class NeedSlowPath(Exception):  # noqa: N818 - a control signal, not an error
+    """The fast path cannot do this access exactly; re-run the instruction slowly."""
+
+
+class Mmu:
+    """Sv32 translation with a TLB, over the bus of a vlab.host Platform."""
+
+    def __init__(self, bus, hart, tlb_entries: int = 32):
+        if tlb_entries < 1:
+            raise ValueError(f'tlb_entries must be at least 1, got {tlb_entries}')
+        self.bus, self.hart = bus, hart
+        self.ram = bus.ram
+        self.tlb_entries = tlb_entries
+        self.tlb: dict[int, tuple[int, int, int]] = {}   # key -> (pte, level, pte_addr)
+        self.rview: dict[int, int] = {}   # VPN -> RAM offset of the page: loads allowed now
+        self.wview: dict[int, int] = {}   # VPN -> RAM offset: stores allowed now (D set)
+        self.watch = bytearray((self.ram.size >> 12) + 1)  # RAM pages needing store hooks
+        self.slow = False                 # True while the interpreter runs its exact path
+        self.tlb_hits = self.tlb_misses = self.walk_refs = 0
+        self.on_code_write = None         # callable(ram_offset, size), set by the engine
+        self.special_stores = []          # [(addr, size)] ranges stores must report (HTIF)
+        self.special_touched = False
+        self._context = None
+        self.set_context(hart.priv, 0, 0)
+
+    # ------------------------------------------------------------ context
+    def set_context(self, priv: int, mstatus: int, satp: int) -> None:
+        """Recompute who translates what; clear the fast views when it changed."""
+        data_priv = (mstatus >> 11) & 3 if priv == M and mstatus & MPRV else priv
+        context = (priv, data_priv, mstatus & (SUM | MXR), satp)
+        if context == self._context:
+            return
+        if self._context is not None and satp != self._context[3]:
+            self.flush_tlb()
+        self._context = context
+        self.priv, self.data_priv, self.satp = priv, data_priv, satp
+        self.sum, self.mxr = bool(mstatus & SUM), bool(mstatus & MXR)
+        self.fetch_paged = bool(satp >> 31) and priv < M
+        self.data_paged = bool(satp >> 31) and data_priv < M
+        self.rview.clear()
+        self.wview.clear()
+
+    def flush_tlb(self) -> None:
+        """SFENCE.VMA / satp write: forget every cached translation."""
+        self.tlb.clear()
+        self.rview.clear()
+        self.wview.clear()
+
+    def watch_page(self, ram_offset: int) -> None:
+        """Stores to this RAM page must go through ``on_code_write`` from now on."""
+        page = ram_offset >> 12
+        if not self.watch[page]:
+            self.watch[page] = 1
+            self.wview.clear()
+
+    # ------------------------------------------------------------ translation
+    def translate(self, va: int, access: int, priv: int | None = None) -> int:
+        """Virtual -> physical address for one access (counts TLB hit/miss)."""
+        if priv is None:
+            priv = self.priv if access == FETCH else self.data_priv
+        if not self.satp >> 31 or priv == M:
+            return va
+        vpn = va >> 12
+        entry = self.tlb.get(vpn) or self.tlb.get(MEGA | vpn >> 10)
+        if entry is None or not entry[0] & PTE_A or (access == STORE and not entry[0] & PTE_D):
+            self.tlb_misses += 1
+            entry = self.walk(va, access, priv)
+        else:
+            self.tlb_hits += 1
+            self._check_permission(entry[0], va, access, priv)
+        pte, level = entry[0], entry[1]
+        if level:
+            return ((pte >> 20) << 22) | (va & 0x3FFFFF)
+        return ((pte >> 10) << 12) | (va & 0xFFF)
+
+    def walk(self, va: int, access: int, priv: int) -> tuple[int, int, int]:
+        """The Sv32 algorithm of privileged spec sec. 4.3.2; fills the TLB."""
+        table = (self.satp & 0x3FFFFF) << 12
+        for level in (1, 0):
+            pte_addr = table + ((va >> (12 + 10 * level)) & 0x3FF) * 4
+            pte = self._read_pte(pte_addr, va, access)
+            if not pte & PTE_V or (pte & PTE_W and not pte & PTE_R):
+                raise Trap(PAGE_FAULT[access], va)
+            if pte & (PTE_R | PTE_X):
+                break
+            table = (pte >> 10) << 12
+        else:
+            raise Trap(PAGE_FAULT[access], va)          # level-0 PTE is a pointer
+        if level == 1 and (pte >> 10) & 0x3FF:
+            raise Trap(PAGE_FAULT[access], va)          # misaligned megapage
+        self._check_permission(pte, va, access, priv)
+        wanted = PTE_A | (PTE_D if access == STORE else 0)
+        if pte & wanted != wanted:
+            pte |= wanted
+            self.walk_refs += 1
+            self._write_pte(pte_addr, pte, va, access)
+        entry = (pte, level, pte_addr)
+        self._tlb_insert(MEGA | va >> 22 if level else va >> 12, entry)
+        return entry
+
+    def _check_permission(self, pte, va, access, priv):
+        if access == FETCH:
+            ok = pte & PTE_X
+        elif access == LOAD:
+            ok = pte & PTE_R or (self.mxr and pte & PTE_X)
+        else:
+            ok = pte & PTE_W
+        if ok:
+            if priv == U:
+                ok = pte & PTE_U
+            elif pte & PTE_U:                            # S-mode touching a user page
+                ok = access != FETCH and self.sum
+        if not ok:
+            raise Trap(PAGE_FAULT[access], va)
+
+    def _read_pte(self, addr, va, access):
+        self.walk_refs += 1
+        try:
+            return self.bus.load(addr, 4)
+        except AccessFault:
+            raise Trap(ACCESS_FAULT[access], va) from None
+
+    def _write_pte(self, addr, pte, va, access):
+        try:
+            self.bus.store(addr, 4, pte)
+        except AccessFault:
+            raise Trap(ACCESS_FAULT[access], va) from None
+
+    def _tlb_insert(self, key, entry):
+        tlb = self.tlb
+        tlb.pop(key, None)
+        if len(tlb) >= self.tlb_entries:
+            victim = next(iter(tlb))
+            del tlb[victim]
+            self._forget_views(victim)
+        tlb[key] = entry
+
+    def _forget_views(self, key):
+        if key & MEGA:
+            first = (key & 0x3FF) << 10
+            for view in (self.rview, self.wview):
+                for vpn in [v for v in view if v >> 10 == first >> 10]:
+                    del view[vpn]
+        else:
+            self.rview.pop(key, None)
+            self.wview.pop(key, None)
+
+    # ------------------------------------------------------------ the slow data path
+    def _ram_page(self, pa: int) -> int | None:
+        """RAM offset of the 4 KiB page holding ``pa``, or None for non-RAM."""
+        page = (pa - self.ram.base) & ~0xFFF
+        if 0 <= page and page + 0x1000 <= self.ram.size:
+            return page
+        return None
+
+    def _translate_data(self, va: int, access: int) -> int:
+        pa = self.translate(va, access)
+        if self.data_paged:
+            page = self._ram_page(pa)
+            if page is not None:
+                if access == LOAD:
+                    self.rview[va >> 12] = page
+                elif not self.watch[page >> 12]:
+                    self.wview[va >> 12] = page
+        return pa
+
+    def slow_load(self, va: int, size: int, signed: bool) -> int:
+        """A load the fast path did not handle: misaligned, MMIO, TLB miss, fault."""
+        if (va & 0xFFF) + size > 0x1000 and self.data_paged:
+            addrs = [self._translate_data((va + i) & MASK32, LOAD) for i in range(size)]
+            value = 0
+            for i, pa in enumerate(addrs):
+                value |= self.phys_load(pa, 1, va + i) << (8 * i)
+        else:
+            pa = self._translate_data(va, LOAD)
+            if pa & (size - 1) and not self._is_ram(pa, size):
+                value = 0                               # misaligned MMIO: byte at a time
+                for i in range(size):
+                    value |= self.phys_load(pa + i, 1, va + i) << (8 * i)
+            else:
+                value = self.phys_load(pa, size, va)
+        if signed and value >> (8 * size - 1):
+            value -= 1 << (8 * size)
+        return value
+
+    def slow_store(self, va: int, size: int, value: int) -> None:
+        """A store the fast path did not handle (see slow_load)."""
+        value &= (1 << (8 * size)) - 1
+        if (va & 0xFFF) + size > 0x1000 and self.data_paged:
+            addrs = [self._translate_data((va + i) & MASK32, STORE) for i in range(size)]
+            for i, pa in enumerate(addrs):
+                self.phys_store(pa, 1, (value >> (8 * i)) & 0xFF, va + i)
+            return
+        pa = self._translate_data(va, STORE)
+        if pa & (size - 1) and not self._is_ram(pa, size):
+            for i in range(size):
+                self.phys_store(pa + i, 1, (value >> (8 * i)) & 0xFF, va + i)
+        else:
+            self.phys_store(pa, size, value, va)
+
+    def _is_ram(self, pa, size):
+        return self.ram.base <= pa and pa + size <= self.ram.base + self.ram.size
+
+    def phys_load(self, pa: int, size: int, va: int) -> int:
+        if self._is_ram(pa, size):
+            off = pa - self.ram.base
+            return int.from_bytes(self.ram.data[off:off + size], 'little')
+        if not self.slow:
+            raise NeedSlowPath
+        try:
+            return self.bus.load(pa, size)
+        except AccessFault:
+            raise Trap(5, va) from None
+
+    def phys_store(self, pa: int, size: int, value: int, va: int) -> None:
+        if self._is_ram(pa, size):
+            for lo, length in self.special_stores:
+                if pa < lo + length and lo < pa + size:
+                    if not self.slow:
+                        raise NeedSlowPath
+                    self.special_touched = True
+            off = pa - self.ram.base
+            self.ram.data[off:off + size] = value.to_bytes(size, 'little')
+            if self.watch[off >> 12] or self.watch[(off + size - 1) >> 12]:
+                self.on_code_write(off, size)
+            return
+        if not self.slow:
+            raise NeedSlowPath
+        try:
+            self.bus.store(pa, size, value)
+        except AccessFault:
+            raise Trap(7, va) from None
+
+    # ------------------------------------------------------------ atomics
+    def load_reserved(self, va: int) -> int:
+        va &= MASK32
+        if va & 3:
+            raise Trap(4, va)
+        pa = self._translate_data(va, LOAD)
+        value = self.phys_load(pa, 4, va)
+        self.hart.reservation = pa
+        return value
+
+    def store_conditional(self, va: int, value: int) -> int:
+        va &= MASK32
+        if va & 3:
+            raise Trap(6, va)
+        pa = self._translate_data(va, STORE)
+        reserved, self.hart.reservation = self.hart.reservation, None
+        if reserved != pa:
+            return 1
+        self.phys_store(pa, 4, value & MASK32, va)
+        return 0
+
+    def amo_load(self, va: int) -> int:
+        va &= MASK32
+        if va & 3:
+            raise Trap(6, va)
+        pa = self._translate_data(va, STORE)           # AMOs need write permission
+        return self.phys_load(pa, 4, va)
+
+    # ------------------------------------------------------------ guest memory helpers
+    def read_virtual(self, va: int, n: int, priv: int | None = None) -> bytes:
+        """Read ``n`` bytes of guest virtual memory as privilege ``priv`` would (default:
+        the current data privilege).  Raises Trap on a page or access fault."""
+        out = bytearray()
+        for i in range(n):
+            a = (va + i) & MASK32
+            pa = self.translate(a, LOAD, priv)
+            try:
+                out.append(self.bus.load(pa, 1))
+            except AccessFault:
+                raise Trap(5, a) from None
+        return bytes(out)
+
+    def write_virtual(self, va: int, data: bytes, priv: int | None = None) -> None:
+        """Write bytes into guest virtual memory (all translations checked first)."""
+        addrs = [self.translate((va + i) & MASK32, STORE, priv) for i in range(len(data))]
+        for i, (pa, byte) in enumerate(zip(addrs, data, strict=True)):
+            try:
+                self.bus.store(pa, 1, byte)
+            except AccessFault:
+                raise Trap(7, (va + i) & MASK32) from None
+
+
+def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
+    """The memory functions handlers call, and a function returning+zeroing fast TLB hits.
+
+    Bare: addresses are physical.  Paged: the views map VPN -> RAM page offset for pages
+    the current privilege may read (``rview``) or write (``wview``); a hit there is a TLB
+    hit; everything else goes to ``Mmu.slow_load``/``slow_store``.
+    """
+    ram = mmu.ram
+    data, base, size = ram.data, ram.base, ram.size
+    words, halves = memoryview(data).cast('I'), memoryview(data).cast('H')
+    watch = mmu.watch
+    slow_load, slow_store = mmu.slow_load, mmu.slow_store
+    rget, wget = mmu.rview.get, mmu.wview.get
+    hits = 0
+
+    if not paged:
+        def _load_4u(a):
+            o = (a - base) & MASK32
+            if o < size and not o & 3:
+                return words[o >> 2]
+            return slow_load(a & MASK32, 4, False)
+
+        def _load_4s(a):
+            v = _load_4u(a)
+            return v - 0x100000000 if v & 0x80000000 else v
+
+        def _load_2u(a):
+            o = (a - base) & MASK32
+            if o < size and not o & 1:
+                return halves[o >> 1]
+            return slow_load(a & MASK32, 2, False)
+
+        def _load_2s(a):
+            o = (a - base) & MASK32
+            if o < size and not o & 1:
+                return (halves[o >> 1] ^ 0x8000) - 0x8000
+            return slow_load(a & MASK32, 2, True)
+
+        def _load_1u(a):
+            o = (a - base) & MASK32
+            if o < size:
+                return data[o]
+            return slow_load(a & MASK32, 1, False)
+
+        def _load_1s(a):
+            o = (a - base) & MASK32
+            if o < size:
+                return (data[o] ^ 0x80) - 0x80
+            return slow_load(a & MASK32, 1, True)
+
+        def _store_4(a, v):
+            o = (a - base) & MASK32
+            if o < size and not o & 3 and not watch[o >> 12]:
+                words[o >> 2] = v & MASK32
+            else:
+                slow_store(a & MASK32, 4, v)
+
+        def _store_2(a, v):
+            o = (a - base) & MASK32
+            if o < size and not o & 1 and not watch[o >> 12]:
+                halves[o >> 1] = v & 0xFFFF
+            else:
+                slow_store(a & MASK32, 2, v)
+
+        def _store_1(a, v):
+            o = (a - base) & MASK32
+            if o < size and not watch[o >> 12]:
+                data[o] = v & 0xFF
+            else:
+                slow_store(a & MASK32, 1, v)
+    else:
+        def _load_4u(a):
+            nonlocal hits
+            a &= MASK32
+            page = rget(a >> 12)
+            if page is not None and not a & 3:
+                hits += 1
+                return words[(page | (a & 0xFFF)) >> 2]
+            return slow_load(a, 4, False)
+
+        def _load_4s(a):
+            v = _load_4u(a)
+            return v - 0x100000000 if v & 0x80000000 else v
+
+        def _load_2u(a):
+            nonlocal hits
+            a &= MASK32
+            page = rget(a >> 12)
+            if page is not None and not a & 1:
+                hits += 1
+                return halves[(page | (a & 0xFFF)) >> 1]
+            return slow_load(a, 2, False)
+
+        def _load_2s(a):
+            v = _load_2u(a)
+            return (v ^ 0x8000) - 0x8000
+
+        def _load_1u(a):
+            nonlocal hits
+            a &= MASK32
+            page = rget(a >> 12)
+            if page is not None:
+                hits += 1
+                return data[page | (a & 0xFFF)]
+            return slow_load(a, 1, False)
+
+        def _load_1s(a):
+            return (_load_1u(a) ^ 0x80) - 0x80
+
+        def _store_4(a, v):
+            nonlocal hits
+            a &= MASK32
+            page = wget(a >> 12)
+            if page is not None and not a & 3:
+                hits += 1
+                words[(page | (a & 0xFFF)) >> 2] = v & MASK32
+            else:
+                slow_store(a, 4, v)
+
+        def _store_2(a, v):
+            nonlocal hits
+            a &= MASK32
+            page = wget(a >> 12)
+            if page is not None and not a & 1:
+                hits += 1
+                halves[(page | (a & 0xFFF)) >> 1] = v & 0xFFFF
+            else:
+                slow_store(a, 2, v)
+
+        def _store_1(a, v):
+            nonlocal hits
+            a &= MASK32
+            page = wget(a >> 12)
+            if page is not None:
+                hits += 1
+                data[page | (a & 0xFFF)] = v & 0xFF
+            else:
+                slow_store(a, 1, v)
+
+    def take_hits() -> int:
+        nonlocal hits
+        n, hits = hits, 0
+        return n
+
+    port = {'_load_1s': _load_1s, '_load_1u': _load_1u, '_load_2s': _load_2s,
+            '_load_2u': _load_2u, '_load_4s': _load_4s, '_load_4u': _load_4u,
+            '_store_1': _store_1, '_store_2': _store_2, '_store_4': _store_4,
+            'load_reserved': mmu.load_reserved, 'store_conditional': mmu.store_conditional,
+            'amo_load': mmu.amo_load}
+    return port, take_hits
+
+
+__all__ = ['FETCH', 'LOAD', 'STORE', 'Mmu', 'NeedSlowPath', 'S', 'make_port']
