@@ -41,15 +41,16 @@ class MemoryHost:
     """
 
     def __init__(self, files: dict[str, bytes] | None = None, echo=None,
-                 ns_per_instruction: int = 10):
+                 ns_per_instruction: int = 10, record: bool = True):
         self.files: dict[str, bytes] = {normalize(k): v for k, v in (files or {}).items()}
         self.console: list[str] = []
-        self.echo = echo
+        self.echo, self.record = echo, record
         self.instructions = 0
         self.ns_per_instruction = ns_per_instruction
 
     def write_console(self, text: str) -> None:
-        self.console.append(text)
+        if self.record:
+            self.console.append(text)
         if self.echo is not None:
             self.echo(text)
 
@@ -77,8 +78,8 @@ class MemoryHost:
 class DirectoryHost(MemoryHost):
     """A host whose files live under a real directory ``root`` (guest ``/`` is ``root``)."""
 
-    def __init__(self, root: str | Path, echo=None):
-        super().__init__(echo=echo)
+    def __init__(self, root: str | Path, echo=None, record: bool = True):
+        super().__init__(echo=echo, record=record)
         self.root = Path(root).resolve()
 
     def _real(self, path: str) -> Path:

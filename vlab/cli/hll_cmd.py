@@ -1,0 +1,130 @@
+"""``vlab hll``: run, compile and disassemble programs for the HLL VM.
+
+Exit status of ``vlab hll run``: 0 normal end, 1 uncaught guest exception (guest stack
+trace on stderr), 2 compile error or rejected class (reason on stderr), 3 instruction
+budget exhausted.  Never a Python traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="hll_command", metavar="ACTION", required=True)
+    run = sub.add_parser("run", help="run SRC.py or a directory of class files")
+    run.add_argument("program", help="a source file (.py) or a directory of .vlc class files")
+    run.add_argument("--main", help="module class to run (for a class directory)")
+    run.add_argument("--no-jit", action="store_true", help="interpret only")
+    run.add_argument("--heap", type=int, default=16 * 2**20, metavar="BYTES",
+                     help="heap limit in bytes (default 16 MiB)")
+    run.add_argument("--max-instructions", type=int, default=10**8, metavar="N",
+                     help="instruction budget (default 100000000)")
+    run.add_argument("--stats", action="store_true", help="print VM statistics to stderr")
+    run.add_argument("--allow-read", action="append", default=[], metavar="PATH",
+                     help="let the program read files under PATH (repeatable)")
+    run.add_argument("--allow-write", action="append", default=[], metavar="PATH",
+                     help="let the program write files under PATH (repeatable)")
+    comp = sub.add_parser("compile", help="compile SRC.py into class files")
+    comp.add_argument("source")
+    comp.add_argument("-o", "--output", required=True, metavar="DIR")
+    javap = sub.add_parser("javap", help="disassemble a class file")
+    javap.add_argument("file")
+
+
+def run(args) -> int:
+    try:
+        return {"run": _run, "compile": _compile, "javap": _javap}[args.hll_command](args)
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, it never shows a traceback
+        print(f"vlab hll: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 4
+
+
+def _run(args) -> int:
+    from vlab.application.hll.errors import CompileError
+    from vlab.application.hll.host import DirectoryHost
+    from vlab.application.hll.policy import Policy
+    from vlab.application.hll.vm import VM
+
+    program = Path(args.program)
+    host = DirectoryHost(Path.cwd(), echo=_echo, record=False)
+    policy = Policy(True, True, tuple(args.allow_read), tuple(args.allow_write))
+    options = dict(heap_limit=args.heap, jit=not args.no_jit, policy=policy, host=host,
+                   max_instructions=args.max_instructions)
+    if program.is_dir():
+        main = args.main or _find_module(program)
+        if main is None:
+            print(f"vlab hll: no single module class in {program}; use --main", file=sys.stderr)
+            return 2
+        vm = VM(program, **options)
+    elif program.is_file():
+        try:
+            vm = VM.from_source(program.read_text(), program.name, **options)
+        except CompileError as exc:
+            print(f"compile error: {exc}", file=sys.stderr)
+            return 2
+        main = vm.main_class
+    else:
+        print(f"vlab hll: {program}: no such file or directory", file=sys.stderr)
+        return 2
+    result = vm.run(main)
+    sys.stdout.flush()
+    if result.status == "exception":
+        sys.stderr.write(result.traceback)
+    elif result.status != "ok":
+        print(f"{result.status}: {result.message}", file=sys.stderr)
+    if args.stats:
+        for key, value in result.stats.items():
+            print(f"{key:>22}: {value}", file=sys.stderr)
+    return result.exit_code
+
+
+def _echo(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def _find_module(directory: Path) -> str | None:
+    from vlab.application.hll.classfile import read
+    from vlab.application.hll.errors import ClassFormatError
+
+    modules = []
+    for file in sorted(directory.glob("*.vlc")):
+        try:
+            if read(file.read_bytes()).is_module:
+                modules.append(file.stem)
+        except ClassFormatError:
+            continue
+    return modules[0] if len(modules) == 1 else None
+
+
+def _compile(args) -> int:
+    from vlab.application.hll.classfile import write
+    from vlab.application.hll.compiler import compile_file
+    from vlab.application.hll.errors import CompileError
+    from vlab.application.hll.loader import EXTENSION
+
+    try:
+        classes = compile_file(args.source)
+    except (CompileError, OSError, UnicodeDecodeError) as exc:
+        print(f"compile error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for cf in classes:
+        path = out / (cf.name + EXTENSION)
+        path.write_bytes(write(cf))
+        print(path)
+    return 0
+
+
+def _javap(args) -> int:
+    from vlab.application.hll.errors import ClassFormatError
+    from vlab.application.hll.javap import disassemble
+
+    try:
+        print(disassemble(Path(args.file).read_bytes()), end="")
+    except (ClassFormatError, OSError) as exc:
+        print(f"vlab hll javap: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    return 0
