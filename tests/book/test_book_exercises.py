@@ -16,17 +16,29 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 MIN_LINE = 12
 
 
+REGION = re.compile(r"[^\n]*BEGIN (SOLUTION|HIDDEN TESTS)[^\n]*\n(.*?)\n[^\n]*END \1[^\n]*", re.S)
+
+
 def instructor_only_lines(source: dict) -> set[str]:
-    """Lines inside solution regions and hidden-test regions of an nbgrader source."""
-    lines: set[str] = set()
+    """Lines of an nbgrader source that only its solution and hidden-test regions hold.
+
+    A solution cell without markers is one region (nbgrader replaces all of it).
+    A line that also appears outside every region (a function header, a visible
+    test) is public; the rest must never reach a student.
+    """
+    texts = []
     for cell in source["cells"]:
-        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        regions = re.findall(
-            r"BEGIN (SOLUTION|HIDDEN TESTS)[^\n]*\n(.*?)\n[^\n]*END \1", text, flags=re.S
-        )
-        for _, body in regions:
-            lines.update(line.strip() for line in body.splitlines())
-    return {line for line in lines if len(line) >= MIN_LINE}
+        text = "".join(cell["source"])
+        whole = cell["metadata"].get("nbgrader", {}).get("solution") and "BEGIN" not in text
+        texts.append(f"BEGIN SOLUTION\n{text}\nEND SOLUTION" if whole else text)
+    public = "\n".join(REGION.sub("", text) for text in texts)
+    inside = {
+        line.strip()
+        for text in texts
+        for _, body in REGION.findall(text)
+        for line in body.splitlines()
+    }
+    return {line for line in inside if len(line) >= MIN_LINE and line not in public}
 
 
 def test_no_page_shows_an_nbgrader_marker(site):
@@ -44,22 +56,27 @@ def test_exercise_page_shows_no_solution_code(site, source):
     name = source.stem
     page = site / "book" / "exercises" / f"{name}.html"
     assert page.is_file(), f"{name} is not in the book: is it released to {EXERCISE_RELEASES}?"
-    student = (EXERCISE_RELEASES / name / f"{name}.ipynb").read_text(encoding="utf-8")
-    secret = {line for line in instructor_only_lines(load_notebook(source)) if line not in student}
+    secret = instructor_only_lines(load_notebook(source))
     shown = visible_text(page.read_text(encoding="utf-8"))
     assert sorted(line for line in secret if line in shown) == []
 
 
 def test_solution_regions_are_found_in_an_nbgrader_source():
     """The leak detector above must see what it looks for."""
-    source = {"cells": [{"source": [
+    source = {"cells": [{"metadata": {}, "source": [
         "def area(w, h):\n",
         "    ### BEGIN SOLUTION\n",
         "    return width_times_height(w, h)\n",
         "    ### END SOLUTION\n",
         "### BEGIN HIDDEN TESTS\n",
         "assert area(2, 3) == 6, 'hidden check'\n",
+        "print('a line the student sees too')\n",
         "### END HIDDEN TESTS\n",
+        "print('a line the student sees too')\n",
     ]}]}
+    written = {"metadata": {"nbgrader": {"solution": True}},
+               "source": ["A written answer with no markers at all."]}
+    source["cells"].append(written)
     assert instructor_only_lines(source) == {
-        "return width_times_height(w, h)", "assert area(2, 3) == 6, 'hidden check'"}
+        "return width_times_height(w, h)", "assert area(2, 3) == 6, 'hidden check'",
+        "A written answer with no markers at all."}
