@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from . import constants as C
 
@@ -112,7 +113,8 @@ def load_elf(source: str | os.PathLike | bytes | bytearray) -> ElfImage:
         entry = elf.header["e_entry"]
     except ElfFormatError:
         raise
-    except (ELFError, struct.error, ValueError, KeyError, IndexError, EOFError) as exc:
+    except (ELFError, struct.error, ValueError, KeyError, IndexError, EOFError, TypeError,
+            AttributeError, AssertionError, OverflowError) as exc:  # pyelftools on garbage
         raise ElfFormatError(f"malformed ELF file: {exc}") from None
     if not segments:
         raise ElfFormatError("the file has no loadable (PT_LOAD) segment: nothing to run")
@@ -174,14 +176,18 @@ def _segment(header, data: bytes) -> Segment:
 
 
 def _symbols(elf: ELFFile) -> dict[str, int]:
-    """Named symbols with an address (no section/file symbols, no undefined ones)."""
+    """Named symbols with an address.
+
+    Left out: section and file symbols, undefined ones, and the RISC-V psABI mapping
+    symbols (``$x...``, ``$d``) that mark where code and data start.
+    """
     table = elf.get_section_by_name(".symtab")
-    if table is None:
+    if not isinstance(table, SymbolTableSection):
         return {}
     symbols: dict[str, int] = {}
     for symbol in table.iter_symbols():
         kind = symbol["st_info"]["type"]
-        if not symbol.name or kind in ("STT_SECTION", "STT_FILE"):
+        if not symbol.name or symbol.name.startswith("$") or kind in ("STT_SECTION", "STT_FILE"):
             continue
         if symbol["st_shndx"] == "SHN_UNDEF":
             continue
