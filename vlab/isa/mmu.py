@@ -340,6 +340,68 @@ class Mmu:
                 raise Trap(7, (va + i) & MASK32) from None
 
 
+class Sv32PageTables:
+    """Build real Sv32 page tables in guest RAM from Python (for kernels, tests, demos).
+
+    Tables are allocated from ``[pool, pool + pool_size)`` (page aligned).  ``satp`` is the
+    value to write into the satp CSR (MODE = Sv32, PPN = root).  After changing a live
+    mapping, execute SFENCE.VMA (``Machine.sfence_vma()``)::
+
+        pt = Sv32PageTables(machine.bus, pool=0x8010_0000)
+        pt.map(0x0001_0000, 0x8000_0000, 'rwxu')       # one 4 KiB page
+        pt.map(0x4000_0000, 0x8040_0000, 'rw', mega=True)   # a 4 MiB megapage
+        machine.csr['satp'] = pt.satp
+    """
+
+    FLAG_BITS = {'r': PTE_R, 'w': PTE_W, 'x': PTE_X, 'u': PTE_U, 'g': PTE_G,
+                 'a': PTE_A, 'd': PTE_D}
+
+    def __init__(self, bus, pool: int, pool_size: int = 64 * 4096):
+        if pool & 0xFFF:
+            raise ValueError(f'page-table pool {pool:#x} must be 4 KiB aligned')
+        self.bus, self.next, self.end = bus, pool, pool + pool_size
+        self.root = self._alloc()
+
+    @property
+    def satp(self) -> int:
+        return (1 << 31) | (self.root >> 12)
+
+    def _alloc(self) -> int:
+        if self.next + 4096 > self.end:
+            raise MemoryError('page-table pool exhausted; pass a larger pool_size')
+        page, self.next = self.next, self.next + 4096
+        self.bus.write_bytes(page, bytes(4096))
+        return page
+
+    def flags(self, spec: str) -> int:
+        return PTE_V | sum(self.FLAG_BITS[c] for c in spec.lower())
+
+    def map(self, va: int, pa: int, perms: str = 'rwx', mega: bool = False) -> int:
+        """Map one page (4 KiB, or 4 MiB if ``mega``); returns the leaf PTE's address."""
+        leaf = (pa >> 12) << 10 | self.flags(perms)
+        top = self.root + ((va >> 22) & 0x3FF) * 4
+        if mega:
+            if pa & 0x3FFFFF or va & 0x3FFFFF:
+                raise ValueError('a megapage needs 4 MiB aligned va and pa')
+            self.bus.store(top, 4, leaf)
+            return top
+        entry = self.bus.load(top, 4)
+        if not entry & PTE_V:
+            table = self._alloc()
+            entry = (table >> 12) << 10 | PTE_V
+            self.bus.store(top, 4, entry)
+        elif entry & (PTE_R | PTE_X):
+            raise ValueError(f'{va:#x} is already inside a megapage mapping')
+        addr = ((entry >> 10) << 12) + ((va >> 12) & 0x3FF) * 4
+        self.bus.store(addr, 4, leaf)
+        return addr
+
+    def map_range(self, va: int, pa: int, size: int, perms: str = 'rwx') -> None:
+        """Map ``size`` bytes (rounded up to pages) with 4 KiB pages."""
+        for off in range(0, size, 4096):
+            self.map(va + off, pa + off, perms)
+
+
 def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
     """The memory functions handlers call, and a function returning+zeroing fast TLB hits.
 
@@ -492,4 +554,5 @@ def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
     return port, take_hits
 
 
-__all__ = ['FETCH', 'LOAD', 'STORE', 'Mmu', 'NeedSlowPath', 'S', 'make_port']
+__all__ = ['FETCH', 'LOAD', 'STORE', 'Mmu', 'NeedSlowPath', 'S', 'Sv32PageTables',
+           'make_port']
