@@ -61,3 +61,13 @@ def run_words(machine, *words, max_instructions=10_000, at=RAM):
     machine.load_bytes(at, code(*words))
     machine.pc = at
     return machine.run(max_instructions=max_instructions)
+
+
+def li(reg: str, value: int) -> list[int]:
+    """lui+addi loading a 32-bit constant (what the ``li`` pseudo-instruction expands to)."""
+    value &= 0xFFFFFFFF
+    hi = ((value + 0x800) >> 12) & 0xFFFFF
+    lo = value - ((hi << 12) & 0xFFFFFFFF)
+    lo = (lo + 0x800) % 0x1000 - 0x800
+    return [ins('lui', rd=parse_register(reg), imm20=hi),
+            ins('addi', rd=parse_register(reg), rs1=parse_register(reg), imm=lo)]

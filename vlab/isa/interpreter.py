@@ -157,7 +157,7 @@ class Interpreter:
         csr = hart.csr
         mmu.set_context(hart.priv, csr.mstatus, csr.satp)
         translated = mmu.fetch_paged or mmu.data_paged
-        key = (mmu.fetch_paged and hart.priv, mmu.data_paged,
+        key = (hart.priv if mmu.fetch_paged else -1, mmu.data_paged,
                csr.satp if translated else 0, self.tracer is not None)
         cache = self._caches.get(key)
         if cache is None:
@@ -168,7 +168,7 @@ class Interpreter:
     def flush(self, paged_only: bool = False) -> None:
         """Forget predecoded instructions (FENCE.I: all; SFENCE.VMA: translated ones)."""
         for key, cache in self._caches.items():
-            if not paged_only or key[1] or key[0] is not False:
+            if not paged_only or key[0] != -1 or key[1]:
                 cache.clear()
         if not paged_only:
             self._code_index.clear()
@@ -281,6 +281,7 @@ class Interpreter:
         self.trap = None
         hart, mmu, tracer = self.hart, self.mmu, self.tracer
         pc = hart.pc
+        handler = None
         try:
             handler = self.cache.get(pc) or self._fetch(pc)
             hart.current_word = handler.word
@@ -293,7 +294,7 @@ class Interpreter:
         except Trap as trap:
             self.trap = (trap, pc)
             if tracer is not None:
-                self._trace(pc, hart.current_word if pc in self.cache else 0, None, str(trap))
+                self._trace(pc, handler.word if handler else 0, None, str(trap))
             return 0
         if tracer is not None:
             self._trace(pc, handler.word, before, None)
