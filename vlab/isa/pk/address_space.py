@@ -1,0 +1,145 @@
+"""A user program's address space, as the proxy kernel builds and accesses it.
+
+Two kinds, chosen when the program is loaded (see ``loader.py``):
+
+* ``FlatSpace`` -- paging off (``satp`` = Bare): a virtual address *is* a physical one.
+  The program must be linked inside RAM, above the kernel's area (the first
+  ``KERNEL_AREA`` bytes of RAM).  No protection between user and kernel memory (PMP is
+  not modeled): the simplification of riscv-pk without virtual memory.
+* ``Sv32Space`` -- paging on: a real two-level Sv32 page table in modeled RAM (privileged
+  spec sec. 4.3), built by the kernel exactly as xv6's ``kernel/vm.c`` ``mappages`` does:
+  a root table of 1024 PTEs, second-level tables allocated on demand, one 4 KiB frame per
+  user page, leaf PTEs with U=1 and R/W/X from the ELF segment flags.  Frames come from a
+  bump allocator over RAM (never freed: a process lives for one run).
+
+Both give the kernel ``read``/``write`` of user memory that fail with EFAULT on an address
+the program may not use -- the kernel's ``copy_from_user``/``copy_to_user``.
+"""
+
+from __future__ import annotations
+
+from .errno import EFAULT, ENOMEM, SyscallError
+
+PAGE = 4096
+KERNEL_AREA = 4 << 20          # RAM reserved for the kernel when paging is off
+PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D = 1, 2, 4, 8, 16, 64, 128
+SATP_MODE_SV32 = 1 << 31
+
+
+def page_down(addr: int) -> int:
+    return addr & ~(PAGE - 1)
+
+
+def page_up(addr: int) -> int:
+    return (addr + PAGE - 1) & ~(PAGE - 1)
+
+
+class FlatSpace:
+    """Paging off: user virtual addresses are RAM physical addresses."""
+
+    satp = 0
+
+    def __init__(self, bus):
+        self.bus = bus
+        self.low = bus.ram.base + KERNEL_AREA
+        self.high = bus.ram.base + bus.ram.size
+
+    def _check(self, va: int, n: int) -> None:
+        if not (self.low <= va and va + n <= self.high):
+            raise SyscallError(EFAULT, f"[{va:#x}, {va + n:#x}) is outside user memory "
+                                       f"[{self.low:#x}, {self.high:#x})")
+
+    def map(self, va: int, size: int, readable=True, writable=True, executable=False) -> None:
+        """Nothing to build; the range must lie in user RAM.  It is cleared to zero."""
+        self._check(va, size)
+        self.bus.write_bytes(va, bytes(size))
+
+    def read(self, va: int, n: int) -> bytes:
+        self._check(va, n)
+        return self.bus.read_bytes(va, n)
+
+    def write(self, va: int, data: bytes) -> None:
+        self._check(va, len(data))
+        self.bus.write_bytes(va, bytes(data))
+
+
+class Sv32Space:
+    """Paging on: an Sv32 page table in RAM mapping each user page to its own frame."""
+
+    def __init__(self, bus, frame_base: int | None = None):
+        self.bus = bus
+        ram = bus.ram
+        self.next_frame = page_up(ram.base if frame_base is None else frame_base)
+        self.frame_limit = ram.base + ram.size
+        self.root = self._alloc_frame()
+        self.frames_used = 1
+
+    @property
+    def satp(self) -> int:
+        """MODE=Sv32, ASID=0, PPN = the root table's physical page number."""
+        return SATP_MODE_SV32 | (self.root >> 12)
+
+    def _alloc_frame(self) -> int:
+        if self.next_frame + PAGE > self.frame_limit:
+            raise SyscallError(ENOMEM, "out of physical frames (enlarge the RAM)")
+        frame = self.next_frame
+        self.next_frame += PAGE
+        self.bus.write_bytes(frame, bytes(PAGE))
+        return frame
+
+    def _pte_address(self, va: int, create: bool) -> int | None:
+        """Physical address of the level-0 PTE for ``va`` (walk of sec. 4.3.2, 2 levels)."""
+        l1 = self.root + 4 * (va >> 22 & 0x3FF)
+        pte = self.bus.load(l1, 4)
+        if not pte & PTE_V:
+            if not create:
+                return None
+            table = self._alloc_frame()
+            self.frames_used += 1
+            pte = (table >> 12) << 10 | PTE_V          # a pointer: R=W=X=0
+            self.bus.store(l1, 4, pte)
+        return (pte >> 10 << 12) + 4 * (va >> 12 & 0x3FF)
+
+    def map(self, va: int, size: int, readable=True, writable=True, executable=False) -> None:
+        """Map every page of [va, va+size) to a fresh zeroed frame (existing pages kept)."""
+        flags = PTE_V | PTE_U | PTE_A | PTE_D
+        flags |= (PTE_R if readable else 0) | (PTE_W if writable else 0)
+        flags |= PTE_X if executable else 0
+        for page in range(page_down(va), page_up(va + size), PAGE):
+            slot = self._pte_address(page, create=True)
+            old = self.bus.load(slot, 4)
+            if old & PTE_V:                 # shared page of two segments: widen permissions
+                self.bus.store(slot, 4, old | flags)
+                continue
+            frame = self._alloc_frame()
+            self.frames_used += 1
+            self.bus.store(slot, 4, (frame >> 12) << 10 | flags)
+
+    def translate(self, va: int) -> int:
+        slot = self._pte_address(va, create=False)
+        pte = self.bus.load(slot, 4) if slot is not None else 0
+        if not pte & PTE_V:
+            raise SyscallError(EFAULT, f"{va:#x} is not mapped")
+        return (pte >> 10 << 12) | (va & (PAGE - 1))
+
+    def read(self, va: int, n: int) -> bytes:
+        out = bytearray()
+        for chunk_va, chunk_n in _page_chunks(va, n):
+            out += self.bus.read_bytes(self.translate(chunk_va), chunk_n)
+        return bytes(out)
+
+    def write(self, va: int, data: bytes) -> None:
+        done = 0
+        for chunk_va, chunk_n in _page_chunks(va, len(data)):
+            self.bus.write_bytes(self.translate(chunk_va), bytes(data[done:done + chunk_n]))
+            done += chunk_n
+
+
+def _page_chunks(va: int, n: int):
+    """Split [va, va+n) at page boundaries: (address, length) pieces."""
+    if va < 0 or va + n > 1 << 32:
+        raise SyscallError(EFAULT, f"{va:#x}+{n} is outside the 32-bit address space")
+    while n > 0:
+        length = min(n, PAGE - (va & (PAGE - 1)))
+        yield va, length
+        va, n = va + length, n - length

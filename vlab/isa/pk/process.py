@@ -1,0 +1,108 @@
+"""Loading a user program: segments, heap, stack and the initial stack contents.
+
+Memory layout (low to high) of a user process:
+
+    ELF segments (text R-X, data RW-, .bss zeroed) | heap (brk, grows up) ... | stack
+
+* *Paging off* (``FlatSpace``): the segments sit at their link addresses in RAM (the
+  runtime's ``user.ld`` links at 0x80400000); the stack ends at the top of RAM.
+* *Sv32* (``Sv32Space``): the same virtual addresses are mapped page by page to frames;
+  the stack ends at ``SV32_STACK_TOP`` (0xC0000000, Linux's classic 3 GiB user limit).
+
+The heap starts at the first page after the highest segment and may grow up to
+``HEAP_MAX`` (never into the stack).  The stack is ``STACK_SIZE`` bytes, mapped eagerly.
+
+Initial stack (RISC-V Linux ABI = System V ABI "Process Initialization", as the Linux
+kernel's ``create_elf_tables`` builds it), ``sp`` 16-byte aligned, pointing at argc:
+
+    sp -> argc, argv[0..argc-1], NULL, envp[0..], NULL, auxv (type, value)..., AT_NULL
+          ... 16 AT_RANDOM bytes, the argument and environment strings ... stack top
+
+auxv is minimal: AT_PAGESZ, AT_ENTRY, AT_RANDOM (fixed bytes: deterministic), AT_NULL.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from .address_space import PAGE, FlatSpace, Sv32Space, page_up
+
+STACK_SIZE = 1 << 20
+HEAP_MAX = 32 << 20
+SV32_STACK_TOP = 0xC000_0000
+AT_NULL, AT_PAGESZ, AT_ENTRY, AT_RANDOM = 0, 6, 9, 25
+RANDOM_BYTES = bytes(range(16))  # AT_RANDOM: fixed so runs are reproducible
+
+
+class LoadError(ValueError):
+    """The program cannot be placed in this address space; the message says why."""
+
+
+@dataclass
+class UserImage:
+    """Where a loaded user program lives: what the kernel and the hart need to start it."""
+
+    space: FlatSpace | Sv32Space
+    entry: int
+    sp: int
+    brk_start: int
+    brk_limit: int
+    stack_top: int
+
+
+def load_user_program(image, bus, paging: bool = False, argv=("program",),
+                      envp=()) -> UserImage:
+    """Copy ``image``'s (an ElfImage) segments into a new address space on ``bus`` and
+    build the initial stack.  ``paging`` chooses Sv32 (True) or physical addressing."""
+    if paging:
+        return load_into(image, Sv32Space(bus), SV32_STACK_TOP, argv, envp)
+    return load_into(image, FlatSpace(bus), bus.ram.base + bus.ram.size, argv, envp)
+
+
+def load_into(image, space, stack_top: int, argv=("program",), envp=()) -> UserImage:
+    """Load into any address space (ours, or unicorn's in the lockstep tests)."""
+    end = 0
+    for segment in image.segments:
+        _check_segment(segment, space, stack_top)
+        space.map(segment.vaddr, segment.memsz, readable=segment.readable,
+                  writable=segment.writable, executable=segment.executable)
+        space.write(segment.vaddr, segment.data)
+        end = max(end, segment.vaddr + segment.memsz)
+    stack_bottom = stack_top - STACK_SIZE
+    space.map(stack_bottom, STACK_SIZE, readable=True, writable=True)
+    brk_start = page_up(end)
+    brk_limit = min(brk_start + HEAP_MAX, stack_bottom - PAGE)
+    sp = build_initial_stack(space, stack_top, list(argv), list(envp), image.entry)
+    return UserImage(space, image.entry, sp, brk_start, brk_limit, stack_top)
+
+
+def _check_segment(segment, space, stack_top: int) -> None:
+    where = f"segment [{segment.vaddr:#x}, {segment.vaddr + segment.memsz:#x})"
+    if segment.vaddr + segment.memsz > stack_top - STACK_SIZE:
+        raise LoadError(f"{where} overlaps the stack (which ends at {stack_top:#x})")
+    if isinstance(space, FlatSpace) and segment.vaddr < space.low:
+        raise LoadError(f"{where} is not in user RAM [{space.low:#x}, {space.high:#x}): "
+                        "with paging off a user program must be linked there (use the vlab "
+                        "runtime's user.ld), or run it with Sv32 paging on")
+
+
+def build_initial_stack(space, stack_top: int, argv: list[str], envp: list[str],
+                        entry: int) -> int:
+    """Write argc/argv/envp/auxv below ``stack_top``; return the initial sp."""
+    top = stack_top
+    pointers = []
+    for text in argv + envp:                       # strings at the very top
+        data = text.encode() + b"\0"
+        top -= len(data)
+        space.write(top, data)
+        pointers.append(top)
+    top = (top - len(RANDOM_BYTES)) & ~15
+    random_at = top
+    space.write(random_at, RANDOM_BYTES)
+    argv_ptrs, envp_ptrs = pointers[:len(argv)], pointers[len(argv):]
+    auxv = [AT_PAGESZ, PAGE, AT_ENTRY, entry, AT_RANDOM, random_at, AT_NULL, 0]
+    words = [len(argv), *argv_ptrs, 0, *envp_ptrs, 0, *auxv]
+    sp = (top - 4 * len(words)) & ~15
+    space.write(sp, struct.pack(f"<{len(words)}I", *words))
+    return sp

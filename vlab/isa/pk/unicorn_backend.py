@@ -1,0 +1,137 @@
+"""Run a user program on unicorn (QEMU's CPU core) under the same proxy kernel.
+
+unicorn is the *reference* CPU of the lockstep tests and the native-code limit of the
+benchmark: it runs RV32 code by translating it into host machine code.  unicorn has no
+kernel, so this module gives it ours: the program is loaded into unicorn's memory by the
+same loader (``process.load_into``) with the same layout as the flat (paging off) layout
+of our machine, and every ``ecall`` is served by a ``ProxyKernel``.
+
+unicorn quirks handled here (unicorn 2.1, UC_MODE_RISCV32):
+
+* It does not deliver guest traps to ``mtvec``: an ``ecall`` reaches the ``UC_HOOK_INTR``
+  hook, with pc already *past* the ecall; we stop the emulation, serve the system call,
+  and continue.  An exception other than ecall cannot be reproduced faithfully, so it
+  ends the run (``fault`` says which).
+* ``ebreak`` and illegal instructions abort ``emu_start`` with a UcError.
+
+unicorn is a test/benchmark dependency, imported only when this module is used.
+"""
+
+from __future__ import annotations
+
+try:
+    from unicorn import UC_ARCH_RISCV, UC_HOOK_INTR, UC_MODE_RISCV32, Uc, UcError
+    from unicorn import riscv_const as rc
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("unicorn is not installed: pip install 'unicorn>=2.1' "
+                      "(it is in vlab's test extra)") from exc
+
+from .address_space import PAGE, page_down, page_up
+from .errno import EFAULT, SyscallError
+from .kernel import ProxyKernel
+from .process import load_into
+
+RAM_END = 0x8000_0000 + (64 << 20)   # stack top of the flat layout with the default RAM
+X_REGS = [getattr(rc, f"UC_RISCV_REG_X{i}") for i in range(32)]
+ARG_REGS = [rc.UC_RISCV_REG_A0 + i for i in range(6)]
+ECALL_CAUSES = (8, 9, 11)
+
+
+class UnicornSpace:
+    """A user address space in unicorn's memory (pages mapped on demand, all RWX)."""
+
+    satp = 0
+
+    def __init__(self, uc):
+        self.uc = uc
+        self.pages: set[int] = set()
+
+    def map(self, va, size, readable=True, writable=True, executable=False) -> None:
+        start = page_down(va)
+        for page in range(start, page_up(va + size), PAGE):
+            if page not in self.pages:
+                self.uc.mem_map(page, PAGE)
+                self.pages.add(page)
+        self.write(va, bytes(size))
+
+    def read(self, va, n) -> bytes:
+        try:
+            return bytes(self.uc.mem_read(va, n))
+        except UcError:
+            raise SyscallError(EFAULT, f"{va:#x} is not mapped") from None
+
+    def write(self, va, data) -> None:
+        try:
+            self.uc.mem_write(va, bytes(data))
+        except UcError:
+            raise SyscallError(EFAULT, f"{va:#x} is not mapped") from None
+
+
+class UnicornUserProcess:
+    """A user ELF image loaded into unicorn with a proxy kernel serving its ecalls."""
+
+    def __init__(self, image, argv=("program",), envp=(), stack_top=RAM_END, **kernel_args):
+        self.uc = Uc(UC_ARCH_RISCV, UC_MODE_RISCV32)
+        self.space = UnicornSpace(self.uc)
+        loaded = load_into(image, self.space, stack_top, argv, envp)
+        self.instret = 0
+        self.kernel = ProxyKernel(self.space, brk_start=loaded.brk_start,
+                                  brk_limit=loaded.brk_limit, instret=lambda: self.instret,
+                                  **kernel_args)
+        self.uc.reg_write(rc.UC_RISCV_REG_PC, loaded.entry)
+        self.uc.reg_write(rc.UC_RISCV_REG_SP, loaded.sp)
+        self.fault: str | None = None
+        self._trap: int | None = None
+        self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
+
+    def _on_interrupt(self, uc, cause, _data) -> None:
+        self._trap = cause
+        uc.emu_stop()
+
+    @property
+    def pc(self) -> int:
+        return self.uc.reg_read(rc.UC_RISCV_REG_PC)
+
+    def registers(self) -> list[int]:
+        return [0] + [self.uc.reg_read(r) & 0xFFFF_FFFF for r in X_REGS[1:]]
+
+    def set_register(self, number: int, value: int) -> None:
+        if number:
+            self.uc.reg_write(X_REGS[number], value & 0xFFFF_FFFF)
+
+    @property
+    def done(self) -> bool:
+        return self.kernel.exited or self.fault is not None
+
+    def step(self) -> None:
+        """Execute one instruction (an ecall includes its system call)."""
+        self._execute(count=1)
+
+    def run(self, max_instructions: int = 10**9) -> None:
+        """Run at full speed until exit, a fault or (roughly) the budget; instret is only
+        exact when stepping."""
+        while not self.done and self.instret < max_instructions:
+            self._execute(count=0)
+            if not self.done and self._trap is None and self.fault is None:
+                break
+
+    def _execute(self, count: int) -> None:
+        self._trap = None
+        pc = self.pc
+        try:
+            self.uc.emu_start(pc, 0xFFFF_FFFF_FFFF_FFFF, count=count)
+        except UcError as error:
+            self.fault = f"unicorn stopped at pc={self.pc:#010x}: {error}"
+            return
+        if count:
+            self.instret += count
+        if self._trap is not None:
+            self._serve_trap(self._trap)
+
+    def _serve_trap(self, cause: int) -> None:
+        if cause not in ECALL_CAUSES:
+            self.fault = f"exception {cause} at pc={self.pc:#010x}"
+            return
+        number = self.uc.reg_read(rc.UC_RISCV_REG_A7)
+        args = [self.uc.reg_read(r) for r in ARG_REGS]
+        self.set_register(10, self.kernel.syscall(number, args))
