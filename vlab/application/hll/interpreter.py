@@ -379,14 +379,20 @@ class Interpreter:
 
 def add_trace(exc, method, index: int) -> None:
     """Append this frame to the guest stack trace carried by exception object ``exc``."""
-    line = method.info.line_at(method.instrs[index].offset) if index >= 0 else 0
+    add_trace_line(exc, method, method.info.line_at(method.instrs[index].offset)
+                   if index >= 0 else 0)
+
+
+def add_trace_line(exc, method, line: int) -> None:
     exc.__dict__.setdefault("__trace__", []).append((method, line))
 
 
 def arity_message(method, given: int) -> str:
     arity, required = method.arity, method.arity - len(method.defaults)
     if given > arity:
-        return f"{method.name}() takes {arity} positional arguments but {given} were given"
+        plural = "s" if arity != 1 else ""
+        return (f"{method.name}() takes {arity} positional argument{plural} but {given} "
+                f"{'was' if given == 1 else 'were'} given")
     missing = required - given
     return f"{method.name}() missing {missing} required positional argument" + (
         "s" if missing > 1 else "")
