@@ -21,6 +21,7 @@ from vlab.isa.asm import assemble
 
 CORPUS = sorted((Path(__file__).parent / "asm_corpus").glob("*.s"))
 AS = shutil.which("riscv64-unknown-elf-as")
+GCC = shutil.which("riscv64-unknown-elf-gcc")
 LD = shutil.which("riscv64-unknown-elf-ld")
 pytestmark = [pytest.mark.toolchain,
               pytest.mark.skipif(not (AS and LD), reason="riscv64-unknown-elf binutils missing")]
@@ -62,6 +63,33 @@ def gnu_sections_and_symbols(elf_path: Path) -> tuple[dict, dict]:
 
 @pytest.mark.parametrize("source", CORPUS, ids=[p.stem for p in CORPUS])
 def test_corpus_matches_gnu_as_byte_for_byte(source: Path, tmp_path: Path) -> None:
+    assert_same_as_gnu(source, tmp_path)
+
+
+C_PROGRAM = """
+static const char *msg = "hello, world\\n";
+int squares[8];
+int sum(int n) {
+    int s = 0;
+    for (int i = 0; i < n; i++) { squares[i & 7] = i * i; s += squares[i & 7]; }
+    return s;
+}
+int divide(int a, int b) { return a / b + a % b; }
+void _start(void) { volatile int r = sum(10) + divide(100, 7) + msg[0]; for (;;) {} }
+"""
+
+
+@pytest.mark.skipif(GCC is None, reason="riscv64-unknown-elf-gcc not installed")
+@pytest.mark.parametrize("optimization", ["-O0", "-O2", "-Os"])
+def test_gcc_assembly_output_matches_gnu_as(optimization: str, tmp_path: Path) -> None:
+    """What students will also feed us: GCC's -S output (.option, .attribute, .type...)."""
+    c_file, s_file = tmp_path / "prog.c", tmp_path / "prog.s"
+    c_file.write_text(C_PROGRAM)
+    run_tool(GCC, "-march=rv32ima", "-mabi=ilp32", optimization, "-S", "-o", s_file, c_file)
+    assert_same_as_gnu(s_file, tmp_path)
+
+
+def assert_same_as_gnu(source: Path, tmp_path: Path) -> None:
     ours = assemble(source.read_text(), filename=source.name)
     gnu_sections, gnu_symbols = gnu_sections_and_symbols(gnu_build(source, ours, tmp_path))
     for section in ours.sections:
