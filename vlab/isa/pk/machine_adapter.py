@@ -28,7 +28,7 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
     kernel = ProxyKernel(loaded.space, brk_start=loaded.brk_start, brk_limit=loaded.brk_limit,
                          stdin=stdin, stdout=stdout, stderr=stderr, root=root,
                          ledger=machine.ledger, instret=lambda: machine.hart.instret)
-    kernel.fault = None
+    kernel.fault = None          # (cause, epc, tval, text) when the program was killed
     machine.set_trap_handler("M", lambda ctx: handle_trap(kernel, ctx))
     machine.csr["satp"] = loaded.space.satp
     machine.regs[2] = loaded.sp
@@ -41,9 +41,9 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
 def handle_trap(kernel: ProxyKernel, ctx) -> None:
     """The proxy kernel's trap entry (the machine calls it with a TrapContext)."""
     if ctx.interrupt or ctx.cause != ECALL_FROM_U:
-        kernel.fault = (f"{ctx.name} at pc={ctx.epc:#010x} (tval={ctx.tval:#010x}) "
-                        f"in {'U' if ctx.from_priv == 0 else ctx.from_priv}-mode")
-        return ctx.halt(f"user program killed: {kernel.fault}")
+        text = f"{ctx.name} at pc={ctx.epc:#010x} (tval={ctx.tval:#010x})"
+        kernel.fault = (ctx.cause, ctx.epc, ctx.tval, ctx.name)
+        return ctx.halt(f"user program killed: {text}")
     number = ctx.reg(A7)
     args = [ctx.reg(r) for r in ARGUMENT_REGISTERS]
     ctx.set_reg(10, kernel.syscall(number, args))

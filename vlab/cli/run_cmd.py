@@ -1,0 +1,145 @@
+"""``vlab run PROGRAM``: run an RV32 ELF or assembly file on the modeled machine.
+
+The mode comes from the file (vlab/isa/boot.py) unless ``--mode`` says otherwise.  The
+program's console (HTIF, UART) or stdout/stderr appear on ours; the trace and the
+statistics go to stderr.  Exit status: the program's (HTIF: value >> 1; user programs:
+their exit code); if the run ends otherwise, a message on stderr and a status like a
+shell's for a killed process:
+
+==========================================  ======
+how the run ended                           status
+==========================================  ======
+illegal instruction                         132 (128 + SIGILL)
+breakpoint (ebreak)                         133 (128 + SIGTRAP)
+misaligned address                          135 (128 + SIGBUS)
+access or page fault                        139 (128 + SIGSEGV)
+other unhandled trap, halt, idle hart       134 (128 + SIGABRT)
+instruction budget exhausted                124 (as ``timeout``)
+bad input (file, options)                   2
+==========================================  ======
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from vlab.isa.boot import MODES, BootError, boot
+from vlab.isa.engines import ENGINES
+from vlab.isa.traps import cause_text
+
+DEFAULT_MAX_INSTRUCTIONS = 100_000_000
+TRACE_CHUNK = 10_000
+EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, 134
+EXIT_BY_CAUSE = {2: 132, 3: 133, 0: 135, 4: 135, 6: 135,
+                 1: 139, 5: 139, 7: 139, 12: 139, 13: 139, 15: 139}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("program", help="an RV32 ELF executable or an assembly (.s) file")
+    parser.add_argument("args", nargs="*", help="arguments passed to a user program")
+    parser.add_argument("--engine", default="interp", help="execution engine: "
+                        + ", ".join(sorted(ENGINES)) + " (default interp)")
+    parser.add_argument("--mode", choices=MODES, help="force bare-metal (M-mode, HTIF) or "
+                        "user (U-mode, proxy kernel); default: decided from the file")
+    parser.add_argument("--max-instructions", type=_positive, default=DEFAULT_MAX_INSTRUCTIONS,
+                        metavar="N", help="instruction budget (default %(default)s)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print every instruction executed (to stderr)")
+    parser.add_argument("--stats", action="store_true",
+                        help="print instructions retired, wall time and MIPS (to stderr)")
+    parser.add_argument("--sv32", action="store_true",
+                        help="user mode: run with Sv32 paging on even if not needed")
+    parser.add_argument("--root", metavar="DIR",
+                        help="user mode: host directory the program's openat() can see")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def run(args) -> int:
+    sys.stdout.flush()
+    try:
+        booted = boot(args.program, mode=args.mode, engine=args.engine,
+                      paging=True if args.sv32 else None,
+                      argv=[args.program, *args.args], root=args.root,
+                      stdout=sys.stdout.buffer, stderr=sys.stderr.buffer,
+                      stdin=sys.stdin.buffer)
+    except (BootError, ValueError) as exc:
+        print(f"vlab run: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    machine = booted.machine
+    if machine.htif is not None:
+        machine.htif.console_listeners.append(_echo_byte)
+    started = time.perf_counter()
+    try:
+        result = _run(machine, args.max_instructions, args.trace)
+    except KeyboardInterrupt:
+        print("\nvlab run: interrupted", file=sys.stderr)
+        return 130
+    elapsed = time.perf_counter() - started
+    sys.stdout.buffer.write(machine.platform.uart.output)
+    sys.stdout.flush()
+    if args.stats:
+        _print_stats(machine, elapsed)
+    return _exit_status(booted, result)
+
+
+def _echo_byte(byte: int) -> None:
+    sys.stdout.buffer.write(bytes([byte]))
+    if byte == 10:
+        sys.stdout.flush()
+
+
+def _run(machine, budget: int, trace: bool):
+    """Run to the end; with --trace, in chunks, printing the records of each chunk."""
+    if not trace:
+        return machine.run(max_instructions=budget)
+    done, result = 0, None
+    machine.trace = True
+    while done < budget:
+        result = machine.run(max_instructions=min(TRACE_CHUNK, budget - done))
+        done += result.instructions
+        sys.stdout.flush()
+        if machine.tracer.records:
+            print(machine.tracer.text(), file=sys.stderr)
+            machine.tracer.clear()
+        if result.status != "budget":
+            break
+    return result
+
+
+def _print_stats(machine, elapsed: float) -> None:
+    retired = machine.hart.instret
+    mips = retired / elapsed / 1e6 if elapsed > 0 else float("inf")
+    print(f"instructions retired: {retired}\nwall time: {elapsed:.3f} s\n"
+          f"speed: {mips:.2f} MIPS", file=sys.stderr)
+
+
+def _exit_status(booted, result) -> int:
+    if result.status == "exit":
+        return result.exit_code
+    if result.status == "budget":
+        print(f"vlab run: stopped: {result.message}", file=sys.stderr)
+        return EXIT_BUDGET
+    fault = booted.kernel.fault if booted.kernel is not None else None
+    if fault is not None:
+        cause, pc, tval, name = fault
+        print(f"vlab run: {name} at pc={booted.describe(pc)} (tval={tval:#010x}) in "
+              "U-mode: the program was killed", file=sys.stderr)
+        return EXIT_BY_CAUSE.get(cause, EXIT_OTHER)
+    if result.status == "fault" and result.cause is not None:
+        print(f"vlab run: {cause_text(result.cause, False)} at pc={booted.describe(result.pc)}"
+              f" (tval={result.tval or 0:#010x}): {result.message}", file=sys.stderr)
+        return EXIT_BY_CAUSE.get(result.cause, EXIT_OTHER)
+    print(f"vlab run: {result.status} at pc={booted.describe(result.pc)}: {result.message}",
+          file=sys.stderr)
+    return EXIT_OTHER

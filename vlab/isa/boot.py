@@ -1,0 +1,137 @@
+"""Boot a program on a Machine: bare-metal in M-mode, or a user program under the proxy
+kernel -- the decision ``vlab run`` makes (issue 3).
+
+The mode rule, unless the caller forces one:
+
+* an ELF with a ``tohost`` symbol, or linked into RAM at 0x80000000 (entry or a segment
+  there), is a **bare-metal** program: loaded at its addresses, started in M-mode at its
+  entry, HTIF attached at ``tohost`` (its exit code ends the run);
+* any other static ELF is a **user** program: loaded by the proxy kernel (vlab/isa/pk),
+  started in U-mode with a Linux-style initial stack, its ecalls served as system calls.
+  Paging is off when the program lies in user RAM (the runtime's ``user.ld``), else Sv32
+  maps it (e.g. GCC's default link address 0x10000); ``paging=True`` forces Sv32.
+
+An assembly source (any file that is not ELF but is text) is assembled first (vlab.isa.asm,
+text at 0x80000000, so it boots bare-metal unless ``mode='user'``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from vlab.isa.asm import AssemblyError, assemble
+from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
+from vlab.isa.engines import make_machine
+from vlab.isa.pk import LoadError
+from vlab.isa.pk.address_space import KERNEL_AREA
+from vlab.isa.pk.machine_adapter import start_user_program
+
+MODES = ("bare", "user")
+ELF_MAGIC = b"\x7fELF"
+
+
+class BootError(ValueError):
+    """The program cannot be booted; the message says why and how to fix it."""
+
+
+@dataclass
+class Booted:
+    """A machine with a program loaded and ready to ``run()``."""
+
+    machine: object
+    mode: str              # 'bare' or 'user'
+    image: ElfImage
+    kernel: object = None  # the ProxyKernel of a user program
+    paging: bool = False
+
+    def describe(self, address: int) -> str:
+        """``0x80400010 <main+0x10>`` for messages."""
+        return f"{address:#010x} <{self.image.describe(address)}>"
+
+
+def detect_mode(image: ElfImage) -> str:
+    """'bare' or 'user', by the rule in the module docstring."""
+    return "bare" if image.is_bare_metal() else "user"
+
+
+def read_program(path) -> ElfImage:
+    """An ElfImage from an ELF file, or from an assembly file (assembled first)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BootError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+    if data.startswith(ELF_MAGIC):
+        return _load(data)
+    if Path(path).suffix in (".c", ".h"):
+        raise BootError(f"{os.fspath(path)} is C source: compile it first, e.g. "
+                        "python -c \"from vlab.isa.runtime import compile_c; "
+                        f"compile_c(['{os.fspath(path)}'], 'a.elf')\"")
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BootError(f"{os.fspath(path)}: neither an ELF file nor an assembly source "
+                        "(text): give an RV32 ELF executable or a .s file") from None
+    try:
+        program = assemble(source, filename=os.fspath(path))
+    except AssemblyError as exc:
+        raise BootError(str(exc)) from None
+    return _load(program.to_elf())
+
+
+def _load(data: bytes) -> ElfImage:
+    try:
+        return load_elf(data)
+    except ElfFormatError as exc:
+        raise BootError(str(exc)) from None
+
+
+def needs_paging(image: ElfImage, ram_base: int, ram_size: int) -> bool:
+    """Can the program run with paging off, i.e. does it lie in user RAM?"""
+    low, high = ram_base + KERNEL_AREA, ram_base + ram_size
+    return not all(low <= s.vaddr and s.vaddr + s.memsz <= high for s in image.segments)
+
+
+def boot(program, mode: str | None = None, engine: str = "interp", paging: bool | None = None,
+         argv=None, envp=(), stdin=None, stdout=None, stderr=None, root=None,
+         **machine_args) -> Booted:
+    """Load ``program`` (a path, or an ElfImage) on a new Machine, ready to run.
+
+    ``mode`` None decides from the file (detect_mode); ``paging`` None decides from the
+    layout (needs_paging); the other arguments go to the proxy kernel (argv, envp, the
+    stdio streams, the sandbox root) and to the Machine (ram_size, costs...).
+    """
+    image = program if isinstance(program, ElfImage) else read_program(program)
+    mode = mode or detect_mode(image)
+    if mode not in MODES:
+        raise BootError(f"unknown mode {mode!r}: use 'bare' or 'user'")
+    machine = make_machine(engine, **machine_args)
+    if mode == "bare":
+        _load_bare(machine, image)
+        return Booted(machine, mode, image)
+    if paging is None:
+        paging = needs_paging(image, machine.ram.base, machine.ram.size)
+    name = os.path.basename(os.fspath(program)) if not isinstance(program, ElfImage) else "a.out"
+    try:
+        kernel = start_user_program(machine, image, paging=paging,
+                                    argv=list(argv or [name]), envp=envp, stdin=stdin,
+                                    stdout=stdout, stderr=stderr, root=root)
+    except LoadError as exc:
+        raise BootError(f"cannot load the user program: {exc}") from None
+    return Booted(machine, mode, image, kernel, paging)
+
+
+def _load_bare(machine, image: ElfImage) -> None:
+    ram = machine.ram
+    for segment in image.segments:
+        if not (ram.base <= segment.vaddr and segment.vaddr + segment.memsz <= ram.base
+                + ram.size):
+            raise BootError(f"bare-metal segment [{segment.vaddr:#x}, "
+                            f"{segment.vaddr + segment.memsz:#x}) is outside RAM "
+                            f"[{ram.base:#x}, {ram.base + ram.size:#x}): link it at "
+                            "0x80000000 (the runtime's bare.ld) or run it with --mode user")
+    try:
+        machine.load_elf(image)
+    except ValueError as exc:   # e.g. tohost not in RAM
+        raise BootError(str(exc)) from None
