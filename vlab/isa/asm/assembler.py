@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .directives import DIRECTIVES, code_padding, run_directive
 from .errors import AssemblyError, Diagnostic, SourceError
 from .expand import expand
-from .expressions import Address, Environment, Value, evaluate
+from .expressions import Address, Environment, Modifier, Value, evaluate, parse_expression
 from .instructions import encode_instruction
 from .lexer import Token, tokenize_line
 from .parser import LocalLabels, Statement, display_name, parse_statement
@@ -136,8 +136,6 @@ class Assembler:
 
     def remember_pcrel_target(self, operands: list[list[Token]], env: Environment) -> None:
         """Note the target of ``auipc rd, %pcrel_hi(x)`` for the %pcrel_lo that follows."""
-        from .expressions import Modifier, parse_expression
-
         tree, _ = parse_expression(operands[1])
         if isinstance(tree, Modifier) and tree.name == "pcrel_hi":
             self.pcrel_targets[env.dot] = evaluate(tree.operand, env)

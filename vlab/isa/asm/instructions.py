@@ -19,10 +19,12 @@ import difflib
 from vlab.isa.fields import encode
 from vlab.isa.spec import BY_NAME, InstrSpec
 
+from .directives import DIRECTIVES
 from .errors import SourceError
 from .expressions import Environment
 from .lexer import Token
 from .operands import Fields, read_slot
+from .pseudo import PSEUDO_NAMES
 
 ORDERING_SUFFIXES = {"": (0, 0), ".aq": (1, 0), ".rl": (0, 1), ".aqrl": (1, 1)}
 PC_RELATIVE_FORMATS = ("B", "J")
@@ -98,17 +100,14 @@ def _column_of_bad_field(message: str, fields: Fields, default: int) -> int:
 
 
 def _explain(spec: InstrSpec, message: str) -> str:
-    if spec.fmt in PC_RELATIVE_FORMATS and "out of range" in message:
-        return f"{spec.name}: target out of reach ({message.split(': ', 1)[1]})"
-    if spec.fmt in PC_RELATIVE_FORMATS and "even" in message:
-        return f"{spec.name}: the target address must be even (offset {message.split('= ')[1]}"
+    """Say what the offset of a branch or jump is: the distance, not the target."""
+    if spec.fmt in PC_RELATIVE_FORMATS:
+        return f"{message} (target out of reach: the offset is target - pc)" \
+            if "out of range" in message else f"{message} (the target address must be even)"
     return message
 
 
 def unknown_mnemonic(mnemonic: Token) -> SourceError:
-    from .directives import DIRECTIVES
-    from .pseudo import PSEUDO_NAMES
-
     known = sorted(set(BY_NAME) | PSEUDO_NAMES | set(DIRECTIVES))
     close = difflib.get_close_matches(mnemonic.text.lower(), known, n=3)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else \
