@@ -71,3 +71,80 @@ def li(reg: str, value: int) -> list[int]:
     lo = (lo + 0x800) % 0x1000 - 0x800
     return [ins('lui', rd=parse_register(reg), imm20=hi),
             ins('addi', rd=parse_register(reg), rs1=parse_register(reg), imm=lo)]
+
+
+class Prog:
+    """A tiny program builder with labels, for tests that need real control flow.
+
+    ``p.op('addi', 'a0', 'zero', 1)``; ``p.label('loop')``; ``p.branch('bne', 't0', 't1',
+    'loop')``; ``p.jal('ra', 'f')``; ``p.li('a0', value)``; ``p.la('a0', 'label')``;
+    ``p.csrw('mtvec', 't0')``; ``p.word(value)``.  ``p.build(base)`` resolves labels."""
+
+    def __init__(self):
+        self.items, self.labels = [], {}
+
+    def __len__(self):
+        return 4 * len(self.items)
+
+    def op(self, name, *args, **fields):
+        self.items.append(ins(name, *args, **fields))
+        return self
+
+    def word(self, value):
+        self.items.append(value)
+        return self
+
+    def label(self, name):
+        self.labels[name] = len(self)
+        return self
+
+    def branch(self, name, rs1, rs2, target):
+        here = len(self)
+        self.items.append(lambda labels, base: ins(name, rs1, rs2, labels[target] - here))
+        return self
+
+    def jal(self, rd, target):
+        here = len(self)
+        self.items.append(lambda labels, base: ins('jal', rd, labels[target] - here))
+        return self
+
+    def li(self, reg, value):
+        self.items.extend(li(reg, value))
+        return self
+
+    def la(self, reg, target):
+        self.items.append(lambda labels, base: li(reg, base + labels[target])[0])
+        self.items.append(lambda labels, base: li(reg, base + labels[target])[1])
+        return self
+
+    def csrw(self, csr, reg):
+        return self.op('csrrw', 'zero', csr, reg)
+
+    def csrr(self, reg, csr):
+        return self.op('csrrs', reg, csr, 'zero')
+
+    def exit(self, tohost, code_reg='zero'):
+        """HTIF exit with the code in ``code_reg``: tohost = (code << 1) | 1."""
+        self.li('t6', tohost).op('slli', 't5', code_reg, 1).op('ori', 't5', 't5', 1)
+        self.op('sw', 't5', 0, 't6').op('sw', 'zero', 4, 't6')
+        self.label(f'_spin{len(self)}').jal('zero', f'_spin{len(self) }')
+        return self
+
+    def build(self, base=RAM):
+        words = [w(self.labels, base) if callable(w) else w for w in self.items]
+        return code(*words)
+
+    def addr(self, label, base=RAM):
+        return base + self.labels[label]
+
+
+TOHOST = RAM + 0xF000
+
+
+def boot(machine, prog, base=RAM, max_instructions=100_000):
+    """Load ``prog`` at ``base`` with HTIF at TOHOST, run it from ``base`` in M-mode."""
+    machine.set_trap_handler('M', None)
+    machine.load_bytes(base, prog.build(base))
+    machine.attach_htif(TOHOST)
+    machine.pc = base
+    return machine.run(max_instructions=max_instructions)

@@ -91,7 +91,9 @@ class CSRFile:
         return (self.hart.instret + offset) & ((1 << 64) - 1)
 
     def _set_counter(self, name: str, value: int, high: bool) -> None:
-        old = self.counter(name)
+        # Zicsr (ch. 9): "if a CSR access instruction writes such a CSR, the write is done
+        # instead of the increment" -- so compensate for the writing instruction retiring.
+        old = self.counter(name) + 1
         new = (old & MASK32) | (value << 32) if high else (old & ~MASK32) | value
         attr = 'cycle_offset' if name == 'cycle' else 'instret_offset'
         setattr(self, attr, getattr(self, attr) + new - old)
