@@ -40,8 +40,8 @@ from .errors import GuestThrow
 from .heap import HeapExhausted
 from .interpreter import VALUE_TYPE_OBJECTS, add_trace_line
 from .loader import INIT
-from .natives import IMPLEMENTATIONS
-from .runtime import CONVERTIBLE
+from .natives import IMPLEMENTATIONS, METHODS
+from .runtime import CONVERTIBLE, NATIVE_TYPES
 from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject
 from .verifier import _Analysis
@@ -76,7 +76,8 @@ class JIT:
               "ADD": rt.add, "MUL": rt.mul, "MOD": rt.mod, "GETITER": rt.get_iter,
               "NEWLIST": rt.build_list, "NEWDICT": rt.build_dict, "UNPACK": rt.unpack,
               "STOREIDX": rt.store_index, "SLICE": rt.load_slice, "GETF": rt.get_field,
-              "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted}
+              "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted,
+              "BIG": 2**4000}
         ns["VMISS"] = virtual_miss(rt)
         ns.update({f"N_{name}": fn for name, fn in IMPLEMENTATIONS.items()})
         ns.update({f"T_{name}": t for name, t in VALUE_TYPE_OBJECTS.items()})
@@ -161,10 +162,13 @@ class Translator:
         if extra:
             self.emit(" = ".join(extra) + " = None", 1)
         blocks = self.blocks()
+        self.jump_only = {start: body[0].args[0] for start, body in blocks
+                          if len(body) == 1 and body[0].op.name == "JUMP"}
         loops = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER")
                     and i.args[-1] <= i.offset for i in self.instrs)
         self.loops = loops
         self.emit("b = 0", 1)
+        self.emit("rt = RT", 1)
         self.emit("try:", 1)
         indent = 2
         if loops:
@@ -201,12 +205,12 @@ class Translator:
         self.emit(f"if b == {start}:", indent)
         indent += 1
         self.line = self.method.info.line_at(start)
-        self.emit(f"RT.icount += {len(body)}", indent)
+        self.emit(f"rt.icount += {len(body)}", indent)
         back_edge_target = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE",
                                              "FOR_ITER") and i.args[-1] == start
                                and i.offset >= start for i in self.instrs)
         if start == 0 or back_edge_target:
-            self.emit("if RT.icount > RT.limit: RT.exhausted()", indent)
+            self.emit("if rt.icount > rt.limit: rt.exhausted()", indent)
         stack = [f"S{i}" for i in range(self.entry_depth[start])]
         ended = False
         for ins in body:
@@ -217,6 +221,10 @@ class Translator:
             self.goto(nxt, stack, indent, body[-1].offset)
 
     def goto(self, target: int, stack: list, indent: int, here: int) -> None:
+        jump = self.jump_only.get(target)
+        if jump is not None and not stack:  # jump threading: skip a block that only jumps
+            self.emit("rt.icount += 1", indent)
+            here, target = target, jump
         if stack:
             names = [f"S{i}" for i in range(len(stack))]
             if names != stack:
@@ -314,6 +322,8 @@ class Translator:
             guard = " and ".join(f"type({v}) is int" for v in (x, y) if not _is_literal(v))
             stack.append(f"({x} + {y} if {guard} else ADD({x}, {y}))" if guard
                          else f"({x} + {y})")
+        elif name == "MUL" and _is_small_int(y) and not _is_literal(x):
+            stack.append(f"({x} * {y} if type({x}) is int and -BIG < {x} < BIG else MUL({x}, {y}))")
         elif name == "MUL":
             stack.append(f"MUL({x}, {y})")
         else:
@@ -384,7 +394,7 @@ class Translator:
             self.call(stack, indent, f"{fn}({', '.join([receiver] + args)})")
         elif name == "INVOKE_NATIVE":
             args = self.args(stack, a[1])
-            self.call(stack, indent, f"N_{self.pool.name(a[0])}(RT, {', '.join(args)})")
+            self.call(stack, indent, f"N_{self.pool.name(a[0])}(rt, {', '.join(args)})")
         elif name == "LOAD_GLOBAL":
             self.call(stack, indent, f"{site(self.global_site(a[0]))}()")
         elif name == "STORE_GLOBAL":
@@ -471,11 +481,16 @@ class _Forward:
 
 
 class _NativeMethod:
-    def __init__(self, rt, name):
+    """An inline-cache entry for a built-in type's method (``list.append``...)."""
+
+    def __init__(self, rt, receiver, name):
         self.rt, self.name = rt, name
+        self.native = METHODS.get((NATIVE_TYPES.get(type(receiver)), name))
 
     def entry(self, receiver, *args):
-        return self.rt.call_virtual(receiver, self.name, args)
+        if self.native is None or not self.native[1] <= len(args) <= self.native[2]:
+            return self.rt.call_virtual(receiver, self.name, args)  # raises the error
+        return self.native[0](self.rt, receiver, *args)
 
 
 def _static(method):
@@ -487,6 +502,10 @@ def _static(method):
 def raise_linkage(message: str):
     from .errors import LinkageError
     raise LinkageError(message)
+
+
+def _is_small_int(expr: str) -> bool:
+    return expr.lstrip("-").isdigit() and abs(int(expr)) < 2**16
 
 
 def _is_literal(expr: str) -> bool:
@@ -506,5 +525,6 @@ def virtual_miss(rt):
                 rt.interpreter.install(method)
             cache[type(receiver)] = method
             return method
-        return _NativeMethod(rt, name)
+        native = cache[type(receiver)] = _NativeMethod(rt, receiver, name)
+        return native
     return miss

@@ -173,7 +173,14 @@ def bounded(rt, values):
 
 @method(list, "append", 1, 1)
 def list_append(rt, lst, item):
-    rt.heap.grow(lst, 8)
+    heap = rt.heap
+    if heap.used + 8 <= heap.limit:  # fast path of heap.grow(lst, 8)
+        heap.used += 8
+        lst._vm_size += 8
+        heap.stats.bytes_allocated += 8
+        heap.stats.peak_used = max(heap.stats.peak_used, heap.used)
+    else:
+        heap.grow(lst, 8)
     lst.append(item)
 
 

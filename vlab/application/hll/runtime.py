@@ -33,7 +33,9 @@ HOST_ERRORS = [
 ]
 CONVERTIBLE = tuple(kind for kind, _ in HOST_ERRORS)
 NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str}
-SMALL = 1 << 64  # ints this big may be multiplied without checking the result size
+# Integers may grow by multiplication only to this size (a bound on host time and memory;
+# CPython has none).  Addition grows them by one bit per instruction, so the budget bounds it.
+MAX_INT_BITS = 1 << 16
 
 
 class Runtime:
@@ -227,8 +229,8 @@ class Runtime:
 
     def mul(self, a, b):
         if isinstance(a, int) and isinstance(b, int):
-            if (a.bit_length() + b.bit_length()) * 2 > self.heap.limit * 8 and a and b:
-                raise HeapExhausted("integer product too large for the heap")
+            if a.bit_length() + b.bit_length() > MAX_INT_BITS:
+                raise OverflowError(f"integer product exceeds {MAX_INT_BITS} bits")
             return a * b
         seq, n = (a, b) if isinstance(b, int) else (b, a)
         if isinstance(seq, str | GuestList) and isinstance(n, int):
