@@ -176,3 +176,12 @@ def test_mutated_files_load_or_are_rejected_never_crash(changes, length) -> None
         load_elf(bytes(data[:length]))
     except ElfFormatError as error:
         assert str(error)
+
+
+def test_program_image_equals_the_image_of_its_elf_file() -> None:
+    program = assemble(CORPUS[0].read_text())
+    from_elf, direct = load_elf(program.to_elf()), program.to_image()
+    assert (direct.entry, direct.segments, direct.symbols) == \
+        (from_elf.entry, from_elf.segments, from_elf.symbols)
+    assert direct.tohost == program.symbols["tohost"] and direct.is_bare_metal()
+    assert direct.names_by_address()[program.entry] == "_start"

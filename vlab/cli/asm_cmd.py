@@ -66,8 +66,7 @@ def run(args) -> int:
 def _print_listing(program) -> None:
     from vlab.isa.disasm import disassemble
 
-    names = {address: name for name, address in sorted(program.symbols.items())
-             if name in program.symbol_sections}
+    names = program.names_by_address()
     for address, line in sorted(program.line_table.items()):
         if address in names:
             print(f"{address:08x} <{names[address]}>:")

@@ -52,9 +52,7 @@ def _elf(path: str) -> int:
     except ElfFormatError as exc:
         print(f"vlab disasm: {path}: {exc}", file=sys.stderr)
         return 1
-    symbols = {}
-    for name, address in sorted(image.symbols.items(), reverse=True):
-        symbols[address] = name
+    symbols = image.names_by_address()
     print(f"{path}:     entry {image.entry:#010x}")
     for segment in image.segments:
         if segment.executable:

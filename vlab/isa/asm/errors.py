@@ -34,11 +34,19 @@ class Diagnostic:
 
 
 class AssemblyError(Exception):
-    """Raised by :func:`vlab.isa.asm.assemble` with every diagnostic found."""
+    """Raised by :func:`vlab.isa.asm.assemble` with every diagnostic found.
+
+    ``str()`` shows the first :data:`SHOWN` of them; ``diagnostics`` holds all.
+    """
+
+    SHOWN = 20
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = list(diagnostics)
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+        shown = [str(d) for d in self.diagnostics[:self.SHOWN]]
+        if len(self.diagnostics) > self.SHOWN:
+            shown.append(f"... and {len(self.diagnostics) - self.SHOWN} more errors")
+        super().__init__("\n".join(shown))
 
     @property
     def first(self) -> Diagnostic:

@@ -67,7 +67,7 @@ def encode_instruction(mnemonic: Token, operands: list[list[Token]], env: Enviro
     check_operand_count(mnemonic, spec, operands)
     fields: Fields = {}
     for slot, operand in zip(slots, operands, strict=True):
-        fields.update(read_slot(slot, operand, env))
+        fields.update(read_slot(slot, operand, env, spec.fmt))
     values = {name: value for name, (value, _) in fields.items()}
     if spec.fmt in PC_RELATIVE_FORMATS:
         values["imm"] -= pc

@@ -40,13 +40,20 @@ def read_register(operand: list[Token]) -> int:
     raise SourceError("expected a register here", first.column, REGISTER_HINT)
 
 
-def read_value(operand: list[Token], env: Environment) -> int:
+REGISTER_NOT_IMMEDIATE_HINTS = {
+    "B": "a branch goes to a label; compare registers with the first two operands",
+    "J": "jal/j go to a label; to jump to the address in a register use 'jr' or 'jalr'",
+}
+DEFAULT_REGISTER_HINT = ("check the operand order, or use the register form of the "
+                         "instruction (e.g. 'add' instead of 'addi')")
+
+
+def read_value(operand: list[Token], env: Environment, fmt: str = "") -> int:
     """An expression that must be a number (pass 2: every label has an address)."""
     if is_register(operand):
         raise SourceError(f"{operand[0].text!r} is a register, but this operand is an "
                           "immediate (a number or a label)", operand[0].column,
-                          "check the operand order, or use the register form of the "
-                          "instruction (e.g. 'add' instead of 'addi')")
+                          REGISTER_NOT_IMMEDIATE_HINTS.get(fmt, DEFAULT_REGISTER_HINT))
     tree, end = parse_expression(operand)
     if end != len(operand):
         raise SourceError(f"unexpected {operand[end].text!r} after the expression",
@@ -107,13 +114,13 @@ def read_fence_set(operand: list[Token]) -> int:
                       "write a combination of the letters i, o, r, w (e.g. 'rw') in that order")
 
 
-def read_slot(slot: str, operand: list[Token], env: Environment) -> Fields:
+def read_slot(slot: str, operand: list[Token], env: Environment, fmt: str = "") -> Fields:
     """Read ``operand`` as the syntax slot ``slot`` (e.g. 'rd', 'imm(rs1)', 'csr')."""
     column = operand[0].column
     if slot in ("rd", "rs1", "rs2"):
         return {slot: (read_register(operand), column)}
     if slot in ("imm", "shamt", "zimm"):
-        return {slot: (read_value(operand, env), column)}
+        return {slot: (read_value(operand, env, fmt), column)}
     if slot == "imm(rs1)":
         return read_memory(operand, env)
     if slot == "(rs1)":

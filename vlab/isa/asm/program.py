@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vlab.isa.elf.constants import PF_R, PF_W, PF_X
+from vlab.isa.elf.reader import ElfImage, Segment
 from vlab.isa.elf.writer import ElfSection, ElfSymbol, write_elf
 
 
@@ -68,6 +70,18 @@ class Program:
         names = sorted((n not in self.global_symbols, n) for n, a in self.symbols.items()
                        if a == address and n in self.symbol_sections)
         return names[0][1] if names else None
+
+    def to_image(self) -> ElfImage:
+        """The program as a loader sees an ELF file, without writing one: one code path
+        loads both ``vlab run prog.s`` and ``vlab run prog.elf``."""
+        segments = [Segment(s.address, s.data, s.size, PF_R | (PF_X if s.executable else 0)
+                            | (PF_W if s.writable else 0)) for s in self.sections if s.size]
+        return ElfImage(entry=self.entry, segments=segments, symbols=dict(self.symbols))
+
+    def names_by_address(self) -> dict[int, str]:
+        """Label names for a disassembly or a trace (``disassemble(..., symbols=...)``)."""
+        return {address: name for name, address in sorted(self.symbols.items(), reverse=True)
+                if name in self.symbol_sections}
 
     def to_elf(self) -> bytes:
         """An ELF32 RISC-V executable holding this program (see vlab.isa.elf.writer)."""

@@ -83,6 +83,13 @@ class ElfImage:
             return self._sorted[i][1]
         return None
 
+    def names_by_address(self) -> dict[int, str]:
+        """address -> name (the first name in alphabetical order), for disassembly."""
+        names: dict[int, str] = {}
+        for address, name in self._sorted:
+            names.setdefault(address, name)
+        return names
+
     def describe(self, address: int) -> str:
         """``name`` or ``name+0x10`` for the nearest symbol at or below ``address``."""
         i = bisect.bisect_right(self._sorted, (address, "\U0010ffff")) - 1
