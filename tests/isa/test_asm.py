@@ -193,3 +193,12 @@ def test_arbitrary_unicode_gives_a_program_or_an_assembly_error(source: str) -> 
         assemble(f'.ascii "{source}"\n{source}\n')
     except AssemblyError as error:
         assert error.diagnostics
+
+
+def test_load_and_store_through_a_symbol() -> None:
+    program = assemble("_start: lw a0, val\n sw a0, val, t0\n.data\nval: .word 5\n")
+    auipc, load, auipc2, store = words(".text\n" + "\n".join(
+        ["lw a0, val", "sw a0, val, t0", ".data", "val: .word 5"]))
+    assert decode_fields("U", auipc)["imm"] + decode_fields("LOAD", load)["imm"] == \
+        program.symbols["val"] - program.symbols["_start"]
+    assert decode_fields("S", store)["rs1"] == 5  # t0 holds the address

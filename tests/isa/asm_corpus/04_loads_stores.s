@@ -22,6 +22,12 @@ _start:
     lw    a7, 2047(s0)
     lui   t0, %hi(buffer_end)
     addi  t0, t0, %lo(buffer_end)
+    lw    t1, table                 # load from a symbol: auipc + lw
+    lbu   t2, table+9
+    lh    t3, pointers+2
+    sw    t1, buffer, t4            # store to a symbol through scratch t4
+    sb    t2, buffer+1, t5
+    sh    t3, buffer+2, t6
     lw    ra, FRAME-4(sp)
     lw    s0, FRAME-8(sp)
     addi  sp, sp, FRAME

@@ -157,10 +157,12 @@ class Assembler:
                                              self.line_no, is_label=True)
 
     def define_symbol(self, token: Token, tree) -> None:
-        """``.equ``/``.set``: a value now if possible, else evaluated in pass 2."""
-        old = self.symbols.get(token.text)
-        if old is not None and old.is_label:
-            self.check_redefinition(token)
+        """``.equ``/``.set``: a value now if possible, else evaluated in pass 2.
+
+        Simplification: GNU ``.set`` may give a symbol a new value further down (each use
+        sees the value at that point); here a symbol has one value, so that is an error.
+        """
+        self.check_redefinition(token)
         dot = self.dot()
         try:
             value = evaluate(tree, self.environment())
@@ -172,7 +174,8 @@ class Assembler:
         if token.text in self.symbols:
             first = self.symbols[token.text].line
             raise SourceError(f"symbol {display_name(token.text)!r} is already defined "
-                              f"(line {first})", token.column, "rename one of them")
+                              f"(line {first})", token.column,
+                              "rename one of them; a symbol has one value in vlab")
 
     def dot(self) -> Address:
         return Address(self.current.name, self.current.size)

@@ -18,8 +18,10 @@ from .parser import split_operands
 from .pseudo import (
     IMMEDIATE_FORM,
     JALR_REGISTER_FORM,
+    LOAD_SYMBOL,
     MEMORY_FORM,
     PSEUDO_INSTRUCTIONS,
+    STORE_SYMBOL,
     expand_li,
 )
 
@@ -43,9 +45,32 @@ def expand(mnemonic: Token, operands: list[list[Token]], env: Environment) -> li
         return [(replace(mnemonic, text=IMMEDIATE_FORM[name]), operands)]
     if name == "jalr" and len(operands) == 2 and is_register(operands[1]):
         return _instantiate(JALR_REGISTER_FORM, {"RD": operands[0], "RS": operands[1]}, mnemonic)
-    if lookup(name) is None:
+    found = lookup(name)
+    if found is None:
         raise _no_such_form(mnemonic, operands)
+    if found[0].fmt in ("LOAD", "S") and operands and not _is_memory_operand(operands[1:2]):
+        return _symbol_access(mnemonic, operands, found[0].fmt)
     return [(mnemonic, operands)]
+
+
+def _is_memory_operand(operands: list[list[Token]]) -> bool:
+    return not operands or (bool(operands[0]) and operands[0][-1].is_punct(")"))
+
+
+def _symbol_access(mnemonic: Token, operands: list[list[Token]], fmt: str
+                   ) -> list[Instruction]:
+    """``lw rd, symbol`` and ``sw rs, symbol, rt``: see LOAD_SYMBOL/STORE_SYMBOL."""
+    opcode = [mnemonic]
+    if fmt == "LOAD" and len(operands) == 2:
+        bindings = {"RD": operands[0], "SYMBOL": operands[1], "LOAD": opcode}
+        return _instantiate(LOAD_SYMBOL, bindings, mnemonic)
+    if fmt == "S" and len(operands) == 3:
+        bindings = {"RS": operands[0], "SYMBOL": operands[1], "RT": operands[2], "STORE": opcode}
+        return _instantiate(STORE_SYMBOL, bindings, mnemonic)
+    form = "rd, offset(rs1) or rd, symbol" if fmt == "LOAD" else \
+        "rs2, offset(rs1) or rs2, symbol, scratch_register"
+    raise SourceError(f"{mnemonic.text!r} needs a memory operand", mnemonic.column,
+                      f"the form is: {mnemonic.text} {form}")
 
 
 def _build_index() -> dict[tuple[str, int], tuple[list[str], tuple[str, ...]]]:

@@ -82,6 +82,12 @@ JALR_REGISTER_FORM = ("jalr RD, 0(RS)",)
 # jr and jalr with one memory operand, as objdump prints them: jr 8(t1), jalr 16(ra).
 MEMORY_FORM = {"jr": ("jalr x0, ADDRESS",), "jalr": ("jalr ra, ADDRESS",)}
 
+# A load or store whose address is a symbol, not offset(register): the address is formed
+# pc-relatively, in rd for a load, in a scratch register the programmer names for a store
+# (``lw a0, counter`` / ``sw a0, counter, t0``; unprivileged spec, Table 25.2).
+LOAD_SYMBOL = ("auipc RD, %pcrel_hi(SYMBOL)", "LOAD RD, %pcrel_lo(. - 4)(RD)")
+STORE_SYMBOL = ("auipc RT, %pcrel_hi(SYMBOL)", "STORE RS, %pcrel_lo(. - 4)(RT)")
+
 PSEUDO_NAMES = frozenset(name for name, _ in PSEUDO_INSTRUCTIONS) | {"li"}
 
 
