@@ -198,7 +198,15 @@ class Interpreter:
         if pc & 3:
             raise Trap(0, pc)
         mmu = self.mmu
-        pa = mmu.translate(pc, FETCH) if mmu.fetch_paged else pc
+        if mmu.fetch_paged:
+            # the lookup is counted when the instruction retires (one TLB hit per retired
+            # instruction); a miss here replaces that hit
+            hits, misses = mmu.tlb_hits, mmu.tlb_misses
+            pa = mmu.translate(pc, FETCH)
+            mmu.tlb_hits = hits
+            self.fetch_hits -= mmu.tlb_misses - misses
+        else:
+            pa = pc
         offset = pa - self._ram_base
         if not (0 <= offset <= self._ram_size - 4):
             raise Trap(1, pc)                        # fetch from outside RAM
@@ -329,6 +337,7 @@ class Interpreter:
         hits = mmu.tlb_hits + self._ports[True][1]() + self.fetch_hits
         for event, count in (('tlb_hit', hits), ('tlb_miss', mmu.tlb_misses),
                              ('page_walk_ref', mmu.walk_refs)):
-            if count:
+            if count > 0:
                 ledger.charge(event, count)
-        mmu.tlb_hits = mmu.tlb_misses = mmu.walk_refs = self.fetch_hits = 0
+        mmu.tlb_hits = mmu.tlb_misses = mmu.walk_refs = 0
+        self.fetch_hits = min(hits, 0)   # a fetch miss whose instruction trapped: owed
