@@ -202,3 +202,26 @@ def test_load_and_store_through_a_symbol() -> None:
     assert decode_fields("U", auipc)["imm"] + decode_fields("LOAD", load)["imm"] == \
         program.symbols["val"] - program.symbols["_start"]
     assert decode_fields("S", store)["rs1"] == 5  # t0 holds the address
+
+
+def test_corpus_covers_every_instruction_pseudo_and_directive() -> None:
+    """The programs compared with GNU as (test_asm_binutils.py) exercise everything."""
+    import re
+    from pathlib import Path
+
+    from vlab.isa.asm.directives import DIRECTIVES
+    from vlab.isa.asm.pseudo import PSEUDO_NAMES
+    from vlab.isa.disasm import find_spec
+
+    instructions, text = set(), ""
+    for path in sorted((Path(__file__).parent / "asm_corpus").glob("*.s")):
+        program, text = assemble(path.read_text()), text + path.read_text()
+        code = program.section(".text")
+        for address in program.line_table:
+            offset = address - code.address
+            spec = find_spec(int.from_bytes(code.data[offset:offset + 4], "little"))
+            instructions.add(spec.name if spec else None)
+    mnemonics = set(re.findall(r"^\s*(?:[\w.]+:\s*)*([a-z][\w.]*)", text, re.MULTILINE))
+    assert set(BY_NAME) <= instructions
+    assert PSEUDO_NAMES <= mnemonics
+    assert set(DIRECTIVES) <= set(re.findall(r"(\.[a-z0-9]+)", text))

@@ -1,6 +1,6 @@
 # RV32M: multiply and divide.
     .text
-    .globl _start
+    .global _start
 _start:
     li     a0, -7
     li     a1, 3

@@ -30,6 +30,7 @@ _start:
     sfence.vma a0
     sfence.vma a0, a1
     wfi
+    unimp
     mret
 trap_handler:
     csrr   t0, mepc
