@@ -1,0 +1,198 @@
+"""The proxy kernel without a compiler: syscall table, files, brk, address spaces, the
+initial stack, and small assembly user programs run on the machine."""
+from __future__ import annotations
+
+import io
+import struct
+
+import pytest
+
+from vlab.host.platform import Platform
+from vlab.isa.asm import assemble
+from vlab.isa.boot import boot
+from vlab.isa.elf import load_elf
+from vlab.isa.pk import NUMBERS, TABLE, ProxyKernel, SyscallError
+from vlab.isa.pk import errno as E
+from vlab.isa.pk.address_space import KERNEL_AREA, FlatSpace, Sv32Space
+from vlab.isa.pk.files import STAT_SIZE, FileTable
+from vlab.isa.pk.process import build_initial_stack
+
+RAM = 0x8000_0000
+USER = RAM + KERNEL_AREA
+
+
+def test_numbers_are_linux_asm_generic():
+    # include/uapi/asm-generic/unistd.h
+    assert NUMBERS == {"openat": 56, "close": 57, "lseek": 62, "read": 63, "write": 64,
+                       "fstat": 80, "exit": 93, "exit_group": 94, "clock_gettime": 113,
+                       "uname": 160, "gettimeofday": 169, "getpid": 172, "brk": 214}
+    assert all(entry.name for entry in TABLE.values())
+
+
+def make_kernel(space=None, **kwargs):
+    space = space or FlatSpace(Platform(ram_size=8 << 20).bus)
+    kwargs.setdefault("stdout", io.BytesIO())
+    kwargs.setdefault("stdin", io.BytesIO(b"input"))
+    kwargs.setdefault("stderr", io.BytesIO())
+    return ProxyKernel(space, brk_start=USER + 0x10000, brk_limit=USER + 0x20000, **kwargs)
+
+
+def signed(v):
+    return v - (1 << 32) if v & 0x8000_0000 else v
+
+
+def test_write_read_and_errors():
+    k = make_kernel()
+    k.space.write(USER, b"hello")
+    assert k.syscall(64, [1, USER, 5, 0, 0, 0]) == 5
+    assert k.files.get(1).stream.getvalue() == b"hello"
+    assert k.syscall(63, [0, USER + 8, 16, 0, 0, 0]) == 5
+    assert k.space.read(USER + 8, 5) == b"input"
+    assert signed(k.syscall(64, [7, USER, 5, 0, 0, 0])) == -E.EBADF
+    assert signed(k.syscall(64, [1, 0x10, 5, 0, 0, 0])) == -E.EFAULT
+    assert signed(k.syscall(63, [1, USER, 5, 0, 0, 0])) == -E.EBADF  # stdout: write only
+    assert signed(k.syscall(12345, [0] * 6)) == -E.ENOSYS and k.unknown[12345] == 1
+    assert k.calls["write"] == 3 and k.calls["read"] == 2
+
+
+def test_ledger_charges_one_syscall_event_per_call():
+    platform = Platform(ram_size=8 << 20)
+    k = make_kernel(FlatSpace(platform.bus), ledger=platform.ledger)
+    for _ in range(3):
+        k.syscall(172, [0] * 6)
+    assert platform.ledger.counts["syscall"] == 3
+
+
+def test_brk_grows_zeroed_refuses_beyond_limit():
+    k = make_kernel()
+    assert k.syscall(214, [0] * 6) == USER + 0x10000
+    k.space.write(USER + 0x10000, b"\xff" * 16)
+    assert k.syscall(214, [USER + 0x10000, 0, 0, 0, 0, 0]) == USER + 0x10000
+    assert k.syscall(214, [USER + 0x10100, 0, 0, 0, 0, 0]) == USER + 0x10100
+    assert k.space.read(USER + 0x10000, 16) == bytes(16)
+    assert k.syscall(214, [USER + 0x30000, 0, 0, 0, 0, 0]) == USER + 0x10100
+
+
+def test_exit_status_is_the_low_byte():
+    k = make_kernel()
+    k.syscall(94, [0x1_07, 0, 0, 0, 0, 0])
+    assert k.exited and k.exit_code == 7
+
+
+def test_clock_is_deterministic_from_instret():
+    count = [250_000_000]
+    k = make_kernel(instret=lambda: count[0])
+    assert k.syscall(113, [1, USER, 0, 0, 0, 0]) == 0
+    assert struct.unpack("<ii", k.space.read(USER, 8)) == (2, 500_000_000)
+    k.syscall(169, [USER, 0, 0, 0, 0, 0])
+    assert struct.unpack("<ii", k.space.read(USER, 8)) == (1_293_840_002, 500_000)
+    assert signed(k.syscall(113, [77, USER, 0, 0, 0, 0])) == -E.EINVAL
+
+
+def test_uname_fields():
+    k = make_kernel()
+    k.syscall(160, [USER, 0, 0, 0, 0, 0])
+    raw = k.space.read(USER, 6 * 65)
+    assert raw[:65].rstrip(b"\0") == b"vlab" and raw[4 * 65:5 * 65].rstrip(b"\0") == b"riscv32"
+
+
+def test_sandbox_confines_paths(tmp_path):
+    (tmp_path / "inside.txt").write_text("ok")
+    outside = tmp_path.parent / "outside_sandbox.txt"
+    outside.write_text("secret")
+    (tmp_path / "link").symlink_to(outside)
+    files = FileTable(root=tmp_path)
+    fd = files.open(-100, "/inside.txt", 0, 0)
+    assert fd == 3 and files.get(fd).read(10) == b"ok"
+    for path in ("../outside_sandbox.txt", "/../../outside_sandbox.txt", "link"):
+        with pytest.raises(SyscallError) as info:
+            files.open(-100, path, 0, 0)
+        assert info.value.errno == E.EACCES
+    with pytest.raises(SyscallError) as info:
+        FileTable(root=None).open(-100, "/inside.txt", 0, 0)
+    assert info.value.errno == E.ENOENT
+
+
+def test_fstat_layout(tmp_path):
+    (tmp_path / "f").write_bytes(b"x" * 1000)
+    files = FileTable(root=tmp_path)
+    raw = files.get(files.open(-100, "f", 0, 0)).stat()
+    assert len(raw) == STAT_SIZE == 104
+    mode, = struct.unpack_from("<I", raw, 16)
+    size, = struct.unpack_from("<q", raw, 48)
+    assert mode & 0o170000 == 0o100000 and size == 1000
+
+
+def test_initial_stack_follows_the_abi():
+    space = FlatSpace(Platform(ram_size=8 << 20).bus)
+    top = RAM + (8 << 20)
+    sp = build_initial_stack(space, top, ["prog", "arg"], ["K=V"], entry=0x1234)
+    assert sp % 16 == 0
+    words = struct.unpack("<14I", space.read(sp, 56))
+    argc, argv0, argv1, null1, env0, null2 = words[:6]
+    assert (argc, null1, null2) == (2, 0, 0)
+    assert space.read(argv0, 5) == b"prog\0" and space.read(argv1, 4) == b"arg\0"
+    assert space.read(env0, 4) == b"K=V\0"
+    auxv = dict(zip(words[6::2], words[7::2], strict=True))
+    assert auxv[6] == 4096 and auxv[9] == 0x1234 and auxv[0] == 0
+
+
+def test_sv32_space_is_a_real_page_table_the_mmu_walks():
+    from vlab.isa.machine import Machine
+    from vlab.isa.mmu import LOAD
+    m = Machine(ram_size=8 << 20)
+    space = Sv32Space(m.bus)
+    space.map(0x0001_0000, 0x3000, writable=False)
+    space.write(0x0001_1ffe, b"\x12\x34\x56\x78")              # crosses a page
+    assert space.read(0x0001_1ffe, 4) == b"\x12\x34\x56\x78"
+    m.csr["satp"] = space.satp
+    m.priv = "U"
+    pa = m.mmu.translate(0x0001_1ffe, LOAD, 0)
+    assert pa == space.translate(0x0001_1ffe) and RAM <= pa < RAM + (8 << 20)
+    with pytest.raises(SyscallError):
+        space.read(0x0003_0000, 1)
+
+
+USER_ASM = """
+    .text
+_start:
+    li a7, 64          # write(1, msg, 6)
+    li a0, 1
+    la a1, msg
+    li a2, 6
+    ecall
+    li a7, 93          # exit(a0 + 1) -> 7
+    addi a0, a0, 1
+    ecall
+    .data
+msg: .ascii "hi pk\\n"
+"""
+
+
+def user_image(source: str, base: int):
+    return load_elf(assemble(source, text_base=base).to_elf())
+
+
+@pytest.mark.parametrize("base,paging", [(USER, False), (USER, True), (0x0001_0000, True)])
+def test_assembly_user_program(base, paging):
+    out = io.BytesIO()
+    booted = boot(user_image(USER_ASM, base), mode="user", paging=paging, stdout=out,
+                  stdin=io.BytesIO(), stderr=io.BytesIO())
+    result = booted.machine.run(max_instructions=1000)
+    assert (result.status, result.exit_code) == ("exit", 7)
+    assert out.getvalue() == b"hi pk\n" and booted.machine.priv == 0
+
+
+def test_gcc_default_address_needs_sv32():
+    booted = boot(user_image(USER_ASM, 0x0001_0000), mode="user", stdout=io.BytesIO())
+    assert booted.paging is True
+
+
+def test_user_fault_kills_the_program():
+    source = "_start:\n li t0, 0x10\n lw a0, 0(t0)\n"
+    booted = boot(user_image(source, USER), mode="user", paging=True)
+    result = booted.machine.run(max_instructions=100)
+    assert result.status == "halt"
+    cause, epc, tval, name = booted.kernel.fault
+    assert (cause, tval) == (13, 0x10) and name == "load page fault"
+    assert booted.image.describe(epc) == "_start+0x4"
