@@ -1,0 +1,121 @@
+"""``vlab run``: modes, exit statuses, stats, trace, budget and clear errors (no traceback)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from vlab.cli import main
+from vlab.isa.asm import assemble
+from vlab.isa.runtime import compile_c, find_gcc
+
+BARE_EXIT = """
+    .text
+_start:
+    li t0, 0x2b          # (21 << 1) | 1: exit status 21
+    la t1, tohost
+    sw t0, 0(t1)
+    sw zero, 4(t1)
+1:  j 1b
+    .data
+    .align 3
+tohost: .word 0, 0
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def run_cli(capfd, *argv):
+    status = main(["run", *argv])
+    out, err = capfd.readouterr()
+    return status, out, err
+
+
+def test_assembly_bare_metal_exit_code(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "exit.s", BARE_EXIT))
+    assert status == 21 and err == ""
+
+
+def test_stats_go_to_stderr(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "exit.s", BARE_EXIT), "--stats")
+    assert status == 21
+    # li, la (auipc+addi), sw, sw, and the first j: HTIF is polled at the block end
+    assert "instructions retired: 6" in err and "MIPS" in err and "wall time" in err
+
+
+def test_trace_lists_each_instruction(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "exit.s", BARE_EXIT), "--trace")
+    lines = [line for line in err.splitlines() if line.startswith("M 8000")]
+    assert len(lines) == 6
+    assert "li" in lines[0] and "sw" in lines[3] and "j" in lines[5]
+    assert "t0=0x2b" in lines[0]
+
+
+def test_budget_exhaustion_says_so(tmp_path, capfd):
+    path = write(tmp_path, "loop.s", "_start: j _start\n")
+    status, out, err = run_cli(capfd, path, "--max-instructions", "500")
+    assert status == 124 and "budget of 500" in err
+
+
+def test_illegal_instruction_names_pc_symbol_and_cause(tmp_path, capfd):
+    path = write(tmp_path, "bad.s", "_start: nop\nbroken: .word 0\n")
+    status, out, err = run_cli(capfd, path)
+    assert status == 132
+    assert "illegal instruction" in err and "0x80000004 <broken>" in err
+
+
+def test_forced_user_mode_kills_on_fault(tmp_path, capfd):
+    path = write(tmp_path, "bad.s", "_start: nop\nbroken: .word 0\n")
+    status, out, err = run_cli(capfd, path, "--mode", "user")
+    assert status == 132 and "killed" in err and "<broken>" in err
+
+
+@pytest.mark.parametrize("content,needle", [
+    (None, "cannot read"),
+    (b"\x7fELF\x02\x01\x01" + bytes(60), "64-bit"),
+    (b"\x00\x01\x02\xff\xfe" * 20, "neither an ELF file nor an assembly source"),
+    (b"_start: addi a0, a0\n", "exit.s:1"),
+])
+def test_bad_input_gets_a_clear_error(tmp_path, capfd, content, needle):
+    path = tmp_path / "exit.s"
+    if content is not None:
+        path.write_bytes(content)
+    status, out, err = run_cli(capfd, str(path))
+    assert status == 2 and needle in err and "Traceback" not in err
+
+
+def test_c_source_gets_a_hint(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "p.c", "int main(){}"))
+    assert status == 2 and "compile_c" in err
+
+
+def test_unknown_engine(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "exit.s", BARE_EXIT), "--engine", "jit")
+    assert status == 2 and "unknown engine 'jit'" in err and "interp" in err
+
+
+def test_elf_from_the_assembler_runs_the_same(tmp_path, capfd):
+    elf = tmp_path / "exit.elf"
+    elf.write_bytes(assemble(BARE_EXIT).to_elf())
+    status, out, err = run_cli(capfd, str(elf))
+    assert status == 21
+
+
+@pytest.mark.skipif(find_gcc() is None, reason="needs riscv64-unknown-elf-gcc")
+def test_user_program_in_a_real_process(tmp_path):
+    """End to end through the installed entry point: stdout, argv and the exit status."""
+    source = tmp_path / "echo.c"
+    source.write_text('#include "vlab.h"\nint main(int argc, char **argv)\n'
+                      '{ for (int i = 1; i < argc; i++) printf("%s\\n", argv[i]);'
+                      ' return argc; }\n')
+    elf = compile_c([source], tmp_path / "echo.elf")
+    done = subprocess.run([sys.executable, "-m", "vlab", "run", str(elf), "one", "two",
+                           "--stats"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert done.stdout == "one\ntwo\n"
+    assert "instructions retired" in done.stderr
