@@ -164,7 +164,8 @@ HEADER_BYTES = st.integers(0, 52 + 32 * 2 - 1)  # ELF header and program headers
 TABLE_BYTES = st.integers(SECTION_HEADERS_AT, len(GOOD) - 1)  # section headers
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.one_of(HEADER_BYTES, TABLE_BYTES, st.integers(0, len(GOOD) - 1)),
                           st.integers(0, 255)), max_size=8),
        st.integers(0, len(GOOD)))

@@ -1,9 +1,10 @@
 """The disassembler: a 32-bit word back into the assembly a person would write.
 
-Derived from the ISA table like everything else: a word is the instruction
-whose ``mask``/``match`` it fits (the most specific row wins, so ``fence.tso``
-beats ``fence``), its operands come from ``vlab.isa.fields.decode_fields`` and
-are printed in the order of the row's ``syntax``.  On top of that, the way
+Derived from the ISA table like everything else: the word is decoded by the
+same decoder the interpreter uses (``vlab.isa.decoder``: the row whose
+``mask``/``match`` it fits, the most specific first), its operands come from
+``vlab.isa.fields.decode_fields`` and are printed in the order of the row's
+``syntax``.  On top of that, the way
 GNU ``objdump -d`` prints (binutils ``riscv-dis.c``): ABI register names,
 decimal immediates except the hexadecimal ``lui``/``auipc`` upper immediate,
 branch and jump targets as absolute addresses (``beq a0,a1,80000010 <loop>``),
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from vlab.isa.decoder import find_spec as _decoder_find_spec
 from vlab.isa.fields import CSR_NAMES, REG_NAMES, decode_fields
-from vlab.isa.spec import INSTRUCTIONS, InstrSpec
+from vlab.isa.spec import InstrSpec
 
-# Most specific encodings first: the first row that matches a word decodes it.
-_BY_SPECIFICITY = sorted(INSTRUCTIONS, key=lambda s: -bin(s.mask).count("1"))
 _FENCE_LETTERS = "iorw"
 _COUNTERS = {0xC00: "rdcycle", 0xC01: "rdtime", 0xC02: "rdinstret",
              0xC80: "rdcycleh", 0xC81: "rdtimeh", 0xC82: "rdinstreth"}
@@ -33,8 +33,7 @@ UNIMP = 0xC0001073  # csrrw x0, cycle, x0: the canonical illegal instruction ("u
 
 def find_spec(word: int) -> InstrSpec | None:
     """The table row that decodes ``word``, or None for an illegal word."""
-    word &= 0xFFFFFFFF
-    return next((spec for spec in _BY_SPECIFICITY if spec.matches(word)), None)
+    return _decoder_find_spec(word & 0xFFFFFFFF)
 
 
 # ---- operand formatting ----------------------------------------------------------------

@@ -54,7 +54,7 @@ def assemble(source: str, filename: str = "<input>", text_base: int = DEFAULT_TE
 
 class Assembler:
     def __init__(self, source: str, filename: str, text_base: int):
-        self.lines = source.splitlines()
+        self.lines = source.replace("\r\n", "\n").split("\n")  # as editors number lines
         self.filename = filename
         self.text_base = text_base & 0xFFFFFFFF
         self.sections: list[SectionBuilder] = []
