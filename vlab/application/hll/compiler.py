@@ -196,7 +196,7 @@ class FunctionCompiler:
     def stmt_Assign(self, node):
         if isinstance(node.value, ast.Tuple):
             if not all(isinstance(t, ast.Tuple | ast.List) for t in node.targets):
-                raise self.error(node, "a tuple value (only 'a, b = x, y' unpacking)")
+                raise self.error(node.value, "a tuple value (only 'a, b = x, y' unpacking)")
             self.build_list(node.value.elts, node)
         else:
             self.expr(node.value)

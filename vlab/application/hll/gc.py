@@ -9,7 +9,8 @@ as the mark bit, so nothing has to be cleared between collections.
 Roots:
 
 * the globals (static fields) of every loaded class;
-* the host call stack, scanned *conservatively* (like the Boehm-Demers-Weiser collector
+* each interpreter frame, precisely: its locals and operand stack;
+* the rest of the host call stack, scanned *conservatively* (like the Boehm-Demers-Weiser collector
   scans a C stack): every Python frame that belongs to the VM (this package's code and the
   JIT's generated code) has its local variables examined, and any guest object found
   there, or inside an interpreter frame, a host list/tuple or a host iterator, is a root.
@@ -137,12 +138,20 @@ def _host_children(value) -> list:
     return []
 
 
+# Host functions whose frames are scanned precisely: code object -> the one local that
+# holds everything live (the interpreter's dispatch loop registers its Frame variable).
+PRECISE_FRAMES: dict = {}
+
+
 def host_stack_roots() -> list:
     """Local variables of the VM's own Python frames (conservative stack scanning)."""
     roots, frame = [], sys._getframe(1)
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if filename.startswith("<jit") or os.path.dirname(filename) == _PACKAGE_DIR:
+        code = frame.f_code
+        if code in PRECISE_FRAMES:
+            roots.append(frame.f_locals[PRECISE_FRAMES[code]])
+        elif code.co_filename.startswith("<jit") or (
+                os.path.dirname(code.co_filename) == _PACKAGE_DIR):
             roots.extend(frame.f_locals.values())
         frame = frame.f_back
     return roots

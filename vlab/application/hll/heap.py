@@ -59,8 +59,8 @@ class Heap:
                                 f"({self.used} used, {size} requested)")
 
     def register(self, obj, size: int):
+        obj._vm_size, obj._vm_mark = size, 0  # a header first: a collection may see it
         self.reserve(size)
-        obj._vm_size, obj._vm_mark = size, 0
         self.used += size
         self.objects.append(obj)
         self.stats.allocations += 1
@@ -81,7 +81,7 @@ class Heap:
 
     def new_object(self, host_type: type, cls, nfields: int) -> GuestObject:
         obj = host_type.__new__(host_type)
-        obj._vm_cls = cls
+        obj._vm_cls, obj._vm_size, obj._vm_mark = cls, 0, 0
         return self.register(obj, SIZES["object"] + SIZES["field"] * nfields)
 
     def new_list(self, items=()) -> GuestList:

@@ -23,6 +23,7 @@ stepping).  Calls are host recursion (one ``execute`` per guest frame), bounded 
 from __future__ import annotations
 
 from .errors import BudgetExhausted, GuestThrow, LinkageError
+from .gc import PRECISE_FRAMES
 from .natives import IMPLEMENTATIONS
 from .opcodes import (
     ADD,
@@ -375,6 +376,9 @@ class Interpreter:
                     catch == 0 or self.rt.instance_of(exc, method.owner.resolve_class(catch))):
                 return target
         return None
+
+
+PRECISE_FRAMES[Interpreter.execute.__code__] = "frame"  # GC: scan the Frame, not temporaries
 
 
 def add_trace(exc, method, index: int) -> None:

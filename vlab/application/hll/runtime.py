@@ -93,7 +93,8 @@ class Runtime:
 
     def prepare(self) -> None:
         """Allocate the OutOfMemoryError thrown when even that cannot be allocated."""
-        self.oom = self.make_exception("OutOfMemoryError", "heap exhausted")
+        self.oom = self.make_exception("OutOfMemoryError",
+                                       f"heap limit of {self.heap.limit} bytes exceeded")
 
     # ------------------------------------------------------------ classes and objects
 

@@ -61,7 +61,8 @@ def check(tree: ast.Module, filename: str = "<source>") -> None:
         if kind not in ALLOWED:
             what = NAMES.get(kind, f"'{kind.__name__}'")
             # operators carry no position: report their parent expression's
-            raise fail(_positioned(tree, node), what, filename)
+            raise fail(node if hasattr(node, "lineno") else _positioned(tree, node), what,
+                       filename)
         checker = _CHECKS.get(kind)
         if checker is not None:
             problem = checker(node)

@@ -1,0 +1,83 @@
+"""The compiler: the subset boundary, class-file round trips and the disassembler."""
+
+from __future__ import annotations
+
+import pytest
+
+from vlab.application.hll.classfile import read, write
+from vlab.application.hll.compiler import compile_source
+from vlab.application.hll.errors import ClassFormatError, CompileError
+from vlab.application.hll.javap import disassemble
+
+OUTSIDE = {
+    "x = 1.5": (1, 5, "float constant"),
+    "x = 3 / 2": (1, 5, "true division"),
+    "f = lambda: 1": (1, 5, "lambda"),
+    "xs = [i for i in range(3)]": (1, 6, "list comprehension"),
+    "import os": (1, 1, "import"),
+    "def f(*args):\n    pass": (1, 1, "*args"),
+    "print(len([1], key=2))": (1, 7, "keyword arguments"),
+    "def f():\n    def g():\n        pass": (2, 5, "nested function"),
+    "x = (1, 2)": (1, 5, "tuple value"),
+    "with x:\n    pass": (1, 1, "with statement"),
+    "x = 2 ** 8": (1, 5, "'**'"),
+    "class A(B, C):\n    pass": (1, 1, "multiple inheritance"),
+    "class A:\n    x = 1": (1, 1, "class attribute"),
+    "while True:\n    pass\nelse:\n    pass": (1, 1, "loop 'else'"),
+    "print(f'{3:>4}')": (1, 7, "format spec"),
+    "x = y.__dict__": (1, 5, "reserved attribute"),
+    "nosuch(1)": (1, 1, "unknown function 'nosuch'"),
+    "x = (": (1, 5, "syntax error"),
+}
+
+
+@pytest.mark.parametrize("source", OUTSIDE, ids=list(OUTSIDE))
+def test_outside_the_subset_is_a_compile_error_with_position(source):
+    line, col, what = OUTSIDE[source]
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "s.py")
+    assert what in str(info.value)
+    assert (info.value.line, info.value.col) == (line, col)
+    assert str(info.value).startswith(f"s.py:{line}:{col}:")
+
+
+def test_module_and_classes_become_class_files():
+    classes = compile_source("class P:\n    def __init__(self):\n        self.x = 1\n"
+                             "def f():\n    return 2\ny = f()\n", "prog.py")
+    assert [c.name for c in classes] == ["prog", "P"]
+    module, point = classes
+    assert module.is_module and not point.is_module
+    assert {m.name for m in module.methods} == {"<module>", "f"}
+    assert module.fields == ["y"] and point.fields == ["x"] and point.super_name == "object"
+
+
+def test_class_file_round_trip_is_exact():
+    for cf in compile_source(open(__file__.replace("test_hll_compiler.py",
+                                                   "hll_corpus/bank.py")).read(), "bank.py"):
+        data = write(cf)
+        assert data[:4] == b"VLCF"
+        again = read(data)
+        assert write(again) == data
+        assert [m.code for m in again.methods] == [m.code for m in cf.methods]
+
+
+def test_reader_names_what_is_wrong():
+    data = write(compile_source("x = 1\n", "m.py")[0])
+    with pytest.raises(ClassFormatError, match="bad magic"):
+        read(b"XXXX" + data[4:])
+    with pytest.raises(ClassFormatError, match="version"):
+        read(data[:4] + b"\x00\x09" + data[6:])
+    with pytest.raises(ClassFormatError, match="truncated"):
+        read(data[:20])
+    with pytest.raises(ClassFormatError, match="unexpected bytes"):
+        read(data + b"\x00")
+
+
+def test_javap_lists_code_handlers_and_lines():
+    source = "def f(x):\n    try:\n        return 10 // x\n    except ZeroDivisionError:\n" \
+             "        return 0\n"
+    text = disassemble(write(compile_source(source, "d.py")[0]))
+    assert "module d extends object" in text
+    assert "static f/1" in text and "max_stack=" in text
+    assert "FLOORDIV" in text and "// line 3" in text
+    assert "exception table" in text and "ZeroDivisionError" in text
