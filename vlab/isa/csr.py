@@ -29,6 +29,8 @@ Modeling choices (all allowed by the spec, documented here):
   (RV32IMA + S + U).  PMP registers are plain storage: physical memory protection is not
   enforced.  ``mtvec``/``stvec`` support direct and vectored mode (a reserved mode value
   keeps the old mode); ``mepc``/``sepc`` bits 1:0 read as zero (IALIGN = 32).
+* Not implemented (access is an illegal instruction): menvcfg/senvcfg, mcountinhibit,
+  mtinst/mtval2, the debug and trigger CSRs.
 """
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ from dataclasses import dataclass
 from vlab.host.platform import Platform
 from vlab.isa.hart import Hart
 from vlab.isa.interpreter import Interpreter
-from vlab.isa.mmu import FETCH, LOAD, Mmu
+from vlab.isa.mmu import FETCH, Mmu
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import (
     PRIV_NAMES,
@@ -104,6 +104,12 @@ from vlab.isa.traps import (
 )
 
 DEFAULT_BUDGET = 50_000_000
+ENGINES: dict[str, type] = {'interp': Interpreter}
+
+
+def register_engine(name: str, engine_class: type) -> None:
+    """Make ``Machine(engine=name)`` available (the DBT registers itself as 'dbt')."""
+    ENGINES[name] = engine_class
 TRAP_STORM_LIMIT = 256
 LEVELS = {'M': M, 'S': S, 'U': U, M: M, S: S, U: U}
 
@@ -232,10 +238,10 @@ class Machine:
         self._attach_special_stores()
 
     def _make_engine(self, engine):
-        if engine == 'interp':
-            engine = Interpreter
         if isinstance(engine, str):
-            raise ValueError(f'unknown engine {engine!r}; available: interp')
+            if engine not in ENGINES:
+                raise ValueError(f'unknown engine {engine!r}; available: {sorted(ENGINES)}')
+            engine = ENGINES[engine]
         return engine(self.hart, self.mmu, self.ledger, on_retire=self._advance_time)
 
     # ------------------------------------------------------------ state access
@@ -549,4 +555,5 @@ class Machine:
         return f'<Machine {self.hart!r} {self.ram!r}>'
 
 
-__all__ = ['LOAD', 'Machine', 'MachineSnapshot', 'RunResult', 'TrapContext']
+__all__ = ['ENGINES', 'Machine', 'MachineSnapshot', 'RunResult', 'TrapContext',
+           'register_engine']
