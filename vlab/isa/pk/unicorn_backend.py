@@ -123,7 +123,7 @@ class UnicornUserProcess:
         except UcError as error:
             self.fault = f"unicorn stopped at pc={self.pc:#010x}: {error}"
             return
-        if count:
+        if count and self._trap is None:   # a trapping instruction (ecall) does not retire
             self.instret += count
         if self._trap is not None:
             self._serve_trap(self._trap)
