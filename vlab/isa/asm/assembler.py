@@ -24,7 +24,7 @@ from .errors import AssemblyError, Diagnostic, SourceError
 from .expand import expand
 from .expressions import Address, Environment, Modifier, Value, evaluate, parse_expression
 from .instructions import encode_instruction
-from .lexer import Token, tokenize_line
+from .lexer import Token, blank_block_comments, tokenize_line
 from .parser import LocalLabels, Statement, display_name, parse_statement
 from .program import Program, Section, SourceLine
 from .sections import BSS, CODE, LAYOUT_ORDER, SectionBuilder, align_up, kind_from_name, layout
@@ -55,6 +55,7 @@ def assemble(source: str, filename: str = "<input>", text_base: int = DEFAULT_TE
 class Assembler:
     def __init__(self, source: str, filename: str, text_base: int):
         self.lines = source.replace("\r\n", "\n").split("\n")  # as editors number lines
+        self.code_lines = blank_block_comments("\n".join(self.lines)).split("\n")
         self.filename = filename
         self.text_base = text_base & 0xFFFFFFFF
         self.sections: list[SectionBuilder] = []
@@ -70,7 +71,7 @@ class Assembler:
     # ---- driver ---------------------------------------------------------------------
     def run(self) -> Program:
         local_labels = LocalLabels()
-        for line_no, text in enumerate(self.lines, start=1):
+        for line_no, text in enumerate(self.code_lines, start=1):
             self.line_no = line_no
             try:
                 for tokens in tokenize_line(text):

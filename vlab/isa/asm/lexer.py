@@ -1,7 +1,9 @@
 """The scanner: one source line in, a list of tokens out.
 
-GNU ``as`` for RISC-V reads a line at a time: ``#`` (and ``//``) start a comment,
-``;`` separates statements on one line, labels end in ``:``.  Symbol names may
+GNU ``as`` for RISC-V reads a line at a time: ``#`` starts a comment to the end
+of the line, ``/* ... */`` may span lines (:func:`blank_block_comments`), ``;``
+separates statements on one line, labels end in ``:``.  We also accept ``//``
+comments, which GNU as for RISC-V does not, because course material uses them.  Symbol names may
 contain ``.``, ``_`` and ``$`` (so ``fence.i`` and ``.L1`` are single names).
 Numbers follow C: ``0x1f``, ``0b101``, ``017`` (octal), ``42``, ``'a'``.
 A digit followed by ``b`` or ``f`` (``1b``, ``2f``) is a reference to the
@@ -26,6 +28,37 @@ PUNCTUATION = ("<<", ">>", ",", "(", ")", ":", "+", "-", "*", "/", "%", "&", "|"
                "=", "@")
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0",
            "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def blank_block_comments(source: str) -> str:
+    """Replace each ``/* ... */`` comment by spaces, keeping newlines (so lines and
+    columns stay where the student sees them).  Not inside strings or ``#`` comments."""
+    out = list(source)
+    i, in_string, in_line_comment = 0, False, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\n":
+            in_string = in_line_comment = False
+        elif in_string:
+            if ch == "\\" and source[i + 1:i + 2] != "\n":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif in_line_comment:
+            pass
+        elif ch == '"':
+            in_string = True
+        elif ch == "#" or source.startswith("//", i):
+            in_line_comment = True
+        elif source.startswith("/*", i):
+            end = source.find("*/", i + 2)
+            end = len(source) if end < 0 else end + 2
+            for j in range(i, end):
+                out[j] = "\n" if source[j] == "\n" else " "
+            i = end
+            continue
+        i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
