@@ -45,7 +45,8 @@ print(1 < 2 < 3, 3 > 2 > 5, 0 <= 5 < 10 <= 10)
 a = 0 or "default"
 b = 5 and 6
 c = None or 0 or []
-print(a, b, c, not None, -(-4))
+neg = -4
+print(a, b, c, not None, -neg)
 
 total = 0
 

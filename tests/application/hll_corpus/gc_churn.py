@@ -21,7 +21,7 @@ def length(node):
 
 keep = build(50)
 total = 0
-for round_ in range(40):
+for _round in range(40):
     garbage = build(100)
     total += length(garbage)
     junk = []

@@ -29,7 +29,7 @@ def merge_sort(xs):
 
 seed = 17
 data = []
-for k in range(40):
+for _k in range(40):
     seed = (seed * 1103515245 + 12345) % 2147483648
     data.append(seed % 100)
 print(data)

@@ -32,6 +32,18 @@ EXIT_CODES = {"ok": 0, "exception": 1, "rejected": 2, "budget": 3, "internal": 4
 
 
 @dataclass
+class Step:
+    """One instruction about to execute, as a stepping view draws it."""
+    method: str
+    offset: int
+    line: int
+    instruction: str
+    stack: list[str]  # operand stack before the instruction, bottom first (reprs)
+    locals: list[str]
+    depth: int  # interpreter frames on the call stack
+
+
+@dataclass
 class RunResult:
     status: str  # ok | exception | rejected | budget | internal
     message: str = ""
@@ -128,6 +140,35 @@ class VM:
         last = f"{name}: {text}" if text else name
         return RunResult("exception", last, format_trace(exc) + last + "\n")
 
+    def trace(self, main: str | None = None, max_steps: int = 1000):
+        """Run interpreted with a tracer; return ``(RunResult, [Step, ...])``.
+
+        The first ``max_steps`` instructions are recorded with the operand stack and the
+        locals they see; the JIT is off while tracing so every frame is visible.
+        """
+        from .javap import operand
+
+        steps: list[Step] = []
+
+        def tracer(frame, instr):
+            if len(steps) >= max_steps:
+                return
+            cf = frame.method.owner.cf
+            text = " ".join([instr.op.name] + [operand(cf, k, v) for k, v in zip(
+                instr.op.operands, instr.args, strict=True)])
+            steps.append(Step(frame.method.qualname, instr.offset,
+                              frame.method.info.line_at(instr.offset), text,
+                              [_short(v) for v in frame.stack],
+                              [_short(v) for v in frame.locals], len(self.rt.frames)))
+
+        saved = self.interpreter.jit_threshold
+        self.interpreter.jit_threshold, self.rt.tracer = 0, tracer
+        try:
+            result = self.run(main)
+        finally:
+            self.interpreter.jit_threshold, self.rt.tracer = saved, None
+        return result, steps
+
     def stats(self) -> dict:
         gc = self.collector.stats
         return {
@@ -153,6 +194,14 @@ def format_trace(exc) -> str:
         if 0 < line <= len(source):
             lines.append("    " + source[line - 1].strip())
     return "\n".join(lines) + "\n"
+
+
+def _short(value) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a view must not fail on odd values
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _depth() -> int:
