@@ -34,7 +34,7 @@ def oracle():
 @pytest.mark.parametrize("program", CORPUS, ids=lambda p: p.stem)
 def test_program_prints_what_cpython_prints(program, mode, oracle):
     expected = oracle(program)
-    vm = VM.from_source(program.read_text(), program.name, jit=(mode == "jit"))
+    vm = VM.from_source(program.read_text(), program.name, jit=(mode == "jit"), jit_threshold=1)
     result = vm.run()
     assert result.output == expected.stdout
     assert result.exit_code == expected.returncode
@@ -46,7 +46,7 @@ def test_program_prints_what_cpython_prints(program, mode, oracle):
 def test_both_modes_execute_the_same_guest_instructions(program):
     counts = []
     for jit in (False, True):
-        vm = VM.from_source(program.read_text(), program.name, jit=jit)
+        vm = VM.from_source(program.read_text(), program.name, jit=jit, jit_threshold=1)
         counts.append((vm.run().stats["instructions"], vm))
     assert counts[0][0] == counts[1][0] > 0
     assert counts[1][1].jit.compiled, "the JIT compiled nothing: the test proves nothing"

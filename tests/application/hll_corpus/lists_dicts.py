@@ -11,7 +11,7 @@ for word, n in h.items():
     if n > 1:
         print(word, n)
 print(sorted(h.keys()))
-print(len(h), "the" in h, "cat" in h)
+print(len(h), "the" in h, "cat" in h, histogram(["a", "b", "a"]))
 
 xs = []
 for i in range(10):
