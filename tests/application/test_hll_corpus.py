@@ -43,7 +43,11 @@ def test_program_prints_what_cpython_prints(program, mode, oracle):
 
 
 @pytest.mark.parametrize("program", CORPUS, ids=lambda p: p.stem)
-def test_both_modes_execute_the_same_guest_instructions(program):
+def test_both_modes_execute_the_same_guest_instructions(program, oracle):
+    """The JIT charges whole basic blocks: totals agree whenever blocks run to their end
+    (an exception escaping mid-block is the documented exception, so such runs are skipped)."""
+    if oracle(program).returncode:
+        pytest.skip("ends with an uncaught exception")
     counts = []
     for jit in (False, True):
         vm = VM.from_source(program.read_text(), program.name, jit=jit, jit_threshold=1)
