@@ -29,8 +29,10 @@ Modeling choices (all allowed by the spec, documented here):
   (RV32IMA + S + U).  PMP registers are plain storage: physical memory protection is not
   enforced.  ``mtvec``/``stvec`` support direct and vectored mode (a reserved mode value
   keeps the old mode); ``mepc``/``sepc`` bits 1:0 read as zero (IALIGN = 32).
+* Triggers (Sdtrig) with zero triggers: ``tselect``/``tdata2``/``tdata3`` are storage and
+  ``tdata1`` reads 0 ("no trigger"), as the debug spec allows.
 * Not implemented (access is an illegal instruction): menvcfg/senvcfg, mcountinhibit,
-  mtinst/mtval2, the debug and trigger CSRs.
+  mtinst/mtval2, the debug-mode CSRs (dcsr, dpc, dscratch).
 """
 from __future__ import annotations
 
@@ -78,7 +80,7 @@ class CSRFile:
         self.mcounteren = self.scounteren = 0
         self.cycle_offset = 0          # mcycle = instret + cycle_offset
         self.instret_offset = 0        # minstret = instret + instret_offset
-        self.pmp = {}                  # pmpcfg/pmpaddr storage, number -> value
+        self.pmp = {}                  # pmpcfg/pmpaddr/trigger storage: number -> value
 
     # ------------------------------------------------------------ derived values
     @property
@@ -94,11 +96,12 @@ class CSRFile:
 
     def _set_counter(self, name: str, value: int, high: bool) -> None:
         # Zicsr (ch. 9): "if a CSR access instruction writes such a CSR, the write is done
-        # instead of the increment" -- so compensate for the writing instruction retiring.
-        old = self.counter(name) + 1
-        new = (old & MASK32) | (value << 32) if high else (old & ~MASK32) | value
+        # instead of the increment": the value written is what the next instruction reads,
+        # so the offset compensates for the writing instruction's own retirement.
+        current = self.counter(name)
+        new = (current & MASK32) | (value << 32) if high else (current & ~MASK32) | value
         attr = 'cycle_offset' if name == 'cycle' else 'instret_offset'
-        setattr(self, attr, getattr(self, attr) + new - old)
+        setattr(self, attr, getattr(self, attr) + new - (current + 1))
 
     # ------------------------------------------------------------ the table
     def _build_table(self) -> dict[int, tuple]:
@@ -138,6 +141,11 @@ class CSRFile:
                 t[base + n] = (lambda: 0, (lambda v: None) if base >= 0xB00 else None)
         for n in range(3, 32):
             t[0x320 + n] = (lambda: 0, lambda v: None)            # mhpmevent
+        # Sdtrig with no triggers: tdata1 reads 0 (type 0: "no trigger"), writes ignored
+        for n in (0x7A0, 0x7A2, 0x7A3):
+            t[n] = (lambda n=n: self.pmp.get(n, 0),
+                    lambda v, n=n: self.pmp.__setitem__(n, v))
+        t[0x7A1] = (lambda: 0, lambda v: None)
         for n in list(range(0x3A0, 0x3A4)) + list(range(0x3B0, 0x3C0)):
             t[n] = (lambda n=n: self.pmp.get(n, 0),
                     lambda v, n=n: self.pmp.__setitem__(n, v))
