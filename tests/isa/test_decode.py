@@ -2,25 +2,28 @@
 import random
 
 from conftest import ins
-from vlab.isa.decoder import decode, find_spec
+from vlab.isa.decoder import decode
 from vlab.isa.fields import encode
 from vlab.isa.spec import BY_NAME, INSTRUCTIONS
 
 
-def test_every_row_decodes_to_itself_with_its_fields():
+def test_every_row_decodes_to_itself():
+    """Random operand bits around each row's fixed bits decode back to that row."""
     rng = random.Random(3)
     for spec in INSTRUCTIONS:
         for _ in range(20):
             word = spec.match | (rng.getrandbits(32) & ~spec.mask)
+            if spec.name == 'fence' and BY_NAME['fence.tso'].matches(word):
+                continue                                   # the more specific row wins
             decoded = decode(word)
-            if spec.name == 'fence' and find_spec(word).name == 'fence.tso':
-                continue
             assert decoded is not None and decoded.spec is spec, (spec.name, hex(word))
-            again = encode(spec, **{k: v for k, v in decoded.fields.items()
-                                    if k not in ('imm20', 'imm') or spec.fmt != 'U'
-                                    or k == 'imm20'} if spec.fmt != 'CSRI'
-                           else {k: decoded.fields[k] for k in ('rd', 'csr', 'zimm')})
-            assert again & spec.mask == spec.match
+
+
+def test_fields_round_trip_through_encode():
+    word = ins('sw', 'a2', -20, 'sp')
+    decoded = decode(word)
+    assert decoded.fields == {'rs1': 2, 'rs2': 12, 'imm': -20}
+    assert encode(decoded.spec, **decoded.fields) == word
 
 
 def test_known_words():

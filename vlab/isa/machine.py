@@ -28,7 +28,7 @@ Python trap handlers (DESIGN invariant 2: Python stands in for the most privileg
 software).  ``machine.set_trap_handler(level, handler)`` registers ``handler(ctx)`` for
 traps that would *enter* privilege ``level`` ('M' or 'S', after medeleg/mideleg
 delegation).  Instead of vectoring to xtvec, the machine calls the handler with a
-``TrapContext`` (vlab/isa/trapctx... defined below) that exposes the trap (``cause``,
+``TrapContext`` (defined below) that exposes the trap (``cause``,
 ``interrupt``, ``tval``, ``epc``, ``from_priv``, ``name``), the hart (``regs``,
 ``reg(n)``, ``set_reg(n, v)``, ``csr``, ``machine``), guest virtual memory as the trapping
 code sees it (``read(va, n)``, ``write(va, data)``, ``read_u32``, ``write_u32``,
@@ -67,9 +67,9 @@ privilege also charges ``privilege_switch``; a handler charges its own work with
     m.hart.priv = 0                               # run the program in U-mode
 
 Deterministic time: the CLINT's ``mtime`` advances one tick every
-``instructions_per_tick`` retired instructions (default 10: a 100 MHz-per-10 MHz ratio
-like a 1 GHz core with a 100 MHz timebase, scaled down); while the hart waits in WFI,
-time jumps straight to the next timer interrupt.  The ``cycle`` CSR counts one cycle
+``instructions_per_tick`` retired instructions (default 10: a 100 MHz core with the
+10 MHz timebase of QEMU's ``virt`` board); while the hart waits in WFI, time jumps
+straight to the next timer interrupt.  The ``cycle`` CSR counts one cycle
 per retired instruction.
 
 Ledger: ``instruction`` (exact, charged in bulk per run), ``tlb_hit``/``tlb_miss``/
