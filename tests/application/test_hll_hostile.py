@@ -111,12 +111,27 @@ down(0)
     ("s = 'x' * 100000\nxs = [s] * 100\nprint(xs)\n", "OutOfMemoryError"),
     ("d = {}\ni = 0\nwhile True:\n    d[i] = i\n    i += 1\n", "OutOfMemoryError"),
     ("s = ','.join(['x' * 1000] * 3000)\n", "OutOfMemoryError"),
+    ("s = ' ' * 900000\nxs = s.split(' ')\n", "OutOfMemoryError"),
+    ("print(sum(range(1000000000000000)))\n", "OutOfMemoryError"),
 ])
 def test_memory_bombs_hit_the_heap_limit(bomb, error, jit):
     source = "def bomb():\n" + "".join("    " + line + "\n" for line in bomb.splitlines())
     result = run(source + "bomb()\n", jit=jit, heap_limit=1_000_000)
     assert result.status == "exception"
     assert result.message.startswith(error), result.message
+
+
+def test_work_inside_natives_is_charged_to_the_budget():
+    result = run("print(sum(range(50000)))\n", max_instructions=10_000)
+    assert result.status == "budget"
+
+
+def test_console_output_is_bounded():
+    vm = VM.from_source("while True:\n    print('x' * 1000)\n")
+    vm.rt.max_output = 100_000
+    result = vm.run()
+    assert result.status == "exception" and "output limit" in result.message
+    assert len(result.output) <= 100_000
 
 
 def test_guest_cannot_reach_vm_internals():

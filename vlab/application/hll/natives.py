@@ -51,6 +51,9 @@ def native_print(rt, *args):
     text += "\n" if end is None else end
     rt.check_string(text)
     rt.policy.check_console()
+    rt.output_chars += len(text)
+    if rt.output_chars > rt.max_output:
+        raise PermissionError(f"console output limit of {rt.max_output} characters exceeded")
     rt.host.write_console(text)
 
 
@@ -98,17 +101,17 @@ def native_abs(rt, value):
 
 @builtin("min", 1, 255)
 def native_min(rt, *args):
-    return min(*args)
+    return min(bounded(rt, args[0]) if len(args) == 1 else args)
 
 
 @builtin("max", 1, 255)
 def native_max(rt, *args):
-    return max(*args)
+    return max(bounded(rt, args[0]) if len(args) == 1 else args)
 
 
 @builtin("sum", 1, 1)
 def native_sum(rt, values):
-    return sum(values)
+    return sum(bounded(rt, values))
 
 
 @builtin("list", 0, 1)
@@ -157,7 +160,11 @@ def native_list_dir(rt, path):
 
 
 def bounded(rt, values):
-    """Materialize an iterable, but never more items than could fit in the heap."""
+    """Materialize an iterable, but never more items than could fit in the heap.
+
+    The items walked are charged to the instruction budget, so a native's loop over a
+    huge ``range`` costs what the same loop in guest code would.
+    """
     if isinstance(values, GuestObject):
         raise TypeError(f"'{type_name(values)}' object is not iterable")
     limit = rt.heap.max_items()
@@ -166,6 +173,7 @@ def bounded(rt, values):
     items = list(islice(values, limit + 1))
     if len(items) > limit:
         raise MemoryError
+    rt.charge(len(items))
     return items
 
 
@@ -284,6 +292,9 @@ for _name, _lo, _hi in (("upper", 0, 0), ("lower", 0, 0), ("strip", 0, 1), ("lst
 
 @method(str, "split", 0, 1)
 def str_split(rt, s, sep=None):
+    pieces = (len(s) // 2 + 1) if sep is None else (s.count(sep) + 1 if sep else 1)
+    if pieces > rt.heap.max_items():  # check before the host builds the pieces
+        raise MemoryError
     return rt.heap.new_list(s.split(sep))
 
 

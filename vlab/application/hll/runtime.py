@@ -39,10 +39,12 @@ MAX_INT_BITS = 1 << 16
 
 
 class Runtime:
-    def __init__(self, heap, collector, app_loader, host, policy, max_instructions):
+    def __init__(self, heap, collector, app_loader, host, policy, max_instructions,
+                 max_output: int = 64 * 2**20):
         self.heap, self.collector, self.loader = heap, collector, app_loader
         self.host, self.policy = host, policy
         self.icount, self.limit = 0, max_instructions
+        self.output_chars, self.max_output = 0, max_output
         self.frames = []  # interpreter frames, innermost last (for stepping views)
         self.tracer = None
         self.interpreter = None
@@ -52,6 +54,12 @@ class Runtime:
 
     def exhausted(self):
         raise BudgetExhausted(f"instruction budget of {self.limit} exhausted")
+
+    def charge(self, instructions: int) -> None:
+        """Charge work done inside a native to the instruction budget."""
+        self.icount += instructions
+        if self.icount > self.limit:
+            self.exhausted()
 
     def clock_ns(self) -> int:
         if hasattr(self.host, "instructions"):
