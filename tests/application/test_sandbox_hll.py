@@ -8,7 +8,7 @@ from vlab.application.sandbox.package_format import HEADER
 from vlab.application.sandbox.streaming import StreamingServer
 from vlab.application.sandbox.workstation import Workstation
 
-HOST = {"/etc/motd": "welcome\n".encode(), "/home/student/notes.txt": b"milk\n"}
+HOST = {"/etc/motd": b"welcome\n", "/home/student/notes.txt": b"milk\n"}
 
 NOTES = '''
 class Note:
@@ -154,7 +154,7 @@ def test_a_corrupt_class_block_is_rejected_not_run(ws):
     assert "class Note from package: checksum mismatch in block" in run.result.message
 
 
-def test_the_same_package_runs_in_interpreted_and_jit_vms(ws):
+def test_the_same_package_runs_in_interpreted_and_jit_vms():
     package = notes_package()
     outputs = {run_app(Workstation(HOST).launch(package), jit=jit).output for jit in (False, True)}
     assert outputs == {NOTES_OUTPUT}

@@ -36,7 +36,8 @@ OS_ERROR_OF: dict[type[SandboxError], type[OSError]] = {
     PathEscapeError: PermissionError,
     VirtualIsADirectory: IsADirectoryError,
     VirtualNotADirectory: NotADirectoryError,
-    SandboxQuotaExceeded: OSError,  # ENOSPC on a real system
+    # EDQUOT on a real system; the VM maps PermissionError to a guest exception
+    SandboxQuotaExceeded: PermissionError,
 }
 
 
