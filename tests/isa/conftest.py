@@ -49,6 +49,15 @@ def engine(request):
 
 
 @pytest.fixture
+def new_machine(engine):
+    """A factory of machines on the engine under test: ``new_machine(tlb_entries=4)``."""
+    def make(**options):
+        options.setdefault('ram_size', 1 << 20)
+        return Machine(engine=engine, **options)
+    return make
+
+
+@pytest.fixture
 def machine(engine):
     """A small machine whose M-mode Python handler exits on ecall."""
     m = Machine(ram_size=1 << 20, engine=engine)

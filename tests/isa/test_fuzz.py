@@ -4,7 +4,7 @@ and U-mode, with and without Sv32 paging."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import RAM, code
+from conftest import ENGINES, RAM, code
 from vlab.isa.decoder import decode
 from vlab.isa.machine import Machine
 from vlab.isa.mmu import Sv32PageTables
@@ -15,10 +15,10 @@ REGS = st.lists(st.one_of(st.integers(0, 0xFFFFFFFF),
 _MACHINES = {}
 
 
-def machine_for(priv: str, paged: bool) -> Machine:
-    key = (priv, paged)
+def machine_for(engine: str, priv: str, paged: bool) -> Machine:
+    key = (engine, priv, paged)
     if key not in _MACHINES:
-        m = Machine(ram_size=1 << 20)
+        m = Machine(ram_size=1 << 20, engine=engine)
         if paged:
             pt = Sv32PageTables(m.bus, RAM + 0x80000)
             pt.map_range(0, RAM, 0x4000, 'rwxu')
@@ -31,9 +31,10 @@ def machine_for(priv: str, paged: bool) -> Machine:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(words=st.lists(WORD, min_size=1, max_size=4), regs=REGS,
-       priv=st.sampled_from(['M', 'S', 'U']), paged=st.booleans())
-def test_random_words_execute_or_trap(words, regs, priv, paged):
-    m = machine_for(priv, paged)
+       priv=st.sampled_from(['M', 'S', 'U']), paged=st.booleans(),
+       engine=st.sampled_from(ENGINES))
+def test_random_words_execute_or_trap(words, regs, priv, paged, engine):
+    m = machine_for(engine, priv, paged)
     traps = []
 
     def firmware(ctx):

@@ -2,7 +2,6 @@
 step, tracing, and the Python trap-handler API."""
 from conftest import RAM, Prog, code, ins, li, run_words
 from vlab.isa.decoder import decode
-from vlab.isa.machine import Machine
 
 
 def count_loop(n):
@@ -109,8 +108,8 @@ def test_trace_records_registers_memory_and_traps(machine):
     assert machine.engine.tracer is None
 
 
-def test_handler_skip_emulates_an_ecall_in_user_mode():
-    m = Machine(ram_size=1 << 20)
+def test_handler_skip_emulates_an_ecall_in_user_mode(new_machine):
+    m = new_machine()
     out = bytearray()
 
     def pk(ctx):
@@ -132,10 +131,10 @@ def test_handler_skip_emulates_an_ecall_in_user_mode():
     assert m.priv == 0                                   # never left U-mode
 
 
-def test_trap_and_emulate_a_privileged_csr_access():
+def test_trap_and_emulate_a_privileged_csr_access(new_machine):
     """A hypervisor sketch: a guest kernel deprivileged to U touches sscratch; the Python
     M-mode handler decodes the trapped instruction from tval and emulates it."""
-    m = Machine(ram_size=1 << 20)
+    m = new_machine()
     virtual_csrs = {'sscratch': 0}
 
     def hypervisor(ctx):
@@ -159,8 +158,8 @@ def test_trap_and_emulate_a_privileged_csr_access():
     assert m.ledger.count('vm_exit') == 2
 
 
-def test_handler_can_deliver_to_the_guest_handler():
-    m = Machine(ram_size=1 << 20)
+def test_handler_can_deliver_to_the_guest_handler(new_machine):
+    m = new_machine()
     m.set_trap_handler('M', lambda ctx: ctx.deliver() if ctx.cause == 3 else ctx.exit(
         ctx.reg(10)))
     p = Prog().la('t0', 'handler').csrw('mtvec', 't0').op('ebreak').label('handler')
@@ -169,8 +168,8 @@ def test_handler_can_deliver_to_the_guest_handler():
     assert m.run(max_instructions=100).exit_code == 3
 
 
-def test_handler_resume_into_another_privilege_charges_a_switch():
-    m = Machine(ram_size=1 << 20)
+def test_handler_resume_into_another_privilege_charges_a_switch(new_machine):
+    m = new_machine()
     calls = []
 
     def kernel(ctx):
@@ -185,16 +184,16 @@ def test_handler_resume_into_another_privilege_charges_a_switch():
     assert calls == [3, 0] and m.ledger.count('privilege_switch') == 1
 
 
-def test_handler_that_decides_nothing_is_reported():
-    m = Machine(ram_size=1 << 20)
+def test_handler_that_decides_nothing_is_reported(new_machine):
+    m = new_machine()
     m.set_trap_handler('M', lambda ctx: None)
     m.load_bytes(RAM, code(ins('ecall')))
     result = m.run(max_instructions=10)
     assert result.status == 'fault' and 'without calling skip()' in result.message
 
 
-def test_guest_fault_inside_a_handler_is_reported():
-    m = Machine(ram_size=1 << 20)
+def test_guest_fault_inside_a_handler_is_reported(new_machine):
+    m = new_machine()
     m.set_trap_handler('M', lambda ctx: ctx.read(0x4000_0000, 4))
     m.load_bytes(RAM, code(ins('ecall')))
     result = m.run(max_instructions=10)

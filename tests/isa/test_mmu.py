@@ -2,15 +2,14 @@
 import pytest
 
 from conftest import RAM, code, ins
-from vlab.isa.machine import Machine
 from vlab.isa.mmu import PTE_A, PTE_D, Sv32PageTables
 
 CODE_VA, DATA_VA = 0x0001_0000, 0x0002_0000
 CODE_PA, DATA_PA, POOL = RAM, RAM + 0x8000, RAM + 0x40_000
 
 
-def paged_machine(words, perms_data='rwu', priv='U', tlb_entries=32, map_data=True):
-    m = Machine(ram_size=1 << 20, tlb_entries=tlb_entries)
+def paged_machine(make, words, perms_data='rwu', priv='U', tlb_entries=32, map_data=True):
+    m = make(tlb_entries=tlb_entries)
     pt = Sv32PageTables(m.bus, POOL)
     pt.map(CODE_VA, CODE_PA, 'rxu' if priv == 'U' else 'rx')
     leaf = pt.map(DATA_VA, DATA_PA, perms_data) if map_data else None
@@ -28,8 +27,8 @@ def paged_machine(words, perms_data='rwu', priv='U', tlb_entries=32, map_data=Tr
     return m, pt, leaf, traps
 
 
-def test_load_through_page_tables_sets_accessed_bit():
-    m, pt, leaf, traps = paged_machine([ins('lw', 'a0', 8, 'a1')])
+def test_load_through_page_tables_sets_accessed_bit(new_machine):
+    m, pt, leaf, traps = paged_machine(new_machine, [ins('lw', 'a0', 8, 'a1')])
     m.load_bytes(DATA_PA + 8, (0xCAFE).to_bytes(4, 'little'))
     m.regs[11] = DATA_VA
     result = m.run(max_instructions=10)
@@ -38,16 +37,16 @@ def test_load_through_page_tables_sets_accessed_bit():
     assert pte & PTE_A and not pte & PTE_D              # hardware set A, not D
 
 
-def test_store_sets_dirty_bit_and_writes_the_physical_page():
-    m, pt, leaf, traps = paged_machine([ins('sw', 'a2', 4, 'a1')])
+def test_store_sets_dirty_bit_and_writes_the_physical_page(new_machine):
+    m, pt, leaf, traps = paged_machine(new_machine, [ins('sw', 'a2', 4, 'a1')])
     m.regs[11], m.regs[12] = DATA_VA, 0x12345678
     m.run(max_instructions=10)
     assert m.bus.load(DATA_PA + 4, 4) == 0x12345678
     assert m.bus.load(leaf, 4) & (PTE_A | PTE_D) == PTE_A | PTE_D
 
 
-def test_tlb_miss_then_hits_in_the_ledger():
-    m, *_ = paged_machine([ins('lw', 'a0', 0, 'a1')] * 4)
+def test_tlb_miss_then_hits_in_the_ledger(new_machine):
+    m, *_ = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1')] * 4)
     m.regs[11] = DATA_VA
     m.run(max_instructions=10)
     counts = m.ledger.counts
@@ -57,9 +56,9 @@ def test_tlb_miss_then_hits_in_the_ledger():
     assert counts['tlb_hit'] == 3 + 4 - 1               # 3 data hits + 4 fetches - 1 miss
 
 
-def test_fifo_tlb_of_one_entry_thrashes():
-    m, pt, _, _ = paged_machine([ins('lw', 'a0', 0, 'a1'), ins('lw', 'a0', 0, 'a2')] * 3,
-                                tlb_entries=1)
+def test_fifo_tlb_of_one_entry_thrashes(new_machine):
+    loads = [ins('lw', 'a0', 0, 'a1'), ins('lw', 'a0', 0, 'a2')] * 3
+    m, pt, _, _ = paged_machine(new_machine, loads, tlb_entries=1)
     pt.map(DATA_VA + 0x1000, DATA_PA + 0x1000, 'ru')
     m.regs[11], m.regs[12] = DATA_VA, DATA_VA + 0x1000
     m.run(max_instructions=20)
@@ -76,23 +75,23 @@ def test_fifo_tlb_of_one_entry_thrashes():
     ([ins('lw', 'a0', 0, 'a1')], 'rw', 13),              # supervisor page from U
     ([ins('jalr', 'zero', 0, 'a1')], 'rwu', 12),         # fetch from a non-X page
 ])
-def test_page_faults_have_the_access_cause_and_tval(words, perms, cause):
-    m, _, _, traps = paged_machine(words, perms)
+def test_page_faults_have_the_access_cause_and_tval(new_machine, words, perms, cause):
+    m, _, _, traps = paged_machine(new_machine, words, perms)
     m.regs[11] = DATA_VA + 0x10
     m.run(max_instructions=10)
     epc = DATA_VA + 0x10 if cause == 12 else CODE_VA
     assert traps == [(cause, epc, DATA_VA + 0x10)]
 
 
-def test_unmapped_address_faults():
-    m, _, _, traps = paged_machine([ins('lw', 'a0', 0, 'a1')], map_data=False)
+def test_unmapped_address_faults(new_machine):
+    m, _, _, traps = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1')], map_data=False)
     m.regs[11] = DATA_VA
     m.run(max_instructions=10)
     assert traps == [(13, CODE_VA, DATA_VA)]
 
 
-def test_mxr_makes_executable_pages_readable():
-    m, *_ = paged_machine([ins('lw', 'a0', 0, 'a1')], 'xu')
+def test_mxr_makes_executable_pages_readable(new_machine):
+    m, *_ = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1')], 'xu')
     m.csr['mstatus'] = 1 << 19
     m.load_bytes(DATA_PA, (77).to_bytes(4, 'little'))
     m.regs[11] = DATA_VA
@@ -100,8 +99,8 @@ def test_mxr_makes_executable_pages_readable():
 
 
 @pytest.mark.parametrize('sum_bit,expected', [(0, 'fault'), (1, 'exit')])
-def test_supervisor_access_to_user_pages_needs_sum(sum_bit, expected):
-    m, _, _, traps = paged_machine([ins('lw', 'a0', 0, 'a1')], 'ru', priv='S')
+def test_supervisor_access_to_user_pages_needs_sum(new_machine, sum_bit, expected):
+    m, _, _, traps = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1')], 'ru', priv='S')
     m.csr['mstatus'] = sum_bit << 18
     m.regs[11] = DATA_VA
     result = m.run(max_instructions=10)
@@ -109,8 +108,9 @@ def test_supervisor_access_to_user_pages_needs_sum(sum_bit, expected):
     assert traps == ([] if sum_bit else [(13, CODE_VA, DATA_VA)])
 
 
-def test_megapage_and_misaligned_megapage():
-    m, pt, _, traps = paged_machine([ins('lw', 'a0', 0, 'a1'), ins('lw', 'a0', 0, 'a2')])
+def test_megapage_and_misaligned_megapage(new_machine):
+    loads = [ins('lw', 'a0', 0, 'a1'), ins('lw', 'a0', 0, 'a2')]
+    m, pt, _, traps = paged_machine(new_machine, loads)
     pt.map(0x4000_0000, RAM, 'ru', mega=True)          # RAM base is 4 MiB aligned
     m.bus.store(pt.root + (0x4040_0000 >> 22) * 4, 4, ((RAM + 0x1000) >> 12) << 10 | 0x13)
     m.load_bytes(RAM + 0x3004, (5).to_bytes(4, 'little'))
@@ -120,15 +120,15 @@ def test_megapage_and_misaligned_megapage():
     assert traps == [(13, CODE_VA + 4, 0x4040_0000)]   # PPN[0] != 0: misaligned megapage
 
 
-def test_misaligned_load_across_into_unmapped_page_reports_the_faulting_part():
-    m, _, _, traps = paged_machine([ins('lw', 'a0', 0, 'a1')])
+def test_misaligned_load_across_into_unmapped_page_reports_the_faulting_part(new_machine):
+    m, _, _, traps = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1')])
     m.regs[11] = DATA_VA + 0xFFE
     m.run(max_instructions=10)
     assert traps == [(13, CODE_VA, DATA_VA + 0x1000)]
 
 
-def test_stale_translation_until_sfence_vma():
-    m, pt, leaf, _ = paged_machine([ins('lw', 'a0', 0, 'a1'), ins('lw', 'a2', 0, 'a1'),
+def test_stale_translation_until_sfence_vma(new_machine):
+    m, pt, leaf, _ = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1'), ins('lw', 'a2', 0, 'a1'),
                                     ins('sfence.vma', 'zero', 'zero'), ins('lw', 'a3', 0, 'a1')],
                                    'rw', priv='S')
     m.load_bytes(DATA_PA, (1).to_bytes(4, 'little'))
@@ -141,8 +141,8 @@ def test_stale_translation_until_sfence_vma():
     assert (m.regs[10], m.regs[12], m.regs[13]) == (1, 1, 2)
 
 
-def test_satp_write_flushes_the_tlb():
-    m, pt, _, _ = paged_machine([ins('lw', 'a0', 0, 'a1')], 'rw', priv='S')
+def test_satp_write_flushes_the_tlb(new_machine):
+    m, pt, _, _ = paged_machine(new_machine, [ins('lw', 'a0', 0, 'a1')], 'rw', priv='S')
     m.regs[11] = DATA_VA
     m.run(max_instructions=10)
     assert m.mmu.tlb
@@ -151,8 +151,8 @@ def test_satp_write_flushes_the_tlb():
     assert not m.mmu.tlb
 
 
-def test_python_handler_reads_user_virtual_memory():
-    m, *_ = paged_machine([ins('addi', 'a7', 'zero', 64), ins('ecall')])
+def test_python_handler_reads_user_virtual_memory(new_machine):
+    m, *_ = paged_machine(new_machine, [ins('addi', 'a7', 'zero', 64), ins('ecall')])
     m.load_bytes(DATA_PA, b'hello')
     seen = []
 

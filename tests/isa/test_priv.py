@@ -74,9 +74,8 @@ def test_delegated_ecall_goes_to_s_then_s_ecall_goes_to_m(machine):
     assert (r[20] & MPP_MASK) >> 11 == 1
 
 
-def test_mret_restores_mie_from_mpie_and_clears_mprv():
-    from vlab.isa.machine import Machine
-    m = Machine(ram_size=1 << 20)
+def test_mret_restores_mie_from_mpie_and_clears_mprv(new_machine):
+    m = new_machine()
     seen = []
     m.set_trap_handler('M', lambda ctx: (seen.append((ctx.from_priv, ctx.csr.mstatus)),
                                          ctx.exit()))
@@ -103,9 +102,8 @@ def test_mret_restores_mie_from_mpie_and_clears_mprv():
     ((), ('csrrs', 'a0', 0x7C0, 'zero'), 3),                     # unimplemented CSR
     ((), ('mret',), 1),                                          # mret below M
 ])
-def test_privilege_violations_are_illegal_instructions(setup, instr, priv):
-    from vlab.isa.machine import Machine
-    m = Machine(ram_size=1 << 20)
+def test_privilege_violations_are_illegal_instructions(new_machine, setup, instr, priv):
+    m = new_machine()
     seen = []
     m.set_trap_handler('M', lambda ctx: (seen.append((ctx.cause, ctx.tval)), ctx.halt()))
     for name, value in setup:
@@ -195,9 +193,8 @@ def test_interrupt_waits_for_mie_in_m_mode(machine):
     assert result.status == 'budget' and machine.clint.timer_pending()
 
 
-def test_software_beats_timer_and_m_beats_s():
-    from vlab.isa.machine import Machine
-    m = Machine(ram_size=1 << 20)
+def test_software_beats_timer_and_m_beats_s(new_machine):
+    m = new_machine()
     seen = []
     m.set_trap_handler('M', lambda ctx: (seen.append(ctx.cause), ctx.halt()))
     m.csr['mie'] = 0x8 | 0x80 | 0x2
@@ -239,9 +236,8 @@ def test_wfi_with_nothing_to_wait_for_is_idle(machine):
     assert result.status == 'idle' and 'WFI' in result.message
 
 
-def test_unhandled_trap_with_mtvec_zero_is_a_clear_fault():
-    from vlab.isa.machine import Machine
-    m = Machine(ram_size=1 << 20)
+def test_unhandled_trap_with_mtvec_zero_is_a_clear_fault(new_machine):
+    m = new_machine()
     m.load_bytes(RAM, (0).to_bytes(4, 'little'))
     result = m.run(max_instructions=10)
     assert result.status == 'fault' and result.cause == 2 and result.pc == RAM
@@ -249,9 +245,8 @@ def test_unhandled_trap_with_mtvec_zero_is_a_clear_fault():
     assert 'mtvec is 0' in result.message
 
 
-def test_trap_storm_is_stopped():
-    from vlab.isa.machine import Machine
-    m = Machine(ram_size=1 << 20)
+def test_trap_storm_is_stopped(new_machine):
+    m = new_machine()
     m.csr['mtvec'] = 0x4000_0000                           # unmapped: every fetch faults
     m.load_bytes(RAM, (0).to_bytes(4, 'little'))
     result = m.run(max_instructions=10)
