@@ -7,3 +7,10 @@ Machine Specification*): ``syntax`` checks the source subset, ``compiler`` emits
 collected by ``gc``, ``jit`` compiles hot methods to Python, and ``natives`` reach the
 outside world only through a ``host`` interface checked by a ``policy``. ``vm`` is the facade.
 """
+
+from .compiler import compile_source  # noqa: E402
+from .host import HostInterface, MemoryHost  # noqa: E402
+from .policy import Policy  # noqa: E402
+from .vm import VM, RunResult  # noqa: E402
+
+__all__ = ["VM", "RunResult", "Policy", "HostInterface", "MemoryHost", "compile_source"]

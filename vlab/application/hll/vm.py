@@ -9,6 +9,13 @@ configured VMs side by side (heap size, policy, JIT on or off).
 Results come back as a :class:`RunResult` whose ``exit_code`` is the CLI's: 0 normal end,
 1 uncaught guest exception (``traceback`` holds the guest stack trace), 2 class rejected
 by the loader or verifier, 3 instruction budget exhausted.
+
+What a chapter can look at: :meth:`VM.trace` (every instruction with the operand stack
+and locals), :meth:`VM.stats`, ``vm.collector.stats.timeline`` (one record per
+collection: when, heap before/after, reclaimed, live, modeled pause), ``vm.jit.compiled``
+(generated Python per hot method) and ``vm.jit.bailouts``, ``Method.calls`` (hotness),
+``vm.rt.tracer`` (a callback ``(frame, instr)`` before every interpreted instruction).
+A VM runs its program once: the main module is initialized by the first :meth:`run`.
 """
 
 from __future__ import annotations
@@ -59,14 +66,14 @@ class RunResult:
 class VM:
     def __init__(self, class_path=None, heap_limit: int = 16 * 2**20, jit: bool = True,
                  policy: Policy | None = None, host=None, max_instructions: int = 10**8,
-                 jit_threshold: int = 2, max_depth: int = 1000):
+                 jit_threshold: int = 2, max_depth: int = 1000, max_output: int = 64 * 2**20):
         self.bootstrap = bootstrap_loader()
         self.loader = ClassLoader("application", class_path, parent=self.bootstrap)
         self.heap = Heap(heap_limit)
         self.host = host if host is not None else MemoryHost()
         self.policy = policy if policy is not None else Policy()
         self.rt = Runtime(self.heap, None, self.loader, self.host, self.policy,
-                          max_instructions)
+                          max_instructions, max_output)
         self.collector = MarkSweep(self.global_roots, lambda: self.rt.icount)
         self.heap.collector = self.rt.collector = self.collector
         self.interpreter = Interpreter(self.rt, max_depth, jit_threshold if jit else 0)
