@@ -198,3 +198,46 @@ def test_guest_fault_inside_a_handler_is_reported(new_machine):
     m.load_bytes(RAM, code(ins('ecall')))
     result = m.run(max_instructions=10)
     assert result.status == 'fault' and 'load access fault' in result.message
+
+
+def test_python_kernel_time_slices_two_paged_processes(new_machine):
+    """A host kernel in Python: timer interrupts preempt two U-mode processes, each with
+    its own Sv32 address space (same virtual addresses, different physical pages)."""
+    from vlab.isa.mmu import Sv32PageTables
+    m = new_machine()
+    loop = Prog().li('s0', 0x2_0000).label('loop').op('lw', 't0', 0, 's0')
+    loop.op('addi', 't0', 't0', 1).op('sw', 't0', 0, 's0').jal('zero', 'loop')
+    procs = []
+    for n in range(2):
+        code_pa, data_pa = RAM + 0x10000 * (n + 1), RAM + 0x10000 * (n + 1) + 0x1000
+        m.load_bytes(code_pa, loop.build(0x1_0000))
+        pt = Sv32PageTables(m.bus, RAM + 0x80000 + 0x10000 * n)
+        pt.map(0x1_0000, code_pa, 'rxu')
+        pt.map(0x2_0000, data_pa, 'rwu')
+        procs.append({'satp': pt.satp, 'pc': 0x1_0000, 'regs': [0] * 32, 'data': data_pa})
+    quantum, switches, current = 50, [], [0]
+
+    def kernel(ctx):
+        if not (ctx.interrupt and ctx.cause == 7) or len(switches) == 10:
+            return ctx.halt('done')
+        old, new = procs[current[0]], procs[1 - current[0]]
+        old['regs'], old['pc'] = list(ctx.regs), ctx.epc
+        ctx.regs[:] = new['regs']
+        ctx.csr['satp'] = new['satp']
+        m.clint.mtimecmp[0] = m.clint.mtime + quantum
+        ctx.charge('context_switch')
+        switches.append(ctx.epc)
+        current[0] = 1 - current[0]
+        ctx.resume(new['pc'], priv='U')
+
+    m.set_trap_handler('M', kernel)
+    m.csr['mie'] = 0x80
+    m.clint.mtimecmp[0] = quantum
+    m.csr['satp'] = procs[0]['satp']
+    m.pc, m.priv = 0x1_0000, 'U'
+    result = m.run(max_instructions=100_000)
+    assert result.status == 'halt' and m.ledger.count('context_switch') == 10
+    counts = [m.bus.load(p['data'], 4) for p in procs]
+    assert counts[0] > 50 and counts[1] > 50 and abs(counts[0] - counts[1]) <= 130
+    if m.engine.name == 'interp':               # each process's code decoded once, then reused
+        assert m.engine.decoded <= 2 * 7
