@@ -105,6 +105,8 @@ class RuntimeClass:
         self.pytype = host_type(cf.name)
         self.state = "linked"
         self.resolved: dict[int, object] = {}
+        self.is_exception = (superclass.is_exception if superclass else False) or (
+            cf.name == "Exception" and loader.name == "bootstrap")
 
     def is_subclass_of(self, other: RuntimeClass) -> bool:
         cls = self

@@ -132,6 +132,10 @@ class Runtime:
                 and receiver._vm_cls.is_subclass_of(method.owner)):
             raise TypeError(f"{method.qualname}() needs a '{method.owner.name}' receiver, "
                             f"not '{type_name(receiver)}'")
+        if receiver._vm_cls.is_exception and "message" not in receiver.__dict__:
+            # as CPython keeps an exception's constructor arguments (BaseException.args)
+            # even when a subclass's __init__ never calls super().__init__
+            receiver.message = args[0] if len(args) == 1 else tuple(args) if args else ""
         return method.entry(receiver, *args)
 
     def call_virtual(self, receiver, name: str, args):
