@@ -6,7 +6,7 @@ Privileged Architecture (20211203), ch. 3 and 4.
 """
 import pytest
 
-from conftest import RAM, TOHOST, Prog, boot, code, ins
+from conftest import RAM, TOHOST, Prog, boot, code, ins, run_words
 
 MPP_MASK, MIE, MPIE, SIE, SPIE, SPP = 3 << 11, 1 << 3, 1 << 7, 1 << 1, 1 << 5, 1 << 8
 
@@ -251,3 +251,46 @@ def test_trap_storm_is_stopped(new_machine):
     m.load_bytes(RAM, (0).to_bytes(4, 'little'))
     result = m.run(max_instructions=10)
     assert result.status == 'fault' and 'trap storm' in result.message
+
+
+@pytest.mark.parametrize('words,expected_old,expected_new', [
+    ([ins('csrrw', 'a0', 'mscratch', 'a1')], 0xF0, 0x0F),
+    ([ins('csrrs', 'a0', 'mscratch', 'a1')], 0xF0, 0xFF),
+    ([ins('csrrc', 'a0', 'mscratch', 'a2')], 0xF0, 0x00),
+    ([ins('csrrwi', 'a0', 'mscratch', 7)], 0xF0, 7),
+    ([ins('csrrsi', 'a0', 'mscratch', 1)], 0xF0, 0xF1),
+    ([ins('csrrci', 'a0', 'mscratch', 16)], 0xF0, 0xE0),
+])
+def test_csr_instructions_read_old_value_and_write_new(machine, words, expected_old,
+                                                       expected_new):
+    machine.csr['mscratch'] = 0xF0
+    machine.regs[11], machine.regs[12] = 0x0F, 0xF0
+    run_words(machine, *words, ins('ecall'))
+    assert machine.regs[10] == expected_old and machine.csr['mscratch'] == expected_new
+
+
+@pytest.mark.parametrize('name,written,read_back', [
+    ('mtvec', 0x8000_0103, 0x8000_0101),        # mode 3 reserved: keep mode 0 -> bits 1:0
+    ('mepc', 0x8000_0007, 0x8000_0004),         # IALIGN = 32
+    ('medeleg', 0xFFFF_FFFF, 0xB3FF),           # ecall-from-M (11) is not delegable
+    ('mideleg', 0xFFFF_FFFF, 0x222),            # only supervisor interrupts
+    ('mie', 0xFFFF_FFFF, 0xAAA),
+    ('satp', 0xFFFF_FFFF, 0x803F_FFFF),         # no ASID bits
+    ('mstatus', 0x1000, 0),                     # MPP = 2 is reserved: keeps U
+])
+def test_warl_fields(machine, name, written, read_back):
+    from vlab.isa.fields import CSR_NUMBERS
+    if name == 'mtvec':
+        machine.csr['mtvec'] = 0x8000_0101
+    machine.csr.write(CSR_NUMBERS[name], written)
+    assert machine.csr[name] == read_back
+
+
+def test_sstatus_sie_sip_are_views(machine):
+    machine.csr['mstatus'] = (1 << 3) | (1 << 1) | (3 << 11)   # MIE, SIE, MPP=M
+    assert machine.csr['sstatus'] == 1 << 1                    # only S fields visible
+    machine.csr['mideleg'] = 0x20                              # STIP delegated
+    machine.csr['mie'] = 0xA0
+    assert machine.csr['sie'] == 0x20
+    machine.csr['sie'] = 0
+    assert machine.csr['mie'] == 0x80                          # MTIE untouched
