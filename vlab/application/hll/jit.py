@@ -22,10 +22,11 @@ sec. 6.6), with Python as the target "machine code":
   the slow path is always available, so nothing ever has to go back to the interpreter).
   Virtual calls use a per-site inline cache keyed by the receiver's class.
 * **Same results.** Errors become the same guest exceptions; the instruction budget is
-  charged per basic block (the same totals as the interpreter's per-instruction count
-  whenever a block runs to its end) and checked at method entry and at every back edge;
-  a guest stack trace gets the compiled frame's line from a generated-line -> source-line
-  table.
+  charged per basic block and checked at method entry and at every back edge.  The
+  totals equal the interpreter's per-instruction count whenever blocks run to their end;
+  when an exception unwinds through the middle of a compiled block, the rest of that
+  block has already been charged (a small, documented over-count).  A guest stack trace
+  gets the compiled frame's line from a generated-line -> source-line table.
 * **Not compiled** (they stay interpreted, recorded in :attr:`JIT.bailouts`): methods with
   exception handlers and the module initializer.
 
