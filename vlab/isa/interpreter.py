@@ -319,7 +319,8 @@ class Interpreter:
                 and 'rd' in decoded.spec.syntax and not regs:
             rd = decoded.fields['rd']
             regs = [(rd, hart.x[rd])]                # written with its old value
-        self.tracer.add(TraceRecord(pc, word, hart.priv, disassemble(word, pc), regs,
+        text = disassemble(word, pc, self.tracer.symbols)
+        self.tracer.add(TraceRecord(pc, word, hart.priv, text, regs,
                                     self.tracer.take_mem(), trap_text))
 
     def set_tracer(self, tracer) -> None:

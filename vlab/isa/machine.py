@@ -18,7 +18,7 @@ Quick start::
 ``'breakpoint'``  about to execute an address in ``machine.breakpoints``
 ``'halt'``        a Python trap handler called ``ctx.halt(message)``
 ``'fault'``       a trap nobody handles: it targets a level whose ``xtvec`` is 0 and which
-                  has no Python handler, or a trap storm (256 traps in a row with no
+                  has no Python handler, or a trap storm (10,000 traps in a row with no
                   instruction retired, e.g. xtvec pointing at unmapped memory); the message
                   names the cause, pc, tval and privilege
 ``'idle'``        WFI with no interrupt that could ever wake the hart
@@ -110,7 +110,7 @@ ENGINES: dict[str, type] = {'interp': Interpreter}
 def register_engine(name: str, engine_class: type) -> None:
     """Make ``Machine(engine=name)`` available (the DBT registers itself as 'dbt')."""
     ENGINES[name] = engine_class
-TRAP_STORM_LIMIT = 256
+TRAP_STORM_LIMIT = 10_000
 LEVELS = {'M': M, 'S': S, 'U': U, M: M, S: S, U: U}
 
 
@@ -233,6 +233,7 @@ class Machine:
         self.trap_handlers: dict[int, object] = {}
         self.breakpoints: set[int] = set()
         self.tracer: Tracer | None = None
+        self.symbols: dict[int, str] = {}      # address -> name (load_elf fills it)
         self.default_budget = DEFAULT_BUDGET
         self._htif_armed = False
         self._attach_special_stores()
@@ -302,6 +303,9 @@ class Machine:
         from vlab.isa.elf import ElfImage, load_elf
         image = source if isinstance(source, ElfImage) else load_elf(source)
         self.load_image(image.segments, image.entry, image.tohost, image.fromhost)
+        self.symbols = {addr: name for name, addr in sorted(image.symbols.items())}
+        if self.tracer is not None:
+            self.tracer.symbols = self.symbols
         return image
 
     def attach_htif(self, tohost: int, fromhost: int | None = None):
@@ -333,7 +337,7 @@ class Machine:
     @trace.setter
     def trace(self, on: bool) -> None:
         if on and self.tracer is None:
-            self.tracer = Tracer()
+            self.tracer = Tracer(symbols=self.symbols or None)
             self.engine.set_tracer(self.tracer)
         elif not on and self.tracer is not None:
             self.tracer = None

@@ -17,15 +17,16 @@ from vlab.isa.fields import REG_NAMES
 from vlab.isa.traps import PRIV_NAMES
 
 
-def disassemble(word: int, pc: int) -> str:
-    """objdump-style text of one instruction (falls back to the table's name)."""
+def disassemble(word: int, pc: int, symbols: dict | None = None) -> str:
+    """objdump-style text of one instruction (falls back to the table's name); branch
+    targets are labelled with ``symbols`` (address -> name) when given."""
     try:
         from vlab.isa.disasm import disassemble as objdump_style
     except ImportError:                                   # pragma: no cover
         from vlab.isa.decoder import decode
         decoded = decode(word)
         return decoded.spec.name if decoded else f'.word {word:#010x}'
-    return objdump_style(word, pc)
+    return objdump_style(word, pc, symbols)
 
 
 @dataclass
@@ -51,8 +52,9 @@ class TraceRecord:
 class Tracer:
     """Collects TraceRecords (at most ``limit``; older ones are dropped)."""
 
-    def __init__(self, limit: int = 100_000):
+    def __init__(self, limit: int = 100_000, symbols: dict | None = None):
         self.limit = limit
+        self.symbols = symbols          # address -> name, e.g. from an ELF (for branch labels)
         self.records: list[TraceRecord] = []
         self.mem: list[tuple[str, int, int, int]] = []   # accesses of the current instruction
 
