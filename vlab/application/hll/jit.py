@@ -45,7 +45,7 @@ from .natives import IMPLEMENTATIONS, METHODS
 from .runtime import CONVERTIBLE, NATIVE_TYPES
 from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject
-from .verifier import _Analysis
+from .verifier import entry_states
 
 _END = object()
 BINARY_SYMBOL = {"SUB": "-", "FLOORDIV": "//", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=",
@@ -128,10 +128,8 @@ class Translator:
         self.jit, self.method, self.rt = jit, method, jit.rt
         self.owner, self.pool = method.owner, method.owner.cf.pool
         info = method.info
-        analysis = _Analysis(info.code, info.handlers, info.arity, info.max_locals, None,
-                             0xFFFF)
-        analysis.run()
-        self.entry_depth = {off: len(state[0]) for off, state in analysis.states.items()}
+        states = entry_states(info.code, info.handlers, info.arity, info.max_locals)
+        self.entry_depth = {off: len(state[0]) for off, state in states.items()}
         self.instrs = [i for i in method.instrs if i.offset in self.entry_depth]
         self.self_is_object = (not method.is_static and not any(
             i.op.name == "STORE_LOCAL" and i.args[0] == 0 for i in method.instrs))

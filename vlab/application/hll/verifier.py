@@ -67,6 +67,14 @@ def max_stack_depth(code: bytes, handlers: list[Handler], arity: int, max_locals
     return analysis.deepest
 
 
+def entry_states(code: bytes, handlers: list[Handler], arity: int, max_locals: int) -> dict:
+    """The verified abstract state (stack types, local types) before each reachable
+    instruction, keyed by offset; the JIT uses it to know stack depths at block entries."""
+    analysis = _Analysis(code, handlers, arity, max_locals, None, 0xFFFF)
+    analysis.run()
+    return analysis.states
+
+
 class _Analysis:
     def __init__(self, code, handlers, arity, max_locals, pool: ConstPool | None, max_stack):
         self.code, self.handlers, self.pool = code, handlers, pool
