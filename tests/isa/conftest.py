@@ -2,13 +2,14 @@
 ``engine`` fixture (parametrized over execution engines: 'interp' now, 'dbt' later)."""
 import pytest
 
+import vlab.isa.dbt  # noqa: F401 - registers engine 'dbt'
 from vlab.isa.fields import encode as _encode
 from vlab.isa.fields import parse_register
 from vlab.isa.machine import Machine
 from vlab.isa.spec import BY_NAME
 
 RAM = 0x8000_0000
-ENGINES = ['interp']
+ENGINES = ['interp', 'dbt', 'dbt-eager']
 
 
 def ins(name: str, *regs_and_imm, **fields) -> int:

@@ -30,3 +30,4 @@ def make_machine(engine: str = "interp", **machine_args) -> Machine:
     if factory is None:
         raise ValueError(f"unknown engine {engine!r}; available: {', '.join(sorted(ENGINES))}")
     return factory(**machine_args)
+import vlab.isa.dbt  # noqa: E402,F401 - registers the DBT engines ("dbt", "dbt-eager")

@@ -1,0 +1,61 @@
+"""Level 1, ISA: dynamic binary translation of RV32 to Python (chapter 3).
+
+Hwang, Dongarra & Fox (2011) sec. 3.1.2.1: "dynamic binary translation translates basic
+blocks of dynamic source instructions to target instructions.  The basic blocks can also
+be extended to program traces or super blocks to increase translation efficiency."  Here
+the source ISA is RV32 and the target is Python: hot guest code becomes Python functions
+generated from the ISA table's semantics strings, which CPython compiles to bytecode.
+
+One concept per module:
+
+``blocks``    basic-block discovery (from the interpreter's predecode cache)
+``codegen``   a path of instructions -> Python source (registers in locals, inline memory
+              and software TLB, lazy 32-bit masking, precise exceptions by line number)
+``cache``     the translation cache: key, invalidation, size limit and flush policy
+``chaining``  exits linked straight to their successor translations
+``traces``    Dynamo's next-executing-tail trace selection: superblocks with side exits
+``engine``    the dispatcher: interpret first, translate when hot (``DbtEngine``)
+``stats``     the counters ``vlab run --stats`` prints
+
+Using it::
+
+    from vlab.isa.machine import Machine
+    import vlab.isa.dbt                    # registers engine 'dbt'
+    m = Machine(engine='dbt')               # same Machine, same results as 'interp'
+
+Explainability hooks (for chapter 3):
+
+* ``m.engine.stats``: a ``DbtStats`` -- blocks translated, traces formed, cache hits and
+  misses, chained dispatches, side exits, invalidations, flushes, instructions retired in
+  translated code vs interpreted.  Run in chunks (``m.run(max_instructions=...)``) and
+  read it after each to plot hits and misses over a run.
+* ``m.engine.translation(pc)`` -> the live ``Translation`` at ``pc``: ``.kind`` ('block'
+  or 'trace'), ``.source`` (the generated Python), ``.blocks`` (a trace's path as a list
+  of block start pcs, for drawing on a control-flow graph), ``.pcs`` (every instruction),
+  ``.loops``; ``m.engine.translations()`` lists them all.
+* ``m.engine.translate_block(pc)`` translates a block on demand (its ``.source``).
+* ``vlab.isa.dbt.explain``: ``block_source(words)``, ``trace_source(...)``,
+  ``speedup_vs_trip_count(trips)`` (wall clock: benchmark cells only) and
+  ``host_work_per_instruction()`` (Python bytecodes per guest instruction, interpreter vs
+  translated code: the FX!32 comparison).
+"""
+from vlab.isa import engines as _engines
+from vlab.isa import machine as _machine
+from vlab.isa.dbt.engine import DbtEngine, EagerDbtEngine
+from vlab.isa.dbt.stats import DbtStats
+
+
+def _dbt_machine(**machine_args):
+    return _machine.Machine(engine='dbt', **machine_args)
+
+
+def _eager_machine(**machine_args):
+    return _machine.Machine(engine='dbt-eager', **machine_args)
+
+
+_machine.register_engine('dbt', DbtEngine)
+_machine.register_engine('dbt-eager', EagerDbtEngine)
+_engines.register_engine('dbt', _dbt_machine)
+_engines.register_engine('dbt-eager', _eager_machine)
+
+__all__ = ['DbtEngine', 'DbtStats', 'EagerDbtEngine']

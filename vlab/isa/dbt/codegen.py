@@ -1,0 +1,506 @@
+"""Code generation: a path of guest instructions -> the source of one Python function.
+
+Every instruction's behaviour comes from its row of the ISA table (``spec.semantics``,
+the same string the interpreter compiles; vlab/isa/spec/instr.py defines the language).
+The translator parses that string and rewrites it -- it never restates what an
+instruction does:
+
+* operands become constants (``imm``, ``shamt``, ``pc``... are known at translation
+  time) and registers become Python *locals* ``x5``, ``x10``... loaded from the hart's
+  register list when the function is entered and written back when it leaves (x0 reads
+  are the constant 0); ``sx``, ``load``, ``store`` are rewritten by the interpreter's own
+  rewriter (vlab/isa/semantics.py), so the two engines share one derivation;
+* constant subexpressions are folded (``pc + imm`` becomes the branch target);
+* memory accesses are *inlined*: in Bare mode the fast path indexes the RAM memoryview;
+  with Sv32 on it looks the page up in the MMU's translation views -- an inline software
+  TLB -- and only a miss, MMIO, a misaligned access or a store to a page holding code
+  calls the interpreter's memory port;
+* 32-bit masking is *lazy*: a result of ``+ - & | ^ << *`` (whose low 32 bits only
+  depend on the operands' low 32 bits) is kept unmasked until a value is *observed* --
+  compared, shifted right, divided, stored, used as a signed value, or written back to
+  the hart -- and every register is masked at a loop's back edge (so values stay small);
+* control flow follows the *path*: a branch whose direction the path continues in
+  becomes a guard whose other direction is a *side exit*; when the path's last
+  instruction leads back to its first, the path is a loop inside one Python ``for``
+  loop that counts down the iterations the budget allows.
+
+Precise state.  No bookkeeping runs on the fast path: each instruction occupies its own
+source lines, so when a memory access raises (a guest trap, or the port asking for the
+exact path) the *line number* in the traceback says which instruction it was.  The
+handler writes the register locals back -- they hold exactly the values before that
+instruction, because the semantics check before they write -- and reports
+``(instruction index, iterations left, exception)``; the engine derives pc and
+instructions retired from that.  Normal exits report ``(exit id, iterations left,
+dynamic target)``; ``Region.exits[exit id]`` is ``(target pc or None, position)``.
+
+The retired count of an exit is ``(k0 - k) * len(path) + position``: ``k0`` loop
+iterations were allowed by the caller's budget, ``k`` are left.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from vlab.isa.semantics import MASK32, UNSIGNED_RESULT_CALLS, _known_u32, _Rewriter
+from vlab.isa.trace import disassemble
+
+FIELD_CONSTANTS = ('imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', 'aq', 'rl')
+ALL_REGISTERS = frozenset(f'x{n}' for n in range(1, 32))
+WRAP_SAFE_OPS = (ast.Add, ast.Sub, ast.BitAnd, ast.BitOr, ast.BitXor, ast.Mult)
+LOAD_CALLS = {'_load_1s', '_load_1u', '_load_2s', '_load_2u', '_load_4s', '_load_4u'}
+STORE_CALLS = {'_store_1', '_store_2', '_store_4'}
+CLOSURE_NAMES = ('W', 'H', 'B', 'WATCH', 'RGET', 'WGET', 'LINES', '_misfetch', 'tdiv', 'trem',
+                 *sorted(LOAD_CALLS), *sorted(STORE_CALLS))
+
+
+@dataclass
+class Region:
+    """Generated code for a path (a block or a trace), ready to compile."""
+
+    name: str
+    path: tuple                       # GuestInstr, in path order
+    loops: bool                       # the path's end leads back to its start
+    paged: bool                       # memory through the inline software TLB
+    source: str = ''
+    exits: list = field(default_factory=list)    # id -> (target | None, position, side)
+    lines: dict = field(default_factory=dict)    # source line -> instruction index
+    memops: list = field(default_factory=list)   # memory accesses in path[:i], per i
+
+    @property
+    def head(self) -> int:
+        return self.path[0].pc
+
+    def __len__(self) -> int:
+        return len(self.path)
+
+
+# ------------------------------------------------------------------ expression rewriting
+class _Operands(_Rewriter):
+    """The interpreter's rewriter, with registers as locals and fields as constants."""
+
+    def __init__(self, instr):
+        f = instr.fields
+        self.regs = {'rs1': f.get('rs1', 0), 'rs2': f.get('rs2', 0)}
+        super().__init__(instr.spec, self.regs['rs1'] == 0, self.regs['rs2'] == 0)
+        self.consts = {name: f.get(name, 0) for name in FIELD_CONSTANTS}
+        self.consts.update(rd_num=f.get('rd', 0), rs1_num=self.regs['rs1'],
+                           rs2_num=self.regs['rs2'], pc=instr.pc)
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load):
+            if node.id in self.regs:
+                number = self.regs[node.id]
+                return ast.Constant(0) if number == 0 else ast.Name(f'x{number}', ast.Load())
+            if node.id in self.consts:
+                return ast.Constant(self.consts[node.id])
+        return node
+
+
+class _Fold(ast.NodeTransformer):
+    """Constant folding, ``v + 0`` -> ``v``, and ``if <constant>:`` -> the taken arm."""
+
+    def generic_visit(self, node):
+        node = super().generic_visit(node)
+        if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Constant):
+            return node.body if node.test.value else node.orelse
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)) \
+                and all(isinstance(n, ast.Constant) for n in ast.iter_child_nodes(node)
+                        if isinstance(n, ast.expr)):
+            try:
+                expr = ast.fix_missing_locations(ast.Expression(node))
+                value = eval(compile(expr, '<fold>', 'eval'))  # noqa: S307
+            except ArithmeticError:
+                return node                   # e.g. 0 // 0 on a path the guard never takes
+            return ast.copy_location(ast.Constant(value), node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.BitOr,
+                                                                 ast.BitXor)) \
+                and isinstance(node.right, ast.Constant) and node.right.value == 0:
+            return node.left
+        return node
+
+    def visit_If(self, node):
+        node = self.generic_visit(node)
+        if isinstance(node.test, ast.Constant):
+            return (node.body if node.test.value else node.orelse) or ast.Pass()
+        return node
+
+
+def _wrap_safe(node) -> bool:
+    """True when the low 32 bits of ``node`` depend only on its inputs' low 32 bits."""
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, (ast.Invert, ast.USub)) and _wrap_safe(node.operand)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.LShift):      # amount must be exact: constant or v & 31
+            amount = node.right
+            small = isinstance(amount, ast.Constant) or (
+                isinstance(amount, ast.BinOp) and isinstance(amount.op, ast.BitAnd)
+                and isinstance(amount.right, ast.Constant) and amount.right.value >= 0)
+            return small and _wrap_safe(node.left)
+        return isinstance(node.op, WRAP_SAFE_OPS) and _wrap_safe(node.left) \
+            and _wrap_safe(node.right)
+    return False
+
+
+def _mask(node):
+    return ast.BinOp(left=node, op=ast.BitAnd(), right=ast.Constant(MASK32))
+
+
+def _registers_read(node) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id[:1] == 'x'
+            and n.id[1:].isdigit() and isinstance(n.ctx, ast.Load)}
+
+
+# ------------------------------------------------------------------ inline memory access
+# Bare mode: ``_o`` is the offset into RAM.  ``not _o & RAMMASKn`` says "0 <= _o < SIZE and
+# _o is n-aligned" in one operation (RAMMASKn = -SIZE | (n - 1); SIZE a power of two).
+# An address that is out of range, misaligned or not yet masked to 32 bits just takes the
+# port's exact path.  Paged mode: ``_p`` is the RAM offset of the page the MMU's views
+# say the current privilege may read (``RGET``) or write (``WGET``): a software TLB hit.
+VIEWS = {4: 'W', 2: 'H', 1: 'B'}
+
+
+def _ram_offset(addr):
+    """``addr - BASE`` with a constant displacement folded in: ``x5 - (BASE - 8)``."""
+    if isinstance(addr, ast.BinOp) and isinstance(addr.op, (ast.Add, ast.Sub)) \
+            and isinstance(addr.left, ast.Name) and isinstance(addr.right, ast.Constant):
+        displacement = addr.right.value if isinstance(addr.op, ast.Add) else -addr.right.value
+        return f'{addr.left.id} - (BASE - {displacement})'
+    return f'({ast.unparse(addr)}) - BASE'
+
+
+def _fast_test(addr, size, paged, lookup):
+    """(test expression, index into the view, name the slow path is called with)."""
+    if paged:
+        index = '(_p | (_a & 0xFFF))'
+        test = f'(_p := {lookup}((_a := {ast.unparse(addr)}) >> 12)) is not None'
+        if size > 1:
+            test += f' and not _a & {size - 1}'
+        return test, index, '_a'
+    return f'not (_o := {_ram_offset(addr)}) & RAMMASK{size}', '_o', ast.unparse(addr)
+
+
+def _inline_load(call, paged):
+    """``_load_4u(a)`` -> an expression doing the RAM / software-TLB fast path inline."""
+    name = call.func.id
+    size, signed = int(name[6]), name[7] == 's'
+    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'RGET')
+    shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
+    value = f'{VIEWS[size]}[{index}{shift}]'
+    if signed:
+        bit = 1 << (8 * size - 1)
+        value = f'(({value} ^ {bit:#x}) - {bit:#x})'
+    return f'({value} if {test} else {name}({slow_addr}))'
+
+
+def _inline_store(call, paged, exact):
+    """``_store_4(a, v)`` -> lines of an if/else: fast RAM / software-TLB path or the port."""
+    name = call.func.id
+    size = int(name[7])
+    value_node = call.args[1]
+    value = ast.unparse(value_node)
+    if not (size == 4 and isinstance(value_node, ast.Name) and value_node.id in exact):
+        value = f'({value}) & {(1 << (8 * size)) - 1:#x}'
+    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'WGET')
+    if not paged:                            # pages holding code are watched (WGET never has them)
+        test += ' and not WATCH[_o >> 12]'
+    shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
+    return [f'if {test}:', f'    {VIEWS[size]}[{index}{shift}] = {value}', 'else:',
+            f'    {name}({slow_addr}, {ast.unparse(value_node)})']
+
+
+class _InlineLoads(ast.NodeTransformer):
+    def __init__(self, paged):
+        self.paged = paged
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS:
+            return ast.parse(_inline_load(node, self.paged), mode='eval').body
+        return node
+
+
+# ------------------------------------------------------------------ one instruction
+class InstructionTranslator:
+    """Rewrites one instruction's semantics into statements over register locals.
+
+    ``inexact`` is the set of register locals that may hold a value not yet masked to 32
+    bits (lazy masking, see module docstring); ``linear`` those of them whose value can
+    only have grown by a bounded amount (``x = y + c``, ``x = y - z`` with ``c``, ``z``
+    exact): they may stay unmasked across a loop's back edge."""
+
+    def __init__(self, paged: bool, inexact=frozenset()):
+        self.paged = paged
+        self.inexact: set[str] = set(inexact)
+        self.linear: set[str] = set(inexact)
+        self.written: set[str] = set()
+        self.touched: set[str] = set()
+
+    @property
+    def exact(self) -> set[str]:
+        return ALL_REGISTERS - self.inexact
+
+    def statements(self, instr):
+        """(lines, jump) for ``instr``; jump is None, ('static', pc) or ('dynamic',)
+        -- the target is then in ``_npc`` -- or ('branch', test source, taken pc)."""
+        tree = ast.parse(instr.spec.semantics)
+        tree = _Fold().visit(_Operands(instr).visit(tree))
+        rd = instr.fields.get('rd', 0) if 'rd' in instr.spec.syntax else 0
+        self.touched |= _registers_read(tree)
+        if rd:
+            self.touched.add(f'x{rd}')
+        body = [stmt for stmt in tree.body if not isinstance(stmt, ast.Pass)]
+        if len(body) == 1 and isinstance(body[0], ast.If) and not body[0].orelse \
+                and self._assigns_next_pc(body[0].body):
+            return self._branch(body[0])
+        lines, jump = [], None
+        for stmt in body:
+            out, stmt_jump = self._statement(stmt, rd)
+            lines += out
+            jump = stmt_jump or jump
+        return lines, jump
+
+    @staticmethod
+    def _assigns_next_pc(stmts):
+        return len(stmts) == 1 and isinstance(stmts[0], ast.Assign) \
+            and isinstance(stmts[0].targets[0], ast.Name) and stmts[0].targets[0].id == 'next_pc'
+
+    def _observe(self, node) -> list[str]:
+        """Mask the inexact registers an unsafe expression reads (they are observed)."""
+        names = sorted(_registers_read(node) & self.inexact, key=lambda n: int(n[1:]))
+        self.inexact -= set(names)
+        self.linear -= set(names)
+        return [f'{n} &= {MASK32:#x}' for n in names]
+
+    def _branch(self, node):
+        test = node.test
+        lines = self._observe(test)
+        target = _Fold().visit(node.body[0].value)
+        if not isinstance(target, ast.Constant):
+            raise ValueError('branch target is not a translation-time constant')
+        return lines, ('branch', ast.unparse(test), target.value & MASK32)
+
+    def _statement(self, stmt, rd):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                and stmt.targets[0].id in ('rd', 'next_pc'):
+            value = stmt.value
+            if stmt.targets[0].id == 'next_pc':
+                return self._jump(value)
+            return self._write_rd(value, rd), None
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+                and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id in STORE_CALLS:
+            return _inline_store(stmt.value, self.paged, self.exact), None
+        lines = self._observe(stmt)
+        stmt = _InlineLoads(self.paged).visit(stmt)
+        return lines + ast.unparse(stmt).split('\n'), None
+
+    def _write_rd(self, value, rd):
+        if isinstance(value, ast.Constant):
+            value = ast.Constant(value.value & MASK32)
+        safe = _wrap_safe(value)
+        lines = [] if safe else self._observe(value)
+        known = _known_u32(value, self.exact)
+        if not known and not safe:
+            value = _Fold().visit(_mask(value))
+            known = _known_u32(value, self.exact) or isinstance(value, ast.Constant)
+        value = _InlineLoads(self.paged).visit(value)
+        if not rd:                                   # x0: keep only a faulting load
+            calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
+            return lines + ([ast.unparse(value)] if calls else [])
+        name = f'x{rd}'
+        self.written.add(name)
+        if known:
+            self.inexact.discard(name)
+            self.linear.discard(name)
+        else:
+            self.inexact.add(name)
+            (self.linear.add if self._grows_linearly(value) else self.linear.discard)(name)
+        return lines + [f'{name} = {ast.unparse(value)}']
+
+    def _grows_linearly(self, value) -> bool:
+        if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+            return False
+        bounded = [isinstance(v, ast.Constant) or (isinstance(v, ast.Name)
+                   and v.id in ALL_REGISTERS and v.id not in self.inexact)
+                   for v in (value.left, value.right)]
+        names = [isinstance(v, ast.Name) for v in (value.left, value.right)]
+        return (names[0] and bounded[1]) or (names[1] and bounded[0] and
+                                            isinstance(value.op, ast.Add))
+
+    def _jump(self, value):
+        lines = [] if _wrap_safe(value) else self._observe(value)
+        if not _known_u32(value, self.exact):
+            value = _Fold().visit(_mask(value))
+        if isinstance(value, ast.Constant):
+            return lines, ('static', value.value & MASK32)
+        return lines + [f'_npc = {ast.unparse(value)}',
+                        'if _npc & 3:', '    _misfetch(_npc)'], ('dynamic',)
+
+
+# ------------------------------------------------------------------ a whole path
+class PathTranslator:
+    """Emits the function for a path: see the module docstring for its protocol."""
+
+    def __init__(self, region: Region, inexact=frozenset()):
+        self.region = region
+        self.instr = InstructionTranslator(region.paged, inexact)
+        self.body: list[tuple[int, str, int]] = []     # (indent, text, instruction index)
+        self.carried: set[str] = set()     # left unmasked at the back edge
+
+    def emit(self, indent, text, index=-1):
+        if text.endswith(f' &= {MASK32:#x}') and self._fuse_mask(indent, text.split(' ')[0]):
+            return
+        self.body.append((indent, text, index))
+
+    def _fuse_mask(self, indent, name) -> bool:
+        """Peephole: ``x = e`` (then only comments) ``x &= M`` -> ``x = (e) & M``."""
+        for at in range(len(self.body) - 1, -1, -1):
+            line_indent, line, index = self.body[at]
+            if line.startswith('#'):
+                continue
+            if line_indent == indent and line.startswith(f'{name} = '):
+                self.body[at] = (indent, f'{name} = ({line[len(name) + 3:]}) & {MASK32:#x}',
+                                 index)
+                return True
+            return False
+        return False
+
+    def exit(self, indent, target, position, index, side=False):
+        self.region.exits.append((target, position, int(side)))
+        self.emit(indent, f'_xid = {len(self.region.exits) - 1}', index)
+        self.emit(indent, 'break', index)
+
+    def back_edge(self, indent, index):
+        instr = self.instr
+        for name in sorted(instr.inexact - instr.linear, key=lambda n: int(n[1:])):
+            self.emit(indent, f'{name} &= {MASK32:#x}', index)
+        self.carried |= instr.inexact & instr.linear
+        self.emit(indent, 'continue', index)
+
+    def goto(self, indent, target, expected, position, index):
+        """Continue at ``target`` (a pc, or None for ``_npc``) knowing the path goes to
+        ``expected`` next (None: the path ends here)."""
+        if target is not None and target == expected:
+            if position == len(self.region.path) and self.region.loops:
+                self.back_edge(indent, index)
+            return
+        if target is None and expected is not None:
+            self.emit(indent, f'if _npc == {expected:#x}:', index)
+            if position == len(self.region.path) and self.region.loops:
+                self.back_edge(indent + 1, index)
+            else:
+                self.emit(indent + 1, 'pass', index)
+            self.emit(indent, 'else:', index)
+            self.exit(indent + 1, None, position, index, side=True)
+            return
+        self.exit(indent, target, position, index, side=expected is not None)
+
+    def translate(self) -> Region:
+        region, path = self.region, self.region.path
+        memops = 0
+        for i, instr in enumerate(path):
+            region.memops.append(memops)
+            memops += instr.spec.fmt in ('LOAD', 'S')
+            last = i == len(path) - 1
+            expected = (region.head if region.loops else None) if last else path[i + 1].pc
+            self.emit(3, f'# {instr.pc:08x}: {disassemble(instr.word, instr.pc)}', i)
+            lines, jump = self.instr.statements(instr)
+            for line in lines:
+                self.emit(3, line, i)
+            fallthrough = (instr.pc + 4) & MASK32
+            if jump is None:
+                if last or fallthrough != expected:
+                    self.goto(3, fallthrough, expected, i + 1, i)
+            elif jump[0] == 'branch':
+                self._branch(jump[1], jump[2], fallthrough, expected, i)
+            elif jump[0] == 'static':
+                self.goto(3, jump[1], expected, i + 1, i)
+            else:
+                self.goto(3, None, expected, i + 1, i)
+        region.memops.append(memops)
+        self._assemble()
+        return region
+
+    def _branch(self, test, taken, fallthrough, expected, i):
+        position = i + 1
+        if taken == expected and not (position == len(self.region.path) and self.region.loops):
+            self.emit(3, f'if not ({test}):', i)
+            self.exit(4, fallthrough, position, i, side=True)
+            return
+        self.emit(3, f'if {test}:', i)
+        before = len(self.body)
+        self.goto(4, taken, expected, position, i)
+        if len(self.body) == before:
+            self.emit(4, 'pass', i)
+        self.goto(3, fallthrough, expected, position, i)
+
+    def _assemble(self):
+        region = self.region
+        regs = sorted(self.instr.touched, key=lambda n: int(n[1:]))
+        written = sorted(self.instr.written, key=lambda n: int(n[1:]))
+        head = [f'def {region.name}(R, k0):',
+                f'    """{len(region.path)} guest instructions from {region.head:#010x}'
+                f'{" (a loop)" if region.loops else ""}."""']
+        head += [f'    {r} = R[{r[1:]}]' for r in regs]
+        head += ['    _npc = _xid = 0', '    try:', '        for k in range(k0, 0, -1):']
+        text = list(head)
+        for indent, line, index in self.body:
+            text.append('    ' * indent + line)
+            if index >= 0:
+                region.lines[len(text)] = index          # 1-based line number
+        writeback = [f'R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
+        if region.loops:                     # the budget ran out at the back edge
+            region.exits.append((region.head, 0, 0))
+            text += ['        else:', '            k = 0',
+                     f'            _xid = {len(region.exits) - 1}']
+        text += ['    except Exception as _e:']
+        text += [f'        {w}' for w in writeback]
+        text += ['        return -1 - LINES[_e.__traceback__.tb_lineno], k, _e']
+        text += [f'    {w}' for w in writeback]
+        text += ['    return _xid, k, _npc']
+        region.source = '\n'.join(text) + '\n'
+
+
+def translate_path(name: str, path, loops: bool, paged: bool) -> Region:
+    """Generate the source of a Region for ``path`` (a sequence of GuestInstr).
+
+    A loop is translated until what it leaves unmasked at its back edge is what it
+    assumed at its top (a small fixpoint: the assumed set only grows)."""
+    assumed: frozenset = frozenset()
+    while True:
+        translator = PathTranslator(Region(name, tuple(path), loops, paged), assumed)
+        region = translator.translate()
+        if translator.carried <= assumed:
+            return region
+        assumed = assumed | translator.carried
+
+
+def _ram_masks(size: int) -> dict:
+    """RAMMASKn for the fast-path test: the largest power-of-two window of RAM."""
+    window = 1 << (size.bit_length() - 1)
+    return {f'RAMMASK{n}': str(-window | (n - 1)) for n in (4, 2, 1)}
+
+
+def compile_region(region: Region, env: dict):
+    """Compile the region's source into a function; ``env`` supplies CLOSURE_NAMES plus
+    BASE and SIZE (RAM base and size, pasted in as constants)."""
+    # the loop's assumptions are part of the code: a register the loop top treats as
+    # inexact is masked before it is observed, so no extra state is needed here
+    source = region.source.replace('BASE', str(env['BASE']))
+    for name, value in _ram_masks(env['SIZE']).items():
+        source = source.replace(name, value)
+    params = ', '.join(CLOSURE_NAMES)
+    indented = ''.join('    ' + line + '\n' for line in source.splitlines())
+    factory = f'def _factory({params}):\n{indented}    return {region.name}\n'
+    namespace: dict = {}
+    exec(compile(factory, f'<dbt {region.name}>', 'exec'), namespace)  # noqa: S102
+    lines = {line + 1: index for line, index in region.lines.items()}   # +1: factory line
+    closure = dict(env, LINES=lines)
+    return namespace['_factory'](*(closure[name] for name in CLOSURE_NAMES))
+
+
+__all__ = ['CLOSURE_NAMES', 'Region', 'UNSIGNED_RESULT_CALLS', 'compile_region',
+           'translate_path']
