@@ -90,3 +90,21 @@ def test_stepping_trace_shows_the_operand_stack():
     add = next(s for s in steps if s.instruction == "ADD")
     assert add.stack == ["6", "1"]
     assert steps[0].method == "s.<module>" and steps[0].offset == 0
+
+
+def test_work_is_split_between_interpreter_and_compiled_code_and_priced_on_the_ledger():
+    from vlab.host.ledger import Ledger
+
+    source = "def f(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return t\n" \
+             "for k in range(10):\n    f(50)\n"
+    counts = {}
+    for threshold in (1, 5, 10**6):
+        ledger = Ledger()
+        vm = VM.from_source(source, jit_threshold=threshold, ledger=ledger)
+        stats = vm.run().stats
+        counts[threshold] = stats["compiled_instructions"]
+        assert stats["interpreted_instructions"] + stats["compiled_instructions"] == \
+            stats["instructions"]
+        assert ledger.count("hll_interpret") == stats["interpreted_instructions"]
+        assert ledger.count("hll_compiled") == stats["compiled_instructions"]
+    assert counts[1] > counts[5] > counts[10**6] == 0  # hotter sooner: more compiled work

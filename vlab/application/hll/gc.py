@@ -52,6 +52,8 @@ class Collection:
 @dataclass
 class GCStats:
     collections: int = 0
+    objects_marked: int = 0
+    objects_swept: int = 0
     objects_reclaimed: int = 0
     bytes_reclaimed: int = 0
     live_objects: int = 0
@@ -78,6 +80,8 @@ class MarkSweep:
             else:
                 freed_bytes += obj._vm_size
         reclaimed = len(heap.objects) - len(survivors)
+        self.stats.objects_marked += marked
+        self.stats.objects_swept += len(heap.objects)
         pause = (COSTS["fixed"] + COSTS["mark_per_object"] * marked
                  + COSTS["sweep_per_object"] * len(heap.objects))
         heap.objects = survivors

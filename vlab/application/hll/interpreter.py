@@ -188,6 +188,7 @@ class Interpreter:
                     pc += 1
                     count = rt.icount + 1
                     rt.icount = count
+                    rt.interpreted += 1
                     if count > limit:
                         frame.pc = pc - 1
                         rt.exhausted()

@@ -44,6 +44,7 @@ class Runtime:
         self.heap, self.collector, self.loader = heap, collector, app_loader
         self.host, self.policy = host, policy
         self.icount, self.limit = 0, max_instructions
+        self.interpreted = self.charged = 0  # of icount: by the interpreter, by natives
         self.output_chars, self.max_output = 0, max_output
         self.frames = []  # interpreter frames, innermost last (for stepping views)
         self.tracer = None
@@ -58,6 +59,7 @@ class Runtime:
     def charge(self, instructions: int) -> None:
         """Charge work done inside a native to the instruction budget."""
         self.icount += instructions
+        self.charged += instructions
         if self.icount > self.limit:
             self.exhausted()
 

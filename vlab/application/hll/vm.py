@@ -66,7 +66,8 @@ class RunResult:
 class VM:
     def __init__(self, class_path=None, heap_limit: int = 16 * 2**20, jit: bool = True,
                  policy: Policy | None = None, host=None, max_instructions: int = 10**8,
-                 jit_threshold: int = 2, max_depth: int = 1000, max_output: int = 64 * 2**20):
+                 jit_threshold: int = 2, max_depth: int = 1000, max_output: int = 64 * 2**20,
+                 ledger=None):
         self.bootstrap = bootstrap_loader()
         self.loader = ClassLoader("application", class_path, parent=self.bootstrap)
         self.heap = Heap(heap_limit)
@@ -81,6 +82,7 @@ class VM:
         self.jit = JIT(self.rt) if jit else None
         self.rt.jit = self.jit
         self.max_depth = max_depth
+        self.ledger = ledger  # a vlab.host.ledger.Ledger charged at the end of each run
 
     @classmethod
     def from_source(cls, source: str, filename: str = "main.py", **options) -> VM:
@@ -114,7 +116,20 @@ class VM:
         if isinstance(self.host, MemoryHost):
             result.output = self.host.output()
         result.stats = self.stats()
+        if self.ledger is not None:
+            from .costs import charge
+            charge(self.ledger, self.event_counts())
         return result
+
+    def event_counts(self) -> dict[str, int]:
+        """This VM's work as ledger events (see ``costs.py``)."""
+        rt, gc = self.rt, self.collector.stats
+        compiled = self.jit.compiled.values() if self.jit else ()
+        return {"hll_interpret": rt.interpreted + rt.charged,
+                "hll_compiled": rt.icount - rt.interpreted - rt.charged,
+                "hll_jit_compile": sum(len(c.method.instrs) for c in compiled),
+                "gc_collection": gc.collections, "gc_mark": gc.objects_marked,
+                "gc_sweep": gc.objects_swept}
 
     def _run(self, main: str) -> RunResult:
         try:
@@ -180,6 +195,8 @@ class VM:
         gc = self.collector.stats
         return {
             "instructions": self.rt.icount,
+            "interpreted_instructions": self.rt.interpreted,
+            "compiled_instructions": self.rt.icount - self.rt.interpreted - self.rt.charged,
             "heap_limit": self.heap.limit, "heap_used": self.heap.used,
             "heap_peak": self.heap.stats.peak_used,
             "allocations": self.heap.stats.allocations,
