@@ -142,12 +142,19 @@ class Interpreter:
                 'tdiv': tdiv, 'trem': trem}
 
     def _namespace(self, paged: bool, traced: bool) -> dict:
+        """The globals of the handlers of one kind of context: helpers, memory port,
+        and the raw RAM views the inlined fast paths use."""
         key = (paged, traced)
         if key not in self._namespaces:
             port = self._ports[paged][0]
             if traced:
                 port = traced_port(port, self.tracer)
-            self._namespaces[key] = {**self._helpers(), **port}
+            mmu, data = self.mmu, self.mmu.ram.data
+            self._namespaces[key] = {
+                **self._helpers(), **port, '_RAM_BASE': self._ram_base,
+                '_RAM_SIZE': self._ram_size, '_DATA': data, '_WORDS': self._words,
+                '_HALVES': memoryview(data).cast('H'), '_WATCH': mmu.watch,
+                '_RVIEW_GET': mmu.rview.get, '_WVIEW_GET': mmu.wview.get, '_hits': 0}
         return self._namespaces[key]
 
     # ------------------------------------------------------------ contexts and caches
@@ -231,8 +238,9 @@ class Interpreter:
         key = (paged, traced, spec.name, rd == 0, rs1 == 0, rs2 == 0)
         factory = self._factories.get(key)
         if factory is None:
+            memory = 'call' if traced else ('paged' if paged else 'bare')
             factory = self._factories[key] = build_factory(
-                spec, self._namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0)
+                spec, self._namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0, memory)
         handler = factory(rd, rs1, rs2, f.get('imm', 0), f.get('shamt', 0), f.get('csr', 0),
                           f.get('zimm', 0), f.get('pred', 0), f.get('succ', 0),
                           f.get('aq', 0), f.get('rl', 0), rd, rs1, rs2, pc, word)
@@ -336,6 +344,9 @@ class Interpreter:
         """Charge the counted events (bulk, exact) and zero the counters."""
         mmu, ledger = self.mmu, self.ledger
         hits = mmu.tlb_hits + self._ports[True][1]() + self.fetch_hits
+        for namespace in self._namespaces.values():        # inlined fast-path hits
+            hits += namespace['_hits']
+            namespace['_hits'] = 0
         for event, count in (('tlb_hit', hits), ('tlb_miss', mmu.tlb_misses),
                              ('page_walk_ref', mmu.walk_refs)):
             if count > 0:

@@ -207,6 +207,93 @@ class _Assignments(ast.NodeTransformer):
         return node
 
 
+# ---------------------------------------------------------------- inlined memory access
+# A load or store that is a whole statement (``rd = load(...)``, ``store(...)``) can be
+# inlined for speed: the RAM fast path reads the memoryviews directly and only the unusual
+# case calls the port function (vlab/isa/mmu.py).  'bare': physical addresses;
+# 'paged': the per-page permission views of the current context (each hit is a TLB hit).
+_FAST_READ = {1: '_DATA[{o}]', 2: '_HALVES[{o} >> 1]', 4: '_WORDS[{o} >> 2]'}
+_SIGN = {1: '((({v}) ^ 0x80) - 0x80) & 0xFFFFFFFF', 2: '((({v}) ^ 0x8000) - 0x8000) & 0xFFFFFFFF',
+         4: '{v}'}
+_ALIGNED = {1: '', 2: ' and not {o} & 1', 4: ' and not {o} & 3'}
+_FAST_WRITE = {1: '_DATA[{o}] = {v} & 0xFF', 2: '_HALVES[{o} >> 1] = {v} & 0xFFFF',
+               4: '_WORDS[{o} >> 2] = {v}'}
+
+_BARE_LOAD = """_a = {addr}
+_o = (_a - _RAM_BASE) & 0xFFFFFFFF
+if _o < _RAM_SIZE{aligned}:
+    R[_rd] = {fast}
+else:
+    R[_rd] = {call}(_a) & 0xFFFFFFFF"""
+_BARE_STORE = """_a = {addr}
+_o = (_a - _RAM_BASE) & 0xFFFFFFFF
+if _o < _RAM_SIZE{aligned} and not _WATCH[_o >> 12]:
+    {fast}
+else:
+    {call}(_a, {value})"""
+_PAGED_LOAD = """_a = ({addr}) & 0xFFFFFFFF
+_p = _RVIEW_GET(_a >> 12)
+if _p is not None{aligned_a}:
+    _hits += 1
+    _o = _p | (_a & 0xFFF)
+    R[_rd] = {fast}
+else:
+    R[_rd] = {call}(_a) & 0xFFFFFFFF"""
+_PAGED_STORE = """_a = ({addr}) & 0xFFFFFFFF
+_p = _WVIEW_GET(_a >> 12)
+if _p is not None{aligned_a}:
+    _hits += 1
+    _o = _p | (_a & 0xFFF)
+    {fast}
+else:
+    {call}(_a, {value})"""
+
+
+def _memory_call(stmt):
+    """(kind, size, signed, call node) for a statement-level load/store, else None."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
+        value = stmt.value
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitAnd):
+            value = value.left
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                and value.func.id.startswith('_load_'):
+            return 'load', int(value.func.id[6]), value.func.id.endswith('s'), value
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id.startswith('_store_'):
+        return 'store', int(stmt.value.func.id[7]), False, stmt.value
+    return None
+
+
+def _inline_memory(body, style):
+    """Replace statement-level loads/stores by inlined fast paths (see templates)."""
+    out, uses_hits = [], False
+    for stmt in body:
+        found = _memory_call(stmt)
+        if found is None:
+            out.append(stmt)
+            continue
+        kind, size, signed, call = found
+        fields = {'addr': ast.unparse(call.args[0]), 'call': call.func.id,
+                  'aligned': _ALIGNED[size].format(o='_o'),
+                  'aligned_a': _ALIGNED[size].format(o='_a')}
+        if kind == 'load':
+            read = _FAST_READ[size].format(o='_o')
+            fields['fast'] = _SIGN[size].format(v=read) if signed else read
+        else:
+            value = ast.unparse(call.args[1])
+            fields['value'] = value
+            fields['fast'] = _FAST_WRITE[size].format(o='_o', v=value if size < 4 or
+                                                      value.startswith('R[') else
+                                                      f'({value}) & 0xFFFFFFFF')
+        template = {('bare', 'load'): _BARE_LOAD, ('bare', 'store'): _BARE_STORE,
+                    ('paged', 'load'): _PAGED_LOAD, ('paged', 'store'): _PAGED_STORE}
+        out.extend(ast.parse(template[style, kind].format(**fields)).body)
+        uses_hits |= style == 'paged'
+    if uses_hits:
+        out.insert(0, ast.Global(names=['_hits']))
+    return out
+
+
 def _is_jump_check(stmt):
     return isinstance(stmt, ast.If) and getattr(stmt, '_jump_check', False)
 
@@ -231,8 +318,13 @@ def _returns_after_tail_jumps(body):
     return all_tail
 
 
-def factory_source(spec, rd_zero=False, rs1_zero=False, rs2_zero=False) -> str:
-    """Python source of ``def factory(...)`` for one table row and register variant."""
+def factory_source(spec, rd_zero=False, rs1_zero=False, rs2_zero=False,
+                   memory: str = 'call') -> str:
+    """Python source of ``def factory(...)`` for one table row and register variant.
+
+    ``memory``: 'call' (loads/stores call the port functions), or 'bare'/'paged' (their
+    RAM fast paths are inlined; the namespace must then supply _RAM_BASE, _RAM_SIZE,
+    _DATA, _HALVES, _WORDS, _WATCH, _RVIEW_GET, _WVIEW_GET and _hits)."""
     try:
         tree = ast.parse(spec.semantics)
     except SyntaxError as e:
@@ -240,6 +332,8 @@ def factory_source(spec, rd_zero=False, rs1_zero=False, rs2_zero=False) -> str:
     tree = _Rewriter(spec, rs1_zero, rs2_zero).visit(tree)
     assigns = _Assignments(rd_zero, set())
     tree = assigns.visit(tree)
+    if memory != 'call':
+        tree.body = _inline_memory(tree.body, memory)
     hoister = _Hoister()
     tree = hoister.visit(tree)
     ast.fix_missing_locations(tree)
@@ -264,9 +358,10 @@ def factory_source(spec, rd_zero=False, rs1_zero=False, rs2_zero=False) -> str:
             f'    return {fname}\n')
 
 
-def build_factory(spec, namespace: dict, rd_zero=False, rs1_zero=False, rs2_zero=False):
+def build_factory(spec, namespace: dict, rd_zero=False, rs1_zero=False, rs2_zero=False,
+                  memory: str = 'call'):
     """Compile the factory in ``namespace`` (which supplies R, the ports and helpers)."""
-    source = factory_source(spec, rd_zero, rs1_zero, rs2_zero)
+    source = factory_source(spec, rd_zero, rs1_zero, rs2_zero, memory)
     code = compile(source, f'<semantics of {spec.name}>', 'exec')
     local: dict = {}
     exec(code, namespace, local)  # noqa: S102 - compiling our own ISA table
