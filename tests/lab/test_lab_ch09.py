@@ -1,0 +1,108 @@
+"""Chapter 9's experiments hold the facts the chapter states."""
+
+import pytest
+
+from vlab.lab import ch09
+
+
+def test_stepper_starts_on_the_last_multiplication():
+    experiment = ch09.stepper()
+    view = experiment.data
+    assert view.step.instruction == "MUL"
+    assert view.step.stack == ["2", "2"]
+    assert view.step.depth == 2
+    assert view.total == 50 and view.output == "5\n"
+
+
+def test_step_view_clamps_and_strips_host_addresses():
+    assert ch09.step_view(10_000).index == ch09.step_view(49).index == 49
+    assert ch09._short_repr("<range_iterator object at 0x7f12ab34...") == "<range_iterator>"
+
+
+@pytest.mark.parametrize("name", [n for n in ch09.TAMPERINGS if n != "none"])
+def test_every_tampering_is_rejected_with_a_reason(name):
+    view = ch09.tamper_view(name)
+    assert view.result.status == "rejected" and view.result.exit_code == 2
+    assert view.result.message
+    assert ch09.changed_offsets(view)
+
+
+def test_the_untampered_class_runs():
+    view = ch09.tamper_view("none")
+    assert (view.result.status, view.result.output) == ("ok", "5\n")
+    assert ch09.changed_offsets(view) == []
+
+
+def test_verifier_names_method_and_offset():
+    message = ch09.tamper_view("stack underflow").result.message
+    assert message == "squares.square at offset 6: operand stack underflow"
+
+
+def test_tamper_widget_reruns_the_model():
+    experiment = ch09.tamper_explorer("none")
+    experiment.controls["tampering"].value = "bad magic"
+    assert experiment.data.name == "bad magic"
+    assert "bad magic" in experiment.text
+
+
+def test_smaller_heaps_collect_more_often_and_too_small_fails():
+    counts = [len(ch09.gc_view(kb).collections) for kb in (16, 32, 64)]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    tiny = ch09.gc_view(8)
+    assert tiny.result.message.startswith("OutOfMemoryError")
+    for view in (tiny, ch09.gc_view(16)):
+        assert view.points[0] == (0, 0)
+        assert max(used for _, used in view.points) <= view.heap_limit
+
+
+def test_basic_blocks_of_square():
+    module = ch09.compile_source(ch09.SQUARES, "squares.py")[0]
+    square = next(m for m in module.methods if m.name == "square")
+    assert ch09.basic_blocks(square.code) == 2  # the return, then the dead implicit return
+
+
+def test_jit_speedup_grows_with_hotness_below_the_ceiling():
+    points = ch09.jit_view(threshold=2)
+    assert points[0].speedup == 1.0 and points[0].compiled == 0
+    speedups = [p.speedup for p in points]
+    assert speedups[2:] == sorted(speedups[2:])
+    assert 1 < speedups[-1] < ch09.JIT_COSTS["interpreted"] / ch09.JIT_COSTS["compiled"]
+    assert points[1].speedup < 1  # compiled but never used yet: pure cost
+
+
+def test_a_higher_threshold_delays_the_benefit():
+    early, late = ch09.hotness_point(16, 2), ch09.hotness_point(16, 8)
+    assert early.interpreted < late.interpreted
+    assert early.speedup > late.speedup
+
+
+def test_two_vms_differ_only_by_configuration():
+    default = ch09.two_vms()
+    (_, a), (_, b) = default.runs
+    assert a.output == "1000 rows built\nreport written\n"
+    assert b.output.endswith("PermissionError: policy denies write access to /out/report.txt\n")
+    starved = ch09.two_vms(heap_kb_b=4, policy_b="may write /out").runs[1][1]
+    assert starved.message.startswith("OutOfMemoryError")
+
+
+def test_sandbox_view_keeps_the_host_and_isolation_hides_notes():
+    merged = ch09.sandbox_view("writecopy")
+    assert merged.host_unchanged
+    assert merged.layers["sandbox"] == ["/apps/editor/settings.txt", "/etc/motd",
+                                        "/home/student/notes.txt"]
+    assert merged.visible["/etc/motd"] == "sandbox"
+    assert "/usr/lib/fonts.txt" not in merged.visible and merged.whiteouts == ["/usr/lib/fonts.txt"]
+    assert merged.output == "buy milk\nand eggs\n"
+    assert ch09.sandbox_view("full").output == "and eggs\n"
+
+
+def test_streaming_fetches_only_what_the_launch_touches():
+    lazy = ch09.streaming_view("wan", prefetch=False)
+    eager = ch09.streaming_view("wan", prefetch=True)
+    never = {b for path, blocks in lazy.files.items() for b in blocks
+             if "Exporter" in path or "Printer" in path or "manual" in path}
+    assert never and not never & set(lazy.fetched_by)
+    assert len(lazy.events) == len(eager.events) + 1
+    assert sum(e.nbytes for e in lazy.events) == sum(e.nbytes for e in eager.events)
+    lan = ch09.streaming_view("lan", prefetch=False)
+    assert sum(e.modeled_us for e in lan.events) < sum(e.modeled_us for e in lazy.events)
