@@ -108,3 +108,23 @@ def test_work_is_split_between_interpreter_and_compiled_code_and_priced_on_the_l
         assert ledger.count("hll_interpret") == stats["interpreted_instructions"]
         assert ledger.count("hll_compiled") == stats["compiled_instructions"]
     assert counts[1] > counts[5] > counts[10**6] == 0  # hotter sooner: more compiled work
+
+
+def test_long_elif_chains_compile_despite_nesting_limits():
+    branches = "".join(f"    elif x == {i}:\n        return {i * i}\n" for i in range(1, 90))
+    source = f"def pick(x):\n    if x == 0:\n        return -1\n{branches}    return 0\n" \
+             "total = 0\nfor i in range(95):\n    total += pick(i)\nprint(total)\n"
+    vm = VM.from_source(source, "chain.py", jit_threshold=1)
+    result = vm.run()
+    assert result.output == f"{sum(i * i for i in range(1, 90)) - 1}\n"
+    assert "chain.pick" in vm.jit.compiled
+
+
+def test_superblocks_remove_dispatch_for_single_predecessor_blocks():
+    source = "def f(xs):\n    t = 0\n    for x in xs:\n        if x > 1:\n            t += x\n" \
+             "        else:\n            t -= 1\n    return t\nfor i in range(3):\n" \
+             "    print(f([1, 2, 3]))\n"
+    vm = VM.from_source(source, "s.py", jit_threshold=1)
+    assert vm.run().output == "4\n" * 3
+    code = vm.jit.compiled["s.f"].source
+    assert code.count("if b == ") == 2  # the entry block and the loop header only

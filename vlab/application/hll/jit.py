@@ -16,7 +16,9 @@ sec. 6.6), with Python as the target "machine code":
   ``(L0 - 1)``.  Guest locals are Python locals ``L0, L1...``.  Expressions are
   materialized into temporaries before anything with a side effect, keeping the guest's
   evaluation order; values live across block edges in ``S0, S1...``.  Control flow is a
-  ``while True`` loop over ``if b == k`` block tests (Python has no goto).
+  ``while True`` loop over ``if b == k`` block tests (Python has no goto), except that a
+  block with a single forward predecessor is emitted inline where that edge is taken
+  (a superblock) and a block that only jumps is threaded through.
 * **Fast paths with guards.** ``+`` on two ints is emitted inline, guarded by a type test
   whose failure calls the runtime's generic operation (a guard without deoptimization:
   the slow path is always available, so nothing ever has to go back to the interpreter).
@@ -51,6 +53,7 @@ _END = object()
 BINARY_SYMBOL = {"SUB": "-", "FLOORDIV": "//", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=",
                  "GT": ">", "GE": ">=", "IS": "is", "IS_NOT": "is not", "IN": "in",
                  "NOT_IN": "not in"}
+MAX_INLINE_INDENT = 40  # Python's tokenizer allows 100 indentation levels
 BLOCK_ENDERS = {"JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER", "RETURN", "RAISE"}
 
 
@@ -161,8 +164,7 @@ class Translator:
         if extra:
             self.emit(" = ".join(extra) + " = None", 1)
         blocks = self.blocks()
-        self.jump_only = {start: body[0].args[0] for start, body in blocks
-                          if len(body) == 1 and body[0].op.name == "JUMP"}
+        self.plan(blocks)
         loops = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER")
                     and i.args[-1] <= i.offset for i in self.instrs)
         self.loops = loops
@@ -175,6 +177,7 @@ class Translator:
             indent = 3
         for start, body in blocks:
             self.block(start, body, indent)
+        assert not self.must_dispatch - {start for start, _ in blocks}
         self.emit("except GuestThrow as e:", 1)
         self.emit(f"TRACE(e.obj, {self.jit.site(m)}, LINES_{id(m)}.get("
                   "e.__traceback__.tb_lineno, 0))", 2)
@@ -200,9 +203,41 @@ class Translator:
             out[-1][1].append(ins)
         return out
 
+    def plan(self, blocks: list[tuple[int, list]]) -> None:
+        """Decide which blocks are *inlined* into their only predecessor.
+
+        A block reached by exactly one forward edge needs no dispatch: its code is emitted
+        where that edge is taken, with the abstract stack passed straight through (a
+        superblock).  Blocks reached from several places or by a back edge keep an
+        ``if b == k`` section.
+        """
+        self.body_of = dict(blocks)
+        self.jump_only = {start: body[0].args[0] for start, body in blocks
+                          if len(body) == 1 and body[0].op.name == "JUMP"
+                          and self.entry_depth[start] == 0 and start != 0}
+        edges: dict[int, list[int]] = {start: [] for start, _ in blocks}
+        for start, body in blocks:
+            last = body[-1]
+            targets = [] if last.op.name in ("RETURN", "RAISE") else (
+                [last.args[-1]] if last.op.name == "JUMP" else [last.next_offset])
+            if last.op.name in ("JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER"):
+                targets.append(last.args[-1])
+            for target in targets:
+                edges[self.jump_only.get(target, target)].append(start)
+        self.inlinable = {start for start, preds in edges.items()
+                          if start != 0 and len(preds) == 1 and preds[0] < start
+                          and start not in self.jump_only}
+        self.must_dispatch: set[int] = set()
+
     def block(self, start: int, body: list, indent: int) -> None:
+        if start in self.jump_only or (start in self.inlinable
+                                       and start not in self.must_dispatch):
+            return  # threaded through, or emitted inside its only predecessor
         self.emit(f"if b == {start}:", indent)
-        indent += 1
+        self.block_body(start, [f"S{i}" for i in range(self.entry_depth[start])], indent + 1)
+
+    def block_body(self, start: int, stack: list, indent: int) -> None:
+        body = self.body_of[start]
         self.line = self.method.info.line_at(start)
         self.emit(f"rt.icount += {len(body)}", indent)
         back_edge_target = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE",
@@ -210,7 +245,6 @@ class Translator:
                                and i.offset >= start for i in self.instrs)
         if start == 0 or back_edge_target:
             self.emit("if rt.icount > rt.limit: rt.exhausted()", indent)
-        stack = [f"S{i}" for i in range(self.entry_depth[start])]
         ended = False
         for ins in body:
             self.line = self.method.info.line_at(ins.offset)
@@ -221,9 +255,14 @@ class Translator:
 
     def goto(self, target: int, stack: list, indent: int, here: int) -> None:
         jump = self.jump_only.get(target)
-        if jump is not None and not stack:  # jump threading: skip a block that only jumps
+        if jump is not None:  # jump threading: skip a block that only jumps
             self.emit("rt.icount += 1", indent)
             here, target = target, jump
+        if target in self.inlinable and target not in self.must_dispatch:
+            if indent < MAX_INLINE_INDENT:
+                self.block_body(target, list(stack), indent)
+                return
+            self.must_dispatch.add(target)  # too deeply nested: dispatch it instead
         if stack:
             names = [f"S{i}" for i in range(len(stack))]
             if names != stack:
