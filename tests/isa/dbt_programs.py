@@ -41,7 +41,8 @@ def build(engine: str, words: list[int], data: bytes = b'', regs=None, ram=1 << 
         m.load_bytes(DATA, data)
     if regs:
         for number, value in regs.items():
-            m.regs[number] = value & 0xFFFFFFFF
+            if number:                                  # x0 stays 0
+                m.regs[number] = value & 0xFFFFFFFF
     m.pc = RAM
     log = TrapLog()
     m.set_trap_handler('M', log)
