@@ -122,6 +122,9 @@ def _print_stats(machine, elapsed: float) -> None:
     mips = retired / elapsed / 1e6 if elapsed > 0 else float("inf")
     print(f"instructions retired: {retired}\nwall time: {elapsed:.3f} s\n"
           f"speed: {mips:.2f} MIPS", file=sys.stderr)
+    engine_stats = getattr(machine.engine, "stats", None)   # the DBT's counters (vlab.isa.dbt)
+    if engine_stats is not None:
+        print(engine_stats.text(), file=sys.stderr)
 
 
 def _exit_status(booted, result) -> int:
