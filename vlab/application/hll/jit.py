@@ -37,6 +37,8 @@ sec. 6.6), with Python as the target "machine code":
 
 from __future__ import annotations
 
+import keyword
+import warnings
 from dataclasses import dataclass, field
 
 from .errors import GuestThrow
@@ -92,11 +94,18 @@ class JIT:
         if reason is not None:
             self.bailouts[method.qualname] = reason
             return None
-        source, lines = Translator(self, method).translate()
-        code = compile(source, f"<jit:{method.qualname}>", "exec")
+        try:
+            source, lines = Translator(self, method).translate()
+            with warnings.catch_warnings():  # e.g. "is" with a literal: guest semantics
+                warnings.simplefilter("ignore")
+                code = compile(source, f"<jit:{method.qualname}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+            # e.g. code nested deeper than the host compiler accepts: keep interpreting
+            self.bailouts[method.qualname] = f"host compiler refused: {type(exc).__name__}"
+            return None
         defined: dict = {}
         exec(code, self.namespace, defined)  # the function's globals: the shared namespace
-        function = defined[method.name]
+        function = defined[python_name(method)]
         self.namespace[fn_name(method)] = function
         compiled = CompiledMethod(method, source, function, lines)
         self.namespace[f"LINES_{id(method)}"] = lines
@@ -118,6 +127,12 @@ class JIT:
         name = f"K{self._sites}"
         self.namespace[name] = value
         return name
+
+
+def python_name(method) -> str:
+    """The generated function's name: the method's, so host error messages match."""
+    name = method.name
+    return name if name.isidentifier() and not keyword.iskeyword(name) else "method"
 
 
 def fn_name(method) -> str:
@@ -159,7 +174,7 @@ class Translator:
         first_default = m.arity - len(m.defaults)
         for i, value in enumerate(m.defaults):
             params[first_default + i] += f"={value!r}"
-        self.emit(f"def {m.name}({', '.join(params)}):", 0)
+        self.emit(f"def {python_name(m)}({', '.join(params)}):", 0)
         extra = [f"L{i}" for i in range(m.arity, info.max_locals)]
         if extra:
             self.emit(" = ".join(extra) + " = None", 1)

@@ -23,6 +23,8 @@ statically is exactly what keeps the *VM* safe.
 
 from __future__ import annotations
 
+import keyword
+
 from .classfile import ClassFile, Handler, MethodInfo
 from .constpool import VALUE_KINDS, ConstPool
 from .errors import VerifyError
@@ -111,9 +113,8 @@ class _Analysis:
                                 f"{'/'.join(POOL_KIND[kind])}")
         if self.pool is not None:
             self.check_call(instr)
-            if instr.op.name in ("LOAD_FIELD", "STORE_FIELD") and is_reserved_name(
-                    self.pool.name(instr.args[0])):
-                raise _Fail(instr.offset, f"reserved field name '{self.pool.name(instr.args[0])}'")
+            if "name" in instr.op.operands:
+                self.check_name(instr, self.pool.name(instr.args[0]))
 
     def check_call(self, instr: Instr) -> None:
         name = instr.op.name
@@ -129,6 +130,12 @@ class _Analysis:
             lo, hi = BUILTINS[native]
             if not lo <= instr.args[1] <= hi:
                 raise _Fail(instr.offset, f"native {native} takes {lo}..{hi} arguments")
+
+    def check_name(self, instr: Instr, name: str) -> None:
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise _Fail(instr.offset, f"{name!r} is not a valid name")
+        if instr.op.name in ("LOAD_FIELD", "STORE_FIELD") and is_reserved_name(name):
+            raise _Fail(instr.offset, f"reserved field name '{name}'")
 
     def check_handlers(self) -> None:
         end = len(self.code)
