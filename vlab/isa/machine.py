@@ -236,6 +236,7 @@ class Machine:
         self.symbols: dict[int, str] = {}      # address -> name (load_elf fills it)
         self.default_budget = DEFAULT_BUDGET
         self._htif_armed = False
+        self._storm = 0
         self._attach_special_stores()
 
     def _make_engine(self, engine):
@@ -373,71 +374,71 @@ class Machine:
         if trace is not None:
             self.trace = trace
         budget = self.default_budget if max_instructions is None else max_instructions
-        engine, hart = self.engine, self.hart
-        engine.context_changed()
-        start_instret, start_pc, storm = hart.instret, hart.pc, 0
-        result = None
-        while result is None:
+        hart = self.hart
+        hart.x[0] = 0                        # x0 is hardwired, whatever Python wrote there
+        self.engine.context_changed()
+        start_instret, start_pc = hart.instret, hart.pc
+        self._storm = 0
+        while True:
             retired = hart.instret - start_instret
             result = self._check_stop(retired, budget, start_pc)
+            if result is None:
+                result = self._advance(budget - retired, _single)
+            if hart.instret != start_instret + retired:
+                self._storm = 0
+            if result is None and _single:
+                result = self._result('step')
             if result is not None:
                 break
-            interrupt = pending_interrupt(hart, hart.csr.mip)
-            if interrupt is not None:
-                hart.waiting = False
-                storm += 1
-                result = self._take_trap(interrupt, 0, True, hart.pc, storm)
-            elif hart.waiting:
-                result = self._wait_for_interrupt()
-                if _single and result is None:
-                    result = self._result('step', start_instret)
-                continue
-            else:
-                result = self._execute(budget - retired, _single)
-                if engine.trap is not None:
-                    trap, pc = engine.trap
-                    storm = 0 if hart.instret != start_instret + retired else storm + 1
-                    result = result or self._take_trap(trap.cause, trap.tval, False, pc, storm)
-                elif hart.instret != start_instret + retired:
-                    storm = 0
-            if _single and result is None:
-                result = self._result('step', start_instret)
         self._finish()
         result.instructions = hart.instret - start_instret
         return result
 
+    def _advance(self, left: int, single: bool) -> RunResult | None:
+        """One step of the run loop: take an interrupt, wait, or execute some code."""
+        hart = self.hart
+        interrupt = pending_interrupt(hart, hart.csr.mip)
+        if interrupt is not None:
+            hart.waiting = False
+            return self._take_trap(interrupt, 0, True, hart.pc)
+        if hart.waiting:
+            return self._wait_for_interrupt()
+        self._execute(left, single)
+        if self.engine.trap is not None:
+            trap, pc = self.engine.trap
+            return self._take_trap(trap.cause, trap.tval, False, pc)
+        return None
+
     def _check_stop(self, retired, budget, start_pc):
         htif = self.platform.htif
         if htif is not None and htif.exited:
-            return self._result('exit', None, exit_code=htif.exit_code,
+            return self._result('exit', exit_code=htif.exit_code,
                                 message='the program wrote its exit code to tohost')
         if retired >= budget:
-            return self._result('budget', None, message=(
+            return self._result('budget', message=(
                 f'instruction budget of {budget} exhausted; the program may be in an endless '
                 'loop -- pass a larger max_instructions to run longer'))
         if self.breakpoints and self.hart.pc in self.breakpoints and (
                 retired or self.hart.pc != start_pc):
-            return self._result('breakpoint', None, message=f'breakpoint at {self.pc:#010x}')
+            return self._result('breakpoint', message=f'breakpoint at {self.pc:#010x}')
         return None
 
-    def _execute(self, left: int, single: bool):
+    def _execute(self, left: int, single: bool) -> None:
+        """Run the engine: its fast loop, or one exact step when something must watch
+        every instruction (single-step, trace, breakpoints, a pending HTIF command)."""
         engine = self.engine
         if single or self.tracer is not None or self.breakpoints or self._htif_armed:
             pc = self.hart.pc
             engine.step()
-            if self.mmu.special_touched:
-                self.mmu.special_touched = False
-                self._htif_armed = True
-            elif self._htif_armed and (engine.trap is not None or self.hart.pc != pc + 4):
-                self._poll_htif()
-            return None
-        until_timer = self._instructions_until_timer()
-        limit = left if until_timer is None else min(left, max(until_timer, 1))
-        engine.run(limit)
+            if not self.mmu.special_touched and self._htif_armed and (
+                    engine.trap is not None or self.hart.pc != pc + 4):
+                self._poll_htif()                 # HTIF commands are read at block ends
+        else:
+            until_timer = self._instructions_until_timer()
+            engine.run(left if until_timer is None else min(left, max(until_timer, 1)))
         if self.mmu.special_touched:
             self.mmu.special_touched = False
             self._htif_armed = True
-        return None
 
     def _poll_htif(self) -> None:
         self._htif_armed = False
@@ -453,13 +454,15 @@ class Machine:
         if csr.mie & 0x80 and self.clint.mtimecmp[0] != (1 << 64) - 1:
             self.clint.advance(max(ticks, 1))
             return None
-        return self._result('idle', None, message=(
+        return self._result('idle', message=(
             'WFI with no interrupt that can wake the hart (enable mie.MTIE and program '
             'mtimecmp, or set msip)'))
 
-    def _take_trap(self, cause, tval, interrupt, epc, storm):
+    def _take_trap(self, cause, tval, interrupt, epc):
         hart = self.hart
         self.ledger.charge('interrupt' if interrupt else 'trap')
+        self._storm += 1
+        storm = self._storm
         level = trap_target(hart, cause, interrupt)
         description = (f'{cause_text(cause, interrupt)} at pc={epc:#010x} '
                        f'(tval={tval:#010x}) in {PRIV_NAMES[hart.priv]}-mode')
@@ -499,9 +502,9 @@ class Machine:
             return self._deliver(ctx.cause, ctx.tval, ctx.interrupt, ctx.epc, ctx.level,
                                  description)
         if kind == 'exit':
-            return self._result('exit', None, exit_code=action[1],
+            return self._result('exit', exit_code=action[1],
                                 message='exit requested by the trap handler')
-        return self._result('halt', None, message=action[1])
+        return self._result('halt', message=action[1])
 
     def _deliver(self, cause, tval, interrupt, epc, level, description):
         tvec = self.hart.csr.mtvec if level == M else self.hart.csr.stvec
@@ -515,12 +518,12 @@ class Machine:
         return None
 
     def _fault(self, cause, tval, epc, message):
-        result = self._result('fault', None, message=message)
+        result = self._result('fault', message=message)
         result.cause, result.tval, result.pc = cause, tval, epc
         return result
 
-    def _result(self, status, _unused, **kw):
-        return RunResult(status, 0, self.hart.pc, **kw)
+    def _result(self, status, **details):
+        return RunResult(status, 0, self.hart.pc, **details)
 
     def _finish(self) -> None:
         if self._htif_armed:
