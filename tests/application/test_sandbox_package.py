@@ -171,3 +171,23 @@ def test_random_bytes_never_escape_as_a_python_exception():
         except PackageFormatError:
             rejected += 1
     assert rejected > 250  # a few mutations may hit nothing checked (e.g. block size field)
+
+
+@pytest.mark.parametrize("fields, reason", [
+    ({"isolation": {"/home": "merged"}}, "isolation mode 'merged'"),
+    ({"isolation": {"home": "full"}}, "not canonical"),
+])
+def test_manifest_rejects_bad_isolation(fields, reason):
+    with pytest.raises(PackageFormatError, match=reason):
+        build_package({"a": b"x"}, "app", **fields)
+
+
+@pytest.mark.parametrize("name", ["", "a/b", "a,b"])
+def test_application_names_are_plain_words(name):
+    with pytest.raises(PackageFormatError, match="plain word"):
+        build_package({"a": b"x"}, name)
+
+
+def test_two_input_names_for_one_path_are_refused():
+    with pytest.raises(PackageFormatError, match="two input files land at"):
+        build_package({"x": b"1", "/apps/app/x": b"2"}, "app")

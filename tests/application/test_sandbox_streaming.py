@@ -134,3 +134,26 @@ def test_launch_with_prefetch_fetches_the_launch_set_before_the_app_runs():
     assert [e.reason for e in app.stats.events] == ["metadata", "prefetch"]
     assert app.client.is_cached(MAIN)
     assert not app.client.is_cached(HELP)
+
+
+def test_random_corruption_never_escapes_as_a_python_exception():
+    import random
+
+    from vlab.application.sandbox.errors import SandboxError
+
+    rng = random.Random(7)
+    good = package().data
+    outcomes = {"rejected": 0, "read": 0}
+    for _ in range(200):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        data = bytes(data[:rng.randrange(len(good) // 2, len(good) + 1)])
+        try:
+            client = StreamingClient(StreamingServer(data))
+            for path in client.paths:
+                client.read_file(path)
+            outcomes["read"] += 1
+        except SandboxError:
+            outcomes["rejected"] += 1
+    assert outcomes["rejected"] > 150

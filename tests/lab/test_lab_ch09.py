@@ -106,3 +106,34 @@ def test_streaming_fetches_only_what_the_launch_touches():
     assert sum(e.nbytes for e in lazy.events) == sum(e.nbytes for e in eager.events)
     lan = ch09.streaming_view("lan", prefetch=False)
     assert sum(e.modeled_us for e in lan.events) < sum(e.modeled_us for e in lazy.events)
+
+
+def test_guest_output_reports_compile_errors_and_failures():
+    assert ch09.guest_output("print(6 * 7)") == "42\n"
+    assert ch09.guest_output("import os").startswith("CompileError: answer.py:1:1:")
+    assert ch09.guest_output("print(1)\nraise ValueError('no')") == (
+        "1\n[exception] ValueError: no\n")
+    assert ch09.guest_output("while True:\n    pass").startswith("[budget]")
+
+
+def test_verdict_of_code_uses_the_real_verifier():
+    assert ch09.verdict_of_code([("LOAD_LOCAL", 0), ("DUP",), ("MUL",), ("RETURN",)]) == "accepted"
+    assert ch09.verdict_of_code([("LOAD_LOCAL", 0), ("MUL",), ("RETURN",)]) == (
+        "rejected: squares.square at offset 3: operand stack underflow")
+    assert ch09.verdict_of_code([("LOAD_LOCAL", 0), ("DUP",), ("DUP",), ("RETURN",)],
+                                max_stack=3) == "accepted"
+
+
+def test_actual_launch_counts_requests_blocks_and_bytes():
+    real = ch09.actual_launch({"a": 2500, "b": 0, "c": 9000}, ["a", "b", "a"], 1024)
+    assert (real["requests"], real["blocks"]) == (2, 3)
+    assert real["bytes"] == real["metadata_bytes"] + 2500
+    assert real["modeled_us"] == pytest.approx(2 * 500 + real["bytes"] * 8 / 100)
+
+
+def test_scenario_layers():
+    layers, whiteouts = ch09.scenario_layers()
+    assert layers == {"/etc/motd": "sandbox", "/home/s/notes.txt": "sandbox",
+                      "/usr/lib/libc.txt": None, "/apps/app/app.cfg": "package",
+                      "/tmp/new.txt": None}
+    assert whiteouts == ["/usr/lib/libc.txt"]
