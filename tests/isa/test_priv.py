@@ -35,6 +35,8 @@ def test_ecall_from_user_enters_m_with_exact_csrs(machine):
     assert (r[9], r[18], r[19]) == (8, p.addr('ecall'), 0)     # s1 mcause, s2 mepc, s3 mtval
     assert r[20] & MPP_MASK == 0 and not r[20] & MPIE           # came from U, MIE was 0
     assert machine.priv == 3 and r[10] == 7
+    assert machine.ledger.count('privilege_switch') == 1          # the mret down to U
+    assert machine.ledger.count('trap') == 1
 
 
 def test_illegal_instruction_tval_is_the_instruction(machine):

@@ -111,13 +111,13 @@ class Interpreter:
             need_slow()
             hart.csr.write(number, value, hart.priv, hart.current_word)
 
-        def do_mret():
+        def trap_return(kind):
             need_slow()
-            return mret(hart)
-
-        def do_sret():
-            need_slow()
-            return sret(hart)
+            before = hart.priv
+            target = kind(hart)
+            if hart.priv < before:
+                self.ledger.charge('privilege_switch')
+            return target
 
         def wfi():
             need_slow()
@@ -137,8 +137,9 @@ class Interpreter:
             self.flush(paged_only=True)
 
         return {'R': hart.x, 'trap': trap, '_misfetch': _misfetch, 'ecall': ecall,
-                'csr_read': csr_read, 'csr_write': csr_write, 'mret': do_mret,
-                'sret': do_sret, 'wfi': wfi, 'fence_i': fence_i, 'sfence_vma': sfence_vma,
+                'csr_read': csr_read, 'csr_write': csr_write,
+                'mret': lambda: trap_return(mret), 'sret': lambda: trap_return(sret),
+                'wfi': wfi, 'fence_i': fence_i, 'sfence_vma': sfence_vma,
                 'tdiv': tdiv, 'trem': trem}
 
     def _namespace(self, paged: bool, traced: bool) -> dict:
