@@ -39,10 +39,11 @@ iterations were allowed by the caller's budget, ``k`` are left.
 from __future__ import annotations
 
 import ast
+import operator
 from dataclasses import dataclass, field
 
+from vlab.isa.disasm import disassemble
 from vlab.isa.semantics import MASK32, UNSIGNED_RESULT_CALLS, _known_u32, _Rewriter
-from vlab.isa.trace import disassemble
 
 FIELD_CONSTANTS = ('imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', 'aq', 'rl')
 ALL_REGISTERS = frozenset(f'x{n}' for n in range(1, 32))
@@ -96,6 +97,32 @@ class _Operands(_Rewriter):
         return node
 
 
+BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.LShift: operator.lshift,
+          ast.RShift: operator.rshift, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+          ast.BitXor: operator.xor}
+UNARY = {ast.USub: operator.neg, ast.Invert: operator.invert, ast.Not: operator.not_}
+COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+           ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+def _constant_value(node):
+    """The value of an operator applied to constants (None if not foldable)."""
+    try:
+        if isinstance(node, ast.BinOp) and isinstance(node.left, ast.Constant) \
+                and isinstance(node.right, ast.Constant):
+            return BINARY[type(node.op)](node.left.value, node.right.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+            return UNARY[type(node.op)](node.operand.value)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                and isinstance(node.left, ast.Constant) \
+                and isinstance(node.comparators[0], ast.Constant):
+            return COMPARE[type(node.ops[0])](node.left.value, node.comparators[0].value)
+    except (ArithmeticError, KeyError):
+        return None                           # e.g. 0 // 0 on a path the guard never takes
+    return None
+
+
 class _Fold(ast.NodeTransformer):
     """Constant folding, ``v + 0`` -> ``v``, and ``if <constant>:`` -> the taken arm."""
 
@@ -103,15 +130,10 @@ class _Fold(ast.NodeTransformer):
         node = super().generic_visit(node)
         if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Constant):
             return node.body if node.test.value else node.orelse
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)) \
-                and all(isinstance(n, ast.Constant) for n in ast.iter_child_nodes(node)
-                        if isinstance(n, ast.expr)):
-            try:
-                expr = ast.fix_missing_locations(ast.Expression(node))
-                value = eval(compile(expr, '<fold>', 'eval'))  # noqa: S307
-            except ArithmeticError:
-                return node                   # e.g. 0 // 0 on a path the guard never takes
-            return ast.copy_location(ast.Constant(value), node)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            value = _constant_value(node)
+            if value is not None:
+                return ast.copy_location(ast.Constant(value), node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.BitOr,
                                                                  ast.BitXor)) \
                 and isinstance(node.right, ast.Constant) and node.right.value == 0:
@@ -224,6 +246,10 @@ class _InlineLoads(ast.NodeTransformer):
 
 
 # ------------------------------------------------------------------ one instruction
+_MEMO: dict = {}
+MEMO_LIMIT = 1 << 16
+
+
 class InstructionTranslator:
     """Rewrites one instruction's semantics into statements over register locals.
 
@@ -245,7 +271,31 @@ class InstructionTranslator:
 
     def statements(self, instr):
         """(lines, jump) for ``instr``; jump is None, ('static', pc) or ('dynamic',)
-        -- the target is then in ``_npc`` -- or ('branch', test source, taken pc)."""
+        -- the target is then in ``_npc`` -- or ('branch', test source, taken pc).
+
+        Memoized: the result depends only on the instruction, its address and the
+        masking state of its own registers (a trace re-translates its blocks' code)."""
+        own = frozenset(f'x{instr.fields.get(r, 0)}' for r in ('rd', 'rs1', 'rs2')) - {'x0'}
+        key = (instr.word, instr.pc, self.paged, own & self.inexact, own & self.linear)
+        memo = _MEMO.get(key)
+        if memo is None:
+            before = (set(self.inexact), set(self.linear), self.touched, self.written)
+            self.touched, self.written = set(), set()
+            lines, jump = self._translate(instr)
+            memo = (lines, jump, own & self.inexact, own & self.linear,
+                    self.touched, self.written)
+            self.inexact, self.linear, self.touched, self.written = before
+            if len(_MEMO) > MEMO_LIMIT:
+                _MEMO.clear()
+            _MEMO[key] = memo
+        lines, jump, inexact, linear, touched, written = memo
+        self.inexact = (self.inexact - own) | inexact
+        self.linear = (self.linear - own) | linear
+        self.touched |= touched
+        self.written |= written
+        return list(lines), jump
+
+    def _translate(self, instr):
         tree = ast.parse(instr.spec.semantics)
         tree = _Fold().visit(_Operands(instr).visit(tree))
         rd = instr.fields.get('rd', 0) if 'rd' in instr.spec.syntax else 0
