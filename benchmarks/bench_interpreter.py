@@ -9,8 +9,10 @@ installed (``pip install -e '.[bench]'``).  The program is built with the table'
 
     .venv/bin/python benchmarks/bench_interpreter.py [--iterations N]
 
-Prints millions of guest instructions per second (MIPS) and the ratios.  Targets from
-issue 3: >= 5 MIPS paging off, >= 3 MIPS with Sv32, on CPython 3.11.
+Prints millions of guest instructions per second (MIPS, best of ``--repeat`` runs) and
+the ratio to the interpreter with paging off.  Targets from issue 3: >= 5 MIPS paging
+off, >= 3 MIPS with Sv32, on CPython 3.11.  On a busy machine compare the ratios: they
+move far less than the absolute numbers.
 """
 from __future__ import annotations
 
@@ -136,16 +138,23 @@ def run_riscv_emulator(iterations: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--iterations', type=int, default=1000)
+    parser.add_argument('--repeat', type=int, default=3,
+                        help='runs per engine; the fastest counts (the machine is shared)')
     args = parser.parse_args()
     n = args.iterations
-    rows = [('vlab interpreter, paging off', run_vlab(n, False)),
-            ('vlab interpreter, Sv32 on', run_vlab(n, True))]
-    uni = run_unicorn(n)
+
+    def best(run, *run_args):
+        results = [run(*run_args) for _ in range(args.repeat)]
+        return None if results[0] is None else min(results)
+
+    rows = [('vlab interpreter, paging off', best(run_vlab, n, False)),
+            ('vlab interpreter, Sv32 on', best(run_vlab, n, True))]
+    uni = best(run_unicorn, n)
     if uni:
         rows.append(('unicorn (native translation)', uni))
     else:
         print('unicorn not installed: skipped')
-    other = run_riscv_emulator(n)
+    other = best(run_riscv_emulator, max(1, n // 4))
     if other:
         rows.append(('riscv-emulator (pure Python)', other))
     else:
