@@ -32,14 +32,18 @@ from vlab.lab.experiment import Experiment, dropdown, int_slider, toggle
 # --- the code a reader should see --------------------------------------------------------
 
 
-def dispatch_loop_source(context: int = 2) -> str:
-    """The heart of vlab's interpreter: the ``for`` loop of ``Interpreter.run`` and the
-    ``context`` lines after it (found by its text, so the excerpt follows the code)."""
+def dispatch_loop_source() -> str:
+    """The heart of vlab's interpreter: the ``try`` around the dispatch loop of
+    ``Interpreter.run`` and its first ``except`` clause (the predecode-on-miss path),
+    found by their text so the excerpt follows the code."""
     lines = inspect.getsource(Interpreter.run).splitlines()
-    start = next(i for i, line in enumerate(lines) if "for i in range(n)" in line)
-    excerpt = lines[start:start + 2 + context]
-    indent = min(len(line) - len(line.lstrip()) for line in excerpt if line.strip())
-    return "\n".join(line[indent:] for line in excerpt)
+    loop = next(i for i, line in enumerate(lines) if "for i in range(n)" in line)
+    start = loop - 1                                          # the `try:` line
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    clauses = [i for i, line in enumerate(lines) if i > loop and line.strip()
+               and len(line) - len(line.lstrip()) == indent]  # except/else of that try
+    stop = clauses[1] if len(clauses) > 1 else len(lines)
+    return "\n".join(line[indent:] for line in lines[start:stop])
 
 
 def handler_source(instruction: str = "add") -> str:
