@@ -43,6 +43,7 @@ class Collection:
     objects_reclaimed: int
     live_objects: int
     pause_cycles: int
+    kind: str = "full"  # "full" (mark-sweep), "minor" or "major" (generational)
 
     @property
     def bytes_reclaimed(self) -> int:
@@ -69,6 +70,9 @@ class MarkSweep:
         self.stats = GCStats()
         self.epoch = 0
 
+    def wants(self, heap, size: int) -> bool:
+        return heap.used + size > heap.limit
+
     def collect(self, heap, needed: int = 0) -> Collection:
         self.epoch += 1
         used_before = heap.used
@@ -86,28 +90,34 @@ class MarkSweep:
                  + COSTS["sweep_per_object"] * len(heap.objects))
         heap.objects = survivors
         heap.used -= freed_bytes
+        heap.young_bytes = heap.used
         return self.record(used_before, heap, reclaimed, pause)
 
-    def record(self, used_before, heap, reclaimed, pause) -> Collection:
+    def record(self, used_before, heap, reclaimed, pause, kind="full") -> Collection:
         s = self.stats
+        live = len(heap.objects) + len(heap.old)
         s.collections += 1
         s.objects_reclaimed += reclaimed
         s.bytes_reclaimed += used_before - heap.used
-        s.live_objects, s.live_bytes = len(heap.objects), heap.used
+        s.live_objects, s.live_bytes = live, heap.used
         s.pause_cycles += pause
         event = Collection(s.collections, self.instruction_count(), used_before, heap.used,
-                           reclaimed, len(heap.objects), pause)
+                           reclaimed, live, pause, kind)
         s.timeline.append(event)
         return event
 
-    def mark(self, roots: list) -> int:
-        """Mark everything reachable from ``roots``; return how many heap objects."""
+    def mark(self, roots: list, young_only: bool = False) -> int:
+        """Mark everything reachable from ``roots``; return how many heap objects.
+
+        ``young_only`` (a minor collection) neither marks nor traces old objects: what
+        they point to is found through the remembered set instead.
+        """
         epoch, count, stack, seen = self.epoch, 0, list(roots), set()
         while stack:
             value = stack.pop()
             kind = type(value)
             if isinstance(value, GuestObject | GuestList | GuestDict):
-                if value._vm_mark == epoch:
+                if value._vm_mark == epoch or (young_only and value._vm_old):
                     continue
                 value._vm_mark = epoch
                 count += 1

@@ -46,22 +46,26 @@ class HeapStats:
 class Heap:
     limit: int
     used: int = 0
-    objects: list = field(default_factory=list)
+    objects: list = field(default_factory=list)  # all objects (young ones if generational)
+    old: list = field(default_factory=list)  # promoted objects (generational collector only)
+    young_bytes: int = 0
+    remembered: dict = field(default_factory=dict)  # id -> old object written since last GC
     stats: HeapStats = field(default_factory=HeapStats)
-    collector: object = None  # set by the VM: anything with collect(heap, needed)
+    collector: object = None  # set by the VM: wants(heap, size) and collect(heap, size)
 
     def reserve(self, size: int) -> None:
         """Make room for ``size`` more bytes: collect if needed, else fail."""
-        if self.used + size > self.limit and self.collector is not None:
+        if self.collector is not None and self.collector.wants(self, size):
             self.collector.collect(self, size)
         if self.used + size > self.limit:
             raise HeapExhausted(f"heap limit of {self.limit} bytes exceeded "
                                 f"({self.used} used, {size} requested)")
 
     def register(self, obj, size: int):
-        obj._vm_size, obj._vm_mark = size, 0  # a header first: a collection may see it
+        obj._vm_size, obj._vm_mark, obj._vm_old = size, 0, False  # header first: a GC may see it
         self.reserve(size)
         self.used += size
+        self.young_bytes += size
         self.objects.append(obj)
         self.stats.allocations += 1
         self.stats.bytes_allocated += size
@@ -75,13 +79,15 @@ class Heap:
             self.stats.bytes_allocated += delta
         obj._vm_size += delta
         self.used += delta
+        if not obj._vm_old:
+            self.young_bytes += delta
         self.stats.peak_used = max(self.stats.peak_used, self.used)
 
     # ------------------------------------------------ typed allocation
 
     def new_object(self, host_type: type, cls, nfields: int) -> GuestObject:
         obj = host_type.__new__(host_type)
-        obj._vm_cls, obj._vm_size, obj._vm_mark = cls, 0, 0
+        obj._vm_cls, obj._vm_size, obj._vm_mark, obj._vm_old = cls, 0, 0, False
         return self.register(obj, SIZES["object"] + SIZES["field"] * nfields)
 
     def new_list(self, items=()) -> GuestList:
@@ -92,6 +98,10 @@ class Heap:
     def new_dict(self, pairs=()) -> GuestDict:
         d = GuestDict(pairs)
         return self.register(d, SIZES["dict"] + SIZES["dict_item"] * len(d))
+
+    def remember(self, obj) -> None:
+        """The write barrier's slow path: an old object now may point to young ones."""
+        self.remembered[id(obj)] = obj
 
     def max_items(self) -> int:
         """How many list elements could possibly still fit (bounds host-side building)."""

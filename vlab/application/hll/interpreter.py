@@ -257,6 +257,8 @@ class Interpreter:
                         index, container = pop(), pop()
                         value = pop()
                         if type(container) is GuestList:
+                            if container._vm_old:  # write barrier
+                                rt.heap.remember(container)
                             container[index] = value
                         else:
                             rt.store_index(value, container, index)

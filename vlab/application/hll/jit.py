@@ -83,7 +83,7 @@ class JIT:
               "NEWLIST": rt.build_list, "NEWDICT": rt.build_dict, "UNPACK": rt.unpack,
               "STOREIDX": rt.store_index, "SLICE": rt.load_slice, "GETF": rt.get_field,
               "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted,
-              "BIG": 2**4000}
+              "BIG": 2**4000, "REMEMBER": rt.heap.remember}
         ns["VMISS"] = virtual_miss(rt)
         ns.update({f"N_{name}": fn for name, fn in IMPLEMENTATIONS.items()})
         ns.update({f"T_{name}": t for name, t in VALUE_TYPE_OBJECTS.items()})
@@ -421,6 +421,7 @@ class Translator:
             self.flush(stack, indent)
             attr = self.pool.name(a[0])
             if obj == "L0" and self.self_is_object:
+                self.emit("if L0._vm_old: REMEMBER(L0)", indent)  # write barrier
                 self.emit(f"L0.{attr} = {value}", indent)
             else:
                 self.emit(f"SETF({obj}, {attr!r}, {value})", indent)
@@ -428,7 +429,8 @@ class Translator:
             index, container = self.value(stack, indent), self.value(stack, indent)
             value = self.value(stack, indent)
             self.flush(stack, indent)
-            self.emit(f"if type({container}) is GL: {container}[{index}] = {value}", indent)
+            self.emit(f"if type({container}) is GL and not {container}._vm_old: "
+                      f"{container}[{index}] = {value}", indent)
             self.emit(f"else: STOREIDX({value}, {container}, {index})", indent)
         elif name == "INVOKE_STATIC":
             args = self.args(stack, a[1])

@@ -181,14 +181,9 @@ def bounded(rt, values):
 
 @method(list, "append", 1, 1)
 def list_append(rt, lst, item):
-    heap = rt.heap
-    if heap.used + 8 <= heap.limit:  # fast path of heap.grow(lst, 8)
-        heap.used += 8
-        lst._vm_size += 8
-        heap.stats.bytes_allocated += 8
-        heap.stats.peak_used = max(heap.stats.peak_used, heap.used)
-    else:
-        heap.grow(lst, 8)
+    if lst._vm_old:  # write barrier (generational collector)
+        rt.heap.remember(lst)
+    rt.heap.grow(lst, 8)
     lst.append(item)
 
 
@@ -202,6 +197,8 @@ def list_pop(rt, lst, index=-1):
 @method(list, "insert", 2, 2)
 def list_insert(rt, lst, index, item):
     rt.heap.grow(lst, 8)
+    if lst._vm_old:
+        rt.heap.remember(lst)
     lst.insert(index, item)
 
 
@@ -209,6 +206,8 @@ def list_insert(rt, lst, index, item):
 def list_extend(rt, lst, values):
     items = bounded(rt, values)
     rt.heap.grow(lst, 8 * len(items))
+    if lst._vm_old:
+        rt.heap.remember(lst)
     lst.extend(items)
 
 

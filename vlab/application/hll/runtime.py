@@ -137,6 +137,8 @@ class Runtime:
         if receiver._vm_cls.is_exception and "message" not in receiver.__dict__:
             # as CPython keeps an exception's constructor arguments (BaseException.args)
             # even when a subclass's __init__ never calls super().__init__
+            if receiver._vm_old:
+                self.heap.remember(receiver)
             receiver.message = args[0] if len(args) == 1 else tuple(args) if args else ""
         return method.entry(receiver, *args)
 
@@ -182,6 +184,8 @@ class Runtime:
     def set_field(self, obj, name: str, value) -> None:
         if not isinstance(obj, GuestObject):
             raise AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'")
+        if obj._vm_old:  # write barrier (generational collector)
+            self.heap.remember(obj)
         setattr(obj, name, value)
 
     # ------------------------------------------------------------ containers
@@ -192,6 +196,8 @@ class Runtime:
             self.heap.grow(container, SIZES["dict_item"])
         elif isinstance(container, str | range):
             raise TypeError(f"'{type_name(container)}' object does not support item assignment")
+        if getattr(container, "_vm_old", False):  # write barrier (generational collector)
+            self.heap.remember(container)
         container[index] = value
 
     def load_slice(self, value, lo, hi):

@@ -6,7 +6,8 @@
   its length against the heap limit (a simplification, see ``heap.py``).
 * A list is a :class:`GuestList`, a dict a :class:`GuestDict`: subclasses of the host
   types, so indexing and comparison are the host's, plus two header words the heap needs
-  (``_vm_size`` charged bytes, ``_vm_mark`` the collector's mark epoch).  Their Python type
+  (``_vm_size`` charged bytes, ``_vm_mark`` the collector's mark epoch, ``_vm_old`` set
+  once a generational collector has promoted it).  Their Python type
   names are ``list`` and ``dict`` so that error messages read exactly like CPython's.
 * An object of a guest class is an instance of a host class made per guest class by
   :func:`host_type` (named like the guest class, again for CPython's error messages),
@@ -19,18 +20,18 @@ from __future__ import annotations
 
 
 class GuestObject:
-    __slots__ = ("_vm_cls", "_vm_size", "_vm_mark", "__dict__")
+    __slots__ = ("_vm_cls", "_vm_size", "_vm_mark", "_vm_old", "__dict__")
 
     def __repr__(self) -> str:
         return f"<{self._vm_cls.name} object>"
 
 
 class GuestList(list):
-    __slots__ = ("_vm_size", "_vm_mark")
+    __slots__ = ("_vm_size", "_vm_mark", "_vm_old")
 
 
 class GuestDict(dict):
-    __slots__ = ("_vm_size", "_vm_mark")
+    __slots__ = ("_vm_size", "_vm_mark", "_vm_old")
 
 
 for _cls, _name in ((GuestList, "list"), (GuestDict, "dict")):

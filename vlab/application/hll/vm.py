@@ -27,6 +27,7 @@ from . import classfile
 from .compiler import compile_source
 from .errors import BudgetExhausted, GuestThrow, HLLError, RejectedClass
 from .gc import MarkSweep
+from .generational import Generational
 from .heap import Heap
 from .host import MemoryHost
 from .interpreter import Interpreter
@@ -67,7 +68,7 @@ class VM:
     def __init__(self, class_path=None, heap_limit: int = 16 * 2**20, jit: bool = True,
                  policy: Policy | None = None, host=None, max_instructions: int = 10**8,
                  jit_threshold: int = 2, max_depth: int = 1000, max_output: int = 64 * 2**20,
-                 ledger=None):
+                 ledger=None, collector: str = "mark-sweep", nursery: int = 64 * 1024):
         self.bootstrap = bootstrap_loader()
         self.loader = ClassLoader("application", class_path, parent=self.bootstrap)
         self.heap = Heap(heap_limit)
@@ -75,7 +76,12 @@ class VM:
         self.policy = policy if policy is not None else Policy()
         self.rt = Runtime(self.heap, None, self.loader, self.host, self.policy,
                           max_instructions, max_output)
-        self.collector = MarkSweep(self.global_roots, lambda: self.rt.icount)
+        if collector == "generational":
+            self.collector = Generational(self.global_roots, lambda: self.rt.icount, nursery)
+        elif collector == "mark-sweep":
+            self.collector = MarkSweep(self.global_roots, lambda: self.rt.icount)
+        else:
+            raise ValueError(f"unknown collector {collector!r}: mark-sweep or generational")
         self.heap.collector = self.rt.collector = self.collector
         self.interpreter = Interpreter(self.rt, max_depth, jit_threshold if jit else 0)
         self.rt.interpreter = self.interpreter
