@@ -163,3 +163,27 @@ def test_python_handler_reads_user_virtual_memory(new_machine):
     m.set_trap_handler('M', kernel)
     m.run(max_instructions=10)
     assert seen == [b'hello'] and m.bus.read_bytes(DATA_PA, 5) == b'HELLO'
+
+
+def test_mprv_makes_m_mode_loads_use_the_mpp_translation(new_machine):
+    """M-mode fetches stay physical; with MPRV=1 and MPP=U its loads are translated (and
+    permission-checked) as if from U-mode (privileged spec sec. 3.1.6.3)."""
+    m = new_machine()
+    pt = Sv32PageTables(m.bus, POOL)
+    pt.map(DATA_VA, DATA_PA, 'ru')
+    m.load_bytes(DATA_PA, (0xBEEF).to_bytes(4, 'little'))
+    m.load_bytes(RAM, code(ins('lw', 'a0', 0, 'a1'), ins('lw', 'a2', 0, 'a3'), ins('ecall')))
+    traps = []
+
+    def firmware(ctx):
+        if ctx.cause == 11:
+            return ctx.exit(ctx.reg(10))
+        traps.append((ctx.cause, ctx.tval))
+        ctx.halt()
+    m.set_trap_handler('M', firmware)
+    m.csr['satp'] = pt.satp
+    m.csr['mstatus'] = 1 << 17                          # MPRV, MPP = U
+    m.regs[11], m.regs[13] = DATA_VA, DATA_VA + 0x1000    # second load: unmapped
+    m.pc = RAM
+    m.run(max_instructions=10)
+    assert m.regs[10] == 0xBEEF and traps == [(13, DATA_VA + 0x1000)]
