@@ -137,3 +137,14 @@ def test_scenario_layers():
                       "/usr/lib/libc.txt": None, "/apps/app/app.cfg": "package",
                       "/tmp/new.txt": None}
     assert whiteouts == ["/usr/lib/libc.txt"]
+
+
+def test_package_layout_figure_names_size_and_blocks():
+    from vlab.application.sandbox.hll_app import package_program
+
+    package = package_program(ch09.VIEWER, "viewer", files=ch09.VIEWER_FILES)
+    fig = ch09.plot_package_layout(package)
+    assert fig.axes[0].get_title() == (
+        f"viewer.vapp: {package.size} bytes, {package.header.block_count} blocks "
+        "(white lines: block boundaries)")
+    assert len(fig.axes[0].patches) == 2 + package.header.block_count

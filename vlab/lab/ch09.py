@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -592,6 +593,37 @@ def sandbox_view(home: str = "writecopy") -> LayerView:
     visible = {path: app.vfs.layer_of(path) for path in app.vfs.visible_files()}
     return LayerView(layers, visible, sorted(app.sandbox.whiteouts), run.output,
                      ws.host.digest() == before)
+
+
+@styled
+def plot_package_layout(package) -> Figure:
+    """Plot: a package's bytes left to right: header, index, then each file's blocks."""
+    fig, ax = new_figure("wide")
+    header, index = 24, package.metadata_size - 24
+    segments = [(0, header, INK), (header, index, ROLE_COLORS["host_os"])]
+    palette = [colormaps["tab10"](n) for n in range(10)]
+    for number, path in enumerate(package.paths):
+        for block in package.index.files[path].blocks:
+            entry = package.index.blocks[block]
+            segments.append((package.metadata_size + entry.offset, entry.length,
+                             palette[number % len(palette)]))
+    for start, length, color in segments:
+        ax.add_patch(Rectangle((start, 0), length, 1, facecolor=color, edgecolor="white"))
+    handles = [Rectangle((0, 0), 1, 1, color=INK), Rectangle((0, 0), 1, 1,
+                                                             color=ROLE_COLORS["host_os"])]
+    handles += [Rectangle((0, 0), 1, 1, color=palette[n % len(palette)])
+                for n in range(len(package.paths))]
+    names = ["header", "index"] + [p.removeprefix(package.manifest.root + "/")
+                                   for p in package.paths]
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4,
+              fontsize=8)
+    ax.set_xlim(0, package.size)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.set_xlabel("byte offset in the package")
+    ax.set_title(f"{package.manifest.name}.vapp: {package.size} bytes, "
+                 f"{package.header.block_count} blocks (white lines: block boundaries)")
+    return fig
 
 
 LAYER_COLORS = {"sandbox": APP_COLOR, "package": LEVEL_COLORS["library"],
