@@ -56,9 +56,11 @@ def test_compile_then_run_directory_then_javap(workdir, capsys):
     assert main(["hll", "compile", src, "-o", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["A.vlc", "prog.vlc"]
     capsys.readouterr()
-    assert main(["hll", "run", str(out), "--stats", "--heap", "100000"]) == 0
+    assert main(["hll", "run", str(out), "--stats", "--heap", "100000",
+                 "--collector", "generational"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "7\n" and "instructions" in captured.err
+    assert "gc_minor_collections" in captured.err
     assert main(["hll", "javap", str(out / "A.vlc")]) == 0
     assert "class A extends object" in capsys.readouterr().out
 

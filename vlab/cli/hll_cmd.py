@@ -22,6 +22,8 @@ def add_arguments(parser) -> None:
     run.add_argument("--max-instructions", type=int, default=10**8, metavar="N",
                      help="instruction budget (default 100000000)")
     run.add_argument("--stats", action="store_true", help="print VM statistics to stderr")
+    run.add_argument("--collector", choices=["mark-sweep", "generational"],
+                     default="mark-sweep", help="garbage collector (default mark-sweep)")
     run.add_argument("--allow-read", action="append", default=[], metavar="PATH",
                      help="let the program read files under PATH (repeatable)")
     run.add_argument("--allow-write", action="append", default=[], metavar="PATH",
@@ -51,7 +53,7 @@ def _run(args) -> int:
     host = DirectoryHost(Path.cwd(), echo=_echo, record=False)
     policy = Policy(True, True, tuple(args.allow_read), tuple(args.allow_write))
     options = dict(heap_limit=args.heap, jit=not args.no_jit, policy=policy, host=host,
-                   max_instructions=args.max_instructions)
+                   max_instructions=args.max_instructions, collector=args.collector)
     if program.is_dir():
         main = args.main or _find_module(program)
         if main is None:

@@ -210,6 +210,8 @@ class VM:
             "gc_collections": gc.collections, "gc_objects_reclaimed": gc.objects_reclaimed,
             "gc_bytes_reclaimed": gc.bytes_reclaimed, "gc_live_objects": gc.live_objects,
             "gc_live_bytes": gc.live_bytes, "gc_pause_cycles": gc.pause_cycles,
+            "gc_minor_collections": getattr(self.collector, "minor_collections", 0),
+            "gc_major_collections": getattr(self.collector, "major_collections", 0),
             "jit_compiled": len(self.jit.compiled) if self.jit else 0,
             "jit_bailouts": len(self.jit.bailouts) if self.jit else 0,
         }
