@@ -23,19 +23,22 @@ What the compiler does to the statements (a few AST rewrites, no other magic):
 * Decode-time constant subexpressions (only fields, ``pc`` and literals, e.g.
   ``pc + imm``) are computed once in the factory ("hoisted").
 
-Generated code for ``beq`` (rs1=a0, rs2=a1)::
+* With ``memory='bare'`` or ``'paged'`` a statement-level load/store gets its RAM fast path
+  inlined (see the templates below); only unusual accesses call the port function.
 
-    def factory(_rd, _rs1, _rs2, imm, ..., pc):
-        _k0 = (pc + imm) & 0xFFFFFFFF
-        _npc4 = (pc + 4) & 0xFFFFFFFF
-        def beq():
+Generated code for ``beq`` (print it with ``factory_source(BY_NAME['beq'])``)::
+
+    def factory(_rd, _rs1, _rs2, imm, ..., pc, word):
+        _k0 = pc + imm & 4294967295
+        _npc4 = (pc + 4) & 0xffffffff
+        def _h_beq():
             if R[_rs1] == R[_rs2]:
                 _npc = _k0
                 if _npc & 3:
                     _misfetch(_npc)
                 return _npc
             return _npc4
-        return beq
+        return _h_beq
 """
 from __future__ import annotations
 
