@@ -194,22 +194,25 @@ def _ram_offset(addr):
     return f'({ast.unparse(addr)}) - BASE'
 
 
-def _fast_test(addr, size, paged, lookup):
-    """(test expression, index into the view, name the slow path is called with)."""
+def _fast_test(addr, size, paged, lookup, reuse=False):
+    """(test expression, index into the view, name the slow path is called with).
+    ``reuse``: ``_o`` already holds this address's RAM offset (same expression, its
+    registers unchanged since): skip recomputing it."""
     if paged:
         index = '(_p | (_a & 0xFFF))'
         test = f'(_p := {lookup}((_a := {ast.unparse(addr)}) >> 12)) is not None'
         if size > 1:
             test += f' and not _a & {size - 1}'
         return test, index, '_a'
-    return f'not (_o := {_ram_offset(addr)}) & RAMMASK{size}', '_o', ast.unparse(addr)
+    offset = '_o' if reuse else f'(_o := {_ram_offset(addr)})'
+    return f'not {offset} & RAMMASK{size}', '_o', ast.unparse(addr)
 
 
-def _inline_load(call, paged):
+def _inline_load(call, paged, reuse=False):
     """``_load_4u(a)`` -> an expression doing the RAM / software-TLB fast path inline."""
     name = call.func.id
     size, signed = int(name[6]), name[7] == 's'
-    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'RGET')
+    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'RGET', reuse)
     shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
     value = f'{VIEWS[size]}[{index}{shift}]'
     if signed:
@@ -218,7 +221,7 @@ def _inline_load(call, paged):
     return f'({value} if {test} else {name}({slow_addr}))'
 
 
-def _inline_store(call, paged, exact):
+def _inline_store(call, paged, exact, reuse=False):
     """``_store_4(a, v)`` -> lines of an if/else: fast RAM / software-TLB path or the port."""
     name = call.func.id
     size = int(name[7])
@@ -226,7 +229,7 @@ def _inline_store(call, paged, exact):
     value = ast.unparse(value_node)
     if not (size == 4 and isinstance(value_node, ast.Name) and value_node.id in exact):
         value = f'({value}) & {(1 << (8 * size)) - 1:#x}'
-    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'WGET')
+    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'WGET', reuse)
     if not paged:                            # pages holding code are watched (WGET never has them)
         test += ' and not WATCH[_o >> 12]'
     shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
@@ -235,13 +238,14 @@ def _inline_store(call, paged, exact):
 
 
 class _InlineLoads(ast.NodeTransformer):
-    def __init__(self, paged):
-        self.paged = paged
+    def __init__(self, translator):
+        self.translator = translator
 
     def visit_Call(self, node):
         self.generic_visit(node)
         if isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS:
-            return ast.parse(_inline_load(node, self.paged), mode='eval').body
+            reuse = self.translator.offset_reuse(node.args[0])
+            return ast.parse(_inline_load(node, self.translator.paged, reuse), mode='eval').body
         return node
 
 
@@ -264,6 +268,18 @@ class InstructionTranslator:
         self.linear: set[str] = set(inexact)
         self.written: set[str] = set()
         self.touched: set[str] = set()
+        self.offset: str | None = None      # address whose RAM offset ``_o`` holds (Bare)
+
+    def offset_reuse(self, addr) -> bool:
+        """True when ``_o`` already holds ``addr``'s offset; remember it for later."""
+        text = ast.unparse(addr)
+        reuse = not self.paged and text == self.offset
+        self.offset = text
+        return reuse
+
+    def _forget_offset(self, name: str) -> None:
+        if self.offset is not None and name in _registers_read(ast.parse(self.offset)):
+            self.offset = None
 
     @property
     def exact(self) -> set[str]:
@@ -276,19 +292,20 @@ class InstructionTranslator:
         Memoized: the result depends only on the instruction, its address and the
         masking state of its own registers (a trace re-translates its blocks' code)."""
         own = frozenset(f'x{instr.fields.get(r, 0)}' for r in ('rd', 'rs1', 'rs2')) - {'x0'}
-        key = (instr.word, instr.pc, self.paged, own & self.inexact, own & self.linear)
+        key = (instr.word, instr.pc, self.paged, own & self.inexact, own & self.linear,
+               self.offset)
         memo = _MEMO.get(key)
         if memo is None:
             before = (set(self.inexact), set(self.linear), self.touched, self.written)
             self.touched, self.written = set(), set()
             lines, jump = self._translate(instr)
             memo = (lines, jump, own & self.inexact, own & self.linear,
-                    self.touched, self.written)
+                    self.touched, self.written, self.offset)
             self.inexact, self.linear, self.touched, self.written = before
             if len(_MEMO) > MEMO_LIMIT:
                 _MEMO.clear()
             _MEMO[key] = memo
-        lines, jump, inexact, linear, touched, written = memo
+        lines, jump, inexact, linear, touched, written, self.offset = memo
         self.inexact = (self.inexact - own) | inexact
         self.linear = (self.linear - own) | linear
         self.touched |= touched
@@ -342,9 +359,10 @@ class InstructionTranslator:
             return self._write_rd(value, rd), None
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
                 and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id in STORE_CALLS:
-            return _inline_store(stmt.value, self.paged, self.exact), None
+            reuse = self.offset_reuse(stmt.value.args[0])
+            return _inline_store(stmt.value, self.paged, self.exact, reuse), None
         lines = self._observe(stmt)
-        stmt = _InlineLoads(self.paged).visit(stmt)
+        stmt = _InlineLoads(self).visit(stmt)
         return lines + ast.unparse(stmt).split('\n'), None
 
     def _write_rd(self, value, rd):
@@ -356,12 +374,13 @@ class InstructionTranslator:
         if not known and not safe:
             value = _Fold().visit(_mask(value))
             known = _known_u32(value, self.exact) or isinstance(value, ast.Constant)
-        value = _InlineLoads(self.paged).visit(value)
+        value = _InlineLoads(self).visit(value)
         if not rd:                                   # x0: keep only a faulting load
             calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
             return lines + ([ast.unparse(value)] if calls else [])
         name = f'x{rd}'
         self.written.add(name)
+        self._forget_offset(name)
         if known:
             self.inexact.discard(name)
             self.linear.discard(name)
