@@ -26,10 +26,19 @@ class RecordingPackage:
 
 
 def test_system_classes_come_from_the_bootstrap_loader():
-    impostor = class_bytes("class Exception:\n    def __init__(self, m):\n        pass\n")
-    vm = VM(MemoryEntry(impostor))
+    from vlab.application.hll.errors import CompileError
+
+    with pytest.raises(CompileError, match="would shadow the system class"):
+        compile_source("class Exception:\n    pass\n", "app.py")
+    # a hand-made class file named Exception is simply never consulted
+    impostor = compile_source("class Impostor:\n    pass\n", "app.py")[1]
+    impostor.name = "Exception"
+    impostor = {"Exception": write(impostor)}
+    package = RecordingPackage(impostor)
+    vm = VM(package)
     cls = vm.load("Exception")
     assert cls.loader is vm.bootstrap and cls.superclass.name == "object"
+    assert package.requests == []
 
 
 def test_each_application_has_its_own_loader_and_classes():

@@ -84,6 +84,9 @@ class ModuleCompiler:
                             getattr(node, "col_offset", 0) + 1, self.filename)
 
     def compile(self) -> list[ClassFile]:
+        if not self.system and self.module in CLASS_NAMES:
+            raise CompileError(f"module name '{self.module}' is a system class: rename the "
+                               "file", 1, 1, self.filename)
         pool = ConstPool()
         top = [n for n in self.tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)]
         methods = [FunctionCompiler(self, pool, None, "<module>", [], top).method()]
@@ -97,6 +100,9 @@ class ModuleCompiler:
     def compile_class(self, node: ast.ClassDef) -> ClassFile:
         if node.name == self.module:
             raise self.error(node, f"class '{node.name}' has the same name as its module")
+        if not self.system and node.name in CLASS_NAMES + VALUE_TYPES:
+            raise self.error(node, f"class '{node.name}' would shadow the system class of "
+                             "that name (class loaders ask the bootstrap loader first)")
         base = node.bases[0].id if node.bases else "object"
         if base not in self.known_classes:
             raise self.error(node, f"unknown base class '{base}'")
