@@ -90,3 +90,6 @@ def test_file_access_needs_allow_flags(workdir, capsys):
 def test_missing_program_exits_two(workdir, capsys):
     assert main(["hll", "run", "nope.py"]) == 2
     assert "no such file" in capsys.readouterr().err
+    (workdir / "latin.py").write_bytes(b"print('\xe9')\n")
+    assert main(["hll", "run", "latin.py"]) == 2
+    assert "compile error" in capsys.readouterr().err

@@ -63,7 +63,7 @@ def _run(args) -> int:
     elif program.is_file():
         try:
             vm = VM.from_source(program.read_text(), program.name, **options)
-        except CompileError as exc:
+        except (CompileError, OSError, UnicodeDecodeError) as exc:
             print(f"compile error: {exc}", file=sys.stderr)
             return 2
         main = vm.main_class
