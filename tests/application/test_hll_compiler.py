@@ -81,3 +81,9 @@ def test_javap_lists_code_handlers_and_lines():
     assert "static f/1" in text and "max_stack=" in text
     assert "FLOORDIV" in text and "// line 3" in text
     assert "exception table" in text and "ZeroDivisionError" in text
+
+
+def test_absurdly_nested_programs_are_compile_errors_not_crashes():
+    for source in ["x = " + "+".join(["1"] * 20000), "x = " + "-" * 5000 + "1"]:
+        with pytest.raises(CompileError, match="nested too deeply"):
+            compile_source(source, "deep.py")

@@ -47,11 +47,13 @@ def compile_source(source: str, filename: str = "main.py", module: str | None = 
     module = module or module_name(filename)
     try:
         tree = ast.parse(source, filename)
+        syntax.check(tree, filename)
+        return ModuleCompiler(tree, source, filename, module, system).compile()
     except SyntaxError as exc:
         raise CompileError(f"syntax error: {exc.msg}", exc.lineno or 0, exc.offset or 0,
                            filename) from None
-    syntax.check(tree, filename)
-    return ModuleCompiler(tree, source, filename, module, system).compile()
+    except (RecursionError, MemoryError):
+        raise CompileError("expressions nested too deeply", 0, 0, filename) from None
 
 
 def compile_file(path: str | Path) -> list[ClassFile]:
