@@ -28,6 +28,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+import vlab.application.hll.costs  # noqa: F401 - registers the HLL VM's ledger events
 from vlab.application.hll import classfile, opcodes
 from vlab.application.hll.compiler import compile_source
 from vlab.application.hll.loader import MemoryEntry
@@ -37,6 +38,7 @@ from vlab.application.sandbox.hll_app import package_program, run_app
 from vlab.application.sandbox.network import NETWORKS
 from vlab.application.sandbox.workstation import Workstation
 from vlab.host.costs import CostModel
+from vlab.host.ledger import Ledger
 from vlab.lab.experiment import Experiment, checkbox, dropdown, int_slider, toggle
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 
@@ -386,11 +388,10 @@ def gc_explorer(heap_kb: int = 16) -> Experiment:
 # ======================================================================== 4. JIT
 
 
-#: Modeled host cycles per guest bytecode instruction, interpreted or compiled, after
-#: DIGITAL FX!32 (Chernoff et al., IEEE Micro 1998): about 45 host instructions per
-#: guest instruction in its interpreter, 4.4 in translated code.  Compiling costs the
-#: host cost model's ``block_translate`` per basic block (vlab.host.costs).
-JIT_COSTS = {"interpreted": 45.0, "compiled": 4.4}
+#: The run is priced on the shared ledger with the HLL VM's own events
+#: (vlab.application.hll.costs): ``hll_interpret`` and ``hll_compiled`` per bytecode, after
+#: DIGITAL FX!32 (about 45 host instructions per guest instruction interpreted, 4.4
+#: translated; Chernoff et al., IEEE Micro 1998), and ``hll_jit_compile`` per bytecode compiled.
 CALL_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
@@ -399,7 +400,7 @@ class HotnessPoint:
     calls: int
     interpreted: int  # guest instructions run by the interpreter
     compiled: int  # guest instructions run by JIT-compiled code
-    compiled_blocks: int  # basic blocks translated
+    bytecodes_compiled: int
     cycles_interpreter_only: float
     cycles_with_jit: float
 
@@ -408,36 +409,29 @@ class HotnessPoint:
         return self.cycles_interpreter_only / self.cycles_with_jit
 
 
-def basic_blocks(code: bytes) -> int:
-    """Number of basic blocks in a method's code (leaders: entry, targets, after branches)."""
-    instrs = opcodes.decode(code)
-    leaders = {0}
-    for ins in instrs:
-        if ins.op.name in opcodes.BRANCHES or ins.op.name in opcodes.TERMINATORS:
-            leaders.add(ins.next_offset)
-        if ins.op.name in opcodes.BRANCHES:
-            leaders.add(ins.args[-1])
-    return len(leaders & {ins.offset for ins in instrs})
+def jit_ceiling() -> float:
+    """The speedup if every instruction ran compiled and compiling were free."""
+    costs = CostModel.default()
+    return costs.cycles_of("hll_interpret") / costs.cycles_of("hll_compiled")
+
+
+def priced_run(source: str, **options) -> tuple[VM, Ledger]:
+    """Run ``source`` on a VM that charges its work to a fresh ledger."""
+    ledger = Ledger(CostModel.default())
+    vm = VM.from_source(source, "hot.py", ledger=ledger, **options)
+    vm.run()
+    return vm, ledger
 
 
 def hotness_point(calls: int, threshold: int) -> HotnessPoint:
-    """Run HOT with ``calls`` calls to ``work``; count who ran which instruction."""
-    vm = VM.from_source(HOT.format(calls=calls), "hot.py", jit_threshold=threshold)
-    interpreted = 0
-
-    def count(frame, instr) -> None:  # the interpreter's tracer hook: one call per instruction
-        nonlocal interpreted
-        interpreted += 1
-
-    vm.rt.tracer = count
-    result = vm.run()
-    total = result.stats["instructions"]
-    blocks = sum(basic_blocks(c.method.info.code) for c in vm.jit.compiled.values())
-    translate = CostModel.default().cycles_of("block_translate")
-    with_jit = (interpreted * JIT_COSTS["interpreted"]
-                + (total - interpreted) * JIT_COSTS["compiled"] + blocks * translate)
-    return HotnessPoint(calls, interpreted, total - interpreted, blocks,
-                        total * JIT_COSTS["interpreted"], with_jit)
+    """Run HOT with ``calls`` calls to ``work``, interpreted only and with the JIT."""
+    source = HOT.format(calls=calls)
+    _, interpreted_only = priced_run(source, jit=False)
+    vm, with_jit = priced_run(source, jit_threshold=threshold)
+    counts = vm.event_counts()
+    return HotnessPoint(calls, counts["hll_interpret"], counts["hll_compiled"],
+                        counts["hll_jit_compile"], interpreted_only.total_cycles,
+                        with_jit.total_cycles)
 
 
 def jit_view(threshold: int = 2) -> list[HotnessPoint]:
@@ -451,7 +445,7 @@ def plot_jit(points: list[HotnessPoint]) -> Figure:
     calls = [p.calls for p in points]
     left.plot(calls, [p.speedup for p in points], "o-", color=APP_COLOR)
     left.axhline(1, color="grey", lw=0.8)
-    left.axhline(JIT_COSTS["interpreted"] / JIT_COSTS["compiled"], color="grey", ls=":", lw=0.8)
+    left.axhline(jit_ceiling(), color="grey", ls=":", lw=0.8)
     left.set_xscale("log", base=2)
     left.set_xlabel("calls to work() (hotness)")
     left.set_ylabel("modeled speedup over the interpreter")
@@ -475,8 +469,7 @@ def describe_jit(points: list[HotnessPoint]) -> str:
     return (f"With 1 call everything is interpreted (speedup {first.speedup:.2f}x). With "
             f"{last.calls} calls {100 * last.compiled / (last.compiled + last.interpreted):.0f}%"
             f" of the instructions run compiled and the modeled speedup is "
-            f"{last.speedup:.1f}x; the ceiling is "
-            f"{JIT_COSTS['interpreted'] / JIT_COSTS['compiled']:.1f}x (45 / 4.4 cycles).")
+            f"{last.speedup:.1f}x; the ceiling is {jit_ceiling():.1f}x (45 / 4.4 cycles).")
 
 
 def jit_explorer(threshold: int = 2) -> Experiment:
