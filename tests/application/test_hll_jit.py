@@ -128,3 +128,16 @@ def test_superblocks_remove_dispatch_for_single_predecessor_blocks():
     assert vm.run().output == "4\n" * 3
     code = vm.jit.compiled["s.f"].source
     assert code.count("if b == ") == 2  # the entry block and the loop header only
+
+
+def test_recursion_traces_are_summarized_like_cpython():
+    import subprocess
+    import sys
+
+    source = "def down(n):\n    return down(n + 1)\n\ndown(0)\n"
+    expected = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True)
+    for jit in (False, True):
+        trace = VM.from_source(source, "r.py", jit=jit).run().traceback.splitlines()
+        assert trace[-1] == expected.stderr.splitlines()[-1]
+        assert trace[-2].startswith("  [Previous line repeated ")
+        assert len(trace) < 20

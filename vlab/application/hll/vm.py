@@ -218,14 +218,28 @@ class VM:
 
 
 def format_trace(exc) -> str:
-    lines = ["Traceback (most recent call last):"]
-    for method, line in reversed(exc.__dict__.get("__trace__", [])):
-        cf = method.owner.cf
-        lines.append(f'  File "{cf.source_file}", line {line}, in {method.name}')
-        source = cf.source_text.splitlines()
-        if 0 < line <= len(source):
-            lines.append("    " + source[line - 1].strip())
+    """The guest stack trace, outermost call first, in CPython's format (a frame repeated
+    more than three times in a row is summarized, as CPython does)."""
+    entries = list(reversed(exc.__dict__.get("__trace__", [])))
+    lines, i = ["Traceback (most recent call last):"], 0
+    while i < len(entries):
+        run = 1
+        while i + run < len(entries) and entries[i + run] == entries[i]:
+            run += 1
+        lines += _frame_lines(*entries[i]) * min(run, 3)
+        if run > 3:
+            lines.append(f"  [Previous line repeated {run - 3} more times]")
+        i += run
     return "\n".join(lines) + "\n"
+
+
+def _frame_lines(method, line: int) -> list[str]:
+    cf = method.owner.cf
+    out = [f'  File "{cf.source_file}", line {line}, in {method.name}']
+    source = cf.source_text.splitlines()
+    if 0 < line <= len(source):
+        out.append("    " + source[line - 1].strip())
+    return out
 
 
 def _short(value) -> str:
