@@ -158,3 +158,17 @@ def test_the_same_package_runs_in_interpreted_and_jit_vms():
     package = notes_package()
     outputs = {run_app(Workstation(HOST).launch(package), jit=jit).output for jit in (False, True)}
     assert outputs == {NOTES_OUTPUT}
+
+
+def test_vm_work_and_streaming_land_on_one_ledger():
+    from vlab.host.ledger import Ledger
+
+    ledger = Ledger()
+    app = Workstation(HOST, ledger=ledger).launch(notes_package())
+    run = run_app(app, ledger=ledger)
+    assert run.output == NOTES_OUTPUT
+    categories = ledger.by_category()
+    assert set(categories) == {"network", "application"}
+    assert ledger.count("stream_round_trip") == app.stats.requests
+    assert ledger.count("hll_interpret") + ledger.count("hll_compiled") == (
+        run.result.stats["instructions"])

@@ -157,3 +157,27 @@ def test_random_corruption_never_escapes_as_a_python_exception():
         except SandboxError:
             outcomes["rejected"] += 1
     assert outcomes["rejected"] > 150
+
+
+def test_requests_are_charged_to_the_shared_ledger_in_cycles():
+    from vlab.application.sandbox.costs import cycle_prices
+    from vlab.host.costs import CostModel
+    from vlab.host.ledger import Ledger
+
+    for network in (LAN, WAN):
+        ledger = Ledger(CostModel.default().with_overrides(**cycle_prices(network)))
+        client = StreamingClient(StreamingServer(package()), network, ledger)
+        client.read_file(MAIN)
+        client.read_file(MAIN)  # a cache hit: no charge
+        assert ledger.count("stream_round_trip") == client.stats.requests == 2
+        assert ledger.count("stream_byte") == client.stats.bytes_fetched
+        # 2 GHz: every modeled microsecond is 2000 cycles
+        assert ledger.total_cycles == pytest.approx(client.stats.modeled_us * 2000)
+
+
+def test_default_prices_are_the_lan_at_2_ghz():
+    from vlab.host.costs import CostModel
+
+    costs = CostModel.default()
+    assert costs.cycles_of("stream_round_trip") == 1_000_000
+    assert costs.cycles_of("stream_byte") == 160

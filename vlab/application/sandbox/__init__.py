@@ -15,6 +15,7 @@ module                        concept
 ``package``                   a whole package in memory, fully checked
 ``network``                   the modeled link: round trip + bytes / bandwidth
 ``streaming``                 server and client: metadata first, blocks on first use
+``costs``                     streaming round trips and bytes on the shared ledger
 ``paths``                     canonical paths; escapes (``..``, drives, NUL) refused
 ``layers``                    host (read-only), package (streamed), sandbox (writable)
 ``isolation``                 per-directory modes: writecopy or full (ThinApp)

@@ -81,14 +81,19 @@ def run_app(
     heap_limit: int = 16 * 2**20,
     jit: bool = True,
     max_instructions: int = 10**7,
+    ledger=None,
 ) -> AppRun:
-    """Run ``app``'s entry class on a new VM over its package and sandbox."""
+    """Run ``app``'s entry class on a new VM over its package and sandbox.
+
+    ``ledger`` (a :class:`~vlab.host.ledger.Ledger`) is charged with the VM's work;
+    give the workstation the same ledger to see streaming beside it.
+    """
     host = app.host()
     class_path = app.class_path()
     first_event = len(app.stats.events)
     vm = VM(class_path, heap_limit=heap_limit, jit=jit, host=host,
             policy=Policy.allow_all() if policy is None else policy,
-            max_instructions=max_instructions)
+            max_instructions=max_instructions, ledger=ledger)
     result = vm.run(app.manifest.entry)
     result.output = host.output()
     return AppRun(result, host.output(), app.stats.events[first_event:],

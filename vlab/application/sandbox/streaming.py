@@ -12,13 +12,15 @@ products cited by Hwang et al. (2011, sec. 3.1.2.5).
 
 Every request is logged in :class:`StreamStats` with its bytes and its modeled
 time from :class:`~vlab.application.sandbox.network.NetworkModel`, so a chapter
-can show how much of a package a launch really needed.
+can show how much of a package a launch really needed; given a ledger, the
+client also charges each request to it (:mod:`~vlab.application.sandbox.costs`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vlab.application.sandbox.costs import charge_request
 from vlab.application.sandbox.errors import PackageFormatError, VirtualFileNotFound
 from vlab.application.sandbox.manifest import Manifest
 from vlab.application.sandbox.network import LAN, NetworkModel
@@ -114,9 +116,11 @@ class StreamStats:
 class StreamingClient:
     """The client side: fetches metadata once, then blocks on first use, and caches them."""
 
-    def __init__(self, server: StreamingServer, network: NetworkModel = LAN) -> None:
+    def __init__(self, server: StreamingServer, network: NetworkModel = LAN,
+                 ledger=None) -> None:
         self.server = server
         self.network = network
+        self.ledger = ledger  # a vlab.host.ledger.Ledger charged per request, or None
         self.stats = StreamStats(package_bytes=server.size)
         self._cache: dict[int, bytes] = {}
         self.header, self.index = self._fetch_metadata()
@@ -127,6 +131,8 @@ class StreamingClient:
             len(self.stats.events) + 1, reason, tuple(paths), tuple(blocks),
             nbytes, self.network.request_us(nbytes),
         ))
+        if self.ledger is not None:
+            charge_request(self.ledger, nbytes)
 
     def _fetch_metadata(self) -> tuple[Header, Index]:
         data = self.server.serve_metadata()

@@ -73,9 +73,11 @@ class Workstation:
         *,
         network: NetworkModel = LAN,
         quota_bytes: int = DEFAULT_QUOTA_BYTES,
+        ledger=None,
     ) -> None:
         self.host = HostLayer(DEFAULT_HOST_FILES if host_files is None else host_files)
         self.network = network
+        self.ledger = ledger  # streaming requests are charged here (vlab.host.ledger.Ledger)
         self.quota_bytes = quota_bytes
         self._clients: dict[str, StreamingClient] = {}
         self._sandboxes: dict[str, SandboxLayer] = {}
@@ -112,7 +114,7 @@ class Workstation:
         for client in self._clients.values():
             if client.server is server or client.server.data is server.data:
                 return client  # the same package bytes: reuse its cache
-        client = StreamingClient(server, self.network)
+        client = StreamingClient(server, self.network, self.ledger)
         if client.manifest.name in self._clients:
             raise SandboxError(
                 f"an application named {client.manifest.name!r} from another server is "
