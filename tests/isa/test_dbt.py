@@ -236,4 +236,4 @@ def test_block_discovery_stops_before_instructions_left_to_the_interpreter():
     block = discover_block(m.engine.cache, RAM)
     assert [i.name for i in block.instrs] == ['addi']
     region = translate_path('demo', block.instrs, loops=False, paged=False)
-    assert region.exits == [(RAM + 4, 1, 0)]
+    assert region.exits == [(RAM + 4, 1, 0, RAM)]          # (target, position, side, from)

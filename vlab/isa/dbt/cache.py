@@ -42,10 +42,17 @@ class Translation:
 
     def __post_init__(self):
         self.links = [None] * len(self.region.exits)
-        self.length = len(self.region.path)
+        self.block_paths = []            # traces: each path as BasicBlocks
+        self.side_counts = {}            # traces: exit id -> times taken
+        self.length = max(len(path) for path in self.region.paths)
         self.loops = self.region.loops
         self.exits = self.region.exits
         self.head = self.region.head
+
+    @property
+    def paths(self) -> list[list[int]]:
+        """A trace's paths, each as the list of its block start pcs (a tree has several)."""
+        return [[block.start for block in path] for path in self.block_paths]
 
     @property
     def source(self) -> str:
@@ -53,7 +60,8 @@ class Translation:
 
     @property
     def pcs(self) -> list[int]:
-        return [instr.pc for instr in self.region.path]
+        """Every guest instruction address the translation holds."""
+        return sorted({instr.pc for path in self.region.paths for instr in path})
 
 
 class TranslationCache:

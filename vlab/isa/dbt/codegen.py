@@ -63,9 +63,12 @@ class Region:
     loops: bool                       # the path's end leads back to its start
     paged: bool                       # memory through the inline software TLB
     source: str = ''
-    exits: list = field(default_factory=list)    # id -> (target | None, position, side)
-    lines: dict = field(default_factory=dict)    # source line -> instruction index
+    paths: tuple = ()                 # a tree: every path (path is the first)
+    exits: list = field(default_factory=list)    # id -> (target|None, position, side, from)
+    lines: dict = field(default_factory=dict)    # source line -> node id
+    nodes: list = field(default_factory=list)    # node id -> (pc, position on its path)
     memops: list = field(default_factory=list)   # memory accesses in path[:i], per i
+    unit: int = 1                     # instructions per counted iteration (k0 - k)
 
     @property
     def head(self) -> int:
@@ -411,137 +414,173 @@ class InstructionTranslator:
 
 # ------------------------------------------------------------------ a whole path
 class PathTranslator:
-    """Emits the function for a path: see the module docstring for its protocol."""
+    """Emits the function for a region: one path, or a *tree* of looping paths that
+    share their start (see the module docstring for the protocol)."""
 
     def __init__(self, region: Region, inexact=frozenset()):
         self.region = region
         self.instr = InstructionTranslator(region.paged, inexact)
-        self.body: list[tuple[int, str, int]] = []     # (indent, text, instruction index)
-        self.carried: set[str] = set()     # left unmasked at the back edge
+        self.body: list[tuple[int, str, int]] = []     # (indent, text, node id)
+        self.carried: set[str] = set()     # left unmasked at the back edges
+        self.counted = len(region.paths) == 1
+        self.longest = max(len(p) for p in region.paths)
 
-    def emit(self, indent, text, index=-1):
+    def emit(self, indent, text, node=-1):
         if text.endswith(f' &= {MASK32:#x}') and self._fuse_mask(indent, text.split(' ')[0]):
             return
-        self.body.append((indent, text, index))
+        self.body.append((indent, text, node))
 
     def _fuse_mask(self, indent, name) -> bool:
         """Peephole: ``x = e`` (then only comments) ``x &= M`` -> ``x = (e) & M``."""
         for at in range(len(self.body) - 1, -1, -1):
-            line_indent, line, index = self.body[at]
+            line_indent, line, node = self.body[at]
             if line.startswith('#'):
                 continue
             if line_indent == indent and line.startswith(f'{name} = '):
                 self.body[at] = (indent, f'{name} = ({line[len(name) + 3:]}) & {MASK32:#x}',
-                                 index)
+                                 node)
                 return True
             return False
         return False
 
-    def exit(self, indent, target, position, index, side=False):
-        self.region.exits.append((target, position, int(side)))
-        self.emit(indent, f'_xid = {len(self.region.exits) - 1}', index)
-        self.emit(indent, 'break', index)
+    def exit(self, indent, target, position, node, side=False):
+        source = self.region.nodes[node][0]
+        self.region.exits.append((target, position, int(side), source))
+        self.emit(indent, f'_xid = {len(self.region.exits) - 1}', node)
+        self.emit(indent, 'break', node)
 
-    def back_edge(self, indent, index):
+    def back_edge(self, indent, length, node):
         instr = self.instr
         for name in sorted(instr.inexact - instr.linear, key=lambda n: int(n[1:])):
-            self.emit(indent, f'{name} &= {MASK32:#x}', index)
+            self.emit(indent, f'{name} &= {MASK32:#x}', node)
         self.carried |= instr.inexact & instr.linear
-        self.emit(indent, 'continue', index)
+        if self.counted:
+            self.emit(indent, 'continue', node)
+            return
+        self.emit(indent, f'n += {length}', node)
+        self.emit(indent, 'if n <= stop:', node)
+        self.emit(indent + 1, 'continue', node)
+        self.exit(indent, self.region.head, 0, node)
 
-    def goto(self, indent, target, expected, position, index):
-        """Continue at ``target`` (a pc, or None for ``_npc``) knowing the path goes to
-        ``expected`` next (None: the path ends here)."""
-        if target is not None and target == expected:
-            if position == len(self.region.path) and self.region.loops:
-                self.back_edge(indent, index)
-            return
-        if target is None and expected is not None:
-            self.emit(indent, f'if _npc == {expected:#x}:', index)
-            if position == len(self.region.path) and self.region.loops:
-                self.back_edge(indent + 1, index)
+    def go(self, indent, target, group, depth, node):
+        """Control reaches ``target`` (a pc) after the instruction at ``depth``: continue
+        with the paths of ``group`` going there, close the loop, or leave."""
+        region = self.region
+        if group:
+            if depth + 1 == len(group[0]):                  # these paths end: back edge
+                self.back_edge(indent, depth + 1, node)
             else:
-                self.emit(indent + 1, 'pass', index)
-            self.emit(indent, 'else:', index)
-            self.exit(indent + 1, None, position, index, side=True)
+                self.paths(group, depth + 1, indent)
             return
-        self.exit(indent, target, position, index, side=expected is not None)
+        self.exit(indent, target, depth + 1, node, side=region.loops or depth + 1 <
+                  self.longest)
+
+    def paths(self, group, depth, indent):
+        """Emit the instruction all paths of ``group`` have at ``depth``, then what
+        follows on each of them."""
+        region, instr = self.region, group[0][depth]
+        node = len(region.nodes)
+        region.nodes.append((instr.pc, depth))
+        self.emit(indent, f'# {instr.pc:08x}: {disassemble(instr.word, instr.pc)}', node)
+        lines, jump = self.instr.statements(instr)
+        for line in lines:
+            self.emit(indent, line, node)
+        following: dict = {}
+        for path in group:
+            nxt = path[depth + 1].pc if depth + 1 < len(path) else (
+                region.head if region.loops else None)
+            following.setdefault(nxt, []).append(path)
+        fallthrough = (instr.pc + 4) & MASK32
+        if jump is None or jump[0] == 'static':
+            target = fallthrough if jump is None else jump[1]
+            self.go(indent, target, following.get(target, []), depth, node)
+        elif jump[0] == 'branch':
+            self._branch(indent, jump[1], jump[2], fallthrough, following, depth, node)
+        else:
+            for target, paths in following.items():
+                if target is not None:
+                    self.emit(indent, f'if _npc == {target:#x}:', node)
+                    self._fork(indent + 1, target, paths, depth, node)
+            self.exit(indent, None, depth + 1, node, side=bool(following) and
+                      None not in following)
+
+    def _fork(self, indent, target, group, depth, node):
+        """Emit one arm with its own copy of the masking state."""
+        saved = (set(self.instr.inexact), set(self.instr.linear), self.instr.offset)
+        self.go(indent, target, group, depth, node)
+        self.instr.inexact, self.instr.linear, self.instr.offset = saved
+
+    def _branch(self, indent, test, taken, fallthrough, following, depth, node):
+        on_taken, on_fall = following.get(taken, []), following.get(fallthrough, [])
+        if on_taken and not on_fall:
+            self.emit(indent, f'if not ({test}):', node)
+            self.exit(indent + 1, fallthrough, depth + 1, node, side=True)
+            self.go(indent, taken, on_taken, depth, node)
+            return
+        self.emit(indent, f'if {test}:', node)
+        self._fork(indent + 1, taken, on_taken, depth, node)
+        self.go(indent, fallthrough, on_fall, depth, node)
 
     def translate(self) -> Region:
-        region, path = self.region, self.region.path
+        region = self.region
         memops = 0
-        for i, instr in enumerate(path):
+        for instr in region.path:
             region.memops.append(memops)
             memops += instr.spec.fmt in ('LOAD', 'S')
-            last = i == len(path) - 1
-            expected = (region.head if region.loops else None) if last else path[i + 1].pc
-            self.emit(3, f'# {instr.pc:08x}: {disassemble(instr.word, instr.pc)}', i)
-            lines, jump = self.instr.statements(instr)
-            for line in lines:
-                self.emit(3, line, i)
-            fallthrough = (instr.pc + 4) & MASK32
-            if jump is None:
-                if last or fallthrough != expected:
-                    self.goto(3, fallthrough, expected, i + 1, i)
-            elif jump[0] == 'branch':
-                self._branch(jump[1], jump[2], fallthrough, expected, i)
-            elif jump[0] == 'static':
-                self.goto(3, jump[1], expected, i + 1, i)
-            else:
-                self.goto(3, None, expected, i + 1, i)
         region.memops.append(memops)
+        self.paths(list(region.paths), 0, 3)
+        region.unit = self.longest if self.counted else 1
         self._assemble()
         return region
-
-    def _branch(self, test, taken, fallthrough, expected, i):
-        position = i + 1
-        if taken == expected and not (position == len(self.region.path) and self.region.loops):
-            self.emit(3, f'if not ({test}):', i)
-            self.exit(4, fallthrough, position, i, side=True)
-            return
-        self.emit(3, f'if {test}:', i)
-        before = len(self.body)
-        self.goto(4, taken, expected, position, i)
-        if len(self.body) == before:
-            self.emit(4, 'pass', i)
-        self.goto(3, fallthrough, expected, position, i)
 
     def _assemble(self):
         region = self.region
         regs = sorted(self.instr.touched, key=lambda n: int(n[1:]))
         written = sorted(self.instr.written, key=lambda n: int(n[1:]))
+        kind = f'{len(region.paths)} paths' if len(region.paths) > 1 else \
+            f'{len(region.path)} guest instructions'
         head = [f'def {region.name}(R, k0):',
-                f'    """{len(region.path)} guest instructions from {region.head:#010x}'
+                f'    """{kind} from {region.head:#010x}'
                 f'{" (a loop)" if region.loops else ""}."""']
         head += [f'    {r} = R[{r[1:]}]' for r in regs]
-        head += ['    _npc = _xid = 0', '    try:', '        for k in range(k0, 0, -1):']
+        head += ['    _npc = _xid = 0']
+        if self.counted:
+            head += ['    try:', '        for k in range(k0, 0, -1):']
+            left = 'k'
+        else:
+            head += ['    n = 0', f'    stop = k0 - {self.longest}', '    try:',
+                     '        while True:']
+            left = 'k0 - n'
         text = list(head)
-        for indent, line, index in self.body:
+        for indent, line, node in self.body:
             text.append('    ' * indent + line)
-            if index >= 0:
-                region.lines[len(text)] = index          # 1-based line number
+            if node >= 0:
+                region.lines[len(text)] = node          # 1-based line number
         writeback = [f'R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
-        if region.loops:                     # the budget ran out at the back edge
-            region.exits.append((region.head, 0, 0))
+        if region.loops and self.counted:     # the budget ran out at the back edge
+            region.exits.append((region.head, 0, 0, region.head))
             text += ['        else:', '            k = 0',
                      f'            _xid = {len(region.exits) - 1}']
         text += ['    except Exception as _e:']
         text += [f'        {w}' for w in writeback]
-        text += ['        return -1 - LINES[_e.__traceback__.tb_lineno], k, _e']
+        text += [f'        return -1 - LINES[_e.__traceback__.tb_lineno], {left}, _e']
         text += [f'    {w}' for w in writeback]
-        text += ['    return _xid, k, _npc']
+        text += [f'    return _xid, {left}, _npc']
         region.source = '\n'.join(text) + '\n'
 
 
-def translate_path(name: str, path, loops: bool, paged: bool) -> Region:
-    """Generate the source of a Region for ``path`` (a sequence of GuestInstr).
+def translate_path(name: str, path, loops: bool, paged: bool, more_paths=()) -> Region:
+    """Generate the source of a Region for ``path`` (a sequence of GuestInstr), or for a
+    tree of looping paths (``path`` and ``more_paths``, all starting at the same pc).
 
-    A loop is translated until what it leaves unmasked at its back edge is what it
+    A loop is translated until what it leaves unmasked at its back edges is what it
     assumed at its top (a small fixpoint: the assumed set only grows)."""
     assumed: frozenset = frozenset()
     while True:
-        translator = PathTranslator(Region(name, tuple(path), loops, paged), assumed)
-        region = translator.translate()
+        region = Region(name, tuple(path), loops, paged,
+                        paths=(tuple(path), *(tuple(p) for p in more_paths)))
+        translator = PathTranslator(region, assumed)
+        translator.translate()
         if translator.carried <= assumed:
             return region
         assumed = assumed | translator.carried

@@ -49,6 +49,7 @@ from vlab.isa.traps import Trap
 
 MASK32 = 0xFFFFFFFF
 NEVER = -(1 << 60)            # block counter value for "cannot be translated"
+MAX_TREE_PATHS = 8            # paths in one trace tree
 
 
 class CodeModified(Exception):  # noqa: N818 - a control signal
@@ -142,13 +143,13 @@ class DbtEngine(Interpreter):
         self._envs[paged] = env
         return env
 
-    def _install(self, kind, name, path, loops, blocks):
-        region = translate_path(name, path, loops, self._paged)
+    def _install(self, kind, name, path, loops, blocks, more_paths=()):
+        region = translate_path(name, path, loops, self._paged, more_paths)
         fn = compile_region(region, self._env(self._paged))
         translation = Translation(kind, region, fn, blocks=blocks)
         self.tcache.insert(self._context_key, self.cache, translation)
         self.ledger.charge('block_translate')
-        self.stats.guest_instructions_translated += len(path)
+        self.stats.guest_instructions_translated += sum(len(p) for p in region.paths)
         return translation
 
     def translate_block(self, pc: int):
@@ -173,14 +174,55 @@ class DbtEngine(Interpreter):
         return None
 
     def _form_trace(self, loops: bool):
-        blocks = self.selector.take()
+        selector = self.selector
+        base = selector.base
+        blocks = selector.take()
+        if base is not None:                        # a new path for an existing tree
+            return self._grow_tree(base, blocks) if loops else None
         if not blocks or (len(blocks) < 2 and not loops):
             return None
         head = blocks[0].start
         translation = self._install('trace', f'trace_{head:08x}', trace_path(blocks), loops,
                                     tuple(b.start for b in blocks))
+        translation.block_paths = [blocks]
         self.stats.traces_formed += 1
         return translation
+
+    def _grow_tree(self, base, blocks):
+        """Trace trees (Gal & Franz 2006): the looping path recorded from a hot side exit
+        joins the trace, which is translated again as one function holding every path."""
+        starts = [tuple(b.start for b in path) for path in base.block_paths]
+        if not base.valid or tuple(b.start for b in blocks) in starts:
+            return None
+        paths = [*base.block_paths, blocks]
+        instrs = [trace_path(path) for path in paths]
+        translation = self._install('trace', f'trace_{blocks[0].start:08x}', instrs[0], True,
+                                    tuple(b.start for b in paths[0]), more_paths=instrs[1:])
+        translation.block_paths = paths
+        self.stats.traces_formed += 1
+        return translation
+
+    def _side_exit(self, tr, exit_id: int) -> None:
+        """A trace left its recorded path: when one exit gets hot, record where it goes
+        (back to the head: a new path of the tree)."""
+        if tr.kind != 'trace' or not tr.loops or tr.region.paged \
+                or len(tr.block_paths) >= MAX_TREE_PATHS or self.selector.recording is not None:
+            return
+        counts = tr.side_counts
+        counts[exit_id] = counts.get(exit_id, 0) + 1
+        if counts[exit_id] != self.trace_threshold:
+            return
+        position, source = tr.exits[exit_id][1], tr.exits[exit_id][3]
+        for path in tr.block_paths:
+            prefix, length = [], 0
+            for block in path:
+                if length >= position:
+                    break
+                prefix.append(block)
+                length += len(block)
+            if length == position and prefix and prefix[-1].instrs[-1].pc == source:
+                self.selector.extend(tr, prefix)
+                return
 
     def _record_step(self, pc: int):
         """Recording a trace: the block about to run at ``pc`` joins the tail."""
@@ -223,42 +265,43 @@ class DbtEngine(Interpreter):
                 tr = table.get(pc) or self._hot_miss(pc)
             if tr is not None and limit - done >= tr.length:
                 stats.cache_hits += 1
-                length = tr.length
-                k0 = (limit - done) // length if tr.loops else 1
-                xid, k, extra = tr.fn(regs, k0)
                 region = tr.region
+                unit = region.unit
+                k0 = (limit - done) // unit if tr.loops else 1
+                xid, k, extra = tr.fn(regs, k0)
                 if xid >= 0:
-                    target, position, side = tr.exits[xid]
-                    n = (k0 - k) * length + position
+                    target, position, side, source = tr.exits[xid]
+                    n = (k0 - k) * unit + position
                     if region.paged:
                         self._paged_hits += (k0 - k) * region.memops[-1] + region.memops[position]
                     done += n
                     stats.translated_instructions += n
-                    stats.side_exits += side
                     new_pc = extra if target is None else target
+                    if side:
+                        stats.side_exits += 1
+                        self._side_exit(tr, xid)
                     tr = follow(tr, xid, table, stats) if target is not None else None
-                    if position and self._count_backward(region.path[position - 1].pc, new_pc):
+                    if position and self._count_backward(source, new_pc):
                         tr = None
                     pc = new_pc
                     continue
-                index = -1 - xid
-                n = (k0 - k) * length + index
+                pc, position = region.nodes[-1 - xid]
+                n = (k0 - k) * unit + position
                 done += n
                 stats.translated_instructions += n
-                pc = region.path[index].pc
                 selector.abort()
                 tr = None
                 if isinstance(extra, CodeModified):
                     if region.paged:
                         self._paged_hits += (k0 - k) * region.memops[-1] \
-                            + region.memops[index] + 1
+                            + region.memops[position] + 1
                     done += 1
                     stats.translated_instructions += 1
                     pc = (pc + 4) & MASK32
                     self._code_changed = False
                     continue
                 if region.paged:
-                    self._paged_hits += (k0 - k) * region.memops[-1] + region.memops[index]
+                    self._paged_hits += (k0 - k) * region.memops[-1] + region.memops[position]
                 if self._stop(pc, done, extra):
                     return done + self.step()
                 break

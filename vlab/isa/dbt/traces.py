@@ -32,6 +32,7 @@ class TraceSelector:
         self.recording: list | None = None  # BasicBlocks of the tail being recorded
         self.head: int | None = None
         self.length = 0
+        self.base = None                    # the trace a tree path is recorded for
 
     def backward_taken(self, key, target: int) -> bool:
         """A backward branch/jump reached ``target``: count it; True to start recording."""
@@ -57,13 +58,20 @@ class TraceSelector:
             return 'full'
         return 'more'
 
+    def extend(self, trace, prefix) -> None:
+        """Record a new path for ``trace`` (a tree): it starts with the ``prefix`` blocks
+        of an existing path, then follows what executes after a hot side exit."""
+        self.recording, self.head, self.base = list(prefix), trace.head, trace
+        self.length = sum(len(block) for block in prefix)
+
     def take(self):
         """The recorded blocks; recording stops."""
-        blocks, self.recording, self.head = self.recording or [], None, None
+        blocks = self.recording or []
+        self.abort()
         return blocks
 
     def abort(self) -> None:
-        self.recording, self.head = None, None
+        self.recording, self.head, self.base = None, None, None
 
     def reset(self) -> None:
         self.counters.clear()
