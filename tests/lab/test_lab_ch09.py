@@ -149,3 +149,10 @@ def test_package_layout_figure_names_size_and_blocks():
         f"viewer.vapp: {package.size} bytes, {package.header.block_count} blocks "
         "(white lines: block boundaries)")
     assert len(fig.axes[0].patches) == 2 + package.header.block_count
+
+
+def test_generational_collector_runs_minor_and_major_collections():
+    view = ch09.gc_view(16, "generational")
+    kinds = {c.kind for c in view.collections}
+    assert kinds == {"minor", "major"}
+    assert view.result.output == ch09.gc_view(16).result.output == "4 chains kept\n"

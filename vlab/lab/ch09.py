@@ -332,14 +332,23 @@ class GCView:
     """Heap occupancy samples of one run and the collector's statistics."""
 
     heap_limit: int
+    collector: str
     points: list[tuple[int, int]]  # (instructions, bytes used), straight lines between
     collections: list  # vlab.application.hll.gc.Collection
     result: RunResult
 
 
-def gc_view(heap_kb: int = 16, source: str = GARBAGE) -> GCView:
-    """Model: run ``source`` with a heap of ``heap_kb`` KB; sample the heap at each GC."""
-    vm = VM.from_source(source, "garbage.py", heap_limit=heap_kb * 1000)
+NURSERY_BYTES = 4000
+
+
+def gc_view(heap_kb: int = 16, collector: str = "mark-sweep", source: str = GARBAGE) -> GCView:
+    """Model: run ``source`` with a heap of ``heap_kb`` KB; sample the heap at each GC.
+
+    ``collector`` is the VM's ``mark-sweep`` or ``generational`` (nursery of
+    :data:`NURSERY_BYTES`).
+    """
+    vm = VM.from_source(source, "garbage.py", heap_limit=heap_kb * 1000, collector=collector,
+                        nursery=NURSERY_BYTES)
     result = vm.run()
     points = [(0, 0)]
     timeline = list(vm.collector.stats.timeline)
@@ -347,7 +356,7 @@ def gc_view(heap_kb: int = 16, source: str = GARBAGE) -> GCView:
         points += [(collection.instructions, collection.used_before),
                    (collection.instructions, collection.used_after)]
     points.append((result.stats["instructions"], result.stats["heap_used"]))
-    return GCView(heap_kb * 1000, points, timeline, result)
+    return GCView(heap_kb * 1000, collector, points, timeline, result)
 
 
 @styled
@@ -356,17 +365,19 @@ def plot_gc(view: GCView) -> Figure:
     fig, ax = new_figure("wide")
     xs, ys = zip(*view.points, strict=True)
     ax.plot(xs, [y / 1000 for y in ys], color=APP_COLOR, lw=1.6, label="heap in use")
-    ax.plot([c.instructions for c in view.collections],
-            [c.used_after / 1000 for c in view.collections], "o", color=INK, ms=4,
-            label="after a collection (live set)")
+    for kind, color in (("full", INK), ("major", INK), ("minor", LEVEL_COLORS["isa"])):
+        done = [c for c in view.collections if c.kind == kind]
+        if done:
+            ax.plot([c.instructions for c in done], [c.used_after / 1000 for c in done], "o",
+                    color=color, ms=4, label=f"after a {kind} collection")
     ax.axhline(view.heap_limit / 1000, color=REJECT_COLOR, ls="--", lw=1, label="heap limit")
     ax.set_xlabel("guest instructions executed")
     ax.set_ylabel("heap in use (KB)")
     ax.set_ylim(0, view.heap_limit / 1000 * 1.15)
     ax.legend(loc="upper left", fontsize=8)
     status = "ran to the end" if view.result.status == "ok" else view.result.message
-    ax.set_title(f"Heap of {view.heap_limit // 1000} KB: {len(view.collections)} "
-                 f"collections; {status}")
+    ax.set_title(f"{view.collector}, heap of {view.heap_limit // 1000} KB: "
+                 f"{len(view.collections)} collections; {status}")
     return fig
 
 
@@ -374,15 +385,16 @@ def describe_gc(view: GCView) -> str:
     stats = view.result.stats
     ending = (f"printed {view.result.output.strip()!r}" if view.result.status == "ok"
               else f"stopped with {view.result.message}")
-    return (f"With a {view.heap_limit // 1000} KB heap the collector ran "
+    return (f"With a {view.heap_limit // 1000} KB heap the {view.collector} collector ran "
             f"{stats['gc_collections']} times, reclaimed {stats['gc_objects_reclaimed']} "
             f"objects ({stats['gc_bytes_reclaimed']} bytes) and paused for "
             f"{stats['gc_pause_cycles']} modeled cycles in all; the program {ending}.")
 
 
-def gc_explorer(heap_kb: int = 16) -> Experiment:
-    control = int_slider("Heap (KB)", 8, 64, heap_kb, step=4)
-    return Experiment(gc_view, plot_gc, {"heap_kb": control}, describe=describe_gc)
+def gc_explorer(heap_kb: int = 16, collector: str = "mark-sweep") -> Experiment:
+    controls = {"heap_kb": int_slider("Heap (KB)", 8, 64, heap_kb, step=4),
+                "collector": toggle("Collector", ["mark-sweep", "generational"], collector)}
+    return Experiment(gc_view, plot_gc, controls, describe=describe_gc)
 
 
 # ======================================================================== 4. JIT
