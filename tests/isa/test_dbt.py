@@ -236,4 +236,33 @@ def test_block_discovery_stops_before_instructions_left_to_the_interpreter():
     block = discover_block(m.engine.cache, RAM)
     assert [i.name for i in block.instrs] == ['addi']
     region = translate_path('demo', block.instrs, loops=False, paged=False)
-    assert region.exits == [(RAM + 4, 1, 0, RAM)]          # (target, position, side, from)
+    assert region.exits == [(RAM + 4, 1, 0, RAM, 0)]   # target, position, side, from, memops
+
+
+@pytest.mark.parametrize('paged', [False, True], ids=['bare', 'sv32'])
+def test_hot_side_exit_grows_a_trace_tree(paged):
+    # per word: if odd a0 += w else a2 ^= w; directions alternate, both paths hot
+    body = [ins('lw', 't0', 0, 'a1'), ins('andi', 't1', 't0', 1),
+            ins('beq', 't1', 'zero', 12), ins('add', 'a0', 'a0', 't0'), ins('jal', 'zero', 8),
+            ins('xor', 'a2', 'a2', 't0'), ins('addi', 'a1', 'a1', 4),
+            ins('andi', 'a1', 'a1', 0x3FC), ins('or', 'a1', 'a1', 's0')]
+    words = [*li('s0', DATA), *li('a1', DATA), *loop(body, 400)]
+    data = b''.join(i.to_bytes(4, 'little') for i in range(256))     # odd, even, odd...
+    pairs = []
+    for engine in ('interp', 'dbt-eager'):
+        m = build(engine, words, data)
+        if paged:
+            pt = Sv32PageTables(m.bus, RAM + 0x4_0000)
+            pt.map_range(0x1_0000, RAM, 0x1000, 'rxu')
+            pt.map_range(DATA, DATA, 0x1000, 'rwu')
+            m.csr['satp'] = pt.satp
+            m.pc, m.priv = 0x1_0000, 'U'
+        pairs.append((m.run(max_instructions=100_000), m))
+    assert_same(pairs)
+    engine = pairs[1][1].engine
+    head = (0x1_0000 if paged else RAM) + 4 * 6
+    tree = engine.translation(head)
+    assert tree.kind == 'trace' and len(tree.paths) == 2
+    assert tree.paths[0][0] == tree.paths[1][0] == head
+    assert 'while True:' in tree.source and 'n += ' in tree.source
+    assert engine.stats.side_exits < 50                  # the tree holds both directions

@@ -64,10 +64,11 @@ class Region:
     paged: bool                       # memory through the inline software TLB
     source: str = ''
     paths: tuple = ()                 # a tree: every path (path is the first)
-    exits: list = field(default_factory=list)    # id -> (target|None, position, side, from)
+    exits: list = field(default_factory=list)    # id -> (target|None, position, side,
+    #                                               from pc, memory accesses this iteration)
     lines: dict = field(default_factory=dict)    # source line -> node id
-    nodes: list = field(default_factory=list)    # node id -> (pc, position on its path)
-    memops: list = field(default_factory=list)   # memory accesses in path[:i], per i
+    nodes: list = field(default_factory=list)    # id -> (pc, position, memory accesses before)
+    iteration_memops: int = 0         # memory accesses per iteration (one path)
     unit: int = 1                     # instructions per counted iteration (k0 - k)
 
     @property
@@ -424,6 +425,7 @@ class PathTranslator:
         self.carried: set[str] = set()     # left unmasked at the back edges
         self.counted = len(region.paths) == 1
         self.longest = max(len(p) for p in region.paths)
+        self.mem_after = 0                 # memory accesses so far in this iteration
 
     def emit(self, indent, text, node=-1):
         if text.endswith(f' &= {MASK32:#x}') and self._fuse_mask(indent, text.split(' ')[0]):
@@ -445,7 +447,7 @@ class PathTranslator:
 
     def exit(self, indent, target, position, node, side=False):
         source = self.region.nodes[node][0]
-        self.region.exits.append((target, position, int(side), source))
+        self.region.exits.append((target, position, int(side), source, self.mem_after))
         self.emit(indent, f'_xid = {len(self.region.exits) - 1}', node)
         self.emit(indent, 'break', node)
 
@@ -458,9 +460,13 @@ class PathTranslator:
             self.emit(indent, 'continue', node)
             return
         self.emit(indent, f'n += {length}', node)
+        if self.region.paged:
+            self.emit(indent, f'h += {self.mem_after}', node)
         self.emit(indent, 'if n <= stop:', node)
         self.emit(indent + 1, 'continue', node)
+        mem, self.mem_after = self.mem_after, 0
         self.exit(indent, self.region.head, 0, node)
+        self.mem_after = mem
 
     def go(self, indent, target, group, depth, node):
         """Control reaches ``target`` (a pc) after the instruction at ``depth``: continue
@@ -480,7 +486,8 @@ class PathTranslator:
         follows on each of them."""
         region, instr = self.region, group[0][depth]
         node = len(region.nodes)
-        region.nodes.append((instr.pc, depth))
+        region.nodes.append((instr.pc, depth, self.mem_after))
+        self.mem_after += instr.spec.fmt in ('LOAD', 'S')
         self.emit(indent, f'# {instr.pc:08x}: {disassemble(instr.word, instr.pc)}', node)
         lines, jump = self.instr.statements(instr)
         for line in lines:
@@ -506,9 +513,10 @@ class PathTranslator:
 
     def _fork(self, indent, target, group, depth, node):
         """Emit one arm with its own copy of the masking state."""
-        saved = (set(self.instr.inexact), set(self.instr.linear), self.instr.offset)
+        saved = (set(self.instr.inexact), set(self.instr.linear), self.instr.offset,
+                 self.mem_after)
         self.go(indent, target, group, depth, node)
-        self.instr.inexact, self.instr.linear, self.instr.offset = saved
+        self.instr.inexact, self.instr.linear, self.instr.offset, self.mem_after = saved
 
     def _branch(self, indent, test, taken, fallthrough, following, depth, node):
         on_taken, on_fall = following.get(taken, []), following.get(fallthrough, [])
@@ -523,11 +531,8 @@ class PathTranslator:
 
     def translate(self) -> Region:
         region = self.region
-        memops = 0
-        for instr in region.path:
-            region.memops.append(memops)
-            memops += instr.spec.fmt in ('LOAD', 'S')
-        region.memops.append(memops)
+        region.iteration_memops = sum(i.spec.fmt in ('LOAD', 'S') for i in region.path) \
+            if self.counted else 0             # a tree counts its own, in ``h``
         self.paths(list(region.paths), 0, 3)
         region.unit = self.longest if self.counted else 1
         self._assemble()
@@ -548,7 +553,7 @@ class PathTranslator:
             head += ['    try:', '        for k in range(k0, 0, -1):']
             left = 'k'
         else:
-            head += ['    n = 0', f'    stop = k0 - {self.longest}', '    try:',
+            head += ['    n = h = 0', f'    stop = k0 - {self.longest}', '    try:',
                      '        while True:']
             left = 'k0 - n'
         text = list(head)
@@ -558,14 +563,15 @@ class PathTranslator:
                 region.lines[len(text)] = node          # 1-based line number
         writeback = [f'R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
         if region.loops and self.counted:     # the budget ran out at the back edge
-            region.exits.append((region.head, 0, 0, region.head))
+            region.exits.append((region.head, 0, 0, region.head, 0))
             text += ['        else:', '            k = 0',
                      f'            _xid = {len(region.exits) - 1}']
         text += ['    except Exception as _e:']
         text += [f'        {w}' for w in writeback]
-        text += [f'        return -1 - LINES[_e.__traceback__.tb_lineno], {left}, _e']
+        done = '0' if self.counted else 'h'
+        text += [f'        return -1 - LINES[_e.__traceback__.tb_lineno], {left}, _e, {done}']
         text += [f'    {w}' for w in writeback]
-        text += [f'    return _xid, {left}, _npc']
+        text += [f'    return _xid, {left}, _npc, {done}']
         region.source = '\n'.join(text) + '\n'
 
 

@@ -205,7 +205,7 @@ class DbtEngine(Interpreter):
     def _side_exit(self, tr, exit_id: int) -> None:
         """A trace left its recorded path: when one exit gets hot, record where it goes
         (back to the head: a new path of the tree)."""
-        if tr.kind != 'trace' or not tr.loops or tr.region.paged \
+        if tr.kind != 'trace' or not tr.loops \
                 or len(tr.block_paths) >= MAX_TREE_PATHS or self.selector.recording is not None:
             return
         counts = tr.side_counts
@@ -268,12 +268,13 @@ class DbtEngine(Interpreter):
                 region = tr.region
                 unit = region.unit
                 k0 = (limit - done) // unit if tr.loops else 1
-                xid, k, extra = tr.fn(regs, k0)
+                xid, k, extra, tree_memops = tr.fn(regs, k0)
                 if xid >= 0:
-                    target, position, side, source = tr.exits[xid]
+                    target, position, side, source, memops = tr.exits[xid]
                     n = (k0 - k) * unit + position
                     if region.paged:
-                        self._paged_hits += (k0 - k) * region.memops[-1] + region.memops[position]
+                        self._paged_hits += (k0 - k) * region.iteration_memops \
+                            + tree_memops + memops
                     done += n
                     stats.translated_instructions += n
                     new_pc = extra if target is None else target
@@ -285,23 +286,22 @@ class DbtEngine(Interpreter):
                         tr = None
                     pc = new_pc
                     continue
-                pc, position = region.nodes[-1 - xid]
+                pc, position, memops = region.nodes[-1 - xid]
                 n = (k0 - k) * unit + position
                 done += n
                 stats.translated_instructions += n
                 selector.abort()
                 tr = None
                 if isinstance(extra, CodeModified):
-                    if region.paged:
-                        self._paged_hits += (k0 - k) * region.memops[-1] \
-                            + region.memops[position] + 1
+                    memops += 1                     # the store that changed code retired
                     done += 1
                     stats.translated_instructions += 1
                     pc = (pc + 4) & MASK32
                     self._code_changed = False
-                    continue
                 if region.paged:
-                    self._paged_hits += (k0 - k) * region.memops[-1] + region.memops[position]
+                    self._paged_hits += (k0 - k) * region.iteration_memops + tree_memops + memops
+                if isinstance(extra, CodeModified):
+                    continue
                 if self._stop(pc, done, extra):
                     return done + self.step()
                 break
