@@ -8,6 +8,7 @@ from vlab.lab.ch02_traps import (
     describe_trap,
     plot_trap,
     trap_case,
+    trap_of,
     trap_source,
     trap_table,
 )
@@ -58,3 +59,10 @@ def test_the_trap_widget_follows_its_dropdown():
     experiment.controls["case"].value = "ecall"
     assert experiment.data.mcause == 11
     assert "environment call from M-mode" in experiment.text
+
+
+def test_trap_of_runs_any_snippet_and_refuses_one_that_does_not_trap():
+    assert trap_of("ecall") == (11, 0x8000_000C, 0)
+    assert trap_of("li t0, 0x20\n lw a0, 8(t0)") == (5, 0x8000_0010, 0x28)
+    with pytest.raises(ValueError, match="did not trap"):
+        trap_of("nop")

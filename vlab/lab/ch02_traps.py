@@ -42,11 +42,17 @@ def trap_source(case: str) -> str:
     """The whole program of one case."""
     if case not in TRAP_CASES:
         raise ValueError(f"unknown case {case!r}; choose one of {list(TRAP_CASES)}")
+    return program_around(TRAP_CASES[case])
+
+
+def program_around(snippet: str) -> str:
+    """A program that sets ``mtvec`` to ``handler``, then runs ``snippet`` (which starts at
+    0x8000000c), then falls into the handler."""
     return f"""\
 _start:
         la   t0, handler
         csrw mtvec, t0            # traps go to `handler`
-{TRAP_CASES[case]}
+{snippet}
         nop
 handler:
         csrr a0, mcause           # why
@@ -54,6 +60,16 @@ handler:
         csrr a2, mtval            # extra information
         j    handler
 """
+
+
+def trap_of(snippet: str) -> tuple[int, int, int]:
+    """(mcause, mepc, mtval) after running ``snippet`` in M-mode (see program_around)."""
+    machine, program = load(program_around(snippet), with_monitor=False)
+    machine.breakpoints.add(program.symbols["handler"])
+    result = machine.run(max_instructions=1000)
+    if result.status != "breakpoint" or machine.csr.mepc < program.entry:
+        raise ValueError(f"the snippet did not trap: {result}")
+    return machine.csr.mcause, machine.csr.mepc, machine.csr.mtval
 
 
 def offending_instruction(case: str) -> str:
