@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from vlab.isa.disasm import disassemble
 from vlab.isa.fields import REG_NAMES
@@ -92,7 +93,6 @@ def _draw_registers(ax, view: StepView) -> None:
 
 
 def _box(x, y, w, h):
-    from matplotlib.patches import Rectangle
     return Rectangle((x, y), w, h, facecolor=HIGHLIGHT, alpha=0.45, edgecolor="none")
 
 

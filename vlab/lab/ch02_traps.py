@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
 from vlab.isa.traps import EXCEPTIONS
 from vlab.lab.ch02_programs import load, trace_line
@@ -154,7 +155,6 @@ def plot_trap(view: TrapView) -> Figure:
 
 
 def _csr_box(y):
-    from matplotlib.patches import FancyBboxPatch
     return FancyBboxPatch((0.01, y + 0.08), 0.98, 0.84, boxstyle="round,pad=0.01",
                           facecolor=HIGHLIGHT, alpha=0.35, edgecolor=INK)
 

@@ -1,7 +1,7 @@
 """A decode-and-dispatch interpreter: the textbook loop, for comparison with predecoding.
 
-The simplest interpreter (Smith & Nair, *Virtual Machines*, 2005, sec. 2.2 "basic
-interpretation") runs this loop for every source instruction, every time::
+The simplest interpreter (Smith & Nair, *Virtual Machines*, 2005, ch. 2, decode-and-
+dispatch interpretation) runs this loop for every source instruction, every time::
 
     while running:
         word = memory[pc]                      # fetch
