@@ -110,8 +110,9 @@ def to_bytes(words) -> bytes:
 
 
 # ------------------------------------------------------------------ runners
-def run_vlab(words_for, data: bytes, engine: str, paging: bool, **settings):
-    """(seconds, instructions, a0, machine) for a program builder ``words_for(data_va)``."""
+def run_vlab(words_for, data: bytes, engine: str, paging: bool, warmup: int = 0, **settings):
+    """(seconds, instructions, a0, machine) for a program builder ``words_for(data_va)``;
+    with ``warmup``, that many instructions run first, untimed (steady state)."""
     m = Machine(ram_size=1 << 20, engine=engine)
     for name, value in settings.items():
         setattr(m.engine, name, value)
@@ -131,6 +132,8 @@ def run_vlab(words_for, data: bytes, engine: str, paging: bool, **settings):
 
     m.set_trap_handler('M', kernel)
     m.pc, m.priv = code_va, 'U'
+    if warmup:
+        m.run(max_instructions=warmup)
     start = time.process_time()
     result = m.run(max_instructions=10**9)
     elapsed = time.process_time() - start
@@ -301,7 +304,7 @@ def section_trip_count(repeat: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--iterations', type=int, default=1000)
+    parser.add_argument('--iterations', type=int, default=5000)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--quick', action='store_true', help='sections 1-3 only')
     args = parser.parse_args()
@@ -313,6 +316,11 @@ def main() -> None:
     print(f'DBT: {dbt:.1f} MIPS (target >= 25); {dbt / interp:.2f}x the interpreter '
           f'(target >= 4)' + (f'; {dbt / other:.1f}x riscv-emulator (target >= 15)'
                               if other else ''))
+    warm = [best(lambda e=e: run_vlab(lambda va: loop_heavy(va, n), ramp_data(), e, False,
+                                      warmup=200_000), repeat) for e in ('interp', 'dbt')]
+    steady = [run[1] / run[0] / 1e6 for run in warm]
+    print(f'steady state (after 200000 instructions, translation done): interpreter '
+          f'{steady[0]:.2f} MIPS, DBT {steady[1]:.2f} MIPS: {steady[1] / steady[0]:.2f}x')
     section_speed(f'2. Branchy loop ({n // 2} passes, 4 blocks per word)',
                   lambda va: branchy(va, n // 2), branchy_data(), repeat)
     section_speed('3. Little reuse (2000 distinct blocks, run 3 times)',

@@ -68,8 +68,8 @@ class Region:
     #                                               from pc, memory accesses this iteration)
     lines: dict = field(default_factory=dict)    # source line -> node id
     nodes: list = field(default_factory=list)    # id -> (pc, position, memory accesses before)
-    iteration_memops: int = 0         # memory accesses per iteration (one path)
-    unit: int = 1                     # instructions per counted iteration (k0 - k)
+    iteration_memops: int = 0         # memory accesses per iteration of the first path
+    unit: int = 1                     # instructions per iteration of the first path
 
     @property
     def head(self) -> int:
@@ -348,11 +348,24 @@ class InstructionTranslator:
 
     def _branch(self, node):
         test = node.test
-        lines = self._observe(test)
+        zero_test = self._zero_test(test)
+        lines = [] if zero_test else self._observe(test)
         target = _Fold().visit(node.body[0].value)
         if not isinstance(target, ast.Constant):
             raise ValueError('branch target is not a translation-time constant')
-        return lines, ('branch', ast.unparse(test), target.value & MASK32)
+        return lines, ('branch', zero_test or ast.unparse(test), target.value & MASK32)
+
+    def _zero_test(self, test) -> str | None:
+        """``x == 0`` / ``x != 0`` on an unmasked register observes only its low 32 bits:
+        test ``x & M`` and leave ``x`` unmasked (BEQZ/BNEZ closing a counted loop)."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 \
+                and isinstance(test.ops[0], (ast.Eq, ast.NotEq)) \
+                and isinstance(test.left, ast.Name) and test.left.id in self.inexact \
+                and isinstance(test.comparators[0], ast.Constant) \
+                and test.comparators[0].value == 0:
+            masked = f'{test.left.id} & {MASK32:#x}'
+            return masked if isinstance(test.ops[0], ast.NotEq) else f'not {masked}'
+        return None
 
     def _statement(self, stmt, rd):
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
@@ -423,8 +436,8 @@ class PathTranslator:
         self.instr = InstructionTranslator(region.paged, inexact)
         self.body: list[tuple[int, str, int]] = []     # (indent, text, node id)
         self.carried: set[str] = set()     # left unmasked at the back edges
-        self.counted = len(region.paths) == 1
         self.longest = max(len(p) for p in region.paths)
+        self.main_memops = sum(i.spec.fmt in ('LOAD', 'S') for i in region.path)
         self.mem_after = 0                 # memory accesses so far in this iteration
 
     def emit(self, indent, text, node=-1):
@@ -452,21 +465,18 @@ class PathTranslator:
         self.emit(indent, 'break', node)
 
     def back_edge(self, indent, length, node):
+        """Close the loop.  Iterations are counted by the ``for`` loop in units of the
+        first path; another path of a tree adds the difference of lengths to ``n`` (and of
+        memory accesses to ``h``)."""
         instr = self.instr
         for name in sorted(instr.inexact - instr.linear, key=lambda n: int(n[1:])):
             self.emit(indent, f'{name} &= {MASK32:#x}', node)
         self.carried |= instr.inexact & instr.linear
-        if self.counted:
-            self.emit(indent, 'continue', node)
-            return
-        self.emit(indent, f'n += {length}', node)
-        if self.region.paged:
-            self.emit(indent, f'h += {self.mem_after}', node)
-        self.emit(indent, 'if n <= stop:', node)
-        self.emit(indent + 1, 'continue', node)
-        mem, self.mem_after = self.mem_after, 0
-        self.exit(indent, self.region.head, 0, node)
-        self.mem_after = mem
+        if length != len(self.region.path):
+            self.emit(indent, f'n += {length - len(self.region.path)}', node)
+        if self.mem_after != self.main_memops and self.region.paged:
+            self.emit(indent, f'h += {self.mem_after - self.main_memops}', node)
+        self.emit(indent, 'continue', node)
 
     def go(self, indent, target, group, depth, node):
         """Control reaches ``target`` (a pc) after the instruction at ``depth``: continue
@@ -531,10 +541,9 @@ class PathTranslator:
 
     def translate(self) -> Region:
         region = self.region
-        region.iteration_memops = sum(i.spec.fmt in ('LOAD', 'S') for i in region.path) \
-            if self.counted else 0             # a tree counts its own, in ``h``
+        region.iteration_memops = self.main_memops
         self.paths(list(region.paths), 0, 3)
-        region.unit = self.longest if self.counted else 1
+        region.unit = len(region.path)
         self._assemble()
         return region
 
@@ -548,30 +557,22 @@ class PathTranslator:
                 f'    """{kind} from {region.head:#010x}'
                 f'{" (a loop)" if region.loops else ""}."""']
         head += [f'    {r} = R[{r[1:]}]' for r in regs]
-        head += ['    _npc = _xid = 0']
-        if self.counted:
-            head += ['    try:', '        for k in range(k0, 0, -1):']
-            left = 'k'
-        else:
-            head += ['    n = h = 0', f'    stop = k0 - {self.longest}', '    try:',
-                     '        while True:']
-            left = 'k0 - n'
+        head += ['    _npc = _xid = n = h = 0', '    try:', '        for k in range(k0, 0, -1):']
         text = list(head)
         for indent, line, node in self.body:
             text.append('    ' * indent + line)
             if node >= 0:
                 region.lines[len(text)] = node          # 1-based line number
         writeback = [f'R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
-        if region.loops and self.counted:     # the budget ran out at the back edge
+        if region.loops:                     # the budget ran out at the back edge
             region.exits.append((region.head, 0, 0, region.head, 0))
             text += ['        else:', '            k = 0',
                      f'            _xid = {len(region.exits) - 1}']
         text += ['    except Exception as _e:']
         text += [f'        {w}' for w in writeback]
-        done = '0' if self.counted else 'h'
-        text += [f'        return -1 - LINES[_e.__traceback__.tb_lineno], {left}, _e, {done}']
+        text += ['        return -1 - LINES[_e.__traceback__.tb_lineno], k, _e, n, h']
         text += [f'    {w}' for w in writeback]
-        text += [f'    return _xid, {left}, _npc, {done}']
+        text += ['    return _xid, k, _npc, n, h']
         region.source = '\n'.join(text) + '\n'
 
 

@@ -267,11 +267,11 @@ class DbtEngine(Interpreter):
                 stats.cache_hits += 1
                 region = tr.region
                 unit = region.unit
-                k0 = (limit - done) // unit if tr.loops else 1
-                xid, k, extra, tree_memops = tr.fn(regs, k0)
+                k0 = (limit - done) // tr.length if tr.loops else 1
+                xid, k, extra, longer, tree_memops = tr.fn(regs, k0)
                 if xid >= 0:
                     target, position, side, source, memops = tr.exits[xid]
-                    n = (k0 - k) * unit + position
+                    n = (k0 - k) * unit + longer + position
                     if region.paged:
                         self._paged_hits += (k0 - k) * region.iteration_memops \
                             + tree_memops + memops
@@ -287,7 +287,7 @@ class DbtEngine(Interpreter):
                     pc = new_pc
                     continue
                 pc, position, memops = region.nodes[-1 - xid]
-                n = (k0 - k) * unit + position
+                n = (k0 - k) * unit + longer + position
                 done += n
                 stats.translated_instructions += n
                 selector.abort()
