@@ -15,6 +15,11 @@ widgets (:class:`vlab.lab.experiment.Experiment`):
 
 Also :func:`dispatch_loop_source`, the few lines of vlab's interpreter that a reader
 should see, and :func:`handler_source`, the Python compiled from one ISA-table row.
+
+The other chapter-2 modules: vlab/lab/ch02_programs.py (the guest programs and the
+monitor that ends them), ch02_formats.py (the RV32 format figure), ch02_routine.py (runs a
+student's assembly routine for the exercises), decode_dispatch.py (the textbook
+interpreter) and measure.py (exact bytecode counts, and the stopwatch).
 """
 
 from __future__ import annotations
