@@ -24,6 +24,7 @@ a trace is a hot path through the control-flow graph).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -177,17 +178,18 @@ def _edge_geometry(source, target, boxes, order):
 
 
 @styled
-def plot_cfg(blocks, path=(), loops: bool = False, counts=None, title: str = ""):
-    """Draw the CFG of ``blocks``; highlight ``path`` (block starts of a trace, in order,
-    closed back to its head when ``loops``); label edges with ``counts`` if given."""
+def plot_cfg(blocks, paths=(), loops: bool = False, counts=None, title: str = ""):
+    """Draw the CFG of ``blocks``; highlight ``paths`` (each the block starts of one path
+    of a trace, in order, closed back to its head when ``loops``); label edges with
+    ``counts`` if given."""
     fig, ax = new_figure("single")
     fig.set_size_inches(6.2, 0.75 + 0.45 * sum(len(b) + 2 for b in blocks))
     boxes = _layout(blocks)
     order = {block.start: i for i, block in enumerate(blocks)}
-    on_path = set(path)
-    path_edges = set(zip(path, path[1:], strict=False))
-    if loops and path:
-        path_edges.add((path[-1], path[0]))
+    on_path = {start for path in paths for start in path}
+    path_edges = {edge for path in paths for edge in zip(path, path[1:], strict=False)}
+    if loops:
+        path_edges |= {(path[-1], path[0]) for path in paths if path}
     for block in blocks:
         _draw_box(ax, block, *boxes[block.start], block.start in on_path)
     for block in blocks:
@@ -213,3 +215,57 @@ def plot_cfg(blocks, path=(), loops: bool = False, counts=None, title: str = "")
     ax.axis("off")
     ax.set_title(title or "Control-flow graph")
     return fig
+
+
+# --- the translator's trace on the graph ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraceView:
+    """A run of the branchy loop on the translator, ready to draw."""
+
+    period: int
+    threshold: int
+    blocks: tuple               # static basic blocks (Block)
+    counts: dict                # edge -> times taken
+    paths: tuple                # the trace's paths (tuples of block starts); () if none
+    loops: bool
+    source: str                 # the trace's generated Python ('' if none)
+    stats: dict
+
+
+@functools.lru_cache(maxsize=64)
+def hot_trace(period: int = 8, threshold: int = 16, trips: int = 100) -> TraceView:
+    """Model: run the branchy loop (rare path every ``period`` trips) on the translator
+    with trace threshold ``threshold``; the first trace it formed, on the CFG."""
+    from vlab.lab.ch03_programs import branchy_source, run
+
+    source = branchy_source(trips, period)
+    machine, program, _ = run(source, "dbt", trace_threshold=threshold)
+    traces = [t for t in machine.engine.translations() if t.kind == "trace"]
+    trace = traces[0] if traces else None
+    paths = tuple(tuple(p) for p in trace.paths) if trace else ()
+    return TraceView(period, threshold, tuple(basic_blocks(program)), edge_counts(source),
+                     paths, bool(trace and trace.loops), trace.source if trace else "",
+                     machine.engine.stats.as_dict())
+
+
+def plot_trace(view: TraceView):
+    title = (f"Trace (threshold {view.threshold}), rare path every {view.period} trips"
+             if view.paths else f"No trace formed (threshold {view.threshold})")
+    return plot_cfg(view.blocks, view.paths, view.loops, view.counts, title)
+
+
+def describe_trace(view: TraceView) -> str:
+    if not view.paths:
+        return ("No trace: the loop head never reached the threshold, so the run used "
+                "block translations and the interpreter only.")
+    names = {b.start: b.label for b in view.blocks}
+    shown = [" -> ".join(names[start] for start in path) for path in view.paths]
+    s = view.stats
+    tree = (f" A hot side exit grew it into a tree of {len(view.paths)} paths: "
+            + "; ".join(shown) + "." if len(view.paths) > 1 else "")
+    return (f"The trace follows {shown[0]} and back to its head. It left through side "
+            f"exits {s['side_exits']} times; {s['translated_instructions']} of "
+            f"{s['translated_instructions'] + s['interpreted_instructions']} instructions "
+            f"ran in translated code.{tree}")

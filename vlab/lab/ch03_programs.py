@@ -37,14 +37,14 @@ _start:
 loop:
         andi t0, s1, {period - 1}
         beqz t0, rare           # every {period}th iteration
-        add  a0, a0, s1         # the common path
+common: add  a0, a0, s1         # the common path
         j    next
 rare:
         addi a1, a1, 1          # the rare path
 next:
         addi s1, s1, -1
         bnez s1, loop
-        ebreak
+done:   ebreak
 """
 
 

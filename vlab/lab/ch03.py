@@ -1,0 +1,96 @@
+"""Chapter 3's experiments: ISA-level virtualization by dynamic binary translation.
+
+Hwang, Dongarra & Fox (2011), sec. 3.1.2.1: "dynamic binary translation ... translates
+basic blocks of dynamic source instructions to target instructions.  The basic blocks
+can also be extended to program traces or super blocks to increase translation
+efficiency."  The source ISA is RV32, the target is Python (CPython bytecode), and the
+translator is vlab/isa/dbt.  The models live in small modules; this one wires them to
+widgets (:class:`vlab.lab.experiment.Experiment`) and shows code:
+
+- :func:`Listing`, :func:`block_listing`, :func:`trace_listing`: generated Python,
+  syntax-highlighted for readers, plain text for nbval;
+- :func:`trip_experiment` (vlab/lab/ch03_cost.py): counted host work as the loop trip
+  count grows, with the hotness threshold on a slider: where translation pays;
+- :func:`cache_experiment` (vlab/lab/ch03_cache.py): translation-cache hits and misses
+  over a run;
+- :func:`trace_experiment` (vlab/lab/ch03_blocks.py): the trace the translator forms on
+  a branchy loop, drawn on the control-flow graph.
+"""
+
+from __future__ import annotations
+
+import html
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+from vlab.lab import ch03_blocks, ch03_cache, ch03_cost
+from vlab.lab.ch03_programs import SUM_SOURCE, run
+from vlab.lab.experiment import Experiment, dropdown, int_slider
+
+# --- the code a reader should see --------------------------------------------------------
+
+
+class Listing:
+    """Python source as a notebook output: highlighted HTML, plain text for nbval."""
+
+    def __init__(self, source: str, title: str = "") -> None:
+        self.source, self.title = source, title
+
+    def __repr__(self) -> str:
+        return (f"# {self.title}\n" if self.title else "") + self.source.rstrip()
+
+    def _repr_html_(self) -> str:
+        formatter = HtmlFormatter(noclasses=True, style="default", nobackground=True)
+        title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
+        return title + highlight(self.source, PythonLexer(), formatter)
+
+
+def _translation(source: str, label: str, kind: str):
+    machine, program, _ = run(source, "dbt")
+    at = program.symbols[label]
+    found = [t for t in machine.engine.translations() if t.kind == kind and at in t.pcs]
+    if not found:
+        raise RuntimeError(f"no {kind} holding {label!r} was formed")
+    return machine, program, found[0]
+
+
+def block_listing(source: str = SUM_SOURCE, label: str = "loop") -> Listing:
+    """The generated Python of the basic block at ``label``, translated on demand."""
+    machine, program, _ = run(source, "dbt", block_threshold=10**9, trace_threshold=10**9)
+    translation = machine.engine.translate_block(program.symbols[label])
+    return Listing(translation.source, f"the block at {label}, as Python")
+
+
+def trace_listing(source: str = SUM_SOURCE, label: str = "loop") -> Listing:
+    """The generated Python of the trace the translator formed through ``label``."""
+    _, _, trace = _translation(source, label, "trace")
+    return Listing(trace.source, f"the trace through {label}, as Python")
+
+
+# --- the experiments ---------------------------------------------------------------------
+
+
+def trip_experiment(threshold: int = 8) -> Experiment:
+    """Widget: the hotness threshold; host work of both engines over the trip sweep."""
+    control = dropdown("Block threshold (trace: twice)", [1, 2, 4, 8, 16, 32, 64],
+                       threshold)
+    return Experiment(ch03_cost.trip_sweep, ch03_cost.plot_trip_sweep,
+                      {"threshold": control}, describe=ch03_cost.describe_trip_sweep)
+
+
+def cache_experiment(threshold: int = 8) -> Experiment:
+    """Widget: the hotness threshold; cache hits and misses over the branchy loop."""
+    control = int_slider("Block threshold (trace: twice)", 1, 40, threshold)
+    return Experiment(ch03_cache.cache_timeline, ch03_cache.plot_cache_timeline,
+                      {"threshold": control}, describe=ch03_cache.describe_cache_timeline)
+
+
+def trace_experiment(period: int = 8, threshold: int = 16) -> Experiment:
+    """Widget: how often the rare path runs, and the trace threshold; the trace on the
+    control-flow graph."""
+    controls = {"period": dropdown("Rare path every", [2, 4, 8, 16], period),
+                "threshold": int_slider("Trace threshold", 1, 64, threshold)}
+    return Experiment(ch03_blocks.hot_trace, ch03_blocks.plot_trace, controls,
+                      describe=ch03_blocks.describe_trace)
