@@ -220,3 +220,33 @@ def break_even_table(model: BreakEven) -> Table:
              f"{FX32['interpreted']} / {FX32['translated']}")]
     return Table(("symbol", "meaning", "value"), rows,
                  "counted on the sum loop; FX!32: Chernoff et al., IEEE Micro 1998")
+
+
+# --- little reuse: where translation does not pay ----------------------------------------
+
+
+def reuse_runs(length: int = 400, trips: int = 1000) -> list:
+    """Model: [(program, engine setting, RunWork)] for code with no reuse (``length``
+    straight-line instructions), a long loop body run 3 times, and a hot loop;
+    interpreted, translated when hot (threshold 8), and translated at the second arrival
+    (threshold 1: a block is only known once the interpreter has run it)."""
+    from vlab.lab.ch03_programs import long_loop_source, straight_source
+
+    programs = {f"straight line, {length} instr.": straight_source(length),
+                "60-instr. body, 3 trips": long_loop_source(60, 3),
+                f"sum loop, {trips} trips": sum_source(range(1, trips + 1))}
+    settings = {"interpreter": ("interp", {}),
+                "translate when hot (8)": ("dbt", {}),
+                "translate at once (1)": ("dbt", {"block_threshold": 1,
+                                                  "trace_threshold": 2})}
+    return [(name, label, run_work(source, engine, **extra))
+            for name, source in programs.items()
+            for label, (engine, extra) in settings.items()]
+
+
+def reuse_table(runs) -> Table:
+    rows = [(name, label, work.instructions, work.bytecodes, f"{work.per_instruction:.1f}",
+             work.stats.get("blocks_translated", "-"))
+            for name, label, work in runs]
+    return Table(("program", "engine", "guest instr.", "bytecodes", "per instr.",
+                  "blocks translated"), rows, "bytecodes of the whole run, counted")

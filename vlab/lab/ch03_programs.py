@@ -57,6 +57,17 @@ def straight_source(length: int = 200) -> str:
     return f"# straight.s: {length} instructions, no loop\n_start:\n{body}\n        ebreak\n"
 
 
+def long_loop_source(length: int = 60, trips: int = 3) -> str:
+    """A loop whose body is ``length`` straight-line instructions, run ``trips`` times:
+    big blocks, little reuse."""
+    if trips < 1 or trips > 2047:
+        raise ValueError(f"trips must be between 1 and 2047, got {trips}")
+    body = straight_source(length).split("_start:\n", 1)[1].rsplit("        ebreak", 1)[0]
+    return (f"# long.s: a {length}-instruction body run {trips} times\n_start:\n"
+            f"        li   s1, {trips}\nloop:\n{body}"
+            "        addi s1, s1, -1\n        bnez s1, loop\n        ebreak\n")
+
+
 #: Chapter 2's loop, reused: its body is one basic block.
 SUM_SOURCE = sum_source(range(1, 51))
 #: The branchy loop of the trace experiments.
@@ -90,4 +101,4 @@ def run(source: str, engine: str = "dbt", budget: int = 10**6, **settings):
 
 
 __all__ = ["BRANCHY_SOURCE", "DONE", "ENGINES", "SUM_SOURCE", "branchy_source", "load",
-           "run", "straight_source"]
+           "long_loop_source", "run", "straight_source"]
