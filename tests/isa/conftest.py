@@ -1,5 +1,6 @@
-"""Shared helpers for the ISA tests: a tiny encoder-based program builder and the
-``engine`` fixture (parametrized over execution engines: 'interp' now, 'dbt' later)."""
+"""Shared helpers for the ISA tests: a tiny encoder-based program builder (``ins``,
+``li``, ``Prog``), HTIF boot, and the ``engine`` fixture, parametrized over every
+execution engine (the interpreter and the DBT) so one suite checks them all."""
 import pytest
 
 import vlab.isa.dbt  # noqa: F401 - registers engine 'dbt'
