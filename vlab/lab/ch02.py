@@ -82,7 +82,7 @@ def host_work_experiment(iterations: int = 100) -> Experiment:
                       describe=ch02_cost.describe_host_work)
 
 
-def dispatch_experiment(iterations: int = 10) -> Experiment:
+def dispatch_experiment(iterations: int = 100) -> Experiment:
     """Widget: pick a loop length on the sweep; both engines' decodes and work."""
     control = toggle("Words summed", list(SWEEP), iterations)
     return Experiment(ch02_cost.compare_dispatch, ch02_cost.plot_dispatch,
