@@ -46,7 +46,8 @@ def handle_trap(kernel: ProxyKernel, ctx) -> None:
         return ctx.halt(f"user program killed: {text}")
     number = ctx.reg(A7)
     args = [ctx.reg(r) for r in ARGUMENT_REGISTERS]
-    ctx.set_reg(10, kernel.syscall(number, args))
-    if kernel.exited:
+    result = kernel.syscall(number, args)
+    if kernel.exited:                    # exit never returns: a0 keeps the status
         return ctx.exit(kernel.exit_code)
+    ctx.set_reg(10, result)
     return ctx.skip()

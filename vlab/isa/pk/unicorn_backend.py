@@ -134,4 +134,6 @@ class UnicornUserProcess:
             return
         number = self.uc.reg_read(rc.UC_RISCV_REG_A7)
         args = [self.uc.reg_read(r) for r in ARG_REGS]
-        self.set_register(10, self.kernel.syscall(number, args))
+        result = self.kernel.syscall(number, args)
+        if not self.kernel.exited:         # exit never returns: a0 keeps the status
+            self.set_register(10, result)
