@@ -90,7 +90,8 @@ def describe_cache_timeline(samples) -> str:
     last = samples[-1]
     return (f"In {last.instructions} instructions the dispatcher missed {last.misses} "
             f"times and hit {last.hits} times ({last.chained} through chained exits); it "
-            f"translated {last.blocks} blocks and {last.traces} trace(s), and "
+            f"translated {last.blocks} blocks and {last.traces} "
+            f"{'trace' if last.traces == 1 else 'traces'}, and "
             f"{100 * last.translated / last.instructions:.0f}% of the instructions ran in "
             "translated code.")
 

@@ -1,0 +1,63 @@
+"""Chapter 3: counted host work, the break-even model, little reuse."""
+
+from vlab.lab import ch03_cost
+from vlab.lab.ch02_programs import sum_source
+
+
+def test_counts_are_deterministic_whatever_ran_before():
+    source = sum_source(range(1, 31))
+    first = ch03_cost.run_work(source, "dbt")
+    ch03_cost.run_work(sum_source(range(1, 7)), "dbt")       # warms other translations
+    assert ch03_cost.run_work(source, "dbt") == first
+    assert first.stats["blocks_translated"] == 1
+
+
+def test_both_engines_retire_the_same_instructions():
+    source = sum_source(range(1, 21))
+    assert ch03_cost.run_work(source, "interp").instructions == \
+        ch03_cost.run_work(source, "dbt").instructions == 5 * 20 + 7
+
+
+def test_translation_pays_only_on_long_loops():
+    points = ch03_cost.trip_sweep(8, (2, 20, 2000))
+    assert points[0].dbt.stats["blocks_translated"] == 0        # never hot: no translation
+    assert 0.9 < points[0].speedup < 1.1
+    assert points[1].speedup < 0.5                               # paid, not earned back
+    assert points[2].speedup > 1.2
+    assert ch03_cost.break_even(points) == 2000
+
+
+def test_break_even_is_the_first_trip_count_after_which_it_always_pays():
+    class P:
+        def __init__(self, trips, speedup):
+            self.trips, self.speedup = trips, speedup
+    assert ch03_cost.break_even([P(1, 1.01), P(10, 0.2), P(100, 1.5), P(1000, 2)]) == 100
+    assert ch03_cost.break_even([P(1, 0.9), P(10, 0.8)]) is None
+
+
+def test_break_even_model_matches_the_formula_and_the_fx32_shape():
+    model = ch03_cost.break_even_model()
+    assert model.interp > 3 * model.translated                   # FX!32: 45 vs 4.4
+    assert 10_000 < model.cost < 200_000
+    assert model.trips == model.cost / (5 * (model.interp - model.translated))
+    text = repr(ch03_cost.break_even_table(model))
+    assert "45.0 / 4.4" in text and f"{model.trips:.0f}" in text
+
+
+def test_eager_translation_of_code_run_few_times_costs_more_than_interpreting():
+    runs = {(name.split(",")[0], label): work for name, label, work in ch03_cost.reuse_runs()}
+    straight = [w for (name, _), w in runs.items() if name.startswith("straight")]
+    assert all(w.stats.get("blocks_translated", 0) == 0 for w in straight)
+    long_body = {label: w for (name, label), w in runs.items() if name.startswith("60")}
+    assert long_body["translate at once (1)"].bytecodes > \
+        5 * long_body["interpreter"].bytecodes
+    hot = {label: w for (name, label), w in runs.items() if name.startswith("sum")}
+    assert hot["translate when hot (8)"].bytecodes < hot["interpreter"].bytecodes
+
+
+def test_plot_and_description_of_the_sweep():
+    points = ch03_cost.trip_sweep(8, (2, 20, 2000))
+    fig = ch03_cost.plot_trip_sweep(points)
+    assert [ax.get_title() for ax in fig.axes] == ["Host work per guest instruction",
+                                                  "Speedup of translation (counted)"]
+    assert "pays from about 2000 trips" in ch03_cost.describe_trip_sweep(points)

@@ -1,0 +1,56 @@
+"""Chapter 3's widgets and code listings, without a browser."""
+
+import pytest
+
+from vlab.lab import ch03, ch03_programs
+from vlab.lab.ch03_programs import BRANCHY_SOURCE, SUM_SOURCE
+
+
+def test_block_listing_is_the_generated_python_of_the_loop_block():
+    listing = ch03.block_listing(SUM_SOURCE, "loop")
+    text = repr(listing)
+    assert text.startswith("# the block at loop, as Python\ndef block_80000010(R, k0):")
+    assert "lw t0,0(a0)" in text and "bnez a1" in text
+    compile(listing.source, "<listing>", "exec")                 # it is real Python
+    assert "<span" in listing._repr_html_()                       # highlighted for readers
+
+
+def test_trace_listing_holds_the_common_path_only():
+    text = repr(ch03.trace_listing(BRANCHY_SOURCE, "loop"))
+    assert "def trace_8000000c" in text
+    assert "add a0,a0,s1" in text and "addi a1,a1,1" not in text   # rare path: a side exit
+
+
+def test_listings_are_the_same_on_every_run():
+    assert repr(ch03.block_listing()) == repr(ch03.block_listing())
+    assert " at 0x" not in repr(ch03.trace_listing(BRANCHY_SOURCE))   # no object addresses
+
+
+def test_the_trace_widget_follows_its_controls():
+    experiment = ch03.trace_experiment(8, 16)
+    assert experiment.data.period == 8 and len(experiment.data.paths) == 1
+    experiment.controls["period"].value = 2
+    assert experiment.data.period == 2 and len(experiment.data.paths) == 2   # a tree
+    assert "tree of 2 paths" in experiment.text
+
+
+def test_the_cache_widget_changes_the_threshold():
+    experiment = ch03.cache_experiment(8)
+    experiment.controls["threshold"].value = 2
+    assert experiment.params == {"threshold": 2}
+    assert experiment.data[-1].instructions == 591
+
+
+def test_the_trip_widget_offers_thresholds():
+    experiment = ch03.trip_experiment(8)
+    assert experiment.data[-1].trips == 2000
+    assert experiment.figure.axes[1].get_title() == "Speedup of translation (counted)"
+
+
+def test_bad_program_settings_are_refused_with_a_reason():
+    with pytest.raises(ValueError, match="power of two"):
+        ch03_programs.branchy_source(10, 3)
+    with pytest.raises(ValueError, match="unknown engine"):
+        ch03_programs.load(SUM_SOURCE, "jit")
+    with pytest.raises(ValueError, match="at least 1"):
+        ch03_programs.load(SUM_SOURCE, "dbt", block_threshold=0)
