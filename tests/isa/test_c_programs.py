@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vlab.isa.boot import boot
-from vlab.isa.runtime import compile_c, find_gcc
+from vlab.isa.runtime import CompileError, compile_c, find_gcc
 
 PROGRAMS = Path(__file__).parent / "c_programs"
 NAMES = sorted(p.stem for p in PROGRAMS.glob("*.c"))
@@ -93,3 +93,24 @@ def test_sv32_counts_tlb_traffic_but_same_instructions(elves, tmp_path):
     assert flat.machine.ledger.counts.get("tlb_miss", 0) == 0
     assert paged.machine.ledger.counts.get("tlb_miss", 0) > 0
     assert r_flat.instructions == r_paged.instructions
+
+
+def test_bare_metal_uart_console_variant(tmp_path):
+    elf = compile_c([PROGRAMS / "bare_htif.c"], tmp_path / "uart.elf", mode="bare",
+                    extra_flags=["-DVLAB_UART_CONSOLE"])
+    booted = boot(elf)
+    result = booted.machine.run(max_instructions=BUDGET)
+    assert result.exit_code == 7
+    assert booted.machine.platform.uart.output.decode() == side_file("bare_htif", ".out")
+    assert booted.machine.htif.console == b""
+
+
+def test_compile_error_carries_gcc_diagnostics(tmp_path):
+    bad = tmp_path / "bad.c"
+    bad.write_text("int main(void) { return undefined_name; }\n")
+    with pytest.raises(CompileError, match="undefined_name"):
+        compile_c([bad], tmp_path / "bad.elf")
+    with pytest.raises(CompileError, match="not found"):
+        compile_c([tmp_path / "missing.c"], tmp_path / "m.elf")
+    with pytest.raises(ValueError, match="unknown mode"):
+        compile_c([bad], tmp_path / "bad.elf", mode="kernel")
