@@ -89,6 +89,14 @@ def test_bad_input_gets_a_clear_error(tmp_path, capfd, content, needle):
     assert status == 2 and needle in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("mode,needle", [("user", "out of physical frames"),
+                                         ("bare", "outside RAM")])
+def test_program_too_big_for_ram(tmp_path, capfd, mode, needle):
+    path = write(tmp_path, "huge.s", "_start: nop\n .space 0x4000000\n")
+    status, out, err = run_cli(capfd, path, "--mode", mode)
+    assert status == 2 and needle in err and "Traceback" not in err
+
+
 def test_c_source_gets_a_hint(tmp_path, capfd):
     status, out, err = run_cli(capfd, write(tmp_path, "p.c", "int main(){}"))
     assert status == 2 and "compile_c" in err

@@ -24,7 +24,7 @@ from pathlib import Path
 from vlab.isa.asm import AssemblyError, assemble
 from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
 from vlab.isa.engines import make_machine
-from vlab.isa.pk import LoadError
+from vlab.isa.pk import LoadError, SyscallError
 from vlab.isa.pk.address_space import KERNEL_AREA
 from vlab.isa.pk.machine_adapter import start_user_program
 
@@ -119,6 +119,8 @@ def boot(program, mode: str | None = None, engine: str = "interp", paging: bool 
                                     stdout=stdout, stderr=stderr, root=root)
     except LoadError as exc:
         raise BootError(f"cannot load the user program: {exc}") from None
+    except SyscallError as exc:    # e.g. out of frames, or a segment past the end of RAM
+        raise BootError(f"cannot load the user program: {exc.why}") from None
     return Booted(machine, mode, image, kernel, paging)
 
 
