@@ -16,6 +16,40 @@ the same client class.  Both rely on three guarantees:
 
 The kernel is ``python3`` from the running interpreter's environment (the
 course's ``.venv``), whatever the notebook's metadata says.
+
+The lost wake-up that hangs widget notebooks (nbclient issue 312)
+-----------------------------------------------------------------
+Executing a notebook with widgets used to hang about one run in fifteen
+(measured here: 2 hangs in 32 runs of ``tests/grading/fixtures/widgets.ipynb``
+with stock nbclient 0.11 / jupyter_client 8.10 / pyzmq 27).  The stack of a
+hung run shows nbclient awaiting ``shell_channel.get_msg()`` while the shell
+socket *has* the ``execute_reply`` queued (its ``zmq.EVENTS`` says POLLIN).
+
+Cause.  A ZeroMQ socket's file descriptor is edge-triggered: it becomes
+readable when commands reach the socket's mailbox, and *any* libzmq call on
+the socket (send, recv, getsockopt EVENTS) processes those commands and
+drains the descriptor.  pyzmq's asyncio sockets therefore re-check
+``EVENTS`` after every operation they perform.  But jupyter_client's
+``Session.send`` sends through a plain *shadow* of the asyncio socket, so a
+send bypasses that bookkeeping.  nbclient mimics the Output widget
+(``nbclient.output_widget``) and, while a cell runs, sends ``comm_msg``
+updates on the shell channel.  When such a send happens after the cell's
+``execute_reply`` has reached the socket but before the event loop has seen
+the descriptor, libzmq consumes the edge inside the send, nobody re-checks
+``EVENTS``, and the waiting ``get_msg`` is never woken: with no cell timeout
+it waits forever, with one it reports a false timeout (a correct student
+answer would score zero).  Only notebooks whose cells produce Output-widget
+messages (``ipywidgets.Output``, ``interactive``, ``interact``) send on the
+shell channel mid-cell, hence "widgets".
+
+Fix.  :class:`WakeSafeChannel` re-checks ``EVENTS`` through the asyncio
+socket right after every send, which lets pyzmq schedule the pending
+receive; :class:`WakeSafeKernelManager` hands out clients using it for the
+channels that are both sent on and awaited (shell, control, stdin).  Every
+execution path in vlab uses it: :class:`SafeNotebookClient` here and the
+autograder's execute preprocessor (:mod:`vlab.lab.course`).
+``tests/grading/test_execute.py`` reproduces the lost wake-up
+deterministically at the socket level and runs a widget notebook 30 times.
 """
 
 from __future__ import annotations
@@ -24,8 +58,12 @@ import asyncio
 from pathlib import Path
 
 import nbformat
+import zmq
+from jupyter_client import AsyncKernelClient, AsyncKernelManager
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbclient import NotebookClient
 from nbformat import NotebookNode
+from traitlets import Type
 
 DEFAULT_CELL_TIMEOUT = 120  # seconds; a chapter cell that needs more is a bug
 DEFAULT_NOTEBOOK_TIMEOUT = 900  # seconds for the whole notebook, start-up included
@@ -39,10 +77,34 @@ class NotebookTimeoutError(TimeoutError):
     """The whole notebook ran past its time budget."""
 
 
+class WakeSafeChannel(AsyncZMQSocketChannel):
+    """A kernel channel whose sends cannot swallow the wake-up of a pending receive."""
+
+    def send(self, msg: dict) -> None:
+        super().send(msg)  # goes through a synchronous shadow of self.socket
+        if self.socket is not None and not self.socket.closed:
+            self.socket.get(zmq.EVENTS)  # pyzmq re-arms any receive now pending
+
+
+class WakeSafeKernelClient(AsyncKernelClient):
+    """An asynchronous kernel client whose request channels are wake-safe."""
+
+    shell_channel_class = Type(WakeSafeChannel)
+    control_channel_class = Type(WakeSafeChannel)
+    stdin_channel_class = Type(WakeSafeChannel)
+
+
+class WakeSafeKernelManager(AsyncKernelManager):
+    """A kernel manager that hands out :class:`WakeSafeKernelClient` clients."""
+
+    client_factory = Type(WakeSafeKernelClient, klass=AsyncKernelClient, config=True)
+
+
 class SafeNotebookClient(NotebookClient):
-    """An nbclient ``NotebookClient`` whose every wait has a limit."""
+    """An nbclient ``NotebookClient`` that cannot hang: wake-safe, every wait limited."""
 
     def __init__(self, nb: NotebookNode, *, cell_timeout: int = DEFAULT_CELL_TIMEOUT, **kwargs):
+        kwargs.setdefault("kernel_manager_class", WakeSafeKernelManager)
         kwargs.setdefault("timeout", cell_timeout)
         kwargs.setdefault("kernel_name", KERNEL_NAME)
         kwargs.setdefault("startup_timeout", 60)
@@ -73,17 +135,23 @@ def execute_notebook(
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(cwd)}},
     )
-    try:
-        asyncio.run(asyncio.wait_for(client.async_execute(), notebook_timeout))
-    except TimeoutError as error:
-        if isinstance(error, NotebookTimeoutError):
-            raise
-        raise NotebookTimeoutError(
-            f"the notebook did not finish within {notebook_timeout:g} s "
-            "(raise notebook_timeout or make its cells faster)"
-        ) from error
+    asyncio.run(_execute_within(client, notebook_timeout))
     strip_volatile_metadata(nb)
     return nb
+
+
+async def _execute_within(client: NotebookClient, seconds: float) -> None:
+    """Run ``client.async_execute()``; past ``seconds``, cancel it (its kernel shuts down)."""
+    execution = asyncio.ensure_future(client.async_execute())
+    done, _ = await asyncio.wait({execution}, timeout=seconds)
+    if not done:
+        execution.cancel()
+        await asyncio.gather(execution, return_exceptions=True)
+        raise NotebookTimeoutError(
+            f"the notebook did not finish within {seconds:g} s "
+            "(raise notebook_timeout or make its cells faster)"
+        )
+    execution.result()  # re-raise a cell's failure
 
 
 def strip_volatile_metadata(nb: NotebookNode) -> NotebookNode:
