@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from vlab.isa.boot import boot
+from vlab.isa.engines import ENGINES
 from vlab.isa.runtime import CompileError, compile_c, find_gcc
 
 PROGRAMS = Path(__file__).parent / "c_programs"
@@ -40,13 +41,13 @@ def elves(tmp_path_factory) -> dict[str, Path]:
     return built
 
 
-def run_program(name: str, elf: Path, root: Path, paging=None):
+def run_program(name: str, elf: Path, root: Path, paging=None, engine="interp"):
     stdout, stderr = io.BytesIO(), io.BytesIO()
     args = side_file(name, ".args").splitlines()
     env = side_file(name, ".env").splitlines()
     stdin = io.BytesIO(side_file(name, ".in").encode())
     booted = boot(elf, argv=[name, *args], envp=env, stdin=stdin, stdout=stdout,
-                  stderr=stderr, root=root, paging=paging)
+                  stderr=stderr, root=root, paging=paging, engine=engine)
     result = booted.machine.run(max_instructions=BUDGET)
     return booted, result, stdout.getvalue()
 
@@ -65,6 +66,19 @@ def test_user_program(name, paging, elves, tmp_path):
     assert booted.mode == "user" and booted.paging is paging
     assert out.decode() == side_file(name, ".out")
     assert status_of(booted, result) == int(side_file(name, ".exit", "0"))
+
+
+@pytest.mark.parametrize("engine", sorted(set(ENGINES) - {"interp"}))
+@pytest.mark.parametrize("name", USER_NAMES)
+def test_engines_agree_with_the_interpreter(name, engine, elves, tmp_path):
+    """DESIGN invariant 1 on real programs: same output, registers and instret."""
+    runs = []
+    for which in ("interp", engine):
+        (tmp_path / which).mkdir()
+        booted, result, out = run_program(name, elves[name], tmp_path / which, engine=which)
+        m = booted.machine
+        runs.append((out, result.status, result.exit_code, m.hart.instret, list(m.regs), m.pc))
+    assert runs[0] == runs[1]
 
 
 def test_bare_metal_program(elves):
