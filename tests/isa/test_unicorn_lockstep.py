@@ -26,7 +26,8 @@ from vlab.isa.boot import boot  # noqa: E402
 from vlab.isa.elf import load_elf  # noqa: E402
 from vlab.isa.fields import encode  # noqa: E402
 from vlab.isa.machine import Machine  # noqa: E402
-from vlab.isa.pk.unicorn_backend import X_REGS, UnicornUserProcess  # noqa: E402
+from vlab.isa.pk.process import SV32_STACK_TOP  # noqa: E402
+from vlab.isa.pk.unicorn_backend import RAM_END, X_REGS, UnicornUserProcess  # noqa: E402
 from vlab.isa.runtime import compile_c, find_gcc  # noqa: E402
 from vlab.isa.spec import BY_NAME  # noqa: E402
 
@@ -151,13 +152,18 @@ def _streams(name):
 
 @pytest.mark.toolchain
 @pytest.mark.skipif(find_gcc() is None, reason="needs riscv64-unknown-elf-gcc")
+@pytest.mark.parametrize("paging", [False, True], ids=["bare-addressing", "sv32"])
 @pytest.mark.parametrize("name", LOCKSTEP_PROGRAMS)
-def test_compiled_program_in_lockstep(name, tmp_path):
+def test_compiled_program_in_lockstep(name, paging, tmp_path):
+    """With Sv32 on, our program sees the same virtual addresses as unicorn's flat memory
+    (unicorn's stack is placed at the Sv32 stack top), so every register still agrees."""
     elf = compile_c([PROGRAMS / f"{name}.c"], tmp_path / f"{name}.elf")
     argv = [name, "first", "second arg"]
     ours_io, theirs_io = _streams(name), _streams(name)
-    ours = boot(elf, argv=argv, envp=["COURSE=vlab"], paging=False, **ours_io)
-    theirs = UnicornUserProcess(load_elf(elf), argv=argv, envp=["COURSE=vlab"], **theirs_io)
+    ours = boot(elf, argv=argv, envp=["COURSE=vlab"], paging=paging, **ours_io)
+    stack_top = SV32_STACK_TOP if paging else RAM_END
+    theirs = UnicornUserProcess(load_elf(elf), argv=argv, envp=["COURSE=vlab"],
+                                stack_top=stack_top, **theirs_io)
     machine = ours.machine
     for steps in range(MAX_STEPS):
         if ours.kernel.exited or theirs.done:
