@@ -88,3 +88,19 @@ def test_plot_highlights_the_trace_edges():
     thick = [p for p in fig.axes[0].patches if p.get_linewidth() >= 2.4]
     # 3 trace blocks and 3 trace edges (loop->common, common->next, next->loop)
     assert len(thick) == 6
+
+
+def test_a_dynamic_block_can_cover_two_static_blocks():
+    program = assemble(BRANCHY_SOURCE)
+    blocks = ch03_blocks.basic_blocks(program)
+    loop, rare, nxt = _at(program, "loop", "rare", "next")
+    pcs = {loop, loop + 4, rare, nxt, nxt + 4}
+    assert ch03_blocks.static_path((loop, rare), pcs, blocks) == (loop, rare, nxt)
+
+
+def test_exercise_oracles():
+    table = ch03_blocks.instruction_table(BRANCHY_SOURCE)
+    assert table[4] == (0x80000010, "beq", 0x8000001C)
+    assert ch03_blocks.leaders_of(BRANCHY_SOURCE)[1] == 0x8000000C
+    assert ch03_blocks.net_trace_labels(100, 4, 16) == ["loop", "rare", "next"]
+    assert ch03_blocks.net_trace_labels(100, 8, 16) == ["loop", "common", "next"]

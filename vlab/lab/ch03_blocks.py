@@ -228,10 +228,26 @@ class TraceView:
     threshold: int
     blocks: tuple               # static basic blocks (Block)
     counts: dict                # edge -> times taken
-    paths: tuple                # the trace's paths (tuples of block starts); () if none
+    paths: tuple                # the trace's paths (static block starts); () if none
     loops: bool
     source: str                 # the trace's generated Python ('' if none)
     stats: dict
+
+
+def static_path(dynamic_path, pcs, blocks) -> tuple:
+    """A trace path of *dynamic* blocks (start pcs) as a path of the static blocks it
+    runs through.  A dynamic block runs on to the next control transfer, so it can cover
+    several static blocks (``rare`` falls through into ``next``: one dynamic block)."""
+    by_start = {block.start: block for block in blocks}
+    path = []
+    for start in dynamic_path:
+        block = by_start[start]
+        path.append(start)
+        while block.successors == (block.end,) and block.end in pcs \
+                and block.end not in dynamic_path and block.end in by_start:
+            block = by_start[block.end]
+            path.append(block.start)
+    return tuple(path)
 
 
 @functools.lru_cache(maxsize=64)
@@ -244,8 +260,9 @@ def hot_trace(period: int = 8, threshold: int = 16, trips: int = 100) -> TraceVi
     machine, program, _ = run(source, "dbt", trace_threshold=threshold)
     traces = [t for t in machine.engine.translations() if t.kind == "trace"]
     trace = traces[0] if traces else None
-    paths = tuple(tuple(p) for p in trace.paths) if trace else ()
-    return TraceView(period, threshold, tuple(basic_blocks(program)), edge_counts(source),
+    blocks = tuple(basic_blocks(program))
+    paths = tuple(static_path(p, set(trace.pcs), blocks) for p in trace.paths) if trace else ()
+    return TraceView(period, threshold, blocks, edge_counts(source),
                      paths, bool(trace and trace.loops), trace.source if trace else "",
                      machine.engine.stats.as_dict())
 
@@ -269,3 +286,33 @@ def describe_trace(view: TraceView) -> str:
             f"exits {s['side_exits']} times; {s['translated_instructions']} of "
             f"{s['translated_instructions'] + s['interpreted_instructions']} instructions "
             f"ran in translated code.{tree}")
+
+
+# --- oracles for the exercises ---------------------------------------------------------
+
+
+def instruction_table(source: str) -> list:
+    """``[(address, mnemonic, target)]`` for the text of ``source``: the ISA table's name
+    (no aliases: ``beq``, not ``beqz``) and a branch's or ``jal``'s target (else None)."""
+    from vlab.isa.asm import assemble
+
+    return [(pc, decoded.spec.name if decoded else "illegal", _target(pc, decoded))
+            for pc, _, decoded in _instructions(assemble(source))]
+
+
+def leaders_of(source: str) -> list[int]:
+    """The leaders of an assembly program (the exercise's oracle)."""
+    from vlab.isa.asm import assemble
+
+    return leaders(assemble(source))
+
+
+def net_trace_labels(trips: int, period: int, threshold: int) -> list[str]:
+    """The labels of the static blocks on the first trace vlab's translator records on
+    the branchy loop (the exercise's oracle: a real run)."""
+    from vlab.isa.asm import assemble
+    from vlab.lab.ch03_programs import branchy_source
+
+    view = hot_trace(period, threshold, trips)
+    names = assemble(branchy_source(trips, period)).names_by_address()
+    return [names.get(start, f"{start:#x}") for start in view.paths[0]] if view.paths else []
