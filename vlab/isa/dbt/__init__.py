@@ -13,7 +13,8 @@ One concept per module:
               and software TLB, lazy 32-bit masking, precise exceptions by line number)
 ``cache``     the translation cache: key, invalidation, size limit and flush policy
 ``chaining``  exits linked straight to their successor translations
-``traces``    Dynamo's next-executing-tail trace selection: superblocks with side exits
+``traces``    Dynamo's next-executing-tail trace selection: superblocks with side exits;
+              a hot side exit adds its path back to the head (a trace *tree*)
 ``engine``    the dispatcher: interpret first, translate when hot (``DbtEngine``)
 ``stats``     the counters ``vlab run --stats`` prints
 
@@ -30,9 +31,12 @@ Explainability hooks (for chapter 3):
   translated code vs interpreted.  Run in chunks (``m.run(max_instructions=...)``) and
   read it after each to plot hits and misses over a run.
 * ``m.engine.translation(pc)`` -> the live ``Translation`` at ``pc``: ``.kind`` ('block'
-  or 'trace'), ``.source`` (the generated Python), ``.blocks`` (a trace's path as a list
-  of block start pcs, for drawing on a control-flow graph), ``.pcs`` (every instruction),
-  ``.loops``; ``m.engine.translations()`` lists them all.
+  or 'trace'), ``.source`` (the generated Python), ``.blocks`` (a trace's first path as a
+  list of block start pcs, for drawing on a control-flow graph), ``.paths`` (every path of
+  a trace tree, each a list of block start pcs), ``.pcs`` (every instruction), ``.loops``;
+  ``m.engine.translations()`` lists them all.
+* ``Machine(engine='dbt-eager')`` translates every block at first sight and records a
+  trace at the second backward arrival: tiny programs show their generated code at once.
 * ``m.engine.translate_block(pc)`` translates a block on demand (its ``.source``).
 * ``vlab.isa.dbt.explain``: ``block_source(words)``, ``trace_source(...)``,
   ``speedup_vs_trip_count(trips)`` (wall clock: benchmark cells only) and

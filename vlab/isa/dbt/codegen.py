@@ -198,47 +198,50 @@ def _ram_offset(addr):
     return f'({ast.unparse(addr)}) - BASE'
 
 
-def _fast_test(addr, size, paged, lookup, reuse=False):
-    """(test expression, index into the view, name the slow path is called with).
-    ``reuse``: ``_o`` already holds this address's RAM offset (same expression, its
-    registers unchanged since): skip recomputing it."""
+def _slow_test(addr, size, paged, lookup, reuse=False):
+    """(test that is true when the fast path cannot be taken, index into the view, the
+    address the slow path is called with).  ``reuse``: ``_o`` already holds this
+    address's RAM offset (same expression, its registers unchanged since).
+
+    The fast path is the ``else`` arm: CPython then falls through without a jump."""
     if paged:
         index = '(_p | (_a & 0xFFF))'
-        test = f'(_p := {lookup}((_a := {ast.unparse(addr)}) >> 12)) is not None'
+        test = f'(_p := {lookup}((_a := {ast.unparse(addr)}) >> 12)) is None'
         if size > 1:
-            test += f' and not _a & {size - 1}'
+            test += f' or _a & {size - 1}'
         return test, index, '_a'
     offset = '_o' if reuse else f'(_o := {_ram_offset(addr)})'
-    return f'not {offset} & RAMMASK{size}', '_o', ast.unparse(addr)
+    return f'{offset} & RAMMASK{size}', '_o', ast.unparse(addr)
 
 
 def _inline_load(call, paged, reuse=False):
     """``_load_4u(a)`` -> an expression doing the RAM / software-TLB fast path inline."""
     name = call.func.id
     size, signed = int(name[6]), name[7] == 's'
-    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'RGET', reuse)
+    test, index, slow_addr = _slow_test(call.args[0], size, paged, 'RGET', reuse)
     shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
     value = f'{VIEWS[size]}[{index}{shift}]'
     if signed:
         bit = 1 << (8 * size - 1)
         value = f'(({value} ^ {bit:#x}) - {bit:#x})'
-    return f'({value} if {test} else {name}({slow_addr}))'
+    return f'({name}({slow_addr}) if {test} else {value})'
 
 
 def _inline_store(call, paged, exact, reuse=False):
-    """``_store_4(a, v)`` -> lines of an if/else: fast RAM / software-TLB path or the port."""
+    """``_store_4(a, v)`` -> lines of an if/else: the port, or the fast RAM / software-TLB
+    path."""
     name = call.func.id
     size = int(name[7])
     value_node = call.args[1]
     value = ast.unparse(value_node)
     if not (size == 4 and isinstance(value_node, ast.Name) and value_node.id in exact):
         value = f'({value}) & {(1 << (8 * size)) - 1:#x}'
-    test, index, slow_addr = _fast_test(call.args[0], size, paged, 'WGET', reuse)
+    test, index, slow_addr = _slow_test(call.args[0], size, paged, 'WGET', reuse)
     if not paged:                            # pages holding code are watched (WGET never has them)
-        test += ' and not WATCH[_o >> 12]'
+        test += ' or WATCH[_o >> 12]'
     shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
-    return [f'if {test}:', f'    {VIEWS[size]}[{index}{shift}] = {value}', 'else:',
-            f'    {name}({slow_addr}, {ast.unparse(value_node)})']
+    return [f'if {test}:', f'    {name}({slow_addr}, {ast.unparse(value_node)})', 'else:',
+            f'    {VIEWS[size]}[{index}{shift}] = {value}']
 
 
 class _InlineLoads(ast.NodeTransformer):
