@@ -37,14 +37,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) book/chapters
 
 # Student versions of the exercises (no solutions) into exercises/release/.
-# (Until `vlab course release` exists, nbgrader is called directly.)
 release: $(STAMP)
-	@if $(BIN)/python -c "import vlab.cli.course_cmd" 2>/dev/null; \
-	then $(BIN)/vlab course release; \
-	else for a in $$(ls exercises/source); do \
-	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader generate_assignment $$a \
-	    --CourseDirectory.root=$(abspath exercises) --no-db --force --log-level=ERROR || exit 1; \
-	done; fi
+	$(BIN)/vlab course release --all
 
 # The static book in _build/html (warnings are errors).
 book: release $(NPM_STAMP)
