@@ -196,3 +196,13 @@ def test_user_fault_kills_the_program():
     cause, epc, tval, name = booted.kernel.fault
     assert (cause, tval) == (13, 0x10) and name == "load page fault"
     assert booted.image.describe(epc) == "_start+0x4"
+
+
+def test_text_streams_work_too():
+    """In a notebook sys.stdout is a text stream: bytes are decoded, input encoded."""
+    out = io.StringIO()
+    k = make_kernel(stdout=out, stdin=io.StringIO("typed"))
+    k.space.write(USER, "héllo".encode())
+    assert k.syscall(64, [1, USER, 6, 0, 0, 0]) == 6
+    assert out.getvalue() == "héllo"
+    assert k.syscall(63, [0, USER, 5, 0, 0, 0]) == 5 and k.space.read(USER, 5) == b"typed"

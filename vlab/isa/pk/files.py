@@ -47,13 +47,17 @@ class StreamFile:
     def read(self, count: int) -> bytes:
         if not self.readable or self.stream is None:
             raise SyscallError(EBADF, "not open for reading")
-        return self.stream.read(count) or b""
+        data = self.stream.read(count) or b""
+        return data.encode() if isinstance(data, str) else data   # a text stream
 
     def write(self, data: bytes) -> int:
         if not self.writable:
             raise SyscallError(EBADF, "not open for writing")
         if self.stream is not None:
-            self.stream.write(data)
+            try:
+                self.stream.write(data)
+            except TypeError:                 # a text stream (e.g. a notebook's stdout)
+                self.stream.write(data.decode("utf-8", errors="replace"))
             if hasattr(self.stream, "flush"):
                 self.stream.flush()
         return len(data)

@@ -38,6 +38,7 @@ class ProxyKernel:
         self.instret = instret
         self.pid = pid
         self.exit_code: int | None = None
+        self.fault: tuple | None = None        # (cause, epc, tval, name) if it was killed
         self.calls: Counter[str] = Counter()   # how often each system call was made
         self.unknown: Counter[int] = Counter()  # numbers we answered with -ENOSYS
 

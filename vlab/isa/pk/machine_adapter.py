@@ -28,13 +28,11 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
     kernel = ProxyKernel(loaded.space, brk_start=loaded.brk_start, brk_limit=loaded.brk_limit,
                          stdin=stdin, stdout=stdout, stderr=stderr, root=root,
                          ledger=machine.ledger, instret=lambda: machine.hart.instret)
-    kernel.fault = None          # (cause, epc, tval, text) when the program was killed
     machine.set_trap_handler("M", lambda ctx: handle_trap(kernel, ctx))
     machine.csr["satp"] = loaded.space.satp
     machine.regs[2] = loaded.sp
     machine.pc = loaded.entry
     machine.priv = "U"
-    kernel.image = loaded
     return kernel
 
 
