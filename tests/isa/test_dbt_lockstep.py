@@ -181,10 +181,10 @@ def run_c(elf, name, engine, paging, root):
 @pytest.mark.parametrize('name', NAMES)
 @pytest.mark.toolchain
 def test_c_program_same_on_both_engines(name, paging, elves, tmp_path):
-    (tmp_path / 'i').mkdir()
-    (tmp_path / 'd').mkdir()
-    ours = run_c(elves[name], name, 'interp', paging, tmp_path / 'i')
-    dbt = run_c(elves[name], name, 'dbt', paging, tmp_path / 'd')
-    assert ours[:4] == dbt[:4]
-    assert dbt[1].decode() == side(name, '.out')
-    assert dbt[4].engine.stats.blocks_translated > 0
+    runs = {}
+    for engine in ('interp', 'dbt', 'dbt-eager'):
+        (tmp_path / engine).mkdir()
+        runs[engine] = run_c(elves[name], name, engine, paging, tmp_path / engine)
+    assert runs['interp'][:4] == runs['dbt'][:4] == runs['dbt-eager'][:4]
+    assert runs['dbt'][1].decode() == side(name, '.out')
+    assert runs['dbt-eager'][4].engine.stats.blocks_translated > 0

@@ -16,10 +16,10 @@ QEMU's ``cpu_exec``):
    taken branch with the predecoded handlers.
 
 Why interpret first.  Translating costs: parsing the semantics, generating source,
-``compile`` -- measured by benchmarks/bench_dbt.py at roughly the time the interpreter
-needs for several hundred to a few thousand guest instructions per block.  Code that runs
-a few times is cheaper to interpret; the thresholds (``block_threshold``,
-``trace_threshold``) are set from that measurement.
+``compile`` -- measured by benchmarks/bench_dbt.py at about 470 us for a 4-instruction
+block, the time the interpreter needs for ~3,700 guest instructions.  Code that runs a
+few times is cheaper to interpret; the thresholds (``block_threshold``,
+``trace_threshold``) are set from that measurement (see the comment on them).
 
 Precise state.  A translation ends every run either at an exit (the pc and the number of
 instructions retired follow from the exit id) or with an exception raised by one of its
@@ -60,8 +60,16 @@ class DbtEngine(Interpreter):
     """Dynamic binary translator with the interpreter's engine interface."""
 
     name = 'dbt'
-    block_threshold = 8        # block entries before it is translated (see bench_dbt.py)
-    trace_threshold = 16       # backward-branch arrivals before a trace is recorded
+    # Measured by benchmarks/bench_dbt.py: translating a 4-instruction block costs about as
+    # much CPU as interpreting 3,700 instructions (~470 us vs ~125 ns), i.e. ~900 runs of
+    # the block if translated code were free; since translated code runs ~4x faster, a
+    # block pays back after ~1,200 runs.  A threshold of 64 keeps translating code that
+    # runs a few dozen times off the table while loops (traces) become hot within a
+    # fraction of a millisecond; the sweep in the benchmark shows the totals barely move
+    # between 16 and 256 on our programs, and that 1 (translate everything) loses badly
+    # on code with little reuse.  Dynamo used 50 for its trace heads.
+    block_threshold = 64       # block entries before it is translated
+    trace_threshold = 64       # backward-branch arrivals before a trace is recorded
     cache_limit = DEFAULT_LIMIT
 
     def __init__(self, hart, mmu, ledger, on_retire=None):
