@@ -1,4 +1,4 @@
-"""Build the static book: exercises without solutions, widget JS without a CDN.
+"""Build the static book: exercises without solutions, JavaScript without a CDN.
 
 Run by ``make book`` (and by ``make test``) after ``vlab course release`` has
 written the student version of every exercise to
@@ -13,7 +13,9 @@ written the student version of every exercise to
    ``_build/widget-js/_vendor/``. ``_config.yml`` lists that folder in
    ``html_extra_path`` (so it is copied to ``_build/html/_vendor/``) and points
    myst-nb's ``nb_ipywidgets_js`` at it, so the static pages render each
-   widget's stored initial state without any CDN.
+   widget's stored initial state without any CDN. MathJax 3 (the part that
+   renders TeX as HTML, with its fonts and on-demand extensions) goes to
+   ``_vendor/mathjax/``, where ``mathjax_path`` points.
 3. ``jupyter-book build . -W -n --keep-going``: warnings are errors, notebooks
    are not executed (their stored outputs are the ones nbval checks).
 
@@ -47,6 +49,9 @@ WIDGET_JS_FILES = (
 # The embed-amd bundle loads Font Awesome from files next to itself.
 WIDGET_FONT_DIR = "@jupyter-widgets/html-manager/dist"
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
+# MathJax's TeX-to-HTML component and what it loads relative to itself.
+MATHJAX_DIR = "mathjax/es5"
+MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output/chtml", "ui", "a11y", "sre")
 
 
 class BuildError(Exception):
@@ -100,7 +105,26 @@ def stage_widget_js() -> list[Path]:
         shutil.rmtree(WIDGET_JS_STAGE)
     WIDGET_JS_STAGE.mkdir(parents=True)
     staged = [Path(shutil.copyfile(src, WIDGET_JS_STAGE / name)) for src, name in sources]
-    return staged
+    return staged + [stage_mathjax()]
+
+
+def stage_mathjax() -> Path:
+    """Copy MathJax's tex-mml-chtml component and its fonts/extensions to _vendor/mathjax/."""
+    source = NODE_MODULES / MATHJAX_DIR
+    missing = [part for part in MATHJAX_PARTS if not (source / part).exists()]
+    if missing:
+        raise BuildError(
+            f"MathJax not installed (missing {MATHJAX_DIR}/{missing[0]}). "
+            "Run `make book`, which runs `npm ci` from package-lock.json."
+        )
+    target = WIDGET_JS_STAGE / "mathjax"
+    for part in MATHJAX_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / part, target / part)
+    return target
 
 
 def build_html() -> int:
@@ -119,7 +143,7 @@ def main() -> int:
         print(f"build_book: {error}", file=sys.stderr)
         return 2
     print(f"build_book: {len(exercises)} exercise notebook(s) -> book/exercises/, "
-          f"{len(staged)} widget asset(s) -> _build/html/_vendor/")
+          f"{len(staged)} JavaScript asset(s) -> _build/html/_vendor/")
     return build_html()
 
 

@@ -63,7 +63,20 @@ def test_widget_js_and_fonts_are_staged_together(build_book, tmp_path):
         (dist / name).write_text(name)
     (tmp_path / "node_modules" / "requirejs").mkdir()
     (tmp_path / "node_modules" / "requirejs" / "require.js").write_text("require")
+    mathjax = tmp_path / "node_modules" / "mathjax" / "es5"
+    for part in build_book.MATHJAX_PARTS:
+        (mathjax / part).parent.mkdir(parents=True, exist_ok=True)
+        if part.endswith(".js"):
+            (mathjax / part).write_text("mathjax")
+        else:
+            (mathjax / part).mkdir()
+            (mathjax / part / "part.js").write_text(part)
+    (mathjax / "tex-svg.js").write_text("not served")
 
     staged = sorted(path.name for path in build_book.stage_widget_js())
 
-    assert staged == ["abc.woff2", "def.ttf", "embed-amd.js", "require-config.js", "require.js"]
+    assert staged == ["abc.woff2", "def.ttf", "embed-amd.js", "mathjax", "require-config.js",
+                      "require.js"]
+    served = tmp_path / "_build" / "widget-js" / "_vendor" / "mathjax"
+    assert (served / "output" / "chtml" / "part.js").read_text() == "output/chtml"
+    assert (served / "tex-mml-chtml.js").is_file() and not (served / "tex-svg.js").exists()

@@ -1,5 +1,5 @@
-"""Headless Chromium opens chapter 1 of the built book, offline, and sees the
-widget and the figure rendered.
+"""Headless Chromium opens the chapters of the built book, offline, and sees
+their widgets, figures and math rendered.
 
 The built site is served on 127.0.0.1 by a thread of this test; Chromium may
 resolve no other host, so a page that still needed a CDN would render no
@@ -7,7 +7,8 @@ widget. The server inserts a small probe script at the top of every page it
 serves: it records resources that failed to load and, once the page has loaded,
 writes the size of each output image into the DOM, which ``--dump-dom`` prints
 after the virtual-time budget has run out. Widget DOM (``jupyter-widgets``
-elements) exists only if require.js and the html-manager bundle ran.
+elements) exists only if require.js and the html-manager bundle ran;
+``mjx-container`` elements only if MathJax ran.
 """
 
 from __future__ import annotations
@@ -108,25 +109,46 @@ def chapter_one():
     return chapters[0] if chapters else None
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (see README)")
-def test_chapter_one_renders_its_widgets_and_figures_offline(site, served_site, tmp_path):
-    notebook = chapter_one()
-    if notebook is None or not page_of(notebook).is_file():
-        pytest.skip("chapter 1 (book/chapters/01-*.ipynb) is not in the built book")
+def render(notebook, served_site, profile):
+    """(rendered DOM without scripts, probe report, failed requests) of a chapter page."""
+    if not page_of(notebook).is_file():
+        pytest.skip(f"{notebook.name} is not in the built book")
     base, statuses = served_site
     page = page_of(notebook).relative_to(SITE).as_posix()
-
-    dom = dump_dom(f"{base}/{page}", tmp_path / "profile")
-
+    dom = dump_dom(f"{base}/{page}", profile)
     probe = re.search(r'<pre id="vlab-probe">(.*?)</pre>', dom, flags=re.S)
     assert probe, "the page never finished loading"
     report = json.loads(html.unescape(probe.group(1)))
-    assert report["failed"] == []
+    failed = [(path, code) for path, code in statuses if code >= 400 and path != "/favicon.ico"]
+    return re.sub(r"<script\b.*?</script>", "", dom, flags=re.S), report, failed
+
+
+def rendered_widgets(dom: str) -> int:
+    return len(re.findall(r'class="[^"]*\bjupyter-widgets\b[^"]*"', dom))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (see README)")
+def test_chapter_one_renders_its_widgets_and_figures_offline(site, served_site, tmp_path):
+    notebook = chapter_one()
+    if notebook is None:
+        pytest.skip("chapter 1 (book/chapters/01-*.ipynb) is not written yet")
+
+    dom, report, failed = render(notebook, served_site, tmp_path / "profile")
+
+    assert report["failed"] == [] and failed == []
     assert report["images"], "chapter 1 shows no figure"
     assert [src for src, width in report["images"] if width == 0] == []
-    outside_scripts = re.sub(r"<script\b.*?</script>", "", dom, flags=re.S)
-    rendered = re.findall(r'class="[^"]*\bjupyter-widgets\b[^"]*"', outside_scripts)
-    assert len(rendered) >= len(widget_model_ids(load_notebook(notebook))) > 0
-    failed = [(path, code) for path, code in statuses
-              if code >= 400 and path != "/favicon.ico"]
-    assert failed == []
+    assert rendered_widgets(dom) >= len(widget_model_ids(load_notebook(notebook))) > 0
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (see README)")
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_every_chapter_renders_offline(site, served_site, tmp_path, notebook):
+    math = len(re.findall(r'class="math notranslate', page_of(notebook).read_text("utf-8")))
+
+    dom, report, failed = render(notebook, served_site, tmp_path / "profile")
+
+    assert report["failed"] == [] and failed == []
+    assert [src for src, width in report["images"] if width == 0] == []
+    assert rendered_widgets(dom) >= len(widget_model_ids(load_notebook(notebook)))
+    assert dom.count("<mjx-container") == math
