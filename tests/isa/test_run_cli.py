@@ -56,6 +56,32 @@ def test_trace_lists_each_instruction(tmp_path, capfd):
     assert "t0=0x2b" in lines[0]
 
 
+HTIF_PUTCHAR = """
+    .text
+_start:
+    la t1, tohost
+    li t0, 0x41          # 'A'
+    li t2, 0x01010000    # device 1, command 1 (putchar) in the high word
+    sw t0, 0(t1)
+    sw t2, 4(t1)
+    nop
+    j 1f
+1:  li t0, 0x5           # exit status 2
+    sw t0, 0(t1)
+    sw zero, 4(t1)
+2:  j 2b
+    .data
+    .align 3
+tohost: .word 0, 0
+"""
+
+
+@pytest.mark.parametrize("extra", [[], ["--trace"]])
+def test_htif_console_output_with_and_without_trace(tmp_path, capfd, extra):
+    status, out, err = run_cli(capfd, write(tmp_path, "putc.s", HTIF_PUTCHAR), *extra)
+    assert (status, out) == (2, "A")
+
+
 def test_budget_exhaustion_says_so(tmp_path, capfd):
     path = write(tmp_path, "loop.s", "_start: j _start\n")
     status, out, err = run_cli(capfd, path, "--max-instructions", "500")

@@ -27,10 +27,10 @@ import time
 
 from vlab.isa.boot import MODES, BootError, boot
 from vlab.isa.engines import ENGINES
+from vlab.isa.trace import Tracer
 from vlab.isa.traps import cause_text
 
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
-TRACE_CHUNK = 10_000
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, 134
 EXIT_BY_CAUSE = {2: 132, 3: 133, 0: 135, 4: 135, 6: 135,
                  1: 139, 5: 139, 7: 139, 12: 139, 13: 139, 15: 139}
@@ -99,22 +99,20 @@ def _echo_byte(byte: int) -> None:
         sys.stdout.flush()
 
 
+class StreamingTracer(Tracer):
+    """A tracer that prints each record to stderr at once instead of keeping it, so the
+    trace interleaves with the program's output and a long trace costs no memory."""
+
+    def add(self, record) -> None:
+        print(record, file=sys.stderr, flush=True)
+
+
 def _run(machine, budget: int, trace: bool):
-    """Run to the end; with --trace, in chunks, printing the records of each chunk."""
-    if not trace:
-        return machine.run(max_instructions=budget)
-    done, result = 0, None
-    machine.trace = True
-    while done < budget:
-        result = machine.run(max_instructions=min(TRACE_CHUNK, budget - done))
-        done += result.instructions
-        sys.stdout.flush()
-        if machine.tracer.records:
-            print(machine.tracer.text(), file=sys.stderr)
-            machine.tracer.clear()
-        if result.status != "budget":
-            break
-    return result
+    """Run to the end (one ``run`` call: chunking would move the HTIF poll points)."""
+    if trace:
+        machine.tracer = StreamingTracer()
+        machine.engine.set_tracer(machine.tracer)
+    return machine.run(max_instructions=budget)
 
 
 def _print_stats(machine, elapsed: float) -> None:
