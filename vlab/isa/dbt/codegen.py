@@ -1,55 +1,57 @@
-"""Code generation: a path of guest instructions -> the source of one Python function.
+"""Code generation: a path (or a tree of paths) of guest instructions -> one Python function.
 
-Every instruction's behaviour comes from its row of the ISA table (``spec.semantics``,
-the same string the interpreter compiles; vlab/isa/spec/instr.py defines the language).
-The translator parses that string and rewrites it -- it never restates what an
-instruction does:
+Each instruction is rewritten from the ISA table by vlab/isa/dbt/rewrite.py; this module
+lays the instructions out along the path and gives the function its control flow:
 
-* operands become constants (``imm``, ``shamt``, ``pc``... are known at translation
-  time) and registers become Python *locals* ``x5``, ``x10``... loaded from the hart's
-  register list when the function is entered and written back when it leaves (x0 reads
-  are the constant 0); ``sx``, ``load``, ``store`` are rewritten by the interpreter's own
-  rewriter (vlab/isa/semantics.py), so the two engines share one derivation;
-* constant subexpressions are folded (``pc + imm`` becomes the branch target);
-* memory accesses are *inlined*: in Bare mode the fast path indexes the RAM memoryview;
-  with Sv32 on it looks the page up in the MMU's translation views -- an inline software
-  TLB -- and only a miss, MMIO, a misaligned access or a store to a page holding code
-  calls the interpreter's memory port;
-* 32-bit masking is *lazy*: a result of ``+ - & | ^ << *`` (whose low 32 bits only
-  depend on the operands' low 32 bits) is kept unmasked until a value is *observed* --
-  compared, shifted right, divided, stored, used as a signed value, or written back to
-  the hart -- and every register is masked at a loop's back edge (so values stay small);
-* control flow follows the *path*: a branch whose direction the path continues in
-  becomes a guard whose other direction is a *side exit*; when the path's last
-  instruction leads back to its first, the path is a loop inside one Python ``for``
-  loop that counts down the iterations the budget allows.
+* registers used by the region are Python *locals*, loaded from the hart's register list
+  on entry and written back (masked) on every way out;
+* a branch whose direction the path continues in becomes a guard; its other direction is
+  a *side exit*;
+* when the path's last instruction leads back to its first, the path is a loop inside one
+  Python ``for`` loop counting down the iterations the caller's budget allows (``k0``);
+* a *tree* (several looping paths from one head, vlab/isa/dbt/traces.py) nests the paths
+  at the branches where they part; the ``for`` loop counts iterations of the first path,
+  and a back edge on another path adds the difference of lengths to ``n`` (and of memory
+  accesses to ``h``, for the TLB-hit ledger under Sv32).
+
+Example (the inner loop of ``for w in data: sum += w; w ^= 0x55``)::
+
+    for k in range(k0, 0, -1):
+        # 8000001c: lw t4,0(t0)
+        x29 = _load_4u(x5) if (_o := x5 - BASE) & RAMMASK4 else W[_o >> 2]
+        x7 = x7 + x29                                  # add t2,t2,t4: masked lazily
+        x29 = x29 ^ 85
+        if _o & RAMMASK4 or WATCH[_o >> 12]:           # sw t4,0(t0): same address
+            _store_4(x5, x29)
+        else:
+            W[_o >> 2] = x29
+        x5 = x5 + 4
+        x6 = x6 + -1
+        if x6 & 0xffffffff:                            # bnez t1: back edge
+            continue
+        _xid = 0                                       # loop exit
+        break
 
 Precise state.  No bookkeeping runs on the fast path: each instruction occupies its own
-source lines, so when a memory access raises (a guest trap, or the port asking for the
-exact path) the *line number* in the traceback says which instruction it was.  The
+source lines, so when an instruction raises (a guest trap, the port asking for the exact
+path, self-modifying code) the *line number* in the traceback names its node.  The
 handler writes the register locals back -- they hold exactly the values before that
-instruction, because the semantics check before they write -- and reports
-``(instruction index, iterations left, exception)``; the engine derives pc and
-instructions retired from that.  Normal exits report ``(exit id, iterations left,
-dynamic target)``; ``Region.exits[exit id]`` is ``(target pc or None, position)``.
-
-The retired count of an exit is ``(k0 - k) * len(path) + position``: ``k0`` loop
-iterations were allowed by the caller's budget, ``k`` are left.
+instruction, because the semantics check before they write -- and returns
+``(-1 - node, k, exception, n, h)``; ``Region.nodes[node]`` is ``(pc, position on its
+path, memory accesses before it)``.  A normal exit returns ``(exit id, k, dynamic
+target, n, h)``; ``Region.exits[exit id]`` is ``(target pc or None, position, side exit?,
+pc of the exiting instruction, memory accesses this iteration)``.  Instructions retired:
+``(k0 - k) * Region.unit + n + position``.
 """
 from __future__ import annotations
 
-import ast
-import operator
 from dataclasses import dataclass, field
 
+from vlab.isa.dbt.memory import ram_masks
+from vlab.isa.dbt.rewrite import LOAD_CALLS, STORE_CALLS, InstructionTranslator
 from vlab.isa.disasm import disassemble
-from vlab.isa.semantics import MASK32, UNSIGNED_RESULT_CALLS, _known_u32, _Rewriter
+from vlab.isa.semantics import MASK32
 
-FIELD_CONSTANTS = ('imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', 'aq', 'rl')
-ALL_REGISTERS = frozenset(f'x{n}' for n in range(1, 32))
-WRAP_SAFE_OPS = (ast.Add, ast.Sub, ast.BitAnd, ast.BitOr, ast.BitXor, ast.Mult)
-LOAD_CALLS = {'_load_1s', '_load_1u', '_load_2s', '_load_2u', '_load_4s', '_load_4u'}
-STORE_CALLS = {'_store_1', '_store_2', '_store_4'}
 CLOSURE_NAMES = ('W', 'H', 'B', 'WATCH', 'RGET', 'WGET', 'LINES', '_misfetch', 'tdiv', 'trem',
                  *sorted(LOAD_CALLS), *sorted(STORE_CALLS))
 
@@ -77,356 +79,6 @@ class Region:
 
     def __len__(self) -> int:
         return len(self.path)
-
-
-# ------------------------------------------------------------------ expression rewriting
-class _Operands(_Rewriter):
-    """The interpreter's rewriter, with registers as locals and fields as constants."""
-
-    def __init__(self, instr):
-        f = instr.fields
-        self.regs = {'rs1': f.get('rs1', 0), 'rs2': f.get('rs2', 0)}
-        super().__init__(instr.spec, self.regs['rs1'] == 0, self.regs['rs2'] == 0)
-        self.consts = {name: f.get(name, 0) for name in FIELD_CONSTANTS}
-        self.consts.update(rd_num=f.get('rd', 0), rs1_num=self.regs['rs1'],
-                           rs2_num=self.regs['rs2'], pc=instr.pc)
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load):
-            if node.id in self.regs:
-                number = self.regs[node.id]
-                return ast.Constant(0) if number == 0 else ast.Name(f'x{number}', ast.Load())
-            if node.id in self.consts:
-                return ast.Constant(self.consts[node.id])
-        return node
-
-
-BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-          ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.LShift: operator.lshift,
-          ast.RShift: operator.rshift, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
-          ast.BitXor: operator.xor}
-UNARY = {ast.USub: operator.neg, ast.Invert: operator.invert, ast.Not: operator.not_}
-COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
-           ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
-
-
-def _constant_value(node):
-    """The value of an operator applied to constants (None if not foldable)."""
-    try:
-        if isinstance(node, ast.BinOp) and isinstance(node.left, ast.Constant) \
-                and isinstance(node.right, ast.Constant):
-            return BINARY[type(node.op)](node.left.value, node.right.value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-            return UNARY[type(node.op)](node.operand.value)
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 \
-                and isinstance(node.left, ast.Constant) \
-                and isinstance(node.comparators[0], ast.Constant):
-            return COMPARE[type(node.ops[0])](node.left.value, node.comparators[0].value)
-    except (ArithmeticError, KeyError):
-        return None                           # e.g. 0 // 0 on a path the guard never takes
-    return None
-
-
-class _Fold(ast.NodeTransformer):
-    """Constant folding, ``v + 0`` -> ``v``, and ``if <constant>:`` -> the taken arm."""
-
-    def generic_visit(self, node):
-        node = super().generic_visit(node)
-        if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Constant):
-            return node.body if node.test.value else node.orelse
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
-            value = _constant_value(node)
-            if value is not None:
-                return ast.copy_location(ast.Constant(value), node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.BitOr,
-                                                                 ast.BitXor)) \
-                and isinstance(node.right, ast.Constant) and node.right.value == 0:
-            return node.left
-        return node
-
-    def visit_If(self, node):
-        node = self.generic_visit(node)
-        if isinstance(node.test, ast.Constant):
-            return (node.body if node.test.value else node.orelse) or ast.Pass()
-        return node
-
-
-def _wrap_safe(node) -> bool:
-    """True when the low 32 bits of ``node`` depend only on its inputs' low 32 bits."""
-    if isinstance(node, (ast.Constant, ast.Name)):
-        return True
-    if isinstance(node, ast.Call):
-        return isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS
-    if isinstance(node, ast.UnaryOp):
-        return isinstance(node.op, (ast.Invert, ast.USub)) and _wrap_safe(node.operand)
-    if isinstance(node, ast.BinOp):
-        if isinstance(node.op, ast.LShift):      # amount must be exact: constant or v & 31
-            amount = node.right
-            small = isinstance(amount, ast.Constant) or (
-                isinstance(amount, ast.BinOp) and isinstance(amount.op, ast.BitAnd)
-                and isinstance(amount.right, ast.Constant) and amount.right.value >= 0)
-            return small and _wrap_safe(node.left)
-        return isinstance(node.op, WRAP_SAFE_OPS) and _wrap_safe(node.left) \
-            and _wrap_safe(node.right)
-    return False
-
-
-def _mask(node):
-    return ast.BinOp(left=node, op=ast.BitAnd(), right=ast.Constant(MASK32))
-
-
-def _registers_read(node) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id[:1] == 'x'
-            and n.id[1:].isdigit() and isinstance(n.ctx, ast.Load)}
-
-
-# ------------------------------------------------------------------ inline memory access
-# Bare mode: ``_o`` is the offset into RAM.  ``not _o & RAMMASKn`` says "0 <= _o < SIZE and
-# _o is n-aligned" in one operation (RAMMASKn = -SIZE | (n - 1); SIZE a power of two).
-# An address that is out of range, misaligned or not yet masked to 32 bits just takes the
-# port's exact path.  Paged mode: ``_p`` is the RAM offset of the page the MMU's views
-# say the current privilege may read (``RGET``) or write (``WGET``): a software TLB hit.
-VIEWS = {4: 'W', 2: 'H', 1: 'B'}
-
-
-def _ram_offset(addr):
-    """``addr - BASE`` with a constant displacement folded in: ``x5 - (BASE - 8)``."""
-    if isinstance(addr, ast.BinOp) and isinstance(addr.op, (ast.Add, ast.Sub)) \
-            and isinstance(addr.left, ast.Name) and isinstance(addr.right, ast.Constant):
-        displacement = addr.right.value if isinstance(addr.op, ast.Add) else -addr.right.value
-        return f'{addr.left.id} - (BASE - {displacement})'
-    return f'({ast.unparse(addr)}) - BASE'
-
-
-def _slow_test(addr, size, paged, lookup, reuse=False):
-    """(test that is true when the fast path cannot be taken, index into the view, the
-    address the slow path is called with).  ``reuse``: ``_o`` already holds this
-    address's RAM offset (same expression, its registers unchanged since).
-
-    The fast path is the ``else`` arm: CPython then falls through without a jump."""
-    if paged:
-        index = '(_p | (_a & 0xFFF))'
-        test = f'(_p := {lookup}((_a := {ast.unparse(addr)}) >> 12)) is None'
-        if size > 1:
-            test += f' or _a & {size - 1}'
-        return test, index, '_a'
-    offset = '_o' if reuse else f'(_o := {_ram_offset(addr)})'
-    return f'{offset} & RAMMASK{size}', '_o', ast.unparse(addr)
-
-
-def _inline_load(call, paged, reuse=False):
-    """``_load_4u(a)`` -> an expression doing the RAM / software-TLB fast path inline."""
-    name = call.func.id
-    size, signed = int(name[6]), name[7] == 's'
-    test, index, slow_addr = _slow_test(call.args[0], size, paged, 'RGET', reuse)
-    shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
-    value = f'{VIEWS[size]}[{index}{shift}]'
-    if signed:
-        bit = 1 << (8 * size - 1)
-        value = f'(({value} ^ {bit:#x}) - {bit:#x})'
-    return f'({name}({slow_addr}) if {test} else {value})'
-
-
-def _inline_store(call, paged, exact, reuse=False):
-    """``_store_4(a, v)`` -> lines of an if/else: the port, or the fast RAM / software-TLB
-    path."""
-    name = call.func.id
-    size = int(name[7])
-    value_node = call.args[1]
-    value = ast.unparse(value_node)
-    if not (size == 4 and isinstance(value_node, ast.Name) and value_node.id in exact):
-        value = f'({value}) & {(1 << (8 * size)) - 1:#x}'
-    test, index, slow_addr = _slow_test(call.args[0], size, paged, 'WGET', reuse)
-    if not paged:                            # pages holding code are watched (WGET never has them)
-        test += ' or WATCH[_o >> 12]'
-    shift = {4: ' >> 2', 2: ' >> 1', 1: ''}[size]
-    return [f'if {test}:', f'    {name}({slow_addr}, {ast.unparse(value_node)})', 'else:',
-            f'    {VIEWS[size]}[{index}{shift}] = {value}']
-
-
-class _InlineLoads(ast.NodeTransformer):
-    def __init__(self, translator):
-        self.translator = translator
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS:
-            reuse = self.translator.offset_reuse(node.args[0])
-            return ast.parse(_inline_load(node, self.translator.paged, reuse), mode='eval').body
-        return node
-
-
-# ------------------------------------------------------------------ one instruction
-_MEMO: dict = {}
-MEMO_LIMIT = 1 << 16
-
-
-class InstructionTranslator:
-    """Rewrites one instruction's semantics into statements over register locals.
-
-    ``inexact`` is the set of register locals that may hold a value not yet masked to 32
-    bits (lazy masking, see module docstring); ``linear`` those of them whose value can
-    only have grown by a bounded amount (``x = y + c``, ``x = y - z`` with ``c``, ``z``
-    exact): they may stay unmasked across a loop's back edge."""
-
-    def __init__(self, paged: bool, inexact=frozenset()):
-        self.paged = paged
-        self.inexact: set[str] = set(inexact)
-        self.linear: set[str] = set(inexact)
-        self.written: set[str] = set()
-        self.touched: set[str] = set()
-        self.offset: str | None = None      # address whose RAM offset ``_o`` holds (Bare)
-
-    def offset_reuse(self, addr) -> bool:
-        """True when ``_o`` already holds ``addr``'s offset; remember it for later."""
-        text = ast.unparse(addr)
-        reuse = not self.paged and text == self.offset
-        self.offset = text
-        return reuse
-
-    def _forget_offset(self, name: str) -> None:
-        if self.offset is not None and name in _registers_read(ast.parse(self.offset)):
-            self.offset = None
-
-    @property
-    def exact(self) -> set[str]:
-        return ALL_REGISTERS - self.inexact
-
-    def statements(self, instr):
-        """(lines, jump) for ``instr``; jump is None, ('static', pc) or ('dynamic',)
-        -- the target is then in ``_npc`` -- or ('branch', test source, taken pc).
-
-        Memoized: the result depends only on the instruction, its address and the
-        masking state of its own registers (a trace re-translates its blocks' code)."""
-        own = frozenset(f'x{instr.fields.get(r, 0)}' for r in ('rd', 'rs1', 'rs2')) - {'x0'}
-        key = (instr.word, instr.pc, self.paged, own & self.inexact, own & self.linear,
-               self.offset)
-        memo = _MEMO.get(key)
-        if memo is None:
-            before = (set(self.inexact), set(self.linear), self.touched, self.written)
-            self.touched, self.written = set(), set()
-            lines, jump = self._translate(instr)
-            memo = (lines, jump, own & self.inexact, own & self.linear,
-                    self.touched, self.written, self.offset)
-            self.inexact, self.linear, self.touched, self.written = before
-            if len(_MEMO) > MEMO_LIMIT:
-                _MEMO.clear()
-            _MEMO[key] = memo
-        lines, jump, inexact, linear, touched, written, self.offset = memo
-        self.inexact = (self.inexact - own) | inexact
-        self.linear = (self.linear - own) | linear
-        self.touched |= touched
-        self.written |= written
-        return list(lines), jump
-
-    def _translate(self, instr):
-        tree = ast.parse(instr.spec.semantics)
-        tree = _Fold().visit(_Operands(instr).visit(tree))
-        rd = instr.fields.get('rd', 0) if 'rd' in instr.spec.syntax else 0
-        self.touched |= _registers_read(tree)
-        if rd:
-            self.touched.add(f'x{rd}')
-        body = [stmt for stmt in tree.body if not isinstance(stmt, ast.Pass)]
-        if len(body) == 1 and isinstance(body[0], ast.If) and not body[0].orelse \
-                and self._assigns_next_pc(body[0].body):
-            return self._branch(body[0])
-        lines, jump = [], None
-        for stmt in body:
-            out, stmt_jump = self._statement(stmt, rd)
-            lines += out
-            jump = stmt_jump or jump
-        return lines, jump
-
-    @staticmethod
-    def _assigns_next_pc(stmts):
-        return len(stmts) == 1 and isinstance(stmts[0], ast.Assign) \
-            and isinstance(stmts[0].targets[0], ast.Name) and stmts[0].targets[0].id == 'next_pc'
-
-    def _observe(self, node) -> list[str]:
-        """Mask the inexact registers an unsafe expression reads (they are observed)."""
-        names = sorted(_registers_read(node) & self.inexact, key=lambda n: int(n[1:]))
-        self.inexact -= set(names)
-        self.linear -= set(names)
-        return [f'{n} &= {MASK32:#x}' for n in names]
-
-    def _branch(self, node):
-        test = node.test
-        zero_test = self._zero_test(test)
-        lines = [] if zero_test else self._observe(test)
-        target = _Fold().visit(node.body[0].value)
-        if not isinstance(target, ast.Constant):
-            raise ValueError('branch target is not a translation-time constant')
-        return lines, ('branch', zero_test or ast.unparse(test), target.value & MASK32)
-
-    def _zero_test(self, test) -> str | None:
-        """``x == 0`` / ``x != 0`` on an unmasked register observes only its low 32 bits:
-        test ``x & M`` and leave ``x`` unmasked (BEQZ/BNEZ closing a counted loop)."""
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 \
-                and isinstance(test.ops[0], (ast.Eq, ast.NotEq)) \
-                and isinstance(test.left, ast.Name) and test.left.id in self.inexact \
-                and isinstance(test.comparators[0], ast.Constant) \
-                and test.comparators[0].value == 0:
-            masked = f'{test.left.id} & {MASK32:#x}'
-            return masked if isinstance(test.ops[0], ast.NotEq) else f'not {masked}'
-        return None
-
-    def _statement(self, stmt, rd):
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
-                and stmt.targets[0].id in ('rd', 'next_pc'):
-            value = stmt.value
-            if stmt.targets[0].id == 'next_pc':
-                return self._jump(value)
-            return self._write_rd(value, rd), None
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
-                and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id in STORE_CALLS:
-            reuse = self.offset_reuse(stmt.value.args[0])
-            return _inline_store(stmt.value, self.paged, self.exact, reuse), None
-        lines = self._observe(stmt)
-        stmt = _InlineLoads(self).visit(stmt)
-        return lines + ast.unparse(stmt).split('\n'), None
-
-    def _write_rd(self, value, rd):
-        if isinstance(value, ast.Constant):
-            value = ast.Constant(value.value & MASK32)
-        safe = _wrap_safe(value)
-        lines = [] if safe else self._observe(value)
-        known = _known_u32(value, self.exact)
-        if not known and not safe:
-            value = _Fold().visit(_mask(value))
-            known = _known_u32(value, self.exact) or isinstance(value, ast.Constant)
-        value = _InlineLoads(self).visit(value)
-        if not rd:                                   # x0: keep only a faulting load
-            calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
-            return lines + ([ast.unparse(value)] if calls else [])
-        name = f'x{rd}'
-        self.written.add(name)
-        self._forget_offset(name)
-        if known:
-            self.inexact.discard(name)
-            self.linear.discard(name)
-        else:
-            self.inexact.add(name)
-            (self.linear.add if self._grows_linearly(value) else self.linear.discard)(name)
-        return lines + [f'{name} = {ast.unparse(value)}']
-
-    def _grows_linearly(self, value) -> bool:
-        if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
-            return False
-        bounded = [isinstance(v, ast.Constant) or (isinstance(v, ast.Name)
-                   and v.id in ALL_REGISTERS and v.id not in self.inexact)
-                   for v in (value.left, value.right)]
-        names = [isinstance(v, ast.Name) for v in (value.left, value.right)]
-        return (names[0] and bounded[1]) or (names[1] and bounded[0] and
-                                            isinstance(value.op, ast.Add))
-
-    def _jump(self, value):
-        lines = [] if _wrap_safe(value) else self._observe(value)
-        if not _known_u32(value, self.exact):
-            value = _Fold().visit(_mask(value))
-        if isinstance(value, ast.Constant):
-            return lines, ('static', value.value & MASK32)
-        return lines + [f'_npc = {ast.unparse(value)}',
-                        'if _npc & 3:', '    _misfetch(_npc)'], ('dynamic',)
 
 
 # ------------------------------------------------------------------ a whole path
@@ -596,19 +248,13 @@ def translate_path(name: str, path, loops: bool, paged: bool, more_paths=()) -> 
         assumed = assumed | translator.carried
 
 
-def _ram_masks(size: int) -> dict:
-    """RAMMASKn for the fast-path test: the largest power-of-two window of RAM."""
-    window = 1 << (size.bit_length() - 1)
-    return {f'RAMMASK{n}': str(-window | (n - 1)) for n in (4, 2, 1)}
-
-
 def compile_region(region: Region, env: dict):
     """Compile the region's source into a function; ``env`` supplies CLOSURE_NAMES plus
     BASE and SIZE (RAM base and size, pasted in as constants)."""
     # the loop's assumptions are part of the code: a register the loop top treats as
     # inexact is masked before it is observed, so no extra state is needed here
     source = region.source.replace('BASE', str(env['BASE']))
-    for name, value in _ram_masks(env['SIZE']).items():
+    for name, value in ram_masks(env['SIZE']).items():
         source = source.replace(name, value)
     params = ', '.join(CLOSURE_NAMES)
     indented = ''.join('    ' + line + '\n' for line in source.splitlines())
@@ -620,5 +266,4 @@ def compile_region(region: Region, env: dict):
     return namespace['_factory'](*(closure[name] for name in CLOSURE_NAMES))
 
 
-__all__ = ['CLOSURE_NAMES', 'Region', 'UNSIGNED_RESULT_CALLS', 'compile_region',
-           'translate_path']
+__all__ = ['CLOSURE_NAMES', 'Region', 'compile_region', 'translate_path']
