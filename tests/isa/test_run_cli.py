@@ -64,9 +64,11 @@ _start:
     li t2, 0x01010000    # device 1, command 1 (putchar) in the high word
     sw t0, 0(t1)
     sw t2, 4(t1)
-    nop
-    j 1f
-1:  li t0, 0x5           # exit status 2
+1:  lw t3, 0(t1)         # wait until the host has taken the command (tohost == 0)
+    lw t4, 4(t1)
+    or t3, t3, t4
+    bnez t3, 1b
+    li t0, 0x5           # exit status 2
     sw t0, 0(t1)
     sw zero, 4(t1)
 2:  j 2b
