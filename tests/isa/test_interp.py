@@ -241,3 +241,18 @@ def test_python_kernel_time_slices_two_paged_processes(new_machine):
     assert counts[0] > 50 and counts[1] > 50 and abs(counts[0] - counts[1]) <= 130
     if m.engine.name == 'interp':               # each process's code decoded once, then reused
         assert m.engine.decoded <= 2 * 7
+
+
+def test_snapshot_covers_csrs_privilege_tlb_state_and_devices(new_machine):
+    m = new_machine()
+    m.csr['mscratch'], m.csr['mtvec'] = 0x1234, RAM + 0x100
+    m.priv = 'S'
+    m.clint.mtimecmp[0] = 777
+    snap = m.snapshot()
+    m.csr['mscratch'], m.csr['mtvec'] = 0, 0
+    m.priv = 'M'
+    m.clint.mtimecmp[0] = 5
+    m.platform.uart.store(0, 1, ord('x'))
+    m.restore(snap)
+    assert (m.csr['mscratch'], m.csr['mtvec'], m.priv) == (0x1234, RAM + 0x100, 1)
+    assert m.clint.mtimecmp[0] == 777 and m.platform.uart.output == b''
