@@ -206,3 +206,17 @@ def test_text_streams_work_too():
     assert k.syscall(64, [1, USER, 6, 0, 0, 0]) == 6
     assert out.getvalue() == "héllo"
     assert k.syscall(63, [0, USER, 5, 0, 0, 0]) == 5 and k.space.read(USER, 5) == b"typed"
+
+
+def test_run_program_captures_output_in_both_modes(tmp_path):
+    from vlab.isa.boot import run_program
+    user = tmp_path / "user.s"
+    user.write_text(USER_ASM)
+    done = run_program(str(user), mode="user")
+    assert (done.stdout, done.exit_code, done.booted.mode) == (b"hi pk\n", 7, "user")
+    bare = tmp_path / "bare.s"
+    bare.write_text("_start: li t0, 0x10000000\n li t1, 0x4f\n sb t1, 0(t0)\n"
+                    " la t2, tohost\n li t1, 3\n sw t1, 0(t2)\n sw zero, 4(t2)\n1: j 1b\n"
+                    " .data\n .align 3\ntohost: .word 0, 0\n")
+    done = run_program(str(bare))
+    assert (done.stdout, done.exit_code, done.booted.mode) == (b"O", 1, "bare")

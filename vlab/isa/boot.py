@@ -137,3 +137,33 @@ def _load_bare(machine, image: ElfImage) -> None:
         machine.load_elf(image)
     except ValueError as exc:   # e.g. tohost not in RAM
         raise BootError(str(exc)) from None
+
+
+@dataclass
+class Completed:
+    """What ``run_program`` returns: why the run stopped and what the program printed."""
+
+    booted: Booted
+    result: object          # the machine's RunResult
+    stdout: bytes           # user: fd 1; bare: the HTIF and UART console
+    stderr: bytes
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.result.exit_code
+
+
+def run_program(program, stdin: bytes = b"", max_instructions: int = 50_000_000,
+                **boot_args) -> Completed:
+    """Boot and run ``program`` with captured stdio (for notebooks and tests)::
+
+        done = run_program("hello.elf")
+        done.stdout, done.exit_code, done.booted.machine.ledger.table()
+    """
+    import io
+    out, err = io.BytesIO(), io.BytesIO()
+    booted = boot(program, stdin=io.BytesIO(stdin), stdout=out, stderr=err, **boot_args)
+    result = booted.machine.run(max_instructions=max_instructions)
+    if booted.mode == "bare":
+        out.write(booted.machine.platform.console_output())
+    return Completed(booted, result, out.getvalue(), err.getvalue())
