@@ -116,6 +116,8 @@ def run_vlab(words_for, data: bytes, engine: str, paging: bool, warmup: int = 0,
     m = Machine(ram_size=1 << 20, engine=engine)
     for name, value in settings.items():
         setattr(m.engine, name, value)
+    if 'trace_threshold' in settings:
+        m.engine.selector.threshold = settings['trace_threshold']
     code_va, data_va = (USER_CODE, USER_DATA) if paging else (CODE_PA, DATA_PA)
     m.load_bytes(CODE_PA, to_bytes(words_for(data_va)))
     m.load_bytes(DATA_PA, data)
@@ -259,18 +261,20 @@ def section_translation_cost(repeat: int, interp_ns: float):
 def section_thresholds(repeat: int):
     print('\n## Hotness threshold sweep (seconds; translation included)')
     programs = [('loop-heavy x20', lambda va: loop_heavy(va, 20), ramp_data()),
+                ('loop-heavy x200', lambda va: loop_heavy(va, 200), ramp_data()),
                 ('branchy x20', lambda va: branchy(va, 20), branchy_data()),
+                ('branchy x200', lambda va: branchy(va, 200), branchy_data()),
                 ('little reuse 300 blocks x30', lambda va: little_reuse(300, 30), b''),
                 ('little reuse 300 blocks x3', lambda va: little_reuse(300, 3), b'')]
-    thresholds = [1, 4, 16, 64, 256]
+    thresholds = [1, 4, 16, 64, 256, 1024]
     print(f'{"program":<30} {"interp":>8} ' + ' '.join(f'{"T=" + str(t):>8}' for t in
                                                          thresholds))
     for name, words_for, data in programs:
         interp = best(lambda w=words_for, d=data: run_vlab(w, d, 'interp', False), repeat)[0]
         cells = []
-        for t in thresholds:
+        for t in thresholds:                     # block and trace thresholds both = T
             cells.append(best(lambda w=words_for, d=data, t=t: run_vlab(
-                w, d, 'dbt', False, block_threshold=t), repeat)[0])
+                w, d, 'dbt', False, block_threshold=t, trace_threshold=t), repeat)[0])
         print(f'{name:<30} {interp:>8.4f} ' + ' '.join(f'{c:>8.4f}' for c in cells))
 
 
