@@ -176,10 +176,25 @@ def test_directories_and_files_do_not_mix(ws):
 
 
 def test_sandbox_quota_stops_a_disk_filler():
-    ws = Workstation(HOST, quota_bytes=1000)
+    ws = Workstation(HOST, quota_bytes=1500)
     app = ws.launch(editor())
-    app.vfs.write("/tmp/a", b"x" * 600)
+    app.vfs.write("/tmp/a", b"x" * 600)  # 600 + a 256-byte entry + 6 bytes of name
     app.vfs.write("/tmp/a", b"x" * 900)  # replacing a file counts only the growth
-    with pytest.raises(SandboxQuotaExceeded, match="quota of 1000 bytes"):
-        app.vfs.append("/tmp/a", b"x" * 200)
+    assert app.sandbox.usage_bytes() == 900 + 256 + 6
+    with pytest.raises(SandboxQuotaExceeded, match="to 1562 bytes, past its quota of 1500"):
+        app.vfs.append("/tmp/a", b"x" * 400)
     assert len(app.vfs.read("/tmp/a")) == 900
+
+
+def test_sandbox_quota_counts_empty_files_and_whiteouts():
+    ws = Workstation(HOST, quota_bytes=10_000)
+    app = ws.launch(editor())
+    written = 0
+    with pytest.raises(SandboxQuotaExceeded):
+        for number in range(10_000):
+            app.vfs.write(f"/tmp/f{number:04}", b"")
+            written += 1
+    assert written == 10_000 // (256 + len("/tmp/f0000"))
+    app.vfs.delete("/tmp/f0000")
+    app.vfs.delete("/etc/motd")  # a whiteout costs an entry too
+    assert app.sandbox.usage_bytes() == (written - 1) * 266 + 256 + len("/etc/motd")

@@ -76,6 +76,12 @@ class PackageLayer:
         return self.client.paths
 
 
+#: What one file or whiteout costs a sandbox beyond its content: the directory
+#: entry and inode a real sandbox directory spends (ext4: 256-byte inodes).  It
+#: makes a quota bound the number of files too, not only their bytes.
+ENTRY_BYTES = 256
+
+
 class SandboxLayer:
     """One application's writable layer: written files and whiteouts.
 
@@ -112,7 +118,18 @@ class SandboxLayer:
             self.whiteouts.add(path)
 
     def size_bytes(self) -> int:
+        """Bytes of file content in the sandbox."""
         return sum(len(data) for data in self.files.values())
+
+    @staticmethod
+    def entry_cost(path: str, size: int = 0) -> int:
+        """Quota bytes one file of ``size`` bytes (or a whiteout, size 0) at ``path`` uses."""
+        return size + ENTRY_BYTES + len(path.encode("utf-8"))
+
+    def usage_bytes(self) -> int:
+        """Quota bytes in use: every file's content and entry, every whiteout's entry."""
+        return (sum(self.entry_cost(p, len(d)) for p, d in self.files.items())
+                + sum(self.entry_cost(p) for p in self.whiteouts))
 
     def changes(self) -> list[tuple[str, str]]:
         """``(path, 'written' | 'deleted')`` for every change, sorted by path."""

@@ -17,7 +17,8 @@ stops the search (the file was deleted).  Every change lands in the sandbox:
 
 The lower layers are never written, so the host is unchanged by construction
 and an application is uninstalled by deleting its sandbox.  A sandbox quota
-stops an application from filling the workstation's disk.
+(file contents plus a per-entry cost, so many empty files count too) stops an
+application from filling the workstation's disk.
 """
 
 from __future__ import annotations
@@ -132,11 +133,17 @@ class LayeredFileSystem:
                 raise VirtualNotADirectory(
                     f"cannot create {path!r}: {directory!r} is a file, not a directory"
                 )
-        growth = new_size - len(self.sandbox.files.get(path, b""))
-        if self.sandbox.size_bytes() + growth > self.quota_bytes:
+        usage = self.sandbox.usage_bytes() + self.sandbox.entry_cost(path, new_size)
+        if path in self.sandbox.files:
+            usage -= self.sandbox.entry_cost(path, len(self.sandbox.files[path]))
+        elif path in self.sandbox.whiteouts:
+            usage -= self.sandbox.entry_cost(path)
+        if usage > self.quota_bytes:
             raise SandboxQuotaExceeded(
                 f"writing {new_size} bytes to {path!r} would grow the sandbox of "
-                f"{self.sandbox.owner!r} past its quota of {self.quota_bytes} bytes"
+                f"{self.sandbox.owner!r} to {usage} bytes, past its quota of "
+                f"{self.quota_bytes} bytes (each file also uses a "
+                f"{self.sandbox.entry_cost('')}-byte entry)"
             )
 
     def write(self, path: str, data: bytes) -> None:
