@@ -20,17 +20,22 @@ cell shows a later break-even.
 Measuring protocol (what makes the counts deterministic): the program is loaded, run once
 to the end and the machine restored to its starting snapshot (so the interpreter's
 handler factories, a one-time cost of our implementation, exist, while the predecode
-cache and the translation cache are empty again); the translator's process-wide memo of
-instruction translations (vlab/isa/dbt/codegen.py) is emptied, so the run translates
-from scratch as a fresh process would; then the whole run is counted.
+cache and the translation cache are empty again); the translator's process-wide memos
+(module-level ``_MEMO`` dicts in vlab/isa/dbt, e.g. of instruction translations) are
+emptied, so the run translates from scratch as a fresh process would, whatever ran
+before; then the whole run is counted.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import pkgutil
 from dataclasses import dataclass
 
-from vlab.isa.dbt import codegen
+from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+import vlab.isa.dbt
 from vlab.lab.ch02_programs import finished, sum_source
 from vlab.lab.ch03_programs import BLOCK_THRESHOLD, load
 from vlab.lab.experiment import Table
@@ -45,6 +50,18 @@ ENGINE_COLORS = {"interp": LEVEL_COLORS["isa"], "dbt": LEVEL_COLORS["application
 BUDGET = 10**6
 
 
+def forget_translator_memos() -> int:
+    """Empty every module-level ``_MEMO`` dict of the translator's package (how many)."""
+    emptied = 0
+    for info in pkgutil.iter_modules(vlab.isa.dbt.__path__):
+        module = importlib.import_module(f"vlab.isa.dbt.{info.name}")
+        memo = getattr(module, "_MEMO", None)
+        if isinstance(memo, dict):
+            memo.clear()
+            emptied += 1
+    return emptied
+
+
 def _prepared(source: str, engine: str, **settings):
     """A machine with ``source`` loaded, warmed up and restored (protocol: module doc)."""
     machine, _ = load(source, engine, **settings)
@@ -54,7 +71,7 @@ def _prepared(source: str, engine: str, **settings):
     machine.restore(start)
     if engine == "dbt":
         machine.engine.stats.reset()
-    codegen._MEMO.clear()
+    forget_translator_memos()
     return machine
 
 
@@ -128,6 +145,8 @@ def plot_trip_sweep(points):
     left.set(xscale="log", yscale="log", xlabel="loop trips",
              ylabel="Python bytecodes per guest instruction",
              title="Host work per guest instruction")
+    left.yaxis.set_major_formatter(ScalarFormatter())
+    left.yaxis.set_minor_formatter(NullFormatter())
     left.legend()
     right.plot(trips, [p.speedup for p in points], "o-", color=INK)
     right.axhline(1, color=HIGHLIGHT, linewidth=2)
@@ -180,7 +199,7 @@ def translation_cost(source: str, at: int) -> int:
     its Python and everything around ``compile()``, which itself runs in C)."""
     machine = _prepared(source, "dbt", block_threshold=10**9, trace_threshold=10**9)
     machine.run(max_instructions=BUDGET)     # interpreted only: the predecode cache is full
-    codegen._MEMO.clear()
+    forget_translator_memos()
     translation, count = count_bytecodes(machine.engine.translate_block, at)
     if translation is None:
         raise ValueError(f"no translatable block at {at:#x}")
