@@ -32,7 +32,7 @@ import random
 import time
 
 import vlab.isa.dbt  # noqa: F401 - registers the 'dbt' engine
-from vlab.isa.dbt import codegen, explain
+from vlab.isa.dbt import codegen, explain, rewrite
 from vlab.isa.dbt.blocks import discover_block
 from vlab.isa.machine import Machine
 from vlab.isa.mmu import Sv32PageTables
@@ -235,7 +235,7 @@ def section_translation_cost(repeat: int, interp_ns: float):
     env = m.engine._env(False)
     timings = []
     for _ in range(repeat):
-        codegen._MEMO.clear()
+        rewrite._MEMO.clear()
         t0 = time.process_time()
         regions = [codegen.translate_path(f'b{i}', b.instrs, False, False)
                    for i, b in enumerate(blocks)]
@@ -327,8 +327,8 @@ def main() -> None:
           f'{steady[0]:.2f} MIPS, DBT {steady[1]:.2f} MIPS: {steady[1] / steady[0]:.2f}x')
     section_speed(f'2. Branchy loop ({n // 2} passes, 4 blocks per word)',
                   lambda va: branchy(va, n // 2), branchy_data(), repeat)
-    section_speed('3. Little reuse (2000 distinct blocks, run 3 times)',
-                  lambda va: little_reuse(2000, 3), b'', repeat, others=False)
+    section_speed('3. Little reuse (2000 distinct blocks, each run 20 times)',
+                  lambda va: little_reuse(2000, 20), b'', repeat, others=False)
     if args.quick:
         return
     section_translation_cost(repeat, 1e9 / (interp * 1e6))
