@@ -51,11 +51,6 @@ def build(rounds: int, out: Path) -> Path:
     return out
 
 
-def best_of(repeat: int, run):
-    """Run ``run()`` (returning (seconds, count, a0)) several times; keep the fastest."""
-    return min((run() for _ in range(repeat)), key=lambda r: r[0])
-
-
 def run_vlab(elf: Path, engine: str, paging: bool):
     booted = boot(elf, mode="user", engine=engine, paging=paging, stdout=io.BytesIO(),
                   stdin=io.BytesIO(), stderr=io.BytesIO())
@@ -99,25 +94,36 @@ def run_riscv_emulator(elf: Path, count: int):
     return seconds, count, regs[10] & 0xFFFF_FFFF
 
 
-def measure(elf: Path, repeat: int) -> list[tuple[str, tuple]]:
-    rows = []
-    for engine in ENGINES:
-        for paging, label in ((False, "paging off"), (True, "Sv32 on")):
-            rows.append((f"vlab {engine}, {label}",
-                         best_of(repeat, lambda e=engine, p=paging: run_vlab(elf, e, p))))
-    count = rows[0][1][1]
+def columns(elf: Path) -> list[tuple[str, object]]:
+    """(name, run) for every engine available here; run() -> (seconds, count, a0)."""
+    cols = [(f"vlab {engine}, {label}", lambda e=engine, p=paging: run_vlab(elf, e, p))
+            for engine in ENGINES
+            for paging, label in ((False, "paging off"), (True, "Sv32 on"))]
+    count = cols[0][1]()[1]
     try:
         import riscv_emulator  # noqa: F401
-        rows.append(("riscv-emulator (PyPI, pure Python)",
-                     best_of(repeat, lambda: run_riscv_emulator(elf, count))))
+        cols.append(("riscv-emulator (PyPI, pure Python)",
+                     lambda: run_riscv_emulator(elf, count)))
     except ImportError:
         print("riscv-emulator not installed (pip install -e '.[bench]'): skipped")
     try:
         import unicorn  # noqa: F401
-        rows.append(("unicorn (native code)", best_of(repeat, lambda: run_unicorn(elf, count))))
+        cols.append(("unicorn (native code)", lambda: run_unicorn(elf, count)))
     except ImportError:
         print("unicorn not installed: skipped")
-    return rows
+    return cols
+
+
+def measure(elf: Path, repeat: int) -> list[tuple[str, tuple]]:
+    """Each round runs every column once (so load changes hit all alike); keep the best."""
+    cols = columns(elf)
+    best: dict[str, tuple] = {}
+    for _ in range(repeat):
+        for name, run in cols:
+            sample = run()
+            if name not in best or sample[0] < best[name][0]:
+                best[name] = sample
+    return [(name, best[name]) for name, _ in cols]
 
 
 def report(rows) -> None:
@@ -133,7 +139,7 @@ def report(rows) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="work size (~100k instr each)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per engine (best kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds over all engines (best kept)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         elf = build(args.rounds, Path(tmp) / "bench.elf")
