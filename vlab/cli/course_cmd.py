@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vlab.lab.course import Course, CourseError, autograde, collect, export_grades, release
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--course", metavar="DIR",
@@ -43,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vlab.lab.course import CourseError  # nbgrader is slow to import: only when used
+
     try:
         return STEPS[args.step](args)
     except CourseError as error:
@@ -50,11 +50,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
-def _open(args: argparse.Namespace, **overrides: dict) -> Course:
+def _open(args: argparse.Namespace, **overrides: dict):
+    from vlab.lab.course import Course
+
     return Course.open(args.course, **overrides)
 
 
 def _release(args: argparse.Namespace) -> int:
+    from vlab.lab.course import CourseError, release
+
     course = _open(args)
     assignments = course.assignments() if args.all else [args.assignment]
     if not assignments:
@@ -65,12 +69,16 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
+    from vlab.lab.course import collect
+
     students = collect(_open(args), args.folder, args.assignment)
     print(f"collected {args.assignment} from {len(students)} students: {', '.join(students)}")
     return 0
 
 
 def _autograde(args: argparse.Namespace) -> int:
+    from vlab.lab.course import autograde
+
     overrides = {"Execute": {"timeout": args.cell_timeout}} if args.cell_timeout else {}
     results = autograde(_open(args, **overrides), args.assignment)
     width = max(len(student) for student in results)
@@ -80,6 +88,8 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from vlab.lab.course import export_grades
+
     rows = export_grades(_open(args), args.output)
     print(f"wrote {rows} rows to {args.output}")
     return 0

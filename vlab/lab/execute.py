@@ -19,11 +19,13 @@ course's ``.venv``), whatever the notebook's metadata says.
 
 The lost wake-up that hangs widget notebooks (nbclient issue 312)
 -----------------------------------------------------------------
-Executing a notebook with widgets used to hang about one run in fifteen
-(measured here: 2 hangs in 32 runs of ``tests/grading/fixtures/widgets.ipynb``
-with stock nbclient 0.11 / jupyter_client 8.10 / pyzmq 27).  The stack of a
-hung run shows nbclient awaiting ``shell_channel.get_msg()`` while the shell
-socket *has* the ``execute_reply`` queued (its ``zmq.EVENTS`` says POLLIN).
+Executing a notebook with widgets hangs about one run in ten with stock
+nbclient 0.11 / jupyter_client 8.10 / pyzmq 27: 6 hangs in 60 runs of
+``tests/grading/fixtures/widgets.ipynb``, against 0 in 60 for
+:class:`SafeNotebookClient` (``tests/grading/measure_widget_hangs.py``).  The
+stack of a hung run shows nbclient awaiting ``shell_channel.get_msg()`` while
+the shell socket *has* the ``execute_reply`` queued (``zmq.EVENTS`` says
+POLLIN) and its descriptor is registered with the event loop.
 
 Cause.  A ZeroMQ socket's file descriptor is edge-triggered: it becomes
 readable when commands reach the socket's mailbox, and *any* libzmq call on
@@ -37,10 +39,11 @@ updates on the shell channel.  When such a send happens after the cell's
 ``execute_reply`` has reached the socket but before the event loop has seen
 the descriptor, libzmq consumes the edge inside the send, nobody re-checks
 ``EVENTS``, and the waiting ``get_msg`` is never woken: with no cell timeout
-it waits forever, with one it reports a false timeout (a correct student
-answer would score zero).  Only notebooks whose cells produce Output-widget
-messages (``ipywidgets.Output``, ``interactive``, ``interact``) send on the
-shell channel mid-cell, hence "widgets".
+it waits forever; with one, the receive is only found when its poll times
+out, so the cell stalls for the whole limit (30 s per hang in nbgrader).
+Only notebooks whose cells produce Output-widget messages
+(``ipywidgets.Output``, ``interactive``, ``interact``) send on the shell
+channel mid-cell, hence "widgets".
 
 Fix.  :class:`WakeSafeChannel` re-checks ``EVENTS`` through the asyncio
 socket right after every send, which lets pyzmq schedule the pending

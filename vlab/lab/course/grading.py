@@ -6,12 +6,14 @@ import contextlib
 import csv
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
 
 from vlab.lab.course.course import Course, CourseError
 
@@ -75,7 +77,8 @@ def autograde(course: Course, assignment: str) -> dict[str, tuple[float, float]]
             ) from None
     api = nbgrader_api(course)
     for student in students:
-        with tools_on_path():
+        with tools_on_path(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session bookkeeping
             result = api.autograde(assignment, student)
         _run(f"autograde {assignment} for {student}", result)
     return scores(course, assignment)
