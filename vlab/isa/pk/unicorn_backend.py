@@ -106,25 +106,25 @@ class UnicornUserProcess:
     def step(self) -> None:
         """Execute one instruction (an ecall includes its system call)."""
         self._execute(count=1)
+        if self._trap is None and self.fault is None:  # a trapping ecall does not retire
+            self.instret += 1
 
     def run(self, max_instructions: int = 10**9) -> None:
-        """Run at full speed until exit, a fault or (roughly) the budget; instret is only
-        exact when stepping."""
-        while not self.done and self.instret < max_instructions:
-            self._execute(count=0)
-            if not self.done and self._trap is None and self.fault is None:
-                break
+        """Run at full speed until exit or a fault.  Each stretch between two ecalls may
+        run up to ``max_instructions`` (unicorn's own count), which bounds a runaway
+        program; ``instret`` is only kept exact by ``step``."""
+        while not self.done:
+            self._execute(count=max_instructions)
+            if self._trap is None and not self.done:
+                self.fault = f"budget of {max_instructions} instructions exhausted"
 
     def _execute(self, count: int) -> None:
         self._trap = None
-        pc = self.pc
         try:
-            self.uc.emu_start(pc, 0xFFFF_FFFF_FFFF_FFFF, count=count)
+            self.uc.emu_start(self.pc, 0xFFFF_FFFF_FFFF_FFFF, count=count)
         except UcError as error:
             self.fault = f"unicorn stopped at pc={self.pc:#010x}: {error}"
             return
-        if count and self._trap is None:   # a trapping instruction (ecall) does not retire
-            self.instret += count
         if self._trap is not None:
             self._serve_trap(self._trap)
 
