@@ -38,7 +38,8 @@ EXIT_BY_CAUSE = {2: 132, 3: 133, 0: 135, 4: 135, 6: 135,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("program", help="an RV32 ELF executable or an assembly (.s) file")
-    parser.add_argument("args", nargs="*", help="arguments passed to a user program")
+    parser.add_argument("args", nargs="*", help="arguments passed to a user program (put "
+                        "them after -- if they start with -)")
     parser.add_argument("--engine", default="interp", help="execution engine: "
                         + ", ".join(sorted(ENGINES)) + " (default interp)")
     parser.add_argument("--mode", choices=MODES, help="force bare-metal (M-mode, HTIF) or "
