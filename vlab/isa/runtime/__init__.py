@@ -29,6 +29,7 @@ MODES = {  # mode -> (start-up code and system layer, linker script)
     "user": (["crt0.S", "syscalls.c"], "user.ld"),
     "bare": (["crt0_bare.S", "bare.c"], "bare.ld"),
 }
+MODE_FLAGS = {"user": [], "bare": ["-Wl,--no-warn-rwx-segments"]}  # one RWX image, on purpose
 SHARED = ["printf.c", "string.c"]
 
 
@@ -57,7 +58,7 @@ def gcc_command(sources, out, mode: str = "user", extra_flags=()) -> list[str]:
     """The full gcc command line compile_c runs (useful to show students)."""
     files = runtime_sources(mode)
     _, script = MODES[mode]
-    return ([find_gcc() or GCC, *CFLAGS, *extra_flags, f"-I{RUNTIME_DIR}",
+    return ([find_gcc() or GCC, *CFLAGS, *MODE_FLAGS[mode], *extra_flags, f"-I{RUNTIME_DIR}",
              f"-T{RUNTIME_DIR / script}", "-o", os.fspath(out)]
             + [os.fspath(f) for f in files] + [os.fspath(s) for s in sources] + ["-lgcc"])
 
