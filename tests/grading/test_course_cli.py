@@ -104,3 +104,17 @@ def test_the_course_is_found_from_inside_the_checkout(course_root):
 def test_no_course_is_a_clear_error(tmp_path):
     with pytest.raises(CourseError, match="no course found"):
         find_course_root(tmp_path)
+
+
+def test_the_autograder_executes_with_the_wake_safe_client():
+    from nbgrader.preprocessors import Execute
+
+    from vlab.lab.course.executor import WakeSafeExecute
+    from vlab.lab.execute import WakeSafeKernelManager
+
+    config = Course.open(ROOT / "exercises").config()
+    steps = config.Autograde.autograde_preprocessors
+    assert WakeSafeExecute in steps and Execute not in steps
+    executor = WakeSafeExecute(config=config)
+    assert executor.kernel_manager_class is WakeSafeKernelManager
+    assert executor.timeout == 30
