@@ -128,3 +128,17 @@ def test_compile_error_carries_gcc_diagnostics(tmp_path):
         compile_c([tmp_path / "missing.c"], tmp_path / "m.elf")
     with pytest.raises(ValueError, match="unknown mode"):
         compile_c([bad], tmp_path / "bad.elf", mode="kernel")
+
+
+def test_gcc_default_link_address_runs_with_sv32(tmp_path):
+    """Linked by GCC's own script (text at 0x10000, outside RAM): the proxy kernel maps it
+    with an Sv32 page table, unasked."""
+    import subprocess
+
+    from vlab.isa.runtime import gcc_command
+    command = [part for part in gcc_command([PROGRAMS / "hello.c"], tmp_path / "h.elf")
+               if not part.startswith("-T")]
+    subprocess.run(command, check=True)
+    booted, result, out = run_program("hello", tmp_path / "h.elf", tmp_path)
+    assert booted.paging is True and booted.image.entry < 0x8000_0000
+    assert (out.decode(), result.exit_code) == (side_file("hello", ".out"), 0)
