@@ -54,3 +54,14 @@ def test_bad_program_settings_are_refused_with_a_reason():
         ch03_programs.load(SUM_SOURCE, "jit")
     with pytest.raises(ValueError, match="at least 1"):
         ch03_programs.load(SUM_SOURCE, "dbt", block_threshold=0)
+
+
+def test_expansion_table_counts_guest_and_generated_code():
+    text = repr(ch03.expansion_table())
+    rows = [line.split() for line in text.splitlines()[1:4]]
+    assert [row[:3] for row in rows] == [["sum", "loop:", "block"], ["sum", "loop:", "trace"],
+                                         ["branchy", "loop:", "trace"]]
+    for row in rows:
+        guest, guest_bytes, lines, compiled = map(int, row[3:7])
+        assert guest_bytes == 4 * guest and lines > guest and compiled > lines
+    assert ch03._code_lines('def f():\n    """doc."""\n    # c\n\n    return 1\n') == 2

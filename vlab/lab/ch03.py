@@ -14,11 +14,13 @@ widgets (:class:`vlab.lab.experiment.Experiment`) and shows code:
 - :func:`cache_experiment` (vlab/lab/ch03_cache.py): translation-cache hits and misses
   over a run;
 - :func:`trace_experiment` (vlab/lab/ch03_blocks.py): the trace the translator forms on
-  a branchy loop, drawn on the control-flow graph.
+  a branchy loop, drawn on the control-flow graph;
+- :func:`expansion_table`: how much target code a guest instruction becomes.
 """
 
 from __future__ import annotations
 
+import dis
 import html
 
 from pygments import highlight
@@ -27,7 +29,7 @@ from pygments.lexers import PythonLexer
 
 from vlab.lab import ch03_blocks, ch03_cache, ch03_cost
 from vlab.lab.ch03_programs import SUM_SOURCE, run
-from vlab.lab.experiment import Experiment, dropdown, int_slider
+from vlab.lab.experiment import Experiment, Table, dropdown, int_slider
 
 # --- the code a reader should see --------------------------------------------------------
 
@@ -56,11 +58,15 @@ def _translation(source: str, label: str, kind: str):
     return machine, program, found[0]
 
 
+def _block(source: str, label: str):
+    """The basic block at ``label``, translated on demand after an interpreted run."""
+    machine, program, _ = run(source, "dbt", block_threshold=10**9, trace_threshold=10**9)
+    return machine.engine.translate_block(program.symbols[label])
+
+
 def block_listing(source: str = SUM_SOURCE, label: str = "loop") -> Listing:
     """The generated Python of the basic block at ``label``, translated on demand."""
-    machine, program, _ = run(source, "dbt", block_threshold=10**9, trace_threshold=10**9)
-    translation = machine.engine.translate_block(program.symbols[label])
-    return Listing(translation.source, f"the block at {label}, as Python")
+    return Listing(_block(source, label).source, f"the block at {label}, as Python")
 
 
 def trace_listing(source: str = SUM_SOURCE, label: str = "loop") -> Listing:
@@ -94,3 +100,33 @@ def trace_experiment(period: int = 8, threshold: int = 16) -> Experiment:
                 "threshold": int_slider("Trace threshold", 1, 64, threshold)}
     return Experiment(ch03_blocks.hot_trace, ch03_blocks.plot_trace, controls,
                       describe=ch03_blocks.describe_trace)
+
+
+# --- code expansion ----------------------------------------------------------------------
+
+
+def _code_lines(source: str) -> int:
+    """Lines of generated Python that are code: not blank, not comments, not docstrings."""
+    lines = [line.strip() for line in source.splitlines()]
+    return sum(1 for line in lines if line and not line.startswith(("#", '"""')))
+
+
+def expansion_table() -> Table:
+    """Static code expansion of two translations: guest instructions and bytes against
+    generated Python lines and compiled CPython instructions (``dis``)."""
+    from vlab.lab.ch03_programs import BRANCHY_SOURCE
+
+    rows = []
+    for name, source, kind in (("sum loop: block", SUM_SOURCE, "block"),
+                               ("sum loop: trace", SUM_SOURCE, "trace"),
+                               ("branchy loop: trace", BRANCHY_SOURCE, "trace")):
+        translation = _block(source, "loop") if kind == "block" else \
+            _translation(source, "loop", kind)[2]
+        guest = len(translation.pcs)
+        lines = _code_lines(translation.source)
+        compiled = sum(1 for _ in dis.get_instructions(translation.fn))
+        rows.append((name, guest, 4 * guest, lines, compiled, f"{lines / guest:.1f}",
+                     f"{compiled / guest:.1f}"))
+    return Table(("translation", "guest instr.", "guest bytes", "Python lines",
+                  "bytecodes (static)", "lines per instr.", "bytecodes per instr."), rows,
+                 "static size of the translations; CPython 3.11 bytecode")
