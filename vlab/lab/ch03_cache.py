@@ -2,7 +2,7 @@
 
 Every time control reaches a new address the translator's dispatcher looks it up in the
 translation cache (QEMU's translated-block cache: Bellard, "QEMU, a Fast and Portable
-Dynamic Translator", USENIX ATC 2005, sec. 2.5; vlab/isa/dbt/cache.py).  A **miss**
+Dynamic Translator", USENIX ATC 2005; vlab/isa/dbt/cache.py).  A **miss**
 means the code there is still cold: the dispatcher counts the arrival and interprets up
 to the next branch, and after ``block_threshold`` arrivals it translates the block.  A
 **hit** runs a translation; when the exit just taken is already *chained* to its
@@ -13,7 +13,7 @@ after more and more instructions, and reads the translator's counters (``DbtStat
 each time: a deterministic picture of the cache warming up.  :func:`cache_limit_runs`
 runs one program under smaller and smaller cache limits: when a new translation does not
 fit, the translator flushes the whole cache (QEMU's ``tb_flush``, Dynamo's preemptive
-flush: Bala et al., PLDI 2000, sec. 4) and translates again what is still hot.
+flush: Bala et al., PLDI 2000) and translates again what is still hot.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ guest instructions, ``c_i`` the host work per guest instruction when interpretin
     interpreter:  n L c_i            translator:  T + n L c_t
 
 so translation pays after ``n* = T / (L (c_i - c_t))`` trips (Smith & Nair, *Virtual
-Machines*, 2005, sec. 2.8; the reason Dynamo and HotSpot-style systems interpret cold
+Machines*, 2005, ch. 2; the reason Dynamo and HotSpot-style systems interpret cold
 code first and only translate what gets hot).
 
 The host is CPython, so host work is counted in **Python bytecodes** (vlab.lab.measure):

@@ -6,7 +6,7 @@ into the end of the run.  :func:`load` puts a program on a fresh machine with th
 interpreter (``"interp"``) or the dynamic binary translator (``"dbt"``,
 vlab/isa/dbt), and sets the translator's two hotness thresholds: a block is translated
 after ``block_threshold`` entries, a trace is recorded after ``trace_threshold``
-arrivals at a backward-branch target (Bala et al., Dynamo, PLDI 2000, sec. 3).
+arrivals at a backward-branch target (Bala et al., Dynamo, PLDI 2000).
 
 The chapter's thresholds (8 and 16) are lower than the translator's own defaults
 (``DbtEngine.block_threshold`` and ``trace_threshold``, set from the measured cost of

@@ -5,13 +5,13 @@ to its own code the copy is stale.  RISC-V makes the writer say so with ``FENCE.
 (unprivileged ISA, ch. 3, "Zifencei"); vlab's translator is stricter: it drops every
 translation holding a word the moment that word is written (it watches the pages that
 hold translated code, as QEMU does with its per-page lists of translated blocks:
-Bellard 2005, sec. 2.6), and ``FENCE.I`` flushes the whole cache
+Bellard 2005), and ``FENCE.I`` flushes the whole cache
 (vlab/isa/dbt/cache.py).  :func:`smc_run` rewrites an ``addi`` between two passes of a
 loop and shows the translation before and after.
 
 **Precise traps.**  A trap in the middle of a translated block must leave registers,
 ``pc`` and ``instret`` exactly as if the guest had executed one instruction at a time
-(Smith & Nair 2005, sec. 3.4 "precise state"; Transmeta's Crusoe did it with shadow
+(Smith & Nair 2005, ch. 3, "precise state"; Transmeta's Crusoe did it with shadow
 registers and a rollback: Dehnert et al., CGO 2003).  vlab's generated code writes its
 registers back and names the faulting instruction from the line number of the Python
 exception (vlab/isa/dbt/codegen.py).  :func:`precise_trap` runs a loop whose load runs
