@@ -77,7 +77,7 @@ def test_exercises_are_nbgrader_cells_with_solutions_hidden_tests_and_points():
     cells = _cells(EXERCISES)
     graded = [cell["metadata"]["nbgrader"] for cell in cells
               if cell["metadata"]["nbgrader"]["grade"]]
-    assert len(graded) == 4 and sum(meta["points"] for meta in graded) == 11
+    assert len(graded) == 5 and sum(meta["points"] for meta in graded) == 13
     ids = [cell["metadata"]["nbgrader"]["grade_id"] for cell in cells]
     assert len(ids) == len(set(ids))
     for cell in cells:
@@ -126,5 +126,5 @@ def _grade(blank: bool) -> dict[str, bool]:
                          ids=["reference-solution", "blank-release"])
 def test_the_reference_solution_scores_full_marks_and_the_blank_release_zero(blank, expected):
     results = _grade(blank)
-    assert len(results) == 4
+    assert len(results) == 5
     assert set(results.values()) == {expected}, results

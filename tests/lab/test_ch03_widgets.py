@@ -65,3 +65,10 @@ def test_expansion_table_counts_guest_and_generated_code():
         guest, guest_bytes, lines, compiled = map(int, row[3:7])
         assert guest_bytes == 4 * guest and lines > guest and compiled > lines
     assert ch03._code_lines('def f():\n    """doc."""\n    # c\n\n    return 1\n') == 2
+
+
+def test_expansion_ratio_counts_code_lines_per_announced_guest_instruction():
+    source = ch03.block_listing().source
+    assert ch03.guest_instructions_in(source) == 5
+    assert ch03.expansion_ratio(source) == ch03._code_lines(source) / 5
+    assert ch03.guest_instructions_in("# 8000000c: addi a0,a0,1\n# not 1234: x\n") == 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dis
 import html
+import re
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -109,6 +110,17 @@ def _code_lines(source: str) -> int:
     """Lines of generated Python that are code: not blank, not comments, not docstrings."""
     lines = [line.strip() for line in source.splitlines()]
     return sum(1 for line in lines if line and not line.startswith(("#", '"""')))
+
+
+def guest_instructions_in(source: str) -> int:
+    """Guest instructions of a generated translation: its ``# xxxxxxxx: ...`` comments."""
+    return sum(1 for line in source.splitlines()
+               if re.fullmatch(r"\s*# [0-9a-f]{8}: .*", line))
+
+
+def expansion_ratio(source: str) -> float:
+    """Lines of generated Python code per guest instruction (the exercise's oracle)."""
+    return _code_lines(source) / guest_instructions_in(source)
 
 
 def expansion_table() -> Table:
