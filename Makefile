@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The widget JavaScript the static book serves itself (package-lock.json pins it).
+# The JavaScript the static book serves itself: widgets and MathJax
+# (package-lock.json pins it).
 $(NPM_STAMP): package.json package-lock.json $(STAMP)
 	$(NPM) ci --ignore-scripts --no-audit --no-fund
 	touch $(NPM_STAMP)
