@@ -188,3 +188,27 @@ def test_c_program_same_on_both_engines(name, paging, elves, tmp_path):
     assert runs['interp'][:4] == runs['dbt'][:4] == runs['dbt-eager'][:4]
     assert runs['dbt'][1].decode() == side(name, '.out')
     assert runs['dbt-eager'][4].engine.stats.blocks_translated > 0
+
+
+UNICORN_PROGRAMS = ['hello', 'sort', 'strings', 'printf_formats']
+
+
+@pytest.mark.skipif(unicorn_missing, reason='unicorn not installed')
+@pytest.mark.parametrize('name', UNICORN_PROGRAMS)
+@pytest.mark.toolchain
+def test_c_program_on_the_dbt_agrees_with_unicorn(name, elves, tmp_path):
+    from vlab.isa.elf import load_elf
+    from vlab.isa.pk.unicorn_backend import UnicornUserProcess
+    argv = [name, *side(name, '.args').splitlines()]
+    envp = side(name, '.env').splitlines()
+    theirs_out = io.BytesIO()
+    theirs = UnicornUserProcess(load_elf(elves[name]), argv=argv, envp=envp,
+                                stdin=io.BytesIO(side(name, '.in').encode()),
+                                stdout=theirs_out, stderr=io.BytesIO())
+    theirs.run(max_instructions=20_000_000)
+    (tmp_path / 'root').mkdir()
+    status, out, hart, _, m = run_c(elves[name], name, 'dbt-eager', False, tmp_path / 'root')
+    assert theirs.fault is None
+    assert out == theirs_out.getvalue() != b'' and status[2] == theirs.kernel.exit_code
+    assert hart['x'] == theirs.registers()            # final registers (at the exit ecall)
+    assert m.engine.stats.translated_instructions > 0
