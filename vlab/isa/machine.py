@@ -526,8 +526,10 @@ class Machine:
         return RunResult(status, 0, self.hart.pc, **details)
 
     def _finish(self) -> None:
-        if self._htif_armed:
-            self._poll_htif()
+        # A pending HTIF command is NOT polled here: a run may stop (step, budget,
+        # breakpoint) between the two 32-bit stores of a 64-bit tohost write, and the
+        # low half alone would be misread.  It stays armed and is read at the next
+        # block end, as real HTIF hosts do.
         self.engine.charge_ledger()
         self._charge_instructions()
 
