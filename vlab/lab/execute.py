@@ -8,9 +8,10 @@ the same client class.  Both rely on three guarantees:
   interrupted (its cell gets a ``CellTimeoutError``); a whole notebook that
   runs longer than ``notebook_timeout`` is cancelled and its kernel shut down;
   kernel start-up, IOPub draining and shut-down each have their own limit.
-* **Deterministic.**  No timing metadata is recorded (``record_timing`` off)
-  and volatile metadata is stripped, so re-executing an unchanged notebook
-  changes only what the code itself prints.
+* **Deterministic.**  No timing metadata is recorded (``record_timing`` off),
+  volatile metadata is stripped, and widgets get sequential ids (the kernel's
+  comm ids are ``uuid4()`` otherwise; see :data:`SEQUENTIAL_COMM_IDS`), so
+  re-executing an unchanged notebook rewrites it byte for byte.
 * **Widgets.**  ``store_widget_state`` keeps every widget's state in the
   notebook metadata, so the static book can show each widget's initial state.
 
@@ -72,6 +73,23 @@ DEFAULT_CELL_TIMEOUT = 120  # seconds; a chapter cell that needs more is a bug
 DEFAULT_NOTEBOOK_TIMEOUT = 900  # seconds for the whole notebook, start-up included
 KERNEL_NAME = "python3"
 
+# Run silently in each fresh kernel before the first cell: comm (and so widget
+# model) ids become 00..01, 00..02, ... instead of random uuid4() values.
+SEQUENTIAL_COMM_IDS = """
+def _vlab_sequential_comm_ids():
+    import itertools, types, uuid
+    try:
+        import comm.base_comm, ipykernel.comm.comm
+    except ImportError:
+        return
+    counter = itertools.count(1)
+    shim = types.SimpleNamespace(**vars(uuid))
+    shim.uuid4 = lambda: uuid.UUID(int=next(counter))
+    comm.base_comm.uuid = ipykernel.comm.comm.uuid = shim
+_vlab_sequential_comm_ids()
+del _vlab_sequential_comm_ids
+"""
+
 # Cell metadata that changes on every execution without the code changing.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime")
 
@@ -117,6 +135,15 @@ class SafeNotebookClient(NotebookClient):
         kwargs.setdefault("record_timing", False)
         kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(nb, **kwargs)
+
+    async def async_start_new_kernel_client(self):
+        """Start the kernel client, then make the kernel's widget ids sequential."""
+        client = await super().async_start_new_kernel_client()
+        msg_id = client.execute(SEQUENTIAL_COMM_IDS, silent=True, store_history=False)
+        reply = await self.async_wait_for_reply(msg_id)
+        if reply is None or reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the kernel rejected vlab's set-up code: {reply}")
+        return client
 
 
 def execute_notebook(
