@@ -9,13 +9,17 @@ generated from the ISA table's semantics strings, which CPython compiles to byte
 One concept per module:
 
 ``blocks``    basic-block discovery (from the interpreter's predecode cache)
-``codegen``   a path of instructions -> Python source (registers in locals, inline memory
-              and software TLB, lazy 32-bit masking, precise exceptions by line number)
+``rewrite``   one instruction's table semantics -> statements over register locals, with
+              lazy 32-bit masking
+``memory``    inline RAM fast path and inline software TLB (Sv32), as source text
+``codegen``   a path, or a tree of paths, -> one Python function (loops, side exits,
+              precise exceptions by line number)
 ``cache``     the translation cache: key, invalidation, size limit and flush policy
 ``chaining``  exits linked straight to their successor translations
 ``traces``    Dynamo's next-executing-tail trace selection: superblocks with side exits;
               a hot side exit adds its path back to the head (a trace *tree*)
 ``engine``    the dispatcher: interpret first, translate when hot (``DbtEngine``)
+``explain``   hooks for chapter 3 (below)
 ``stats``     the counters ``vlab run --stats`` prints
 
 Using it::
@@ -38,10 +42,14 @@ Explainability hooks (for chapter 3):
 * ``Machine(engine='dbt-eager')`` translates every block at first sight and records a
   trace at the second backward arrival: tiny programs show their generated code at once.
 * ``m.engine.translate_block(pc)`` translates a block on demand (its ``.source``).
-* ``vlab.isa.dbt.explain``: ``block_source(words)``, ``trace_source(...)``,
-  ``speedup_vs_trip_count(trips)`` (wall clock: benchmark cells only) and
-  ``host_work_per_instruction()`` (Python bytecodes per guest instruction, interpreter vs
-  translated code: the FX!32 comparison).
+* ``vlab.isa.dbt.explain``: ``block_source(words, at)``, ``trace_of(words)`` (the first
+  trace formed: source, paths), ``cache_timeline(words, chunk)`` (hits/misses/
+  translations after each chunk), ``host_work_per_instruction(words)`` (Python bytecodes
+  per guest instruction, interpreter vs translated code: the FX!32 comparison, counted
+  deterministically) and ``speedup_vs_trip_count(body, trips)`` (CPU time: benchmark
+  cells only, marked nbval-ignore); ``loop_program``/``op`` build example programs.
+* The ledger: every guest event as with the interpreter, plus one ``block_translate``
+  per translation (the translator's own modeled work).
 """
 from vlab.isa import engines as _engines
 from vlab.isa import machine as _machine
