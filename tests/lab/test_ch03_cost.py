@@ -61,3 +61,16 @@ def test_plot_and_description_of_the_sweep():
     assert [ax.get_title() for ax in fig.axes] == ["Host work per guest instruction",
                                                   "Speedup of translation (counted)"]
     assert "pays from about 2000 trips" in ch03_cost.describe_trip_sweep(points)
+
+
+def test_engine_bytecodes_leave_out_the_machine_s_run_loop():
+    from vlab.lab.measure import count_bytecodes
+
+    source = sum_source(range(1, 11))
+    first, second = (ch03_cost._prepared(source, "interp") for _ in range(2))
+    result, engine_only = ch03_cost.engine_bytecodes(first, 10_000)
+    _, everything = count_bytecodes(second.run, max_instructions=10_000)
+    machine_part = sum(n for name, n in everything.by_function.items()
+                       if name.startswith(("Machine.", "TrapContext.")))
+    assert result.instructions == 57 and machine_part > 0
+    assert engine_only == everything.total - machine_part
