@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -35,12 +34,16 @@ WIDGET_RUNS = 30
 
 
 async def _reply_then_send(channel_class: type[AsyncZMQSocketChannel]) -> bool:
-    """Await a reply while a send happens after it arrived; True if the waiter wakes."""
-    router = zmq.Context.instance().socket(zmq.ROUTER)
-    dealer = zmq.asyncio.Context.instance().socket(zmq.DEALER)
-    router.linger = dealer.linger = 0
-    port = router.bind_to_random_port("tcp://127.0.0.1")
-    dealer.connect(f"tcp://127.0.0.1:{port}")
+    """Await a reply while a send happens after it arrived; True if the waiter wakes.
+
+    Over ``inproc://`` the router's send puts the "data arrived" command into the
+    dealer's mailbox before it returns, so the order of events is exact.
+    """
+    context = zmq.asyncio.Context()
+    dealer = context.socket(zmq.DEALER)
+    router = zmq.Context.shadow(context.underlying).socket(zmq.ROUTER)
+    router.bind("inproc://kernel-shell")
+    dealer.connect("inproc://kernel-shell")
     session = Session()
     channel = channel_class(dealer, session)
     try:
@@ -49,14 +52,14 @@ async def _reply_then_send(channel_class: type[AsyncZMQSocketChannel]) -> bool:
         waiting = asyncio.ensure_future(channel.get_msg(timeout=None))
         await asyncio.sleep(0.05)  # the waiter is now parked on the socket's descriptor
         session.send(router, "execute_reply", {"status": "ok"}, ident=identity)
-        time.sleep(0.5)  # block the loop: the reply reaches the dealer's mailbox meanwhile
         channel.send(session.msg("comm_msg", {}))  # what nbclient's Output widget does
         done, _ = await asyncio.wait([waiting], timeout=2)
         waiting.cancel()
         return bool(done)
     finally:
-        dealer.close()
-        router.close()
+        dealer.close(linger=0)
+        router.close(linger=0)
+        context.term()
 
 
 def test_wake_safe_channel_wakes_the_waiting_receive():
