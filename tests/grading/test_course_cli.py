@@ -51,8 +51,12 @@ def test_collect_accepts_both_layouts(course_root, tmp_path, capsys):
          "invalid student id 'a b'"),
         (lambda inbox: (inbox.mkdir(), (inbox / "carol.ipynb").write_text("not json")),
          "carol.ipynb is not a readable notebook"),
+        (lambda inbox: (inbox.mkdir(), (inbox / "dan").mkdir(),
+                        (inbox / "dan.ipynb").write_text("{}"),
+                        (inbox / "dan" / "ps0.ipynb").write_text("{}")),
+         "two submissions for 'dan'"),
     ],
-    ids=["missing-folder", "empty-folder", "bad-student-id", "not-a-notebook"],
+    ids=["missing-folder", "empty-folder", "bad-student-id", "not-a-notebook", "duplicate"],
 )
 def test_collect_errors_say_what_is_wrong(course_root, tmp_path, capsys, make_inbox, message):
     inbox = tmp_path / "inbox"

@@ -124,7 +124,8 @@ class WakeSafeKernelManager(AsyncKernelManager):
 class SafeNotebookClient(NotebookClient):
     """An nbclient ``NotebookClient`` that cannot hang: wake-safe, every wait limited."""
 
-    def __init__(self, nb: NotebookNode, *, cell_timeout: int = DEFAULT_CELL_TIMEOUT, **kwargs):
+    def __init__(self, nb: NotebookNode, *, cell_timeout: int | None = DEFAULT_CELL_TIMEOUT,
+                 **kwargs):
         kwargs.setdefault("kernel_manager_class", WakeSafeKernelManager)
         kwargs.setdefault("timeout", cell_timeout)
         kwargs.setdefault("kernel_name", KERNEL_NAME)
@@ -150,7 +151,7 @@ def execute_notebook(
     nb: NotebookNode,
     *,
     cwd: str | Path,
-    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    cell_timeout: int | None = DEFAULT_CELL_TIMEOUT,
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT,
     allow_errors: bool = False,
 ) -> NotebookNode:

@@ -60,11 +60,15 @@ unique in the notebook, lowercase with dashes (``ex1-answer``,
        check("KVM", level_of("KVM"), "hardware")
        ### END HIDDEN TESTS
 
-A check cell must only depend on the answer cells above it and the imports,
-must finish in a few seconds (the grader cuts each cell off after a per-cell
-timeout), and must not draw widgets.  ``vlab course release`` writes the
-student version; ``tests/grading/test_roundtrip.py`` proves every assignment
-round-trips (reference solution: full marks; blank release: zero).
+Each question is self-contained: its check cells use only the imports and
+its own answer cell (the round-trip test breaks one answer and expects only
+that question to lose points).  A check cell must finish in a few seconds
+(the grader cuts each cell off after a per-cell time limit), must not write
+to stderr (nbgrader counts that as a failure) and must not draw widgets.
+Points go on check cells only; there are no manually graded cells.
+``vlab course release`` writes the student version;
+``tests/grading/test_roundtrip.py`` proves every assignment round-trips
+(reference solution: full marks; blank release: zero).
 """
 
 from __future__ import annotations

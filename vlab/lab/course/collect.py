@@ -26,9 +26,14 @@ def find_submissions(folder: Path, assignment: str) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for entry in sorted(folder.iterdir()):
         if entry.is_file() and entry.suffix == ".ipynb":
-            found[entry.stem] = entry
+            student, notebook = entry.stem, entry
         elif entry.is_dir() and (entry / f"{assignment}.ipynb").is_file():
-            found[entry.name] = entry / f"{assignment}.ipynb"
+            student, notebook = entry.name, entry / f"{assignment}.ipynb"
+        else:
+            continue
+        if student in found:
+            raise CourseError(f"two submissions for {student!r}: {found[student]} and {notebook}")
+        found[student] = notebook
     if not found:
         raise CourseError(
             f"no submissions of {assignment!r} in {folder}: expected <student>.ipynb "
