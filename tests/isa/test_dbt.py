@@ -266,3 +266,17 @@ def test_hot_side_exit_grows_a_trace_tree(paged):
     assert tree.paths[0][0] == tree.paths[1][0] == head
     assert 'n += ' in tree.source                       # paths of different lengths
     assert engine.stats.side_exits < 50                  # the tree holds both directions
+
+
+def test_values_that_grow_exponentially_are_masked_at_the_back_edge():
+    # h = h * 33 + i, as GCC writes it: slli t0, a0, 5; add a0, t0, a0; add a0, a0, s1
+    body = [ins('slli', 't0', 'a0', 5), ins('add', 'a0', 't0', 'a0'),
+            ins('add', 'a0', 'a0', 's1'), ins('slli', 'a1', 'a1', 3),
+            ins('slli', 'a1', 'a1', 3), ins('mul', 'a2', 'a2', 'a2')]
+    pairs = run_both(loop(body, 300), regs={10: 5381, 11: 1, 12: 3})
+    assert_same(pairs)
+    source = pairs[1][1].engine.translation(RAM + 8).source
+    back_edge = source[source.index('break'):source.index('continue')]
+    for register in ('x10', 'x12'):                # h * 33 and a2 * a2 grow exponentially
+        assert f'{register} &= 0xffffffff' in back_edge      # masked before the next pass
+    assert 'x11 = (x11 << 3) & 0xffffffff' in source          # a shift of a shift: at once

@@ -279,7 +279,7 @@ class InstructionTranslator:
     def _write_rd(self, value, rd):
         if isinstance(value, ast.Constant):
             value = ast.Constant(value.value & MASK32)
-        safe = _wrap_safe(value)
+        safe = _wrap_safe(value) and not self._multiplies_growth(value)
         lines = [] if safe else self._observe(value)
         known = _known_u32(value, self.exact)
         if not known and not safe:
@@ -300,15 +300,35 @@ class InstructionTranslator:
             (self.linear.add if self._grows_linearly(value) else self.linear.discard)(name)
         return lines + [f'{name} = {ast.unparse(value)}']
 
+    def _multiplies_growth(self, value) -> bool:
+        """``y << s`` or ``y * z`` on an unmasked value that is not growing linearly: the
+        bits would pile up within one pass of a long path, so mask the operands first."""
+        growing = self.inexact - self.linear
+        return any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.LShift, ast.Mult))
+                   and _registers_read(n) & growing for n in ast.walk(value))
+
     def _grows_linearly(self, value) -> bool:
+        """``y + c`` / ``y - c`` where ``y`` is exact or itself grows linearly and ``c`` is
+        a constant or an exact register: each loop iteration adds less than 2**32, so
+        the value may cross the back edge unmasked.  (``y << 5`` or ``y + y`` would grow
+        exponentially: those are masked at the back edge.)"""
         if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
             return False
-        bounded = [isinstance(v, ast.Constant) or (isinstance(v, ast.Name)
-                   and v.id in ALL_REGISTERS and v.id not in self.inexact)
-                   for v in (value.left, value.right)]
-        names = [isinstance(v, ast.Name) for v in (value.left, value.right)]
-        return (names[0] and bounded[1]) or (names[1] and bounded[0] and
-                                            isinstance(value.op, ast.Add))
+
+        def bounded(v):
+            return isinstance(v, ast.Constant) or (
+                isinstance(v, ast.Name) and v.id in ALL_REGISTERS and v.id not in self.inexact)
+
+        def linear_base(v):
+            return isinstance(v, ast.Name) and v.id in ALL_REGISTERS and (
+                v.id not in self.inexact or v.id in self.linear)
+
+        left, right = value.left, value.right
+        if linear_base(left) and bounded(right) and not (
+                isinstance(right, ast.Name) and right.id == getattr(left, 'id', None)):
+            return True
+        return isinstance(value.op, ast.Add) and linear_base(right) and bounded(left) \
+            and not (isinstance(left, ast.Name) and left.id == right.id)
 
     def _jump(self, value):
         lines = [] if _wrap_safe(value) else self._observe(value)
