@@ -143,7 +143,8 @@ class _InlineLoads(ast.NodeTransformer):
         self.generic_visit(node)
         if isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS:
             reuse = self.translator.offset_reuse(node.args[0])
-            return ast.parse(inline_load(node, self.translator.paged, reuse), mode='eval').body
+            # the inline text as an opaque name: ast.unparse prints it verbatim
+            return ast.Name(id=inline_load(node, self.translator.paged, reuse), ctx=ast.Load())
         return node
 
 
@@ -190,7 +191,8 @@ class InstructionTranslator:
         Memoized: the result depends only on the instruction, its address and the
         masking state of its own registers (a trace re-translates its blocks' code)."""
         own = frozenset(f'x{instr.fields.get(r, 0)}' for r in ('rd', 'rs1', 'rs2')) - {'x0'}
-        key = (instr.word, instr.pc, self.paged, own & self.inexact, own & self.linear,
+        at = instr.pc if 'pc' in instr.spec.semantics else None     # only then pc matters
+        key = (instr.word, at, self.paged, own & self.inexact, own & self.linear,
                self.offset)
         memo = _MEMO.get(key)
         if memo is None:
