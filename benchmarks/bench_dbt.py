@@ -10,7 +10,8 @@ Runs, side by side in one process, on the same program bytes:
 2. **a branchy loop** (several blocks per iteration, data-dependent directions): traces
    take side exits; the ratio is reported as measured.
 3. **code with little reuse** (thousands of blocks, each run a few times): where
-   translation does not pay.
+   translation does not pay; and **GCC-built C programs** (recursion, sorting, printf,
+   a hash loop), translation included.
 4. **translation cost** per block and per guest instruction, in interpreted-instruction
    equivalents, and a sweep of the hotness threshold over the three programs (how the
    default ``block_threshold`` was chosen).
@@ -221,6 +222,56 @@ def section_speed(title, words_for, data, repeat, others=True):
     return speeds
 
 
+def section_c_programs(repeat: int):
+    """Real programs: the C programs of the test suite and a hash loop, built by GCC."""
+    import io
+    import pathlib
+    import tempfile
+
+    from vlab.isa.boot import boot
+    from vlab.isa.runtime import compile_c, find_gcc
+    print('\n## 4. GCC-built C programs (user mode; CPU seconds, translation included)')
+    if find_gcc() is None:
+        print('riscv64-unknown-elf-gcc not installed: skipped')
+        return
+    root = pathlib.Path(__file__).resolve().parent.parent / 'tests' / 'isa' / 'c_programs'
+    out = pathlib.Path(tempfile.mkdtemp())
+    (out / 'hash.c').write_text(HASH_C)
+    sources = [root / f'{n}.c' for n in ('fib', 'sort', 'strings', 'heap', 'printf_formats')]
+    print(f'{"program":<16} {"instructions":>12} {"interp s":>9} {"dbt s":>9} {"speedup":>8}'
+          f'  translations')
+    for source in [*sources, out / 'hash.c']:
+        elf = compile_c([source], out / f'{source.stem}.elf')
+        times, count, made = {}, 0, 0
+        for engine in ('interp', 'dbt'):
+            best_time = None
+            for _ in range(repeat):
+                booted = boot(elf, engine=engine, stdout=io.BytesIO(), stdin=io.BytesIO(),
+                              stderr=io.BytesIO(), root=str(out))
+                start = time.process_time()
+                result = booted.machine.run(max_instructions=10**8)
+                elapsed = time.process_time() - start
+                best_time = elapsed if best_time is None else min(best_time, elapsed)
+                count = result.instructions
+                if engine == 'dbt':
+                    s = booted.machine.engine.stats
+                    made = s.blocks_translated + s.traces_formed
+            times[engine] = best_time
+        print(f'{source.stem:<16} {count:>12} {times["interp"]:>9.4f} {times["dbt"]:>9.4f} '
+              f'{times["interp"] / times["dbt"]:>8.2f}  {made}')
+
+
+HASH_C = r'''
+#include "vlab.h"
+int main(void) {
+    unsigned h = 5381;
+    for (int i = 0; i < 300000; i++) h = h * 33 + (i & 0xff);
+    printf("hash %u\n", h);
+    return 0;
+}
+'''
+
+
 def section_translation_cost(repeat: int, interp_ns: float):
     print('\n## Translation cost')
     words = little_reuse(200, 1)
@@ -331,6 +382,7 @@ def main() -> None:
                   lambda va: little_reuse(2000, 20), b'', repeat, others=False)
     if args.quick:
         return
+    section_c_programs(repeat)
     section_translation_cost(repeat, 1e9 / (interp * 1e6))
     section_thresholds(repeat)
     section_expansion()
