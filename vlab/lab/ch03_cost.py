@@ -266,7 +266,7 @@ def break_even_table(model: BreakEven) -> Table:
             ("c_t", "bytecodes per instruction, translated", f"{model.translated:.1f}"),
             ("T", "bytecodes to translate the block", model.cost),
             ("n*", "break-even trips, T / (L (c_i - c_t))", f"{model.trips:.0f}"),
-            ("2 n*", "break-even when translated twice (block, then trace)",
+            ("2 n*", "the same if translated twice at full cost (block, trace)",
              f"{2 * model.trips:.0f}"),
             ("FX!32", "host instructions per instruction, interp. / transl.",
              f"{FX32['interpreted']} / {FX32['translated']}")]
