@@ -280,3 +280,18 @@ def test_values_that_grow_exponentially_are_masked_at_the_back_edge():
     for register in ('x10', 'x12'):                # h * 33 and a2 * a2 grow exponentially
         assert f'{register} &= 0xffffffff' in back_edge      # masked before the next pass
     assert 'x11 = (x11 << 3) & 0xffffffff' in source          # a shift of a shift: at once
+
+
+def test_a_load_into_x0_still_faults_in_translated_code():
+    body = [ins('addi', 'a0', 'a0', 1), ins('lw', 'zero', 0, 'a2'),
+            ins('addi', 'a2', 'a2', 0x100)]                 # walks out of RAM
+    pairs = run_both(loop(body, 100), regs={12: 0x800F_F800})
+    assert_same(pairs)
+    events = pairs[1][1].log.events
+    assert events and events[0][:2] == (5, False) and events[0][2] == RAM + 12
+
+
+def test_counters_and_pointers_stay_unmasked_across_the_back_edge():
+    trace = run_both(SUM_LOOP, bytes(1024), regs={11: DATA})[1][1].engine.translation(RAM + 8)
+    loop_body = trace.source[trace.source.index('for k in'):trace.source.index('except')]
+    assert 'x11 = x11 + 4' in loop_body and 'x11 &=' not in loop_body   # a1 += 4: linear

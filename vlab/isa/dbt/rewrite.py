@@ -287,9 +287,9 @@ class InstructionTranslator:
         if not known and not safe:
             value = _Fold().visit(_mask(value))
             known = _known_u32(value, self.exact) or isinstance(value, ast.Constant)
+        calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
         value = _InlineLoads(self).visit(value)
         if not rd:                                   # x0: keep only a faulting load
-            calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
             return lines + ([ast.unparse(value)] if calls else [])
         name = f'x{rd}'
         self.written.add(name)
@@ -297,9 +297,10 @@ class InstructionTranslator:
         if known:
             self.inexact.discard(name)
             self.linear.discard(name)
-        else:
+        else:                                    # judge growth from the operands' state
+            linear = self._grows_linearly(value)
             self.inexact.add(name)
-            (self.linear.add if self._grows_linearly(value) else self.linear.discard)(name)
+            (self.linear.add if linear else self.linear.discard)(name)
         return lines + [f'{name} = {ast.unparse(value)}']
 
     def _multiplies_growth(self, value) -> bool:
