@@ -32,15 +32,17 @@ Example (the inner loop of ``for w in data: sum += w; w ^= 0x55``)::
         _xid = 0                                       # loop exit
         break
 
-Precise state.  No bookkeeping runs on the fast path: each instruction occupies its own
+Precise state.  No bookkeeping runs on the fast path, and the function has no exception
+handler (a ``try`` would make ``compile`` twice as slow): each instruction occupies its own
 source lines, so when an instruction raises (a guest trap, the port asking for the exact
-path, self-modifying code) the *line number* in the traceback names its node.  The
-handler writes the register locals back -- they hold exactly the values before that
-instruction, because the semantics check before they write -- and returns
-``(-1 - node, k, exception, n, h)``; ``Region.nodes[node]`` is ``(pc, position on its
-path, memory accesses before it)``.  A normal exit returns ``(exit id, k, dynamic
-target, n, h)``; ``Region.exits[exit id]`` is ``(target pc or None, position, side exit?,
-pc of the exiting instruction, memory accesses this iteration)``.  Instructions retired:
+path, self-modifying code) the dispatcher finds the function's frame in the traceback
+(``unwind``), whose *line number* names the node and whose register locals hold exactly
+the values before that instruction (the semantics check before they write); it writes
+them back and continues with ``(-1 - node, k, exception, n, h)``;
+``Region.nodes[node]`` is ``(pc, position on its path, memory accesses before it)``.
+A normal exit returns ``(exit id, k, dynamic target, n, h)``; ``Region.exits[exit id]``
+is ``(target pc or None, position, side exit?, pc of the exiting instruction, memory
+accesses this iteration)``.  Instructions retired:
 ``(k0 - k) * Region.unit + n + position``.
 """
 from __future__ import annotations
@@ -52,8 +54,8 @@ from vlab.isa.dbt.rewrite import LOAD_CALLS, STORE_CALLS, InstructionTranslator
 from vlab.isa.disasm import disassemble
 from vlab.isa.semantics import MASK32
 
-CLOSURE_NAMES = ('W', 'H', 'B', 'WATCH', 'RGET', 'WGET', 'LINES', '_misfetch', 'tdiv', 'trem',
-                 *sorted(LOAD_CALLS), *sorted(STORE_CALLS))
+GLOBAL_NAMES = ('W', 'H', 'B', 'WATCH', 'RGET', 'WGET', '_misfetch', 'tdiv', 'trem',
+                *sorted(LOAD_CALLS), *sorted(STORE_CALLS))
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Region:
     nodes: list = field(default_factory=list)    # id -> (pc, position, memory accesses before)
     iteration_memops: int = 0         # memory accesses per iteration of the first path
     unit: int = 1                     # instructions per iteration of the first path
+    written: tuple = ()               # register numbers written back on the way out
 
     @property
     def head(self) -> int:
@@ -197,7 +200,7 @@ class PathTranslator:
     def translate(self) -> Region:
         region = self.region
         region.iteration_memops = self.main_memops
-        self.paths(list(region.paths), 0, 3)
+        self.paths(list(region.paths), 0, 2)
         region.unit = len(region.path)
         self._assemble()
         return region
@@ -212,21 +215,17 @@ class PathTranslator:
                 f'    """{kind} from {region.head:#010x}'
                 f'{" (a loop)" if region.loops else ""}."""']
         head += [f'    {r} = R[{r[1:]}]' for r in regs]
-        head += ['    _npc = _xid = n = h = 0', '    try:', '        for k in range(k0, 0, -1):']
+        head += ['    _npc = _xid = n = h = 0', '    for k in range(k0, 0, -1):']
         text = list(head)
         for indent, line, node in self.body:
             text.append('    ' * indent + line)
             if node >= 0:
                 region.lines[len(text)] = node          # 1-based line number
-        writeback = [f'R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
         if region.loops:                     # the budget ran out at the back edge
             region.exits.append((region.head, 0, 0, region.head, 0))
-            text += ['        else:', '            k = 0',
-                     f'            _xid = {len(region.exits) - 1}']
-        text += ['    except Exception as _e:']
-        text += [f'        {w}' for w in writeback]
-        text += ['        return -1 - LINES[_e.__traceback__.tb_lineno], k, _e, n, h']
-        text += [f'    {w}' for w in writeback]
+            text += ['    else:', '        k = 0', f'        _xid = {len(region.exits) - 1}']
+        region.written = tuple((int(r[1:]), r) for r in written)
+        text += [f'    R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
         text += ['    return _xid, k, _npc, n, h']
         region.source = '\n'.join(text) + '\n'
 
@@ -249,21 +248,33 @@ def translate_path(name: str, path, loops: bool, paged: bool, more_paths=()) -> 
 
 
 def compile_region(region: Region, env: dict):
-    """Compile the region's source into a function; ``env`` supplies CLOSURE_NAMES plus
-    BASE and SIZE (RAM base and size, pasted in as constants)."""
-    # the loop's assumptions are part of the code: a register the loop top treats as
-    # inexact is masked before it is observed, so no extra state is needed here
+    """Compile the region's source into a function whose globals are ``env``
+    (GLOBAL_NAMES; BASE, SIZE and the RAM masks are pasted in as constants).  The source
+    is compiled as it is, so traceback line numbers are ``region.lines``' keys."""
     source = region.source.replace('BASE', str(env['BASE']))
     for name, value in ram_masks(env['SIZE']).items():
         source = source.replace(name, value)
-    params = ', '.join(CLOSURE_NAMES)
-    indented = ''.join('    ' + line + '\n' for line in source.splitlines())
-    factory = f'def _factory({params}):\n{indented}    return {region.name}\n'
     namespace: dict = {}
-    exec(compile(factory, f'<dbt {region.name}>', 'exec'), namespace)  # noqa: S102
-    lines = {line + 1: index for line, index in region.lines.items()}   # +1: factory line
-    closure = dict(env, LINES=lines)
-    return namespace['_factory'](*(closure[name] for name in CLOSURE_NAMES))
+    exec(compile(source, f'<dbt {region.name}>', 'exec'), env, namespace)  # noqa: S102
+    return namespace[region.name]
 
 
-__all__ = ['CLOSURE_NAMES', 'Region', 'compile_region', 'translate_path']
+def unwind(region: Region, fn, exc: BaseException, regs: list):
+    """An instruction of ``fn`` raised ``exc``: recover the precise state from the
+    function's frame (its register locals hold the values before that instruction, since
+    the semantics check before they write), write the registers back and return the
+    protocol's tuple ``(-1 - node, k, exc, n, h)``.  The generated code carries no
+    exception handler: the frame in the traceback *is* the state (None: ``exc`` was not
+    raised inside ``fn``)."""
+    code, tb = fn.__code__, exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    if tb is None:
+        return None
+    local = tb.tb_frame.f_locals
+    for number, name in region.written:
+        regs[number] = local[name] & MASK32
+    return -1 - region.lines[tb.tb_lineno], local['k'], exc, local['n'], local['h']
+
+
+__all__ = ['GLOBAL_NAMES', 'Region', 'compile_region', 'translate_path', 'unwind']

@@ -40,7 +40,7 @@ from __future__ import annotations
 from vlab.isa.dbt.blocks import discover_block
 from vlab.isa.dbt.cache import DEFAULT_LIMIT, Translation, TranslationCache
 from vlab.isa.dbt.chaining import follow
-from vlab.isa.dbt.codegen import compile_region, translate_path
+from vlab.isa.dbt.codegen import compile_region, translate_path, unwind
 from vlab.isa.dbt.stats import DbtStats
 from vlab.isa.dbt.traces import TraceSelector, trace_path
 from vlab.isa.interpreter import Interpreter, tdiv, trem
@@ -276,7 +276,13 @@ class DbtEngine(Interpreter):
                 region = tr.region
                 unit = region.unit
                 k0 = (limit - done) // tr.length if tr.loops else 1
-                xid, k, extra, longer, tree_memops = tr.fn(regs, k0)
+                try:
+                    xid, k, extra, longer, tree_memops = tr.fn(regs, k0)
+                except Exception as exc:                # noqa: BLE001 - unwound, re-raised
+                    unwound = unwind(region, tr.fn, exc, regs)
+                    if unwound is None:
+                        raise
+                    xid, k, extra, longer, tree_memops = unwound
                 if xid >= 0:
                     target, position, side, source, memops = tr.exits[xid]
                     n = (k0 - k) * unit + longer + position
