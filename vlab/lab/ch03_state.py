@@ -12,9 +12,10 @@ loop and shows the translation before and after.
 **Precise traps.**  A trap in the middle of a translated block must leave registers,
 ``pc`` and ``instret`` exactly as if the guest had executed one instruction at a time
 (Smith & Nair 2005, ch. 3, "precise state"; Transmeta's Crusoe did it with shadow
-registers and a rollback: Dehnert et al., CGO 2003).  vlab's generated code writes its
-registers back and names the faulting instruction from the line number of the Python
-exception (vlab/isa/dbt/codegen.py).  :func:`precise_trap` runs a loop whose load runs
+registers and a rollback: Dehnert et al., CGO 2003).  vlab's dispatcher finds the
+generated function's frame in the traceback of the Python exception: its line number
+names the faulting instruction and its locals hold the registers before it, which are
+written back (vlab/isa/dbt/codegen.py).  :func:`precise_trap` runs a loop whose load runs
 off the end of RAM on both engines and compares what the trap handler sees.
 """
 
