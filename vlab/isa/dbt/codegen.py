@@ -48,6 +48,7 @@ accesses this iteration)``.  Instructions retired:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vlab.isa.dbt.memory import ram_masks
 from vlab.isa.dbt.rewrite import LOAD_CALLS, STORE_CALLS, InstructionTranslator
@@ -56,6 +57,13 @@ from vlab.isa.semantics import MASK32
 
 GLOBAL_NAMES = ('W', 'H', 'B', 'WATCH', 'RGET', 'WGET', '_misfetch', 'tdiv', 'trem',
                 *sorted(LOAD_CALLS), *sorted(STORE_CALLS))
+
+
+@lru_cache(maxsize=1 << 16)
+def _comment(word: int, pc: int) -> str:
+    """The disassembly comment heading an instruction's lines (a trace re-translates the
+    instructions of its blocks: memoized)."""
+    return f'# {pc:08x}: {disassemble(word, pc)}'
 
 
 @dataclass
@@ -156,7 +164,7 @@ class PathTranslator:
         node = len(region.nodes)
         region.nodes.append((instr.pc, depth, self.mem_after))
         self.mem_after += instr.spec.fmt in ('LOAD', 'S')
-        self.emit(indent, f'# {instr.pc:08x}: {disassemble(instr.word, instr.pc)}', node)
+        self.emit(indent, _comment(instr.word, instr.pc), node)
         lines, jump = self.instr.statements(instr)
         for line in lines:
             self.emit(indent, line, node)
