@@ -26,6 +26,7 @@ import ast
 import operator
 
 from vlab.isa.dbt.memory import inline_load, inline_store
+from vlab.isa.dbt.treewalk import FastTransformer, walk
 from vlab.isa.semantics import MASK32, _known_u32, _Rewriter
 
 FIELD_CONSTANTS = ('imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', 'aq', 'rl')
@@ -35,7 +36,7 @@ LOAD_CALLS = {'_load_1s', '_load_1u', '_load_2s', '_load_2u', '_load_4s', '_load
 STORE_CALLS = {'_store_1', '_store_2', '_store_4'}
 
 
-class _Operands(_Rewriter):
+class _Operands(FastTransformer, _Rewriter):
     """The interpreter's rewriter, with registers as locals and fields as constants."""
 
     def __init__(self, instr):
@@ -82,7 +83,7 @@ def _constant_value(node):
     return None
 
 
-class _Fold(ast.NodeTransformer):
+class _Fold(FastTransformer):
     """Constant folding, ``v + 0`` -> ``v``, and ``if <constant>:`` -> the taken arm."""
 
     def generic_visit(self, node):
@@ -131,11 +132,11 @@ def _mask(node):
 
 
 def _registers_read(node) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id[:1] == 'x'
+    return {n.id for n in walk(node) if isinstance(n, ast.Name) and n.id[:1] == 'x'
             and n.id[1:].isdigit() and isinstance(n.ctx, ast.Load)}
 
 
-class _InlineLoads(ast.NodeTransformer):
+class _InlineLoads(FastTransformer):
     def __init__(self, translator):
         self.translator = translator
 
@@ -287,7 +288,7 @@ class InstructionTranslator:
         if not known and not safe:
             value = _Fold().visit(_mask(value))
             known = _known_u32(value, self.exact) or isinstance(value, ast.Constant)
-        calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
+        calls = any(isinstance(n, ast.Call) for n in walk(value))
         value = _InlineLoads(self).visit(value)
         if not rd:                                   # x0: keep only a faulting load
             return lines + ([ast.unparse(value)] if calls else [])
@@ -308,7 +309,7 @@ class InstructionTranslator:
         bits would pile up within one pass of a long path, so mask the operands first."""
         growing = self.inexact - self.linear
         return any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.LShift, ast.Mult))
-                   and _registers_read(n) & growing for n in ast.walk(value))
+                   and _registers_read(n) & growing for n in walk(value))
 
     def _grows_linearly(self, value) -> bool:
         """``y + c`` / ``y - c`` where ``y`` is exact or itself grows linearly and ``c`` is
