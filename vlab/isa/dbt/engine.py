@@ -260,78 +260,91 @@ class DbtEngine(Interpreter):
 
     # ------------------------------------------------------------ execution
     def run(self, limit: int) -> int:
-        """Execute up to ``limit`` instructions (the Interpreter.run contract)."""
+        """Execute up to ``limit`` instructions (the Interpreter.run contract).  The
+        per-dispatch counters live in locals and reach ``stats`` once, on the way out."""
         self.trap = None
         self._code_changed = False
         hart, stats, selector = self.hart, self.stats, self.selector
         regs, table = hart.x, self._table
         pc, done, tr = hart.pc, 0, None
-        while done < limit:
-            if selector.recording is not None:
-                tr = self._record_step(pc)
-            elif tr is None:
-                tr = table.get(pc) or self._hot_miss(pc)
-            if tr is not None and limit - done >= tr.length:
-                stats.cache_hits += 1
-                region = tr.region
-                unit = region.unit
-                k0 = (limit - done) // tr.length if tr.loops else 1
-                try:
-                    xid, k, extra, longer, tree_memops = tr.fn(regs, k0)
-                except Exception as exc:                # noqa: BLE001 - unwound, re-raised
-                    unwound = unwind(region, tr.fn, exc, regs)
-                    if unwound is None:
-                        raise
-                    xid, k, extra, longer, tree_memops = unwound
-                if xid >= 0:
-                    target, position, side, source, memops = tr.exits[xid]
-                    n = (k0 - k) * unit + longer + position
+        hits = translated = chained = 0
+        try:
+            while done < limit:
+                if selector.recording is not None:
+                    tr = self._record_step(pc)
+                elif tr is None:
+                    tr = table.get(pc) or self._hot_miss(pc)
+                if tr is not None and limit - done >= tr.length:
+                    hits += 1
+                    region = tr.region
+                    k0 = (limit - done) // tr.length if tr.loops else 1
+                    try:
+                        xid, k, extra, longer, tree_memops = tr.fn(regs, k0)
+                    except Exception as exc:            # noqa: BLE001 - unwound, re-raised
+                        unwound = unwind(region, tr.fn, exc, regs)
+                        if unwound is None:
+                            raise
+                        xid, k, extra, longer, tree_memops = unwound
+                    if xid >= 0:
+                        target, position, side, source, memops = tr.exits[xid]
+                        n = (k0 - k) * region.unit + longer + position
+                        if region.paged:
+                            self._paged_hits += (k0 - k) * region.iteration_memops \
+                                + tree_memops + memops
+                        done += n
+                        translated += n
+                        if side:
+                            stats.side_exits += 1
+                            self._side_exit(tr, xid)
+                        if target is None:
+                            pc, tr = extra, None
+                        else:
+                            pc, link = target, tr.links[xid]
+                            if link is not None and link.valid:     # chained (chaining.py)
+                                chained += 1
+                                tr = link
+                            else:
+                                tr = follow(tr, xid, table, stats)
+                        if position and pc <= source and self._count_backward(source, pc):
+                            tr = None
+                        continue
+                    pc, position, memops = region.nodes[-1 - xid]
+                    n = (k0 - k) * region.unit + longer + position
+                    done += n
+                    translated += n
+                    selector.abort()
+                    tr = None
+                    if isinstance(extra, CodeModified):
+                        memops += 1                     # the store that changed code retired
+                        done += 1
+                        translated += 1
+                        pc = (pc + 4) & MASK32
+                        self._code_changed = False
                     if region.paged:
                         self._paged_hits += (k0 - k) * region.iteration_memops \
                             + tree_memops + memops
-                    done += n
-                    stats.translated_instructions += n
-                    new_pc = extra if target is None else target
-                    if side:
-                        stats.side_exits += 1
-                        self._side_exit(tr, xid)
-                    tr = follow(tr, xid, table, stats) if target is not None else None
-                    if position and self._count_backward(source, new_pc):
-                        tr = None
-                    pc = new_pc
-                    continue
-                pc, position, memops = region.nodes[-1 - xid]
-                n = (k0 - k) * unit + longer + position
-                done += n
-                stats.translated_instructions += n
-                selector.abort()
+                    if isinstance(extra, CodeModified):
+                        continue
+                    if self._stop(pc, done, extra):
+                        return done + self.step()
+                    break
                 tr = None
-                if isinstance(extra, CodeModified):
-                    memops += 1                     # the store that changed code retired
-                    done += 1
-                    stats.translated_instructions += 1
-                    pc = (pc + 4) & MASK32
-                    self._code_changed = False
-                if region.paged:
-                    self._paged_hits += (k0 - k) * region.iteration_memops + tree_memops + memops
-                if isinstance(extra, CodeModified):
-                    continue
-                if self._stop(pc, done, extra):
-                    return done + self.step()
-                break
-            tr = None
-            if selector.recording is not None:
-                selector.abort()              # the tail left translatable code
-            source, pc, n, exc = self._interpret(pc, limit - done)
-            done += n
-            stats.interpreted_instructions += n
-            if exc is not None:
-                selector.abort()
-                if self._stop(pc, done, exc):
-                    return done + self.step()
-                break
-            if source is not None:
-                self._count_backward(source, pc)
+                if selector.recording is not None:
+                    selector.abort()              # the tail left translatable code
+                source, pc, n, exc = self._interpret(pc, limit - done)
+                done += n
+                stats.interpreted_instructions += n
+                if exc is not None:
+                    selector.abort()
+                    if self._stop(pc, done, exc):
+                        return done + self.step()
+                    break
+                if source is not None and pc <= source:
+                    self._count_backward(source, pc)
+        finally:
+            stats.cache_hits += hits
+            stats.translated_instructions += translated
+            stats.chained += chained
         selector.abort()
         hart.pc = pc
         self._retire(done)
