@@ -37,7 +37,7 @@ and misses, page-walk references, traps); the translator adds its own modeled wo
 """
 from __future__ import annotations
 
-from vlab.isa.dbt.blocks import discover_block
+from vlab.isa.dbt.blocks import BasicBlock, discover_block
 from vlab.isa.dbt.cache import DEFAULT_LIMIT, Translation, TranslationCache
 from vlab.isa.dbt.chaining import follow
 from vlab.isa.dbt.codegen import compile_region, translate_path, unwind
@@ -233,7 +233,10 @@ class DbtEngine(Interpreter):
                 return
 
     def _record_step(self, pc: int):
-        """Recording a trace: the block about to run at ``pc`` joins the tail."""
+        """Recording a trace: the block about to run at ``pc`` joins the tail.  Returns
+        the translation to run, or the BasicBlock to *interpret* (a block not translated
+        yet is not compiled just to be recorded: the trace will hold its code), or None
+        (the recording ended)."""
         selector, table = self.selector, self._table
         if pc == selector.head and selector.recording:
             return self._form_trace(loops=True)
@@ -241,13 +244,13 @@ class DbtEngine(Interpreter):
         if existing is not None and existing.kind == 'trace':
             self._form_trace(loops=False)
             return existing
-        block = existing if existing is not None else self.translate_block(pc)
+        block = existing.block if existing is not None else discover_block(self.cache, pc)
         if block is None:
             self._form_trace(loops=False)
             return None
-        if selector.record(block.block) == 'full':
+        if selector.record(block) == 'full':
             self._form_trace(loops=False)
-        return block
+        return existing if existing is not None else block
 
     def _count_backward(self, source_pc: int, target: int) -> bool:
         """A taken backward transfer: count its target as a trace head candidate."""
@@ -267,11 +270,13 @@ class DbtEngine(Interpreter):
         hart, stats, selector = self.hart, self.stats, self.selector
         regs, table = hart.x, self._table
         pc, done, tr = hart.pc, 0, None
-        hits = translated = chained = 0
+        hits = translated = chained = recorded = 0
         try:
             while done < limit:
                 if selector.recording is not None:
                     tr = self._record_step(pc)
+                    if tr.__class__ is BasicBlock:            # recorded, interpreted
+                        recorded, tr = len(tr), None
                 elif tr is None:
                     tr = table.get(pc) or self._hot_miss(pc)
                 if tr is not None and limit - done >= tr.length:
@@ -328,10 +333,12 @@ class DbtEngine(Interpreter):
                     if self._stop(pc, done, extra):
                         return done + self.step()
                     break
-                tr = None
-                if selector.recording is not None:
+                tr, budget = None, limit - done
+                if recorded:
+                    budget, recorded = min(budget, recorded), 0
+                elif selector.recording is not None:
                     selector.abort()              # the tail left translatable code
-                source, pc, n, exc = self._interpret(pc, limit - done)
+                source, pc, n, exc = self._interpret(pc, budget)
                 done += n
                 stats.interpreted_instructions += n
                 if exc is not None:

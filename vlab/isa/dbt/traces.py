@@ -4,12 +4,13 @@ Bala, Duesterwald & Banerjia, "Dynamo: a transparent dynamic optimization system
 PLDI 2000, sec. 3: a loop is entered through the target of a backward-taken branch, so
 only those targets are candidate trace *heads* and only they get a counter.  When a
 head's counter reaches the threshold, the path that executes next -- the *tail* -- is
-recorded, block by block, until it comes back to the head (a loop: the trace ends with
-a jump to its own start), reaches the start of another trace, leaves translatable code,
-or grows too long.  The recorded blocks become one *superblock*: one entry, several
-*side exits* (the branch directions the recording did not see), compiled into one
-function in which the loop is a Python ``while`` loop and registers stay in locals
-across iterations (vlab/isa/dbt/codegen.py).
+recorded, block by block (Dynamo *interprets* the tail while recording it; so do we for
+blocks not translated yet: a block is not compiled just to be recorded), until it comes
+back to the head (a loop: the trace ends with a jump to its own start), reaches the start
+of another trace, leaves translatable code, or grows too long.  The recorded blocks
+become one *superblock*: one entry, several *side exits* (the branch directions the
+recording did not see), compiled into one function in which the loop is a Python
+``for`` loop and registers stay in locals across iterations (vlab/isa/dbt/codegen.py).
 
 Hwang, Dongarra & Fox (2011) sec. 3.1.2.1: "basic blocks can also be extended to program
 traces or super blocks to increase translation efficiency".
