@@ -16,8 +16,9 @@ QEMU's ``cpu_exec``):
    taken branch with the predecoded handlers.
 
 Why interpret first.  Translating costs: parsing the semantics, generating source,
-``compile`` -- measured by benchmarks/bench_dbt.py at about 310 us for a 4-instruction
-block, the time the interpreter needs for ~2,400 guest instructions.  Code that runs a
+``compile`` -- measured by benchmarks/bench_dbt.py at about 205 us for a 4-instruction
+block (135 us generating source, 70 us in ``compile``), the time the interpreter needs for
+~1,700 guest instructions.  Code that runs a
 few times is cheaper to interpret; the thresholds (``block_threshold``,
 ``trace_threshold``) are set from that measurement (see the comment on them).
 
@@ -61,9 +62,9 @@ class DbtEngine(Interpreter):
 
     name = 'dbt'
     # Measured by benchmarks/bench_dbt.py: translating a 4-instruction block costs about as
-    # much CPU as interpreting 2,400 instructions (~310 us vs ~125 ns), i.e. ~600 runs of
+    # much CPU as interpreting 1,700 instructions (~205 us vs ~120 ns), i.e. ~430 runs of
     # the block if translated code were free; since translated code runs ~4x faster, a
-    # block pays back after ~800 runs.  A threshold of 64 keeps translating code that
+    # block pays back after ~600 runs.  A threshold of 64 keeps translating code that
     # runs a few dozen times off the table while loops (traces) become hot within a
     # fraction of a millisecond; the sweep in the benchmark shows the totals barely move
     # between 16 and 256 on our programs, and that 1 (translate everything) loses badly
