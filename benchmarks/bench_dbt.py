@@ -286,7 +286,8 @@ def section_translation_cost(repeat: int, interp_ns: float):
     env = m.engine._env(False)
     timings = []
     for _ in range(repeat):
-        rewrite._MEMO.clear()
+        rewrite._MEMO.clear()                          # no memoized instruction survives
+        codegen._comment.cache_clear()
         t0 = time.process_time()
         regions = [codegen.translate_path(f'b{i}', b.instrs, False, False)
                    for i, b in enumerate(blocks)]
