@@ -24,9 +24,10 @@ few times is cheaper to interpret; the thresholds (``block_threshold``,
 
 Precise state.  A translation ends every run either at an exit (the pc and the number of
 instructions retired follow from the exit id) or with an exception raised by one of its
-instructions, identified from the traceback's line number (codegen.py); registers are
-written back and the pc set to that instruction, so a trap leaves registers, pc, CSRs and
-``instret`` exactly as the interpreter would, and the machine takes it in the same way.
+instructions, identified from the traceback's line number (codegen.py ``unwind``);
+registers are written back from that frame's locals and the pc set to that instruction,
+so a trap leaves registers, pc, CSRs and ``instret`` exactly as the interpreter would, and
+the machine takes it in the same way.
 The dispatcher never lets a translation run past the instruction budget ``limit`` it was
 given (a loop runs at most ``limit // len(loop)`` iterations, and a block only starts when
 it fits), so interrupts, which the machine takes between ``run`` calls sized to the next
