@@ -21,11 +21,11 @@ Measuring protocol (what makes the counts deterministic): the program is loaded,
 to the end and the machine restored to its starting snapshot (so the interpreter's
 handler factories, a one-time cost of our implementation, exist, while the predecode
 cache and the translation cache are empty again); the translator's process-wide memos
-(module-level ``_MEMO`` dicts in vlab/isa/dbt, e.g. of instruction translations) are
-emptied, so the run translates from scratch as a fresh process would, whatever ran
-before; then the whole run is counted, except the frames of the machine's own run loop
-(vlab/isa/machine.py), which do the same work whichever engine runs
-(:func:`engine_bytecodes`).
+(module-level ``_MEMO`` dicts and ``lru_cache`` functions in vlab/isa/dbt, e.g. of
+instruction translations) are emptied, so the run translates from scratch as a fresh
+process would, whatever ran before; then the whole run is counted, except the frames of
+the machine's own run loop (vlab/isa/machine.py), which do the same work whichever engine
+runs (:func:`engine_bytecodes`).
 """
 
 from __future__ import annotations
@@ -58,14 +58,19 @@ BUDGET = 10**6
 
 
 def forget_translator_memos() -> int:
-    """Empty every module-level ``_MEMO`` dict of the translator's package (how many)."""
+    """Empty the translator's process-wide memos: every module-level ``_MEMO`` dict and
+    every ``functools.lru_cache`` function of the package vlab.isa.dbt (how many)."""
     emptied = 0
     for info in pkgutil.iter_modules(vlab.isa.dbt.__path__):
         module = importlib.import_module(f"vlab.isa.dbt.{info.name}")
-        memo = getattr(module, "_MEMO", None)
-        if isinstance(memo, dict):
-            memo.clear()
-            emptied += 1
+        for name, value in vars(module).items():
+            if name == "_MEMO" and isinstance(value, dict):
+                value.clear()
+                emptied += 1
+            elif callable(getattr(value, "cache_clear", None)) \
+                    and getattr(value, "__module__", None) == module.__name__:
+                value.cache_clear()
+                emptied += 1
     return emptied
 
 
