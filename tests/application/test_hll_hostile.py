@@ -156,3 +156,24 @@ def test_host_objects_do_not_leak_through_attributes():
     result = run("xs = []\nprint(xs.append)\n")
     assert result.status == "exception"
     assert result.message == "AttributeError: 'list' object has no attribute 'append'"
+
+
+class _FailingDisk(MemoryHost):
+    """A host whose disk fails: every read raises a plain OSError (e.g. EIO, EDQUOT)."""
+
+    def read_file(self, path: str) -> bytes:
+        raise OSError(f"I/O error reading {path}")
+
+
+@MODES
+def test_a_failing_host_is_a_catchable_guest_oserror(jit):
+    source = """
+try:
+    read_text("/data/in.txt")
+except OSError as e:
+    print("caught:", e)
+"""
+    result = VM.from_source(source, "disk.py", jit=jit, host=_FailingDisk({}),
+                            policy=Policy(read_paths=("/data",))).run()
+    assert result.status == "ok", result.message
+    assert result.output == "caught: I/O error reading /data/in.txt\n"

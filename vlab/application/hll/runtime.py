@@ -29,7 +29,7 @@ HOST_ERRORS = [
     (NotADirectoryError, "OSError"), (TypeError, "TypeError"), (ValueError, "ValueError"),
     (AttributeError, "AttributeError"), (NameError, "NameError"),
     (HeapExhausted, "OutOfMemoryError"), (MemoryError, "OutOfMemoryError"),
-    (RuntimeError, "RuntimeError"),
+    (RuntimeError, "RuntimeError"), (OSError, "OSError"),
 ]
 CONVERTIBLE = tuple(kind for kind, _ in HOST_ERRORS)
 NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str}
