@@ -5,6 +5,11 @@
 - Starts with a level-1 heading: it is the chapter's title in the navigation.
 - Stores the state of every widget it displays (notebook metadata
   ``widgets``), or the static book has nothing to render.
+- Follows the experiment pattern (``vlab.lab.experiment``): a plain cell shows an
+  experiment's default result (``exp.show_result()``, checked by nbval) and the cell
+  right after it displays only the widget (``exp``), tagged ``nbval-ignore-output``;
+  the only other cell nbval may ignore is one marked wall-clock measurement.
+- Stores the outputs of every cell, with no Python object addresses in them.
 """
 
 from __future__ import annotations
@@ -35,3 +40,58 @@ def test_every_displayed_widget_has_its_state_stored(notebook):
     shown = widget_model_ids(contents)
     stored = contents["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     assert [model for model in shown if model not in stored] == []
+
+
+def _code_cells(notebook):
+    return [cell for cell in load_notebook(notebook)["cells"] if cell["cell_type"] == "code"]
+
+
+def _text(cell):
+    return "".join(cell["source"])
+
+
+def _ignored(cell):
+    return "nbval-ignore-output" in cell["metadata"].get("tags", [])
+
+
+def _is_widget_cell(cell):
+    return _ignored(cell) and _text(cell).strip().isidentifier()
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_every_widget_cell_follows_a_plain_cell_showing_its_default_result(notebook):
+    cells = _code_cells(notebook)
+    widgets = [i for i, cell in enumerate(cells) if _is_widget_cell(cell)]
+    assert widgets, "every chapter has at least one interactive experiment"
+    for index in widgets:
+        name = _text(cells[index]).strip()
+        assert f"{name}.show_result()" in _text(cells[index - 1]), name
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_only_widgets_and_one_wall_clock_cell_escape_nbval(notebook):
+    others = [_text(cell) for cell in _code_cells(notebook)
+              if _ignored(cell) and not _is_widget_cell(cell)]
+    assert len(others) <= 1 and all("wall-clock" in text for text in others), others
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_widget_state_holds_each_experiment_s_first_result(notebook):
+    contents = load_notebook(notebook)
+    state = contents["metadata"]["widgets"][WIDGET_STATE]["state"]
+    outputs = [model["state"]["outputs"] for model in state.values()
+               if model["model_name"] == "OutputModel"]
+    assert len(outputs) == sum(map(_is_widget_cell, _code_cells(notebook)))
+    assert all(shown and shown[0]["data"].get("image/png") for shown in outputs)
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_outputs_are_stored_and_hold_no_object_addresses(notebook):
+    for cell in _code_cells(notebook):
+        if "use_style()" in _text(cell):
+            continue
+        assert cell["outputs"], _text(cell)
+        for output in cell["outputs"]:
+            shown = "".join(output.get("text", "") or output.get("data", {})
+                            .get("text/plain", ""))
+            assert " at 0x7f" not in shown, _text(cell)
