@@ -71,7 +71,8 @@ class Mmu:
         self.tlb: dict[int, tuple[int, int, int]] = {}   # key -> (pte, level, pte_addr)
         self.rview: dict[int, int] = {}   # VPN -> RAM offset of the page: loads allowed now
         self.wview: dict[int, int] = {}   # VPN -> RAM offset: stores allowed now (D set)
-        self.watch = bytearray((self.ram.size >> 12) + 1)  # RAM pages needing store hooks
+        self.watch = bytearray((self.ram.size >> 12) + 2)  # RAM pages needing store hooks
+        self.watch[-1] = 1   # sentinel, past every page: translated code's POISON offset (-1)
         self.slow = False                 # True while the interpreter runs its exact path
         self.tlb_hits = self.tlb_misses = self.walk_refs = 0
         self.on_code_write = None         # callable(ram_offset, size), set by the engine

@@ -12,6 +12,7 @@ One concept per module:
 ``rewrite``   one instruction's table semantics -> statements over register locals, with
               lazy 32-bit masking
 ``memory``    inline RAM fast path and inline software TLB (Sv32), as source text
+``rebase``    pointer registers of a loop kept relative to RAM's base (small integers)
 ``codegen``   a path, or a tree of paths, -> one Python function (loops, side exits,
               precise exceptions by line number)
 ``cache``     the translation cache: key, invalidation, size limit and flush policy

@@ -14,15 +14,19 @@ lays the instructions out along the path and gives the function its control flow
   and a back edge on another path adds the difference of lengths to ``n`` (and of memory
   accesses to ``h``, for the TLB-hit ledger under Sv32).
 
-Example (the inner loop of ``for w in data: sum += w; w ^= 0x55``)::
+Example (the inner loop of ``for w in data: sum += w; w ^= 0x55``; t0 is only a
+pointer, so ``x5`` holds ``t0 - BASE``: vlab/isa/dbt/rebase.py)::
 
+    x5 = R[5] - BASE
     for k in range(k0, 0, -1):
         # 8000001c: lw t4,0(t0)
-        x29 = _load_4u(x5) if (_o := x5 - BASE) & RAMMASK4 else W[_o >> 2]
+        x29 = ((_o := POISON) and _load_4u(x5 + BASE)) if (_o := x5) & RAMMASK4 \
+            else W[_o >> 2]
         x7 = x7 + x29                                  # add t2,t2,t4: masked lazily
         x29 = x29 ^ 85
-        if _o & RAMMASK4 or WATCH[_o >> 12]:           # sw t4,0(t0): same address
-            _store_4(x5, x29)
+        if WATCH[_o >> 12]:                            # sw t4,0(t0): lw checked _o
+            _store_4(x5 + BASE, x29)
+            _o = POISON
         else:
             W[_o >> 2] = x29
         x5 = x5 + 4
@@ -51,6 +55,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from vlab.isa.dbt.memory import ram_masks
+from vlab.isa.dbt.rebase import address_registers, misused
 from vlab.isa.dbt.rewrite import LOAD_CALLS, STORE_CALLS, InstructionTranslator
 from vlab.isa.disasm import disassemble
 from vlab.isa.semantics import MASK32
@@ -83,6 +88,8 @@ class Region:
     iteration_memops: int = 0         # memory accesses per iteration of the first path
     unit: int = 1                     # instructions per iteration of the first path
     written: tuple = ()               # register numbers written back on the way out
+    rebased: frozenset = frozenset()  # locals holding ``register - BASE`` (rebase.py)
+    base: int = 0                     # BASE, set when compiled (unwinding adds it back)
 
     @property
     def head(self) -> int:
@@ -99,7 +106,7 @@ class PathTranslator:
 
     def __init__(self, region: Region, inexact=frozenset()):
         self.region = region
-        self.instr = InstructionTranslator(region.paged, inexact)
+        self.instr = InstructionTranslator(region.paged, inexact, region.rebased)
         self.body: list[tuple[int, str, int]] = []     # (indent, text, node id)
         self.carried: set[str] = set()     # left unmasked at the back edges
         self.longest = max(len(p) for p in region.paths)
@@ -222,7 +229,8 @@ class PathTranslator:
         head = [f'def {region.name}(R, k0):',
                 f'    """{kind} from {region.head:#010x}'
                 f'{" (a loop)" if region.loops else ""}."""']
-        head += [f'    {r} = R[{r[1:]}]' for r in regs]
+        head += [f'    {r} = R[{r[1:]}]' + (' - BASE' if r in region.rebased else '')
+                 for r in regs]
         head += ['    _npc = _xid = n = h = 0', '    for k in range(k0, 0, -1):']
         text = list(head)
         for indent, line, node in self.body:
@@ -233,7 +241,8 @@ class PathTranslator:
             region.exits.append((region.head, 0, 0, region.head, 0))
             text += ['    else:', '        k = 0', f'        _xid = {len(region.exits) - 1}']
         region.written = tuple((int(r[1:]), r) for r in written)
-        text += [f'    R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
+        text += [f'    R[{r[1:]}] = ({r} + BASE) & {MASK32:#x}' if r in region.rebased
+                 else f'    R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
         text += ['    return _xid, k, _npc, n, h']
         region.source = '\n'.join(text) + '\n'
 
@@ -243,13 +252,19 @@ def translate_path(name: str, path, loops: bool, paged: bool, more_paths=()) -> 
     tree of looping paths (``path`` and ``more_paths``, all starting at the same pc).
 
     A loop is translated until what it leaves unmasked at its back edges is what it
-    assumed at its top (a small fixpoint: the assumed set only grows)."""
+    assumed at its top (a small fixpoint: the assumed set only grows).  A loop in Bare
+    mode keeps its pointer registers relative to RAM's base (vlab/isa/dbt/rebase.py);
+    should the generated code use one otherwise, it is translated again without."""
+    paths = (tuple(path), *(tuple(p) for p in more_paths))
+    rebased = address_registers(paths) if loops and not paged else frozenset()
     assumed: frozenset = frozenset()
     while True:
-        region = Region(name, tuple(path), loops, paged,
-                        paths=(tuple(path), *(tuple(p) for p in more_paths)))
+        region = Region(name, tuple(path), loops, paged, paths=paths, rebased=rebased)
         translator = PathTranslator(region, assumed)
         translator.translate()
+        if rebased and misused((line for _, line, _ in translator.body), rebased):
+            rebased, assumed = frozenset(), frozenset()
+            continue
         if translator.carried <= assumed:
             return region
         assumed = assumed | translator.carried
@@ -262,6 +277,7 @@ def compile_region(region: Region, env: dict):
     source = region.source.replace('BASE', str(env['BASE']))
     for name, value in ram_masks(env['SIZE']).items():
         source = source.replace(name, value)
+    region.base = env['BASE']
     namespace: dict = {}
     exec(compile(source, f'<dbt {region.name}>', 'exec'), env, namespace)  # noqa: S102
     return namespace[region.name]
@@ -281,7 +297,7 @@ def unwind(region: Region, fn, exc: BaseException, regs: list):
         return None
     local = tb.tb_frame.f_locals
     for number, name in region.written:
-        regs[number] = local[name] & MASK32
+        regs[number] = (local[name] + (region.base if name in region.rebased else 0)) & MASK32
     return -1 - region.lines[tb.tb_lineno], local['k'], exc, local['n'], local['h']
 
 

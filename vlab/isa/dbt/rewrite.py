@@ -143,9 +143,10 @@ class _InlineLoads(FastTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         if isinstance(node.func, ast.Name) and node.func.id in LOAD_CALLS:
-            reuse = self.translator.offset_reuse(node.args[0])
+            reuse, _ = self.translator.offset_reuse(node.args[0], int(node.func.id[6]))
             # the inline text as an opaque name: ast.unparse prints it verbatim
-            return ast.Name(id=inline_load(node, self.translator.paged, reuse), ctx=ast.Load())
+            return ast.Name(id=inline_load(node, self.translator.paged, reuse,
+                                           self.translator.rebased), ctx=ast.Load())
         return node
 
 
@@ -162,23 +163,29 @@ class InstructionTranslator:
     only have grown by a bounded amount (``x = y + c``, ``x = y - z`` with ``c``, ``z``
     exact): they may stay unmasked across a loop's back edge."""
 
-    def __init__(self, paged: bool, inexact=frozenset()):
+    def __init__(self, paged: bool, inexact=frozenset(), rebased=frozenset()):
         self.paged = paged
+        self.rebased = rebased              # locals holding ``register - BASE`` (rebase.py)
         self.inexact: set[str] = set(inexact)
         self.linear: set[str] = set(inexact)
         self.written: set[str] = set()
         self.touched: set[str] = set()
-        self.offset: str | None = None      # address whose RAM offset ``_o`` holds (Bare)
+        self.offset: tuple | None = None    # (address whose RAM offset ``_o`` holds (Bare),
+        #                                     largest access size tested on it)
 
-    def offset_reuse(self, addr) -> bool:
-        """True when ``_o`` already holds ``addr``'s offset; remember it for later."""
+    def offset_reuse(self, addr, size: int) -> tuple[bool, bool]:
+        """(``_o`` already holds ``addr``'s offset, and an access of at least ``size``
+        bytes already tested it: memory.py ``inline_store``); remember it for later."""
         text = ast.unparse(addr)
-        reuse = not self.paged and text == self.offset
-        self.offset = text
-        return reuse
+        if self.paged or self.offset is None or self.offset[0] != text:
+            self.offset = (text, size)
+            return False, False
+        tested = self.offset[1]
+        self.offset = (text, max(size, tested))
+        return True, tested >= size
 
     def _forget_offset(self, name: str) -> None:
-        if self.offset is not None and name in _registers_read(ast.parse(self.offset)):
+        if self.offset is not None and name in _registers_read(ast.parse(self.offset[0])):
             self.offset = None
 
     @property
@@ -194,7 +201,7 @@ class InstructionTranslator:
         own = frozenset(f'x{instr.fields.get(r, 0)}' for r in ('rd', 'rs1', 'rs2')) - {'x0'}
         at = instr.pc if 'pc' in instr.spec.semantics else None     # only then pc matters
         key = (instr.word, at, self.paged, own & self.inexact, own & self.linear,
-               self.offset)
+               self.offset, own & self.rebased)
         memo = _MEMO.get(key)
         if memo is None:
             before = (set(self.inexact), set(self.linear), self.touched, self.written)
@@ -273,8 +280,10 @@ class InstructionTranslator:
             return self._write_rd(value, rd), None
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
                 and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id in STORE_CALLS:
-            reuse = self.offset_reuse(stmt.value.args[0])
-            return inline_store(stmt.value, self.paged, self.exact, reuse), None
+            reuse, checked = self.offset_reuse(stmt.value.args[0],
+                                               int(stmt.value.func.id[7]))
+            return inline_store(stmt.value, self.paged, self.exact, reuse,
+                                self.rebased, checked), None
         lines = self._observe(stmt)
         stmt = _InlineLoads(self).visit(stmt)
         return lines + ast.unparse(stmt).split('\n'), None
