@@ -155,3 +155,10 @@ def test_user_program_in_a_real_process(tmp_path):
     assert done.returncode == 3
     assert done.stdout == "one\ntwo\n"
     assert "instructions retired" in done.stderr
+
+
+def test_a_file_named_elf_that_is_not_elf_says_so(tmp_path, capfd):
+    path = tmp_path / "prog.elf"
+    path.write_text("garbage\n")              # not parsed as assembly: the name says ELF
+    status, out, err = run_cli(capfd, str(path))
+    assert status == 2 and "not an ELF file" in err and "Traceback" not in err

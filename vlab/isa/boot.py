@@ -30,6 +30,7 @@ from vlab.isa.pk.machine_adapter import start_user_program
 
 MODES = ("bare", "user")
 ELF_MAGIC = b"\x7fELF"
+ELF_SUFFIXES = (".elf", ".o", ".out")
 
 
 class BootError(ValueError):
@@ -62,8 +63,8 @@ def read_program(path) -> ElfImage:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise BootError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-    if data.startswith(ELF_MAGIC):
-        return _load(data)
+    if data.startswith(ELF_MAGIC) or Path(path).suffix in ELF_SUFFIXES:
+        return _load(data)                # a file named .elf must be ELF: say what's wrong
     if Path(path).suffix in (".c", ".h"):
         raise BootError(f"{os.fspath(path)} is C source: compile it first, e.g. "
                         "python -c \"from vlab.isa.runtime import compile_c; "
