@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -31,7 +32,8 @@ def _load(name: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vlab", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="vlab", description="vlab: run the course's models of virtualization.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in SUBCOMMANDS.items():
         module = _load(name)
@@ -47,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return _load(args.command).run(args)
+    try:
+        return _load(args.command).run(args)
+    except BrokenPipeError:               # e.g. `vlab disasm prog.elf | head`
+        # The reader went away: stop quietly (Python docs, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
