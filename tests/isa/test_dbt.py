@@ -47,7 +47,7 @@ def test_hot_loop_becomes_a_looping_trace_and_agrees():
     trace = engine.translation(RAM + 8)
     assert trace.kind == 'trace' and trace.loops
     assert trace.blocks == (RAM + 8,)
-    assert 'for k in range(k0, 0, -1):' in trace.source
+    assert '_it = REPEAT(None, k0)' in trace.source and 'for _ in _it:' in trace.source
     assert engine.stats.translated_instructions > 0.9 * pairs[1][0].instructions
 
 
@@ -294,5 +294,5 @@ def test_a_load_into_x0_still_faults_in_translated_code():
 
 def test_counters_and_pointers_stay_unmasked_across_the_back_edge():
     trace = run_both(SUM_LOOP, bytes(1024), regs={11: DATA})[1][1].engine.translation(RAM + 8)
-    loop_body = trace.source[trace.source.index('for k in'):trace.source.rindex('return')]
+    loop_body = trace.source[trace.source.index('for _ in'):trace.source.rindex('return')]
     assert 'x11 = x11 + 4' in loop_body and 'x11 &=' not in loop_body   # a1 += 4: linear

@@ -8,7 +8,9 @@ lays the instructions out along the path and gives the function its control flow
 * a branch whose direction the path continues in becomes a guard; its other direction is
   a *side exit*;
 * when the path's last instruction leads back to its first, the path is a loop inside one
-  Python ``for`` loop counting down the iterations the caller's budget allows (``k0``);
+  Python ``for`` loop over ``_it = REPEAT(None, k0)``, the iterations the caller's budget
+  allows (``itertools.repeat``: unlike ``range`` it makes no int object per iteration;
+  ``LEFT(_it)``, ``operator.length_hint``, tells how many have not begun);
 * a *tree* (several looping paths from one head, vlab/isa/dbt/traces.py) nests the paths
   at the branches where they part; the ``for`` loop counts iterations of the first path,
   and a back edge on another path adds the difference of lengths to ``n`` (and of memory
@@ -18,7 +20,8 @@ Example (the inner loop of ``for w in data: sum += w; w ^= 0x55``; t0 is only a
 pointer, so ``x5`` holds ``t0 - BASE``: vlab/isa/dbt/rebase.py)::
 
     x5 = R[5] - BASE
-    for k in range(k0, 0, -1):
+    _it = REPEAT(None, k0)
+    for _ in _it:
         # 8000001c: lw t4,0(t0)
         x29 = ((_o := POISON) and _load_4u(x5 + BASE)) if (_o := x5) & RAMMASK4 \
             else W[_o >> 2]
@@ -42,9 +45,11 @@ source lines, so when an instruction raises (a guest trap, the port asking for t
 path, self-modifying code) the dispatcher finds the function's frame in the traceback
 (``unwind``), whose *line number* names the node and whose register locals hold exactly
 the values before that instruction (the semantics check before they write); it writes
-them back and continues with ``(-1 - node, k, exception, n, h)``;
+them back and continues with ``(-1 - node, k, exception, n, h)`` (in a loop ``k`` is
+``LEFT(_it) + 1``: the iteration that raised had begun);
 ``Region.nodes[node]`` is ``(pc, position on its path, memory accesses before it)``.
-A normal exit returns ``(exit id, k, dynamic target, n, h)``; ``Region.exits[exit id]``
+A normal exit returns ``(exit id, k, dynamic target, n, h)``, ``k`` the iterations left
+counting the one that exited; ``Region.exits[exit id]``
 is ``(target pc or None, position, side exit?, pc of the exiting instruction, memory
 accesses this iteration)``.  Instructions retired:
 ``(k0 - k) * Region.unit + n + position``.
@@ -53,6 +58,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import length_hint
 
 from vlab.isa.dbt.memory import ram_masks
 from vlab.isa.dbt.rebase import address_registers, misused
@@ -61,6 +67,7 @@ from vlab.isa.disasm import disassemble
 from vlab.isa.semantics import MASK32
 
 GLOBAL_NAMES = ('W', 'H', 'B', 'WATCH', 'RGET', 'WGET', '_misfetch', 'tdiv', 'trem',
+                'REPEAT', 'LEFT',
                 *sorted(LOAD_CALLS), *sorted(STORE_CALLS))
 
 
@@ -231,7 +238,11 @@ class PathTranslator:
                 f'{" (a loop)" if region.loops else ""}."""']
         head += [f'    {r} = R[{r[1:]}]' + (' - BASE' if r in region.rebased else '')
                  for r in regs]
-        head += ['    _npc = _xid = n = h = 0', '    for k in range(k0, 0, -1):']
+        head += ['    _npc = _xid = n = h = 0']
+        if region.loops:      # no int object per iteration: LEFT(_it) = iterations not begun
+            head += ['    _it = REPEAT(None, k0)', '    for _ in _it:']
+        else:
+            head += ['    for k in range(k0, 0, -1):']
         text = list(head)
         for indent, line, node in self.body:
             text.append('    ' * indent + line)
@@ -239,7 +250,9 @@ class PathTranslator:
                 region.lines[len(text)] = node          # 1-based line number
         if region.loops:                     # the budget ran out at the back edge
             region.exits.append((region.head, 0, 0, region.head, 0))
-            text += ['    else:', '        k = 0', f'        _xid = {len(region.exits) - 1}']
+            budget = len(region.exits) - 1
+            text += ['    else:', f'        _xid = {budget}',
+                     f'    k = LEFT(_it) + (_xid != {budget})']
         region.written = tuple((int(r[1:]), r) for r in written)
         text += [f'    R[{r[1:]}] = ({r} + BASE) & {MASK32:#x}' if r in region.rebased
                  else f'    R[{r[1:]}] = {r} & {MASK32:#x}' for r in written]
@@ -298,7 +311,8 @@ def unwind(region: Region, fn, exc: BaseException, regs: list):
     local = tb.tb_frame.f_locals
     for number, name in region.written:
         regs[number] = (local[name] + (region.base if name in region.rebased else 0)) & MASK32
-    return -1 - region.lines[tb.tb_lineno], local['k'], exc, local['n'], local['h']
+    k = length_hint(local['_it']) + 1 if region.loops else local['k']
+    return -1 - region.lines[tb.tb_lineno], k, exc, local['n'], local['h']
 
 
 __all__ = ['GLOBAL_NAMES', 'Region', 'compile_region', 'translate_path', 'unwind']

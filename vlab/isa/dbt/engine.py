@@ -39,6 +39,9 @@ and misses, page-walk references, traps); the translator adds its own modeled wo
 """
 from __future__ import annotations
 
+import itertools
+import operator
+
 from vlab.isa.dbt.blocks import BasicBlock, discover_block
 from vlab.isa.dbt.cache import DEFAULT_LIMIT, Translation, TranslationCache
 from vlab.isa.dbt.chaining import follow
@@ -144,6 +147,7 @@ class DbtEngine(Interpreter):
         env = {'W': self._words, 'H': memoryview(ram.data).cast('H'), 'B': ram.data,
                'WATCH': mmu.watch, 'RGET': mmu.rview.get, 'WGET': mmu.wview.get,
                '_misfetch': misfetch, 'tdiv': tdiv, 'trem': trem,
+               'REPEAT': itertools.repeat, 'LEFT': operator.length_hint,
                'BASE': ram.base, 'SIZE': ram.size}
         for name, fn in port.items():
             if name.startswith('_load_'):
