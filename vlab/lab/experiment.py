@@ -211,36 +211,24 @@ def toggle(description: str, options: Sequence[Any], value: Any = None) -> widge
     )
 
 
+def _slider(kind, description, low, high, value, step):
+    if low > high:
+        raise ValueError(f"slider {description!r}: low {low} is above high {high}")
+    return kind(description=description, min=low, max=high, step=step,
+                value=low if value is None else value, continuous_update=False,
+                style=_CONTROL_STYLE)
+
+
 def int_slider(description: str, low: int, high: int, value: int | None = None,
                step: int = 1) -> widgets.IntSlider:
     """A labelled integer slider from ``low`` to ``high`` (inclusive)."""
-    if low > high:
-        raise ValueError(f"slider {description!r}: low {low} is above high {high}")
-    return widgets.IntSlider(
-        description=description,
-        min=low,
-        max=high,
-        step=step,
-        value=low if value is None else value,
-        continuous_update=False,
-        style=_CONTROL_STYLE,
-    )
+    return _slider(widgets.IntSlider, description, low, high, value, step)
 
 
 def float_slider(description: str, low: float, high: float, value: float | None = None,
                  step: float = 0.1) -> widgets.FloatSlider:
     """A labelled float slider from ``low`` to ``high`` (inclusive)."""
-    if low > high:
-        raise ValueError(f"slider {description!r}: low {low} is above high {high}")
-    return widgets.FloatSlider(
-        description=description,
-        min=low,
-        max=high,
-        step=step,
-        value=low if value is None else value,
-        continuous_update=False,
-        style=_CONTROL_STYLE,
-    )
+    return _slider(widgets.FloatSlider, description, low, high, value, step)
 
 
 def checkbox(description: str, value: bool = False) -> widgets.Checkbox:
