@@ -2,16 +2,16 @@
 
 Used by ``vlab course ...`` and by plain ``nbgrader ...`` run inside
 ``exercises/``.  See book/instructors.md for the workflow and
-vlab/lab/selfcheck.py for how exercise notebooks are authored.
+vlab/course/selfcheck.py for how exercise notebooks are authored.
 """
 
-from vlab.lab.course.executor import autograde_preprocessors
+from vlab.course.executor import autograde_preprocessors
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
 c.CourseDirectory.course_id = "vlab"
 
-# Autograding: vlab's hang-proof executor (see vlab/lab/execute.py), and a
+# Autograding: vlab's hang-proof executor (see vlab/course/execute.py), and a
 # per-cell time limit after which the cell is interrupted and scores zero.
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.Execute.timeout = 30

@@ -5,7 +5,7 @@
 Each notebook runs in a fresh ``python3`` kernel from the course's virtual
 environment, in its own directory, with a per-cell and a whole-notebook time
 limit, and is saved with its outputs and widget state (see
-:mod:`vlab.lab.execute` for the guarantees).  A failing cell stops that
+:mod:`vlab.course.execute` for the guarantees).  A failing cell stops that
 notebook, leaves the file untouched, and makes the exit status 1.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from vlab.lab.execute import (
+from vlab.course.execute import (
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_NOTEBOOK_TIMEOUT,
     NotebookTimeoutError,

@@ -4,7 +4,7 @@
 
 Runs ``fixtures/widgets.ipynb`` RUNS times (default 40) with each client, the
 two interleaved so both see the same machine load.  Cells get no time limit
-(as in nbclient's default), so a lost wake-up (see :mod:`vlab.lab.execute`)
+(as in nbclient's default), so a lost wake-up (see :mod:`vlab.course.execute`)
 would wait forever; a whole-run limit of ``RUN_LIMIT`` seconds, far above the
 ~2 s a run takes, turns it into a counted hang.  (With a cell time limit the
 same lost wake-up shows up as a cell stalled for the whole limit instead.)
@@ -22,7 +22,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from vlab.lab.execute import SafeNotebookClient
+from vlab.course.execute import SafeNotebookClient
 
 NOTEBOOK = Path(__file__).parent / "fixtures" / "widgets.ipynb"
 RUN_LIMIT = 20  # seconds

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from vlab.cli import main
-from vlab.lab.course import Course, CourseError
-from vlab.lab.course.course import find_course_root
+from vlab.course import Course, CourseError
+from vlab.course.directory import find_course_root
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SOURCE = Path(__file__).parent / "fixtures" / "course" / "source"
@@ -113,8 +113,8 @@ def test_no_course_is_a_clear_error(tmp_path):
 def test_the_autograder_executes_with_the_wake_safe_client():
     from nbgrader.preprocessors import Execute
 
-    from vlab.lab.course.executor import WakeSafeExecute
-    from vlab.lab.execute import WakeSafeKernelManager
+    from vlab.course.execute import WakeSafeKernelManager
+    from vlab.course.executor import WakeSafeExecute
 
     config = Course.open(ROOT / "exercises").config()
     steps = config.Autograde.autograde_preprocessors

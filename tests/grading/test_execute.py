@@ -1,6 +1,6 @@
 """The safe executor: the lost wake-up (nbclient issue 312) is fixed, every wait is bounded.
 
-The race and its fix are explained in vlab/lab/execute.py.  The first tests
+The race and its fix are explained in vlab/course/execute.py.  The first tests
 reproduce it deterministically on a bare socket pair; the widget test runs a
 notebook whose Output widgets trigger it, 30 times, each run bounded.
 """
@@ -21,7 +21,7 @@ from jupyter_client.session import Session
 from nbclient.exceptions import CellTimeoutError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from vlab.lab.execute import (
+from vlab.course.execute import (
     NotebookTimeoutError,
     WakeSafeChannel,
     execute_notebook,

@@ -1,6 +1,6 @@
 """Every assignment in ``exercises/source`` follows the authoring convention.
 
-The convention is in :mod:`vlab.lab.selfcheck`: nbgrader cells with unique ids,
+The convention is in :mod:`vlab.course.selfcheck`: nbgrader cells with unique ids,
 solutions between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, graded test cells
 that run visible self-checks and keep hidden tests in their own block.  Whether the
 reference solution scores full marks and the blank release zero is proved by

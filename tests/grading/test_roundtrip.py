@@ -13,7 +13,7 @@ For each assignment under exercises/source/ (and the fixture assignment
 Scores are read from nbgrader's gradebook.  The answer a mutation replaces is
 the solution region(s) of one solution cell; its question is the graded
 cells that follow it up to the next solution cell (the authoring convention
-in vlab/lab/selfcheck.py).
+in vlab/course/selfcheck.py).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from vlab.lab.course import Course, autograde, collect, release, scores
-from vlab.lab.course.grading import question_scores
+from vlab.course import Course, autograde, collect, release, scores
+from vlab.course.grading import question_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vlab.lab.selfcheck import (
+from vlab.course.selfcheck import (
     check,
     check_close,
     check_program,

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vlab.lab.course import CourseError  # nbgrader is slow to import: only when used
+    from vlab.course import CourseError  # nbgrader is slow to import: only when used
 
     try:
         return STEPS[args.step](args)
@@ -51,13 +51,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace, **overrides: dict):
-    from vlab.lab.course import Course
+    from vlab.course import Course
 
     return Course.open(args.course, **overrides)
 
 
 def _release(args: argparse.Namespace) -> int:
-    from vlab.lab.course import CourseError, release
+    from vlab.course import CourseError, release
 
     course = _open(args)
     assignments = course.assignments() if args.all else [args.assignment]
@@ -69,7 +69,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from vlab.lab.course import collect
+    from vlab.course import collect
 
     students = collect(_open(args), args.folder, args.assignment)
     print(f"collected {args.assignment} from {len(students)} students: {', '.join(students)}")
@@ -77,7 +77,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    from vlab.lab.course import autograde
+    from vlab.course import autograde
 
     overrides = {"Execute": {"timeout": args.cell_timeout}} if args.cell_timeout else {}
     results = autograde(_open(args, **overrides), args.assignment)
@@ -88,7 +88,7 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from vlab.lab.course import export_grades
+    from vlab.course import export_grades
 
     rows = export_grades(_open(args), args.output)
     print(f"wrote {rows} rows to {args.output}")
