@@ -21,9 +21,11 @@ in the Java Virtual Machine", OOPSLA 1998):
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from . import classfile, stdlib
+from .compiler import compile_source
 from .errors import ClassFormatError, LinkageError
 from .values import host_type
 from .verifier import verify_class
@@ -204,6 +206,14 @@ class ClassLoader:
         return cls
 
 
+@cache
+def system_class_bytes() -> dict[str, bytes]:
+    """The compiled system classes (``stdlib.SOURCE``), name -> class-file bytes (compiled
+    once per process)."""
+    classes = compile_source(stdlib.SOURCE, "lang.py", stdlib.MODULE, system=True)
+    return {cf.name: classfile.write(cf) for cf in classes}
+
+
 def bootstrap_loader() -> ClassLoader:
     """The loader of the system library (``stdlib``); parent of every application loader."""
-    return ClassLoader("bootstrap", MemoryEntry(stdlib.class_bytes()))
+    return ClassLoader("bootstrap", MemoryEntry(system_class_bytes()))

@@ -1,7 +1,8 @@
 """The system library: the classes every program can use without defining them.
 
 Like ``java.lang`` in the JVM, these classes are written in the VM's own language and
-compiled by the same compiler; the *bootstrap* class loader serves them (``loader.py``),
+compiled by the same compiler; the *bootstrap* class loader compiles and serves them
+(``loader.py``: this module is data only, so the compiler can import it without a cycle),
 and every application class loader delegates to it first.  ``object`` is the root of the
 class hierarchy (it has no superclass); the exception classes mirror CPython's names so
 that guest programs catch the same exceptions CPython raises.
@@ -10,7 +11,6 @@ that guest programs catch the same exceptions CPython raises.
 from __future__ import annotations
 
 import ast
-from functools import cache
 
 SOURCE = '''
 class object:
@@ -85,13 +85,3 @@ CLASS_NAMES: tuple[str, ...] = tuple(
     node.name for node in ast.parse(SOURCE).body if isinstance(node, ast.ClassDef))
 # Built-in value types usable as the second argument of isinstance.
 VALUE_TYPES = ("int", "bool", "str", "list", "dict")
-
-
-@cache
-def class_bytes() -> dict[str, bytes]:
-    """The compiled system classes, name -> class-file bytes (compiled once per process)."""
-    from .classfile import write
-    from .compiler import compile_source
-
-    classes = compile_source(SOURCE, "lang.py", MODULE, system=True)
-    return {cf.name: write(cf) for cf in classes}
