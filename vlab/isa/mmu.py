@@ -44,13 +44,29 @@ re-executed in the slow path.
 from __future__ import annotations
 
 from vlab.host.memory import AccessFault
-from vlab.isa.traps import M, S, Trap, U
+from vlab.isa.pagetable import (
+    ACCESS_FAULT,
+    FETCH,
+    LOAD,
+    PAGE_FAULT,
+    PTE_A,
+    PTE_D,
+    PTE_G,
+    PTE_R,
+    PTE_U,
+    PTE_V,
+    PTE_W,
+    PTE_X,
+    STORE,
+    PageTable,
+    PoolAllocator,
+    leaf_pa,
+    permitted,
+    walk,
+)
+from vlab.isa.traps import M, S, Trap
 
 MASK32 = 0xFFFFFFFF
-FETCH, LOAD, STORE = 0, 1, 2
-PAGE_FAULT = {FETCH: 12, LOAD: 13, STORE: 15}
-ACCESS_FAULT = {FETCH: 1, LOAD: 5, STORE: 7}
-PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D = (1 << i for i in range(8))
 MEGA = 1 << 20             # TLB key flag for a megapage entry (key = MEGA | VPN[1])
 SUM, MXR, MPRV = 1 << 18, 1 << 19, 1 << 17
 
@@ -66,6 +82,7 @@ class Mmu:
         if tlb_entries < 1:
             raise ValueError(f'tlb_entries must be at least 1, got {tlb_entries}')
         self.bus, self.hart = bus, hart
+        self._read_pte = lambda pa: bus.load(pa, 4)
         self.ram = bus.ram
         self.tlb_entries = tlb_entries
         self.tlb: dict[int, tuple[int, int, int]] = {}   # key -> (pte, level, pte_addr)
@@ -126,27 +143,18 @@ class Mmu:
         else:
             self.tlb_hits += 1
             self._check_permission(entry[0], va, access, priv)
-        pte, level = entry[0], entry[1]
-        if level:
-            return ((pte >> 20) << 22) | (va & 0x3FFFFF)
-        return ((pte >> 10) << 12) | (va & 0xFFF)
+        return leaf_pa(entry[0], entry[1], va)
 
     def walk(self, va: int, access: int, priv: int) -> tuple[int, int, int]:
-        """The Sv32 algorithm of privileged spec sec. 4.3.2; fills the TLB."""
-        table = (self.satp & 0x3FFFFF) << 12
-        for level in (1, 0):
-            pte_addr = table + ((va >> (12 + 10 * level)) & 0x3FF) * 4
-            pte = self._read_pte(pte_addr, va, access)
-            if not pte & PTE_V or (pte & PTE_W and not pte & PTE_R):
-                raise Trap(PAGE_FAULT[access], va)
-            if pte & (PTE_R | PTE_X):
-                break
-            table = (pte >> 10) << 12
-        else:
-            raise Trap(PAGE_FAULT[access], va)          # level-0 PTE is a pointer
-        if level == 1 and (pte >> 10) & 0x3FF:
-            raise Trap(PAGE_FAULT[access], va)          # misaligned megapage
-        self._check_permission(pte, va, access, priv)
+        """The Sv32 walk (vlab/isa/pagetable.py ``walk``, privileged spec sec. 4.3.2),
+        then the A/D update in hardware; fills the TLB.  Every PTE read and written is
+        one ``page_walk_ref``."""
+        found = walk(self._read_pte, self.satp & 0x3FFFFF, va, access, priv,
+                     self.sum, self.mxr)
+        self.walk_refs += len(found.refs)
+        if found.fault is not None:
+            raise Trap(found.fault, va)
+        pte, level, pte_addr = found.pte, found.level, found.pte_addr
         wanted = PTE_A | (PTE_D if access == STORE else 0)
         if pte & wanted != wanted:
             pte |= wanted
@@ -157,26 +165,8 @@ class Mmu:
         return entry
 
     def _check_permission(self, pte, va, access, priv):
-        if access == FETCH:
-            ok = pte & PTE_X
-        elif access == LOAD:
-            ok = pte & PTE_R or (self.mxr and pte & PTE_X)
-        else:
-            ok = pte & PTE_W
-        if ok:
-            if priv == U:
-                ok = pte & PTE_U
-            elif pte & PTE_U:                            # S-mode touching a user page
-                ok = access != FETCH and self.sum
-        if not ok:
+        if not permitted(pte, access, priv, self.sum, self.mxr):
             raise Trap(PAGE_FAULT[access], va)
-
-    def _read_pte(self, addr, va, access):
-        self.walk_refs += 1
-        try:
-            return self.bus.load(addr, 4)
-        except AccessFault:
-            raise Trap(ACCESS_FAULT[access], va) from None
 
     def _write_pte(self, addr, pte, va, access):
         try:
@@ -341,12 +331,11 @@ class Mmu:
                 raise Trap(7, (va + i) & MASK32) from None
 
 
-class Sv32PageTables:
-    """Build real Sv32 page tables in guest RAM from Python (for kernels, tests, demos).
-
-    Tables are allocated from ``[pool, pool + pool_size)`` (page aligned).  ``satp`` is the
-    value to write into the satp CSR (MODE = Sv32, PPN = root).  After changing a live
-    mapping, execute SFENCE.VMA (``Machine.sfence_vma()``)::
+class Sv32PageTables(PageTable):
+    """Sv32 tables built in guest RAM from Python (for kernels, tests, demos): the
+    builder of vlab/isa/pagetable.py with tables taken from ``[pool, pool + pool_size)``.
+    ``satp`` is the value to write into the satp CSR.  After changing a live mapping,
+    execute SFENCE.VMA (``Machine.sfence_vma()``)::
 
         pt = Sv32PageTables(machine.bus, pool=0x8010_0000)
         pt.map(0x0001_0000, 0x8000_0000, 'rwxu')       # one 4 KiB page
@@ -354,53 +343,13 @@ class Sv32PageTables:
         machine.csr['satp'] = pt.satp
     """
 
-    FLAG_BITS = {'r': PTE_R, 'w': PTE_W, 'x': PTE_X, 'u': PTE_U, 'g': PTE_G,
-                 'a': PTE_A, 'd': PTE_D}
-
     def __init__(self, bus, pool: int, pool_size: int = 64 * 4096):
-        if pool & 0xFFF:
-            raise ValueError(f'page-table pool {pool:#x} must be 4 KiB aligned')
-        self.bus, self.next, self.end = bus, pool, pool + pool_size
-        self.root = self._alloc()
+        super().__init__(bus, PoolAllocator(pool, pool_size))
 
-    @property
-    def satp(self) -> int:
-        return (1 << 31) | (self.root >> 12)
-
-    def _alloc(self) -> int:
-        if self.next + 4096 > self.end:
-            raise MemoryError('page-table pool exhausted; pass a larger pool_size')
-        page, self.next = self.next, self.next + 4096
-        self.bus.write_bytes(page, bytes(4096))
-        return page
-
-    def flags(self, spec: str) -> int:
-        return PTE_V | sum(self.FLAG_BITS[c] for c in spec.lower())
-
-    def map(self, va: int, pa: int, perms: str = 'rwx', mega: bool = False) -> int:
+    def map(self, va: int, pa: int, perms: int | str = 'rwx', mega: bool = False,
+            level: int = 0) -> int:
         """Map one page (4 KiB, or 4 MiB if ``mega``); returns the leaf PTE's address."""
-        leaf = (pa >> 12) << 10 | self.flags(perms)
-        top = self.root + ((va >> 22) & 0x3FF) * 4
-        if mega:
-            if pa & 0x3FFFFF or va & 0x3FFFFF:
-                raise ValueError('a megapage needs 4 MiB aligned va and pa')
-            self.bus.store(top, 4, leaf)
-            return top
-        entry = self.bus.load(top, 4)
-        if not entry & PTE_V:
-            table = self._alloc()
-            entry = (table >> 12) << 10 | PTE_V
-            self.bus.store(top, 4, entry)
-        elif entry & (PTE_R | PTE_X):
-            raise ValueError(f'{va:#x} is already inside a megapage mapping')
-        addr = ((entry >> 10) << 12) + ((va >> 12) & 0x3FF) * 4
-        self.bus.store(addr, 4, leaf)
-        return addr
-
-    def map_range(self, va: int, pa: int, size: int, perms: str = 'rwx') -> None:
-        """Map ``size`` bytes (rounded up to pages) with 4 KiB pages."""
-        for off in range(0, size, 4096):
-            self.map(va + off, pa + off, perms)
+        return super().map(va, pa, perms, level=1 if mega else level)
 
 
 def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
@@ -555,5 +504,6 @@ def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
     return port, take_hits
 
 
-__all__ = ['FETCH', 'LOAD', 'STORE', 'Mmu', 'NeedSlowPath', 'S', 'Sv32PageTables',
-           'make_port']
+__all__ = ['ACCESS_FAULT', 'FETCH', 'LOAD', 'PAGE_FAULT', 'PTE_A', 'PTE_D', 'PTE_G', 'PTE_R',
+           'PTE_U', 'PTE_V', 'PTE_W', 'PTE_X', 'STORE', 'Mmu', 'NeedSlowPath', 'S',
+           'Sv32PageTables', 'make_port']
