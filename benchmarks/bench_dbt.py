@@ -228,8 +228,8 @@ def section_c_programs(repeat: int):
     import pathlib
     import tempfile
 
-    from vlab.isa.boot import boot
     from vlab.isa.runtime import compile_c, find_gcc
+    from vlab.os.boot import boot
     print('\n## 4. GCC-built C programs (user mode; CPU seconds, translation included)')
     if find_gcc() is None:
         print('riscv64-unknown-elf-gcc not installed: skipped')

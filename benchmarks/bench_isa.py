@@ -33,10 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from vlab.isa.boot import boot
 from vlab.isa.elf import load_elf
 from vlab.isa.engines import ENGINES
 from vlab.isa.runtime import GCC, INSTALL_HINT, RUNTIME_DIR, find_gcc
+from vlab.os.boot import boot
 
 KERNEL = Path(__file__).with_name("bench_isa_kernel.c")
 FLAGS = ["-march=rv32i", "-mabi=ilp32", "-O2", "-nostdlib", "-static", "-mcmodel=medany",
@@ -63,7 +63,7 @@ def run_vlab(elf: Path, engine: str, paging: bool):
 
 
 def run_unicorn(elf: Path, count: int):
-    from vlab.isa.pk.unicorn_backend import UnicornUserProcess
+    from vlab.os.unicorn_backend import UnicornUserProcess
     process = UnicornUserProcess(load_elf(elf), stdout=io.BytesIO(), stdin=io.BytesIO(),
                                  stderr=io.BytesIO())
     start = time.perf_counter()

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from conftest import RAM, code, ins, li
-from vlab.isa.boot import boot
 from vlab.isa.fields import REG_NAMES
 from vlab.isa.mmu import Sv32PageTables
 from vlab.isa.runtime import compile_c, find_gcc
+from vlab.os.boot import boot
 
 R_OPS = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', 'or', 'and', 'mul', 'mulh',
          'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu']
@@ -198,7 +198,7 @@ UNICORN_PROGRAMS = ['hello', 'sort', 'strings', 'printf_formats']
 @pytest.mark.toolchain
 def test_c_program_on_the_dbt_agrees_with_unicorn(name, elves, tmp_path):
     from vlab.isa.elf import load_elf
-    from vlab.isa.pk.unicorn_backend import UnicornUserProcess
+    from vlab.os.unicorn_backend import UnicornUserProcess
     argv = [name, *side(name, '.args').splitlines()]
     envp = side(name, '.env').splitlines()
     theirs_out = io.BytesIO()
@@ -209,6 +209,6 @@ def test_c_program_on_the_dbt_agrees_with_unicorn(name, elves, tmp_path):
     (tmp_path / 'root').mkdir()
     status, out, hart, _, m = run_c(elves[name], name, 'dbt-eager', False, tmp_path / 'root')
     assert theirs.fault is None
-    assert out == theirs_out.getvalue() != b'' and status[2] == theirs.kernel.exit_code
+    assert out == theirs_out.getvalue() != b'' and status[2] == theirs.process.exit_status
     assert hart['x'] == theirs.registers()            # final registers (at the exit ecall)
     assert m.engine.stats.translated_instructions > 0

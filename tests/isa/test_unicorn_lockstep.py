@@ -4,7 +4,7 @@ instruction, all 32 registers and the pc must agree.
 * Random instruction streams (hypothesis, derandomized and bounded): RV32IM ALU, loads,
   stores and AMOs on a data page, forward branches and jumps, from random registers.
 * Real programs compiled by GCC (when installed), run as user programs: both sides get
-  the same proxy kernel for their ecalls (unicorn cannot deliver traps to mtvec, so the
+  the same kernel (vlab.os) for their ecalls (unicorn cannot deliver traps to mtvec, so the
   harness stops it at each ecall and serves the call exactly as our machine does).
 
 unicorn quirks handled: ecall reaches a hook instead of mtvec (with pc already past the
@@ -22,14 +22,14 @@ from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from unicorn import riscv_const as rc  # noqa: E402
 
-from vlab.isa.boot import boot  # noqa: E402
 from vlab.isa.elf import load_elf  # noqa: E402
 from vlab.isa.fields import encode  # noqa: E402
 from vlab.isa.machine import Machine  # noqa: E402
-from vlab.isa.pk.process import SV32_STACK_TOP  # noqa: E402
-from vlab.isa.pk.unicorn_backend import RAM_END, X_REGS, UnicornUserProcess  # noqa: E402
 from vlab.isa.runtime import compile_c, find_gcc  # noqa: E402
 from vlab.isa.spec import BY_NAME  # noqa: E402
+from vlab.os.boot import boot  # noqa: E402
+from vlab.os.exec import SV32_STACK_TOP  # noqa: E402
+from vlab.os.unicorn_backend import RAM_END, X_REGS, UnicornUserProcess  # noqa: E402
 
 CODE, DATA = 0x8000_0000, 0x8001_0000
 DATA_REG = 8          # s0 holds the data page address and is never a destination
@@ -166,7 +166,7 @@ def test_compiled_program_in_lockstep(name, paging, tmp_path):
                                 stack_top=stack_top, **theirs_io)
     machine = ours.machine
     for steps in range(MAX_STEPS):
-        if ours.kernel.exited or theirs.done:
+        if ours.process.exited or theirs.done:
             break
         pc = machine.pc
         result = machine.step()
@@ -178,6 +178,6 @@ def test_compiled_program_in_lockstep(name, paging, tmp_path):
             f"{name}: diverged after step {steps} at {pc:#x} "
             f"<{ours.image.describe(pc)}>")
     assert theirs.fault is None
-    assert ours.kernel.exit_code == theirs.kernel.exit_code is not None
+    assert ours.process.exit_status == theirs.process.exit_status is not None
     assert ours_io["stdout"].getvalue() == theirs_io["stdout"].getvalue() != b""
     assert machine.hart.instret == theirs.instret

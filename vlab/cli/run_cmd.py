@@ -1,10 +1,11 @@
 """``vlab run PROGRAM``: run an RV32 ELF or assembly file on the modeled machine.
 
-The mode comes from the file (vlab/isa/boot.py) unless ``--mode`` says otherwise.  The
+The mode comes from the file (vlab/os/boot.py) unless ``--mode`` says otherwise.  The
 program's console (HTIF, UART) or stdout/stderr appear on ours; the trace and the
 statistics go to stderr.  Exit status: the program's (HTIF: value >> 1; user programs:
 their exit code); if the run ends otherwise, a message on stderr and a status like a
-shell's for a killed process:
+shell's for a process killed by a signal (128 + signal; the table of signals is
+vlab/os/signal.py, the one Linux uses):
 
 ==========================================  ======
 how the run ended                           status
@@ -25,15 +26,14 @@ import argparse
 import sys
 import time
 
-from vlab.isa.boot import MODES, BootError, boot
 from vlab.isa.engines import ENGINES
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import cause_text
+from vlab.os.boot import MODES, BootError, boot
+from vlab.os.signal import SIGABRT, exit_status, signal_for
 
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
-EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, 134
-EXIT_BY_CAUSE = {2: 132, 3: 133, 0: 135, 4: 135, 6: 135,
-                 1: 139, 5: 139, 7: 139, 12: 139, 13: 139, 15: 139}
+EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -132,16 +132,15 @@ def _exit_status(booted, result) -> int:
     if result.status == "budget":
         print(f"vlab run: stopped: {result.message}", file=sys.stderr)
         return EXIT_BUDGET
-    fault = booted.kernel.fault if booted.kernel is not None else None
+    fault = booted.process.fault if booted.process is not None else None
     if fault is not None:
-        cause, pc, tval, name = fault
-        print(f"vlab run: {name} at pc={booted.describe(pc)} (tval={tval:#010x}) in "
-              "U-mode: the program was killed", file=sys.stderr)
-        return EXIT_BY_CAUSE.get(cause, EXIT_OTHER)
+        print(f"vlab run: {fault.name} at pc={booted.describe(fault.epc)} "
+              f"(tval={fault.tval:#010x}) in U-mode: the program was killed", file=sys.stderr)
+        return exit_status(fault.signal)
     if result.status == "fault" and result.cause is not None:
         print(f"vlab run: {cause_text(result.cause, False)} at pc={booted.describe(result.pc)}"
               f" (tval={result.tval or 0:#010x}): {result.message}", file=sys.stderr)
-        return EXIT_BY_CAUSE.get(result.cause, EXIT_OTHER)
+        return exit_status(signal_for(result.cause))
     print(f"vlab run: {result.status} at pc={booted.describe(result.pc)}: {result.message}",
           file=sys.stderr)
     return EXIT_OTHER

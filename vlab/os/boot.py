@@ -1,15 +1,16 @@
-"""Boot a program on a Machine: bare-metal in M-mode, or a user program under the proxy
-kernel -- the decision ``vlab run`` makes (issue 3).
+"""Boot a program on a Machine: bare-metal in M-mode, or a user program under the kernel
+-- the decision ``vlab run`` makes.
 
 The mode rule, unless the caller forces one:
 
 * an ELF with a ``tohost`` symbol, or linked into RAM at 0x80000000 (entry or a segment
   there), is a **bare-metal** program: loaded at its addresses, started in M-mode at its
   entry, HTIF attached at ``tohost`` (its exit code ends the run);
-* any other static ELF is a **user** program: loaded by the proxy kernel (vlab/isa/pk),
-  started in U-mode with a Linux-style initial stack, its ecalls served as system calls.
-  Paging is off when the program lies in user RAM (the runtime's ``user.ld``), else Sv32
-  maps it (e.g. GCC's default link address 0x10000); ``paging=True`` forces Sv32.
+* any other static ELF is a **user** program: loaded by the kernel (``exec.py``) as a
+  process, started in U-mode with a Linux-style initial stack, its ecalls served as system
+  calls (``trap.py``).  Paging is off when the program lies in user RAM (the runtime's
+  ``user.ld``), else Sv32 maps it (e.g. GCC's default link address 0x10000);
+  ``paging=True`` forces Sv32.
 
 An assembly source (any file that is not ELF but is text) is assembled first (vlab.isa.asm,
 text at 0x80000000, so it boots bare-metal unless ``mode='user'``).
@@ -24,9 +25,11 @@ from pathlib import Path
 from vlab.isa.asm import AssemblyError, assemble
 from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
 from vlab.isa.engines import make_machine
-from vlab.isa.pk import LoadError, SyscallError
-from vlab.isa.pk.address_space import KERNEL_AREA
-from vlab.isa.pk.machine_adapter import start_user_program
+
+from .errno import SyscallError
+from .exec import LoadError
+from .trap import start_user_program
+from .vm import KERNEL_AREA
 
 MODES = ("bare", "user")
 ELF_MAGIC = b"\x7fELF"
@@ -44,8 +47,13 @@ class Booted:
     machine: object
     mode: str              # 'bare' or 'user'
     image: ElfImage
-    kernel: object = None  # the ProxyKernel of a user program
+    kernel: object = None  # the Kernel running a user program
     paging: bool = False
+
+    @property
+    def process(self):
+        """The user program's Process (None for a bare-metal program)."""
+        return self.kernel.current if self.kernel is not None else None
 
     def describe(self, address: int) -> str:
         """``0x80400010 <main+0x10>`` for messages."""
@@ -100,7 +108,7 @@ def boot(program, mode: str | None = None, engine: str = "interp", paging: bool 
     """Load ``program`` (a path, or an ElfImage) on a new Machine, ready to run.
 
     ``mode`` None decides from the file (detect_mode); ``paging`` None decides from the
-    layout (needs_paging); the other arguments go to the proxy kernel (argv, envp, the
+    layout (needs_paging); the other arguments go to the kernel (argv, envp, the
     stdio streams, the sandbox root) and to the Machine (ram_size, costs...).
     """
     image = program if isinstance(program, ElfImage) else read_program(program)

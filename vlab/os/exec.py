@@ -1,4 +1,7 @@
-"""Loading a user program: segments, heap, stack and the initial stack contents.
+"""exec: load a user program -- segments, heap, stack and the initial stack contents.
+
+Like xv6's kernel/exec.c (and Linux's fs/binfmt_elf.c): each ELF segment is mapped into a
+new address space (``vm.py``) and copied there, then a stack is built.
 
 Memory layout (low to high) of a user process:
 
@@ -26,7 +29,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .address_space import PAGE, FlatSpace, Sv32Space, page_up
+from .vm import PAGE, FlatSpace, Sv32Space, page_up
 
 STACK_SIZE = 1 << 20
 HEAP_MAX = 32 << 20

@@ -1,4 +1,4 @@
-"""The proxy kernel without a compiler: syscall table, files, brk, address spaces, the
+"""The kernel without a compiler: syscall table, processes, files, brk, address spaces, the
 initial stack, and small assembly user programs run on the machine."""
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 
 from vlab.host.platform import Platform
 from vlab.isa.asm import assemble
-from vlab.isa.boot import boot
 from vlab.isa.elf import load_elf
-from vlab.isa.pk import NUMBERS, TABLE, ProxyKernel, SyscallError
-from vlab.isa.pk import errno as E
-from vlab.isa.pk.address_space import KERNEL_AREA, FlatSpace, Sv32Space
-from vlab.isa.pk.files import STAT_SIZE, FileTable
-from vlab.isa.pk.process import build_initial_stack
+from vlab.os import NUMBERS, TABLE, Kernel, SyscallError
+from vlab.os import errno as E
+from vlab.os.boot import boot
+from vlab.os.exec import build_initial_stack
+from vlab.os.file import STAT_SIZE, FileTable
+from vlab.os.vm import KERNEL_AREA, FlatSpace, Sv32Space
 
 RAM = 0x8000_0000
 USER = RAM + KERNEL_AREA
@@ -27,14 +27,24 @@ def test_numbers_are_linux_asm_generic():
                        "fstat": 80, "exit": 93, "exit_group": 94, "clock_gettime": 113,
                        "uname": 160, "gettimeofday": 169, "getpid": 172, "brk": 214}
     assert all(entry.name for entry in TABLE.values())
+    assert all(entry.handler.__name__ == f"sys_{entry.name}" for number, entry in TABLE.items()
+               if number != 94)                       # exit_group is served by sys_exit
 
 
-def make_kernel(space=None, **kwargs):
+def make_process(space=None, ledger=None, instret=lambda: 0, **streams):
+    """A kernel with one process over ``space`` (flat, 8 MiB RAM by default)."""
     space = space or FlatSpace(Platform(ram_size=8 << 20).bus)
-    kwargs.setdefault("stdout", io.BytesIO())
-    kwargs.setdefault("stdin", io.BytesIO(b"input"))
-    kwargs.setdefault("stderr", io.BytesIO())
-    return ProxyKernel(space, brk_start=USER + 0x10000, brk_limit=USER + 0x20000, **kwargs)
+    streams.setdefault("stdout", io.BytesIO())
+    streams.setdefault("stdin", io.BytesIO(b"input"))
+    streams.setdefault("stderr", io.BytesIO())
+    kernel = Kernel(ledger=ledger, instret=instret)
+    proc = kernel.spawn(space, brk_start=USER + 0x10000, brk_limit=USER + 0x20000, **streams)
+    return kernel, proc
+
+
+def call(kernel, proc, number, *args):
+    """The system call as the ABI delivers it: always six argument registers."""
+    return kernel.syscall(proc, number, [*args, 0, 0, 0, 0, 0, 0][:6])
 
 
 def signed(v):
@@ -42,57 +52,57 @@ def signed(v):
 
 
 def test_write_read_and_errors():
-    k = make_kernel()
-    k.space.write(USER, b"hello")
-    assert k.syscall(64, [1, USER, 5, 0, 0, 0]) == 5
-    assert k.files.get(1).stream.getvalue() == b"hello"
-    assert k.syscall(63, [0, USER + 8, 16, 0, 0, 0]) == 5
-    assert k.space.read(USER + 8, 5) == b"input"
-    assert signed(k.syscall(64, [7, USER, 5, 0, 0, 0])) == -E.EBADF
-    assert signed(k.syscall(64, [1, 0x10, 5, 0, 0, 0])) == -E.EFAULT
-    assert signed(k.syscall(63, [1, USER, 5, 0, 0, 0])) == -E.EBADF  # stdout: write only
-    assert signed(k.syscall(12345, [0] * 6)) == -E.ENOSYS and k.unknown[12345] == 1
+    k, p = make_process()
+    p.space.write(USER, b"hello")
+    assert call(k, p, 64, 1, USER, 5) == 5
+    assert p.files.get(1).stream.getvalue() == b"hello"
+    assert call(k, p, 63, 0, USER + 8, 16) == 5
+    assert p.space.read(USER + 8, 5) == b"input"
+    assert signed(call(k, p, 64, 7, USER, 5)) == -E.EBADF
+    assert signed(call(k, p, 64, 1, 0x10, 5)) == -E.EFAULT
+    assert signed(call(k, p, 63, 1, USER, 5)) == -E.EBADF  # stdout: write only
+    assert signed(call(k, p, 12345)) == -E.ENOSYS and k.unknown[12345] == 1
     assert k.calls["write"] == 3 and k.calls["read"] == 2
 
 
 def test_ledger_charges_one_syscall_event_per_call():
     platform = Platform(ram_size=8 << 20)
-    k = make_kernel(FlatSpace(platform.bus), ledger=platform.ledger)
+    k, p = make_process(FlatSpace(platform.bus), ledger=platform.ledger)
     for _ in range(3):
-        k.syscall(172, [0] * 6)
+        call(k, p, 172)
     assert platform.ledger.counts["syscall"] == 3
 
 
 def test_brk_grows_zeroed_refuses_beyond_limit():
-    k = make_kernel()
-    assert k.syscall(214, [0] * 6) == USER + 0x10000
-    k.space.write(USER + 0x10000, b"\xff" * 16)
-    assert k.syscall(214, [USER + 0x10000, 0, 0, 0, 0, 0]) == USER + 0x10000
-    assert k.syscall(214, [USER + 0x10100, 0, 0, 0, 0, 0]) == USER + 0x10100
-    assert k.space.read(USER + 0x10000, 16) == bytes(16)
-    assert k.syscall(214, [USER + 0x30000, 0, 0, 0, 0, 0]) == USER + 0x10100
+    k, p = make_process()
+    assert call(k, p, 214, 0) == USER + 0x10000
+    p.space.write(USER + 0x10000, b"\xff" * 16)
+    assert call(k, p, 214, USER + 0x10000) == USER + 0x10000
+    assert call(k, p, 214, USER + 0x10100) == USER + 0x10100
+    assert p.space.read(USER + 0x10000, 16) == bytes(16)
+    assert call(k, p, 214, USER + 0x30000) == USER + 0x10100
 
 
 def test_exit_status_is_the_low_byte():
-    k = make_kernel()
-    k.syscall(94, [0x1_07, 0, 0, 0, 0, 0])
-    assert k.exited and k.exit_code == 7
+    k, p = make_process()
+    call(k, p, 94, 0x1_07)
+    assert p.exited and p.exit_status == 7 and not p.alive
 
 
 def test_clock_is_deterministic_from_instret():
     count = [250_000_000]
-    k = make_kernel(instret=lambda: count[0])
-    assert k.syscall(113, [1, USER, 0, 0, 0, 0]) == 0
-    assert struct.unpack("<ii", k.space.read(USER, 8)) == (2, 500_000_000)
-    k.syscall(169, [USER, 0, 0, 0, 0, 0])
-    assert struct.unpack("<ii", k.space.read(USER, 8)) == (1_293_840_002, 500_000)
-    assert signed(k.syscall(113, [77, USER, 0, 0, 0, 0])) == -E.EINVAL
+    k, p = make_process(instret=lambda: count[0])
+    assert call(k, p, 113, 1, USER) == 0
+    assert struct.unpack("<ii", p.space.read(USER, 8)) == (2, 500_000_000)
+    call(k, p, 169, USER)
+    assert struct.unpack("<ii", p.space.read(USER, 8)) == (1_293_840_002, 500_000)
+    assert signed(call(k, p, 113, 77, USER)) == -E.EINVAL
 
 
 def test_uname_fields():
-    k = make_kernel()
-    k.syscall(160, [USER, 0, 0, 0, 0, 0])
-    raw = k.space.read(USER, 6 * 65)
+    k, p = make_process()
+    call(k, p, 160, USER)
+    raw = p.space.read(USER, 6 * 65)
     assert raw[:65].rstrip(b"\0") == b"vlab" and raw[4 * 65:5 * 65].rstrip(b"\0") == b"riscv32"
 
 
@@ -193,23 +203,23 @@ def test_user_fault_kills_the_program():
     booted = boot(user_image(source, USER), mode="user", paging=True)
     result = booted.machine.run(max_instructions=100)
     assert result.status == "halt"
-    cause, epc, tval, name = booted.kernel.fault
-    assert (cause, tval) == (13, 0x10) and name == "load page fault"
-    assert booted.image.describe(epc) == "_start+0x4"
+    fault = booted.process.fault
+    assert (fault.cause, fault.tval, fault.signal) == (13, 0x10, 11)
+    assert fault.name == "load page fault" and booted.image.describe(fault.epc) == "_start+0x4"
 
 
 def test_text_streams_work_too():
     """In a notebook sys.stdout is a text stream: bytes are decoded, input encoded."""
     out = io.StringIO()
-    k = make_kernel(stdout=out, stdin=io.StringIO("typed"))
-    k.space.write(USER, "héllo".encode())
-    assert k.syscall(64, [1, USER, 6, 0, 0, 0]) == 6
+    k, p = make_process(stdout=out, stdin=io.StringIO("typed"))
+    p.space.write(USER, "héllo".encode())
+    assert call(k, p, 64, 1, USER, 6) == 6
     assert out.getvalue() == "héllo"
-    assert k.syscall(63, [0, USER, 5, 0, 0, 0]) == 5 and k.space.read(USER, 5) == b"typed"
+    assert call(k, p, 63, 0, USER, 5) == 5 and p.space.read(USER, 5) == b"typed"
 
 
 def test_run_program_captures_output_in_both_modes(tmp_path):
-    from vlab.isa.boot import run_program
+    from vlab.os.boot import run_program
     user = tmp_path / "user.s"
     user.write_text(USER_ASM)
     done = run_program(str(user), mode="user")

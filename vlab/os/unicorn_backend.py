@@ -1,10 +1,11 @@
-"""Run a user program on unicorn (QEMU's CPU core) under the same proxy kernel.
+"""Run a user program on unicorn (QEMU's CPU core) under the same kernel.
 
 unicorn is the *reference* CPU of the lockstep tests and the native-code limit of the
 benchmark: it runs RV32 code by translating it into host machine code.  unicorn has no
 kernel, so this module gives it ours: the program is loaded into unicorn's memory by the
-same loader (``process.load_into``) with the same layout as the flat (paging off) layout
-of our machine, and every ``ecall`` is served by a ``ProxyKernel``.
+same loader (``exec.load_into``) with the same layout as the flat (paging off) layout
+of our machine, and every ``ecall`` is served by a ``Kernel`` through the same ABI
+adapter (``abi.serve_ecall``) as on our machine.
 
 unicorn quirks handled here (unicorn 2.1, UC_MODE_RISCV32):
 
@@ -26,14 +27,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("unicorn is not installed: pip install 'unicorn>=2.1' "
                       "(it is in vlab's test extra)") from exc
 
-from .address_space import PAGE, page_down, page_up
+from .abi import serve_ecall
 from .errno import EFAULT, SyscallError
-from .kernel import ProxyKernel
-from .process import load_into
+from .exec import load_into
+from .kernel import Kernel
+from .vm import PAGE, page_down, page_up
 
 RAM_END = 0x8000_0000 + (64 << 20)   # stack top of the flat layout with the default RAM
 X_REGS = [getattr(rc, f"UC_RISCV_REG_X{i}") for i in range(32)]
-ARG_REGS = [rc.UC_RISCV_REG_A0 + i for i in range(6)]
 ECALL_CAUSES = (8, 9, 11)
 
 
@@ -68,16 +69,16 @@ class UnicornSpace:
 
 
 class UnicornUserProcess:
-    """A user ELF image loaded into unicorn with a proxy kernel serving its ecalls."""
+    """A user ELF image loaded into unicorn with a kernel serving its ecalls."""
 
     def __init__(self, image, argv=("program",), envp=(), stack_top=RAM_END, **kernel_args):
         self.uc = Uc(UC_ARCH_RISCV, UC_MODE_RISCV32)
         self.space = UnicornSpace(self.uc)
         loaded = load_into(image, self.space, stack_top, argv, envp)
         self.instret = 0
-        self.kernel = ProxyKernel(self.space, brk_start=loaded.brk_start,
-                                  brk_limit=loaded.brk_limit, instret=lambda: self.instret,
-                                  **kernel_args)
+        self.kernel = Kernel(instret=lambda: self.instret)
+        self.process = self.kernel.spawn(self.space, brk_start=loaded.brk_start,
+                                         brk_limit=loaded.brk_limit, **kernel_args)
         self.uc.reg_write(rc.UC_RISCV_REG_PC, loaded.entry)
         self.uc.reg_write(rc.UC_RISCV_REG_SP, loaded.sp)
         self.fault: str | None = None
@@ -95,13 +96,16 @@ class UnicornUserProcess:
     def registers(self) -> list[int]:
         return [0] + [self.uc.reg_read(r) & 0xFFFF_FFFF for r in X_REGS[1:]]
 
+    def register(self, number: int) -> int:
+        return self.uc.reg_read(X_REGS[number]) & 0xFFFF_FFFF if number else 0
+
     def set_register(self, number: int, value: int) -> None:
         if number:
             self.uc.reg_write(X_REGS[number], value & 0xFFFF_FFFF)
 
     @property
     def done(self) -> bool:
-        return self.kernel.exited or self.fault is not None
+        return self.process.exited or self.fault is not None
 
     def step(self) -> None:
         """Execute one instruction (an ecall includes its system call)."""
@@ -132,8 +136,4 @@ class UnicornUserProcess:
         if cause not in ECALL_CAUSES:
             self.fault = f"exception {cause} at pc={self.pc:#010x}"
             return
-        number = self.uc.reg_read(rc.UC_RISCV_REG_A7)
-        args = [self.uc.reg_read(r) for r in ARG_REGS]
-        result = self.kernel.syscall(number, args)
-        if not self.kernel.exited:         # exit never returns: a0 keeps the status
-            self.set_register(10, result)
+        serve_ecall(self.kernel, self.process, self.register, self.set_register)

@@ -1,4 +1,4 @@
-"""Deterministic time for the proxy kernel: time is counted in retired instructions.
+"""Deterministic time for the kernel: time is counted in retired instructions.
 
 A real kernel reads a clock that runs whether or not the program does; a model that did
 that would give different answers on every run.  Our clock is the program's own progress:

@@ -1,6 +1,6 @@
-"""A user program's address space, as the proxy kernel builds and accesses it.
+"""vm: a user process's address space, as the kernel builds and accesses it.
 
-Two kinds, chosen when the program is loaded (see ``loader.py``):
+Two kinds, chosen when the program is loaded (see ``exec.py``):
 
 * ``FlatSpace`` -- paging off (``satp`` = Bare): a virtual address *is* a physical one.
   The program must be linked inside RAM, above the kernel's area (the first

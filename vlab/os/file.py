@@ -1,4 +1,4 @@
-"""The proxy kernel's open files: a file-descriptor table and a sandboxed namespace.
+"""Open files: a process's file-descriptor table and a sandboxed namespace.
 
 Like a Unix process's descriptor table (xv6 ``kernel/file.c``, ``sysfile.c``): small
 integers index open-file objects; 0, 1 and 2 are connected at start to stdin, stdout and

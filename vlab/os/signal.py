@@ -1,0 +1,41 @@
+"""Which signal kills a process for which trap: the table RISC-V Linux uses.
+
+When a user program takes an exception the kernel cannot resolve, Linux sends it a signal
+(arch/riscv/kernel/traps.c: ``do_trap_insn_illegal`` -> SIGILL, ``do_trap_break`` ->
+SIGTRAP, the misaligned handlers -> SIGBUS, access faults -> SIGSEGV; page faults that
+find no mapping, arch/riscv/mm/fault.c -> SIGSEGV).  Numbers are Linux's
+(include/uapi/asm-generic/signal.h).  A shell reports a process killed by signal ``n``
+with exit status ``128 + n``, and so does ``vlab run``.
+"""
+
+from __future__ import annotations
+
+SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGSEGV = 4, 5, 6, 7, 11
+SIGNAL_NAMES = {SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS",
+                SIGSEGV: "SIGSEGV"}
+
+# exception cause (privileged spec table 3.6) -> signal
+SIGNAL_BY_CAUSE = {
+    0: SIGBUS,     # instruction address misaligned
+    1: SIGSEGV,    # instruction access fault
+    2: SIGILL,     # illegal instruction
+    3: SIGTRAP,    # breakpoint
+    4: SIGBUS,     # load address misaligned
+    5: SIGSEGV,    # load access fault
+    6: SIGBUS,     # store/AMO address misaligned
+    7: SIGSEGV,    # store/AMO access fault
+    12: SIGSEGV,   # instruction page fault
+    13: SIGSEGV,   # load page fault
+    15: SIGSEGV,   # store/AMO page fault
+}
+
+
+def signal_for(cause: int) -> int:
+    """The signal for an exception cause; SIGABRT for one Linux would not turn into a
+    signal (an ecall the kernel does not serve, a trap storm...)."""
+    return SIGNAL_BY_CAUSE.get(cause, SIGABRT)
+
+
+def exit_status(signal: int) -> int:
+    """A shell's exit status for a process killed by ``signal``."""
+    return 128 + signal

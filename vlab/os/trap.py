@@ -1,0 +1,59 @@
+"""The kernel on a vlab Machine: start a user program, and handle its traps.
+
+Like xv6's kernel/trap.c ``usertrap``: every trap out of the user program comes here.
+
+* ``ecall`` from U-mode (cause 8) is a system call: served through the ABI adapter
+  (``abi.py``), then the program resumes after the ``ecall`` (``ctx.skip()``) -- or the
+  run ends (``ctx.exit``) once the process has called exit/exit_group;
+* anything else (a page fault, an illegal instruction, a misaligned fetch...) kills the
+  process with the signal Linux would send (``signal.py``); the run halts with a message
+  naming the cause, pc and tval, and ``proc.fault`` keeps them.
+
+The kernel is installed as the machine's Python M-mode trap handler; the program runs in
+U-mode with ``satp`` from its address space (0 = paging off, or the Sv32 root table).
+"""
+
+from __future__ import annotations
+
+from .abi import serve_ecall
+from .exec import load_user_program
+from .kernel import Kernel
+from .proc import Fault
+from .signal import SIGABRT, SIGNAL_NAMES, signal_for
+
+ECALL_FROM_U = 8
+
+
+def start_user_program(machine, image, *, paging: bool = False, argv=("program",), envp=(),
+                       stdin=None, stdout=None, stderr=None, root=None) -> Kernel:
+    """Load the ElfImage ``image`` as a user process on ``machine``, ready to ``run()``;
+    the kernel's ``current`` process is the program."""
+    loaded = load_user_program(image, machine.bus, paging=paging, argv=argv, envp=envp)
+    kernel = Kernel(ledger=machine.ledger, instret=lambda: machine.hart.instret)
+    kernel.spawn(loaded.space, brk_start=loaded.brk_start, brk_limit=loaded.brk_limit,
+                 stdin=stdin, stdout=stdout, stderr=stderr, root=root)
+    machine.set_trap_handler("M", lambda ctx: usertrap(kernel, ctx))
+    machine.csr["satp"] = loaded.space.satp
+    machine.regs[2] = loaded.sp
+    machine.pc = loaded.entry
+    machine.priv = "U"
+    return kernel
+
+
+def usertrap(kernel: Kernel, ctx) -> None:
+    """The kernel's trap entry (the machine calls it with a TrapContext)."""
+    proc = kernel.current
+    if ctx.interrupt or ctx.cause != ECALL_FROM_U:
+        return kill(proc, ctx)
+    serve_ecall(kernel, proc, ctx.reg, ctx.set_reg)
+    if proc.exited:                      # exit never returns: a0 keeps the status
+        return ctx.exit(proc.exit_status)
+    return ctx.skip()
+
+
+def kill(proc, ctx) -> None:
+    """A trap the kernel does not resolve: the process dies by a signal, the run halts."""
+    signal = SIGABRT if ctx.interrupt else signal_for(ctx.cause)
+    proc.kill(Fault(ctx.cause, ctx.epc, ctx.tval, ctx.name, signal))
+    return ctx.halt(f"user program killed by {SIGNAL_NAMES[signal]}: {ctx.name} at "
+                    f"pc={ctx.epc:#010x} (tval={ctx.tval:#010x})")
