@@ -1,10 +1,11 @@
-"""Chapter 3: static basic blocks, the CFG, edge counts and the translator's trace."""
+"""Chapter 3: static blocks and the CFG (vlab.isa.cfg), edge counts, the translator's trace."""
 
 import shutil
 import subprocess
 
 import pytest
 
+from vlab.isa import cfg
 from vlab.isa.asm import assemble
 from vlab.lab.translation import hot_paths
 from vlab.lab.translation.programs import BRANCHY_SOURCE, branchy_source
@@ -17,7 +18,7 @@ def _at(program, *labels):
 def test_leaders_follow_the_three_rules():
     program = assemble(BRANCHY_SOURCE)
     # start; branch targets loop, rare, next; after branches: common, done
-    assert hot_paths.leaders(program) == sorted(
+    assert cfg.leaders(program) == sorted(
         _at(program, "_start", "loop", "common", "rare", "next", "done"))
 
 
@@ -25,8 +26,8 @@ def test_a_jump_into_straight_code_splits_it_and_a_jalr_ends_a_block():
     program = assemble("_start: li a0, 1\n addi a0, a0, 1\nmid: addi a0, a0, 2\n"
                        " jalr zero, 0(ra)\n addi a0, a0, 3\n j mid\n")
     base = program.symbols["_start"]
-    assert hot_paths.leaders(program) == [base, base + 8, base + 16]
-    blocks = hot_paths.basic_blocks(program)
+    assert cfg.leaders(program) == [base, base + 8, base + 16]
+    blocks = cfg.basic_blocks(program)
     assert [len(b) for b in blocks] == [2, 2, 2]
     assert blocks[0].successors == (base + 8,)            # falls into `mid`
     assert blocks[1].successors == ()                     # jalr: computed target
@@ -34,7 +35,7 @@ def test_a_jump_into_straight_code_splits_it_and_a_jalr_ends_a_block():
 
 
 def test_blocks_have_both_branch_successors_and_the_program_s_labels():
-    blocks = hot_paths.basic_blocks(assemble(BRANCHY_SOURCE))
+    blocks = cfg.basic_blocks(assemble(BRANCHY_SOURCE))
     by_label = {b.label: b for b in blocks}
     loop = by_label["loop"]
     assert loop.lines[0].startswith("andi t0,s1,7")
@@ -52,7 +53,7 @@ def test_block_text_matches_gnu_objdump(tmp_path):
                            str(elf)], capture_output=True, text=True, check=True).stdout
     mnemonics = [line.split("\t")[2].split()[0] for line in dump.splitlines()
                  if line.startswith("8000") and line.count("\t") >= 2]
-    ours = [line.split()[0] for b in hot_paths.basic_blocks(program) for line in b.lines]
+    ours = [line.split()[0] for b in cfg.basic_blocks(program) for line in b.lines]
     aliases = {"li": "addi", "beqz": "beq", "bnez": "bne", "j": "jal"}
     assert [aliases.get(m, m) for m in ours] == mnemonics
 
@@ -92,10 +93,10 @@ def test_plot_highlights_the_trace_edges():
 
 def test_a_dynamic_block_can_cover_two_static_blocks():
     program = assemble(BRANCHY_SOURCE)
-    blocks = hot_paths.basic_blocks(program)
+    blocks = cfg.basic_blocks(program)
     loop, rare, nxt = _at(program, "loop", "rare", "next")
     pcs = {loop, loop + 4, rare, nxt, nxt + 4}
-    assert hot_paths.static_path((loop, rare), pcs, blocks) == (loop, rare, nxt)
+    assert cfg.static_path((loop, rare), pcs, blocks) == (loop, rare, nxt)
 
 
 def test_exercise_oracles():
@@ -104,3 +105,10 @@ def test_exercise_oracles():
     assert hot_paths.leaders_of(BRANCHY_SOURCE)[1] == 0x8000000C
     assert hot_paths.net_trace_labels(100, 4, 16) == ["loop", "rare", "next"]
     assert hot_paths.net_trace_labels(100, 8, 16) == ["loop", "common", "next"]
+
+
+def test_edges_taken_counts_entries_into_leaders_only():
+    # block A (0, 4) loops twice to itself, then B (8); 4 is not a leader
+    pcs = [0, 4, 0, 4, 0, 4, 8]
+    assert cfg.edges_taken(pcs, {0, 8}) == {(0, 0): 2, (0, 8): 1}
+    assert cfg.edges_taken([], {0}) == {}

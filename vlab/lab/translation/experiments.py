@@ -9,11 +9,11 @@ widgets (:class:`vlab.lab.experiment.Experiment`) and shows code:
 
 - :func:`Listing`, :func:`block_listing`, :func:`trace_listing`: generated Python,
   syntax-highlighted for readers, plain text for nbval;
-- :func:`trip_experiment` (vlab/lab/translation/break_even.py): counted host work as the loop trip
+- :func:`trip_experiment` (break_even.py): counted host work as the loop trip
   count grows, with the hotness threshold on a slider: where translation pays;
-- :func:`cache_experiment` (vlab/lab/translation/cache_use.py): translation-cache hits and misses
+- :func:`cache_experiment` (cache_use.py): translation-cache hits and misses
   over a run;
-- :func:`trace_experiment` (vlab/lab/translation/hot_paths.py): the trace the translator forms on
+- :func:`trace_experiment` (hot_paths.py): the trace the translator forms on
   a branchy loop, drawn on the control-flow graph;
 - :func:`expansion_table`: how much target code a guest instruction becomes.
 """

@@ -1,121 +1,30 @@
-"""Basic blocks and the control-flow graph of a guest program, and a trace drawn on it.
+"""A trace drawn on the control-flow graph: where the translator's hot path runs.
 
-A *basic block* is a maximal run of instructions entered only at its first instruction
-and left only after its last (Aho, Lam, Sethi & Ullman, *Compilers*, 2nd ed., sec. 8.4.1).
-Its first instruction is a **leader**; the textbook rule finds the leaders:
-
-1. the program's first instruction is a leader;
-2. the target of every branch or jump is a leader;
-3. the instruction just after a branch, a jump or a trap-raising instruction (``ecall``,
-   ``ebreak``, ``mret``...) is a leader.
-
-Each block runs from its leader up to the next leader.  That is the *static* view, from
-the program text.  A dynamic binary translator discovers blocks *dynamically*
-(vlab/isa/dbt/blocks.py): a block starts wherever execution arrives and runs to the next
-control transfer, so it never needs rule 2 in advance (and two translated blocks may
-overlap when code jumps into the middle of another).  For the small programs of the
-chapter both views give the same blocks.
-
+The graph itself (leaders, static basic blocks, successors) is :mod:`vlab.isa.cfg`.
 :func:`edge_counts` measures how often each edge of the graph was taken in a run (with
 the interpreter's trace, one record per instruction); :func:`plot_cfg` draws the graph
 with one trace of the translator highlighted as a path (Bala et al., Dynamo, PLDI 2000:
-a trace is a hot path through the control-flow graph).
+a trace is a hot path through the control-flow graph); :func:`hot_trace` runs the
+branchy loop on the translator and puts its first trace on the graph.
 """
 
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from dataclasses import dataclass
 
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from vlab.isa.decoder import decode
-from vlab.isa.disasm import disassemble
+from vlab.isa.cfg import (
+    basic_blocks,
+    branch_target,
+    edges_taken,
+    leaders,
+    static_path,
+    text_instructions,
+)
 from vlab.lab.interpretation.programs import load as load_on
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
-
-JUMPS = frozenset({"B", "J", "JALR"})              # formats of control transfers
-ENDS_BLOCK = frozenset({"ecall", "ebreak", "mret", "sret", "wfi"})   # trap or return
-
-
-@dataclass(frozen=True)
-class Block:
-    """A static basic block: its leader's address, label and instructions' text."""
-
-    start: int
-    end: int                   # address after the last instruction
-    label: str
-    lines: tuple               # disassembly of each instruction
-    successors: tuple          # addresses of the blocks control may go to next
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
-def _instructions(program) -> list:
-    """(pc, word, decoded or None) for every word of the program's ``.text``."""
-    section = program.section(".text")
-    if section is None:
-        raise ValueError("the program has no .text section")
-    code = section.data
-    return [(section.address + i, int.from_bytes(code[i:i + 4], "little"),
-             decode(int.from_bytes(code[i:i + 4], "little"))) for i in range(0, len(code), 4)]
-
-
-def _target(pc: int, decoded) -> int | None:
-    """The static target of a branch or JAL, None otherwise."""
-    if decoded is not None and decoded.spec.fmt in ("B", "J"):
-        return (pc + decoded.fields["imm"]) & 0xFFFFFFFF
-    return None
-
-
-def _ends_block(decoded) -> bool:
-    return decoded is None or decoded.spec.fmt in JUMPS or decoded.spec.name in ENDS_BLOCK
-
-
-def leaders(program) -> list[int]:
-    """The leader addresses of ``program``'s text, in address order (rules above)."""
-    instructions = _instructions(program)
-    if not instructions:
-        return []
-    text = {pc for pc, _, _ in instructions}
-    found = {instructions[0][0]}
-    for pc, _, decoded in instructions:
-        target = _target(pc, decoded)
-        if target in text:
-            found.add(target)
-        if _ends_block(decoded) and pc + 4 in text:
-            found.add(pc + 4)
-    return sorted(found)
-
-
-def _successors(last_pc: int, decoded, end: int, text_end: int) -> tuple:
-    if decoded is None or decoded.spec.name in ENDS_BLOCK or decoded.spec.fmt == "JALR":
-        return ()
-    target = _target(last_pc, decoded)
-    if decoded.spec.fmt == "J":
-        return (target,)
-    fall = (end,) if end < text_end else ()
-    return (*fall, target) if decoded.spec.fmt == "B" else fall
-
-
-def basic_blocks(program) -> list[Block]:
-    """The static basic blocks of ``program`` with their successors (the CFG)."""
-    instructions = _instructions(program)
-    starts = leaders(program)
-    names = program.names_by_address()
-    text_end = instructions[-1][0] + 4 if instructions else 0
-    by_pc = {pc: (word, decoded) for pc, word, decoded in instructions}
-    blocks = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else text_end
-        lines = tuple(disassemble(by_pc[pc][0], pc, names) for pc in range(start, end, 4))
-        last = by_pc[end - 4][1]
-        label = names.get(start, f"{start:#x}")
-        blocks.append(Block(start, end, label, lines, _successors(end - 4, last, end,
-                                                                   text_end)))
-    return blocks
 
 
 def edge_counts(source: str, budget: int = 100_000) -> dict:
@@ -125,14 +34,7 @@ def edge_counts(source: str, budget: int = 100_000) -> dict:
     machine.trace = True
     machine.tracer.limit = budget
     machine.run(max_instructions=budget)
-    pcs = [record.pc for record in machine.tracer.records]
-    counts: Counter = Counter()
-    current = pcs[0] if pcs else None
-    for previous, pc in zip(pcs, pcs[1:], strict=False):
-        if pc in starts and pc != previous:  # a leader: control entered a new block
-            counts[(current, pc)] += 1
-            current = pc
-    return dict(sorted(counts.items()))
+    return edges_taken([record.pc for record in machine.tracer.records], starts)
 
 
 # --- drawing -------------------------------------------------------------------------
@@ -234,22 +136,6 @@ class TraceView:
     stats: dict
 
 
-def static_path(dynamic_path, pcs, blocks) -> tuple:
-    """A trace path of *dynamic* blocks (start pcs) as a path of the static blocks it
-    runs through.  A dynamic block runs on to the next control transfer, so it can cover
-    several static blocks (``rare`` falls through into ``next``: one dynamic block)."""
-    by_start = {block.start: block for block in blocks}
-    path = []
-    for start in dynamic_path:
-        block = by_start[start]
-        path.append(start)
-        while block.successors == (block.end,) and block.end in pcs \
-                and block.end not in dynamic_path and block.end in by_start:
-            block = by_start[block.end]
-            path.append(block.start)
-    return tuple(path)
-
-
 @functools.lru_cache(maxsize=64)
 def hot_trace(period: int = 8, threshold: int = 16, trips: int = 100) -> TraceView:
     """Model: run the branchy loop (rare path every ``period`` trips) on the translator
@@ -296,8 +182,8 @@ def instruction_table(source: str) -> list:
     (no aliases: ``beq``, not ``beqz``) and a branch's or ``jal``'s target (else None)."""
     from vlab.isa.asm import assemble
 
-    return [(pc, decoded.spec.name if decoded else "illegal", _target(pc, decoded))
-            for pc, _, decoded in _instructions(assemble(source))]
+    return [(pc, decoded.spec.name if decoded else "illegal", branch_target(pc, decoded))
+            for pc, _, decoded in text_instructions(assemble(source))]
 
 
 def leaders_of(source: str) -> list[int]:
