@@ -16,10 +16,10 @@ module                        concept
 ``network``                   the modeled link: round trip + bytes / bandwidth
 ``streaming``                 server and client: metadata first, blocks on first use
 ``costs``                     streaming round trips and bytes on the shared ledger
-``paths``                     canonical paths; escapes (``..``, drives, NUL) refused
+``paths``                     package entries, by the layer store's path rules
 ``layers``                    host (read-only), package (streamed), sandbox (writable)
-``isolation``                 per-directory modes: writecopy or full (ThinApp)
-``vfs``                       the layered file system: copy-on-write and whiteouts
+``isolation``                 per-directory modes (ThinApp) as a view of the host
+``vfs``                       the three layers as an overlay of ``vlab.os.fs``
 ``workstation``               launch without installing, remove by deleting the sandbox
 ``sandboxed_host``            the HLL VM's host interface over the layered VFS
 ``class_path``                the HLL VM's class-path source reading the package

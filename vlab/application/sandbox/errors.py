@@ -1,34 +1,39 @@
-"""Errors of the application sandbox.
+"""Errors of the application sandbox: the layer store's errors, and a malformed package.
 
-Every error a student (or a hostile application) can provoke is one of these,
-with a message that says what went wrong, where, and how to fix it: a bad
-package is rejected with the reason, a path that tries to leave the virtual
-file system is refused, a missing file is a file-not-found, never a Python
-traceback from deep inside the model.
+The sandbox is built on the copy-on-write layer store (:mod:`vlab.os.fs`), so a path
+that tries to leave the virtual file system, a missing file or a full sandbox raises the
+store's own error (each carries the errno a kernel would return).  The names below are
+the ones this package has always used for them; the only error of its own is a package
+whose bytes are malformed.  Every message says what went wrong, where, and how to fix
+it, never a Python traceback from deep inside the model.
 """
 
 from __future__ import annotations
 
+from vlab.os.fs.errors import (
+    FileNotFound,
+    FsError,
+    IsADirectory,
+    NotADirectory,
+    PathEscapeError,
+    QuotaExceeded,
+)
 
-class SandboxError(Exception):
-    """Base class of every error raised by :mod:`vlab.application.sandbox`."""
+#: Base class of every error raised by :mod:`vlab.application.sandbox`.
+SandboxError = FsError
+VirtualFileNotFound = FileNotFound
+VirtualIsADirectory = IsADirectory
+VirtualNotADirectory = NotADirectory
+SandboxQuotaExceeded = QuotaExceeded
 
 
-class PackageFormatError(SandboxError):
+class PackageFormatError(FsError):
     """The bytes are not a well-formed application package (magic, size, checksum...)."""
 
-
-class PathEscapeError(SandboxError):
-    """A path tries to name something outside the virtual file system."""
+    errno = 22  # EINVAL
 
 
-class VirtualFileNotFound(SandboxError):
-    """No layer of the virtual file system holds the path (or a whiteout hides it)."""
-
-
-class VirtualIsADirectory(SandboxError):
-    """A file operation named a directory of the virtual file system."""
-
-
-class VirtualNotADirectory(SandboxError):
-    """A directory operation named a file, or a file sits where a directory must be."""
+__all__ = [
+    "PackageFormatError", "PathEscapeError", "SandboxError", "SandboxQuotaExceeded",
+    "VirtualFileNotFound", "VirtualIsADirectory", "VirtualNotADirectory",
+]

@@ -14,34 +14,36 @@ the VM's natives expect, keeping the sandbox's message, so a guest sees e.g.
 ``FileNotFoundError`` or ``PermissionError`` and never a Python traceback.
 
 The clock is modeled like :class:`~vlab.application.hll.host.MemoryHost`'s
-(the VM sets :attr:`instructions`) plus the modeled time the application
-spent waiting for streamed blocks: a stream fault is visible to the program
-as time passing, as it would be on a real workstation.
+(the VM sets :attr:`instructions`; :mod:`vlab.host.clock` gives the rate) plus the
+modeled time the application spent waiting for streamed blocks: a stream fault is
+visible to the program as time passing, as it would be on a real workstation.
 """
 
 from __future__ import annotations
 
-from vlab.application.sandbox.errors import (
-    PathEscapeError,
-    SandboxError,
-    VirtualFileNotFound,
-    VirtualIsADirectory,
-    VirtualNotADirectory,
-)
 from vlab.application.sandbox.streaming import StreamStats
-from vlab.application.sandbox.vfs import LayeredFileSystem, SandboxQuotaExceeded
+from vlab.application.sandbox.vfs import LayeredFileSystem
+from vlab.host.clock import NS_PER_INSTRUCTION
+from vlab.os.fs.errors import (
+    FileNotFound,
+    FsError,
+    IsADirectory,
+    NotADirectory,
+    PathEscapeError,
+    QuotaExceeded,
+)
 
-OS_ERROR_OF: dict[type[SandboxError], type[OSError]] = {
-    VirtualFileNotFound: FileNotFoundError,
+OS_ERROR_OF: dict[type[FsError], type[OSError]] = {
+    FileNotFound: FileNotFoundError,
     PathEscapeError: PermissionError,
-    VirtualIsADirectory: IsADirectoryError,
-    VirtualNotADirectory: NotADirectoryError,
+    IsADirectory: IsADirectoryError,
+    NotADirectory: NotADirectoryError,
     # EDQUOT on a real system; the VM maps PermissionError to a guest exception
-    SandboxQuotaExceeded: PermissionError,
+    QuotaExceeded: PermissionError,
 }
 
 
-def as_os_error(error: SandboxError) -> OSError:
+def as_os_error(error: FsError) -> OSError:
     """The ``OSError`` a native sees for a sandbox error (same message)."""
     for kind, os_error in OS_ERROR_OF.items():
         if isinstance(error, kind):
@@ -53,7 +55,7 @@ class SandboxedHost:
     """A :class:`~vlab.application.hll.host.HostInterface` over one application's VFS."""
 
     def __init__(self, vfs: LayeredFileSystem, *, stream_stats: StreamStats | None = None,
-                 echo=None, ns_per_instruction: int = 10) -> None:
+                 echo=None, ns_per_instruction: int = NS_PER_INSTRUCTION) -> None:
         self.vfs = vfs
         self.stream_stats = stream_stats
         self.console: list[str] = []
@@ -77,19 +79,19 @@ class SandboxedHost:
     def read_file(self, path: str) -> bytes:
         try:
             return self.vfs.read(path)
-        except SandboxError as error:
+        except FsError as error:
             raise as_os_error(error) from None
 
     def write_file(self, path: str, data: bytes) -> None:
         try:
             self.vfs.write(path, bytes(data))
-        except SandboxError as error:
+        except FsError as error:
             raise as_os_error(error) from None
 
     def list_dir(self, path: str) -> list[str]:
         try:
             return self.vfs.listdir(path)
-        except SandboxError as error:
+        except FsError as error:
             raise as_os_error(error) from None
 
     # ---------------------------------------------------------------- clock
