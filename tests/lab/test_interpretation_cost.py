@@ -2,6 +2,7 @@
 
 import pytest
 
+from vlab.isa.explain import interpreter_part as part_of
 from vlab.lab.interpretation import cost
 from vlab.lab.interpretation.cost import (
     FX32,
@@ -14,7 +15,6 @@ from vlab.lab.interpretation.cost import (
     host_work_table,
     ledger_run,
     ledger_table,
-    part_of,
     plot_dispatch,
     plot_host_work,
     plot_ledger,

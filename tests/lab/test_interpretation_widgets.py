@@ -1,10 +1,11 @@
 """Chapter 2's widgets and code excerpts, without a browser."""
 
+from vlab.isa import explain
 from vlab.lab.interpretation import experiments as ch2
 
 
 def test_the_dispatch_loop_excerpt_is_the_interpreter_s_for_loop():
-    lines = ch2.dispatch_loop_source().splitlines()
+    lines = explain.dispatch_loop_source().splitlines()
     assert lines[0] == "try:"
     assert lines[1].strip().startswith("for i in range(n)")
     assert lines[2].strip() == "pc = cache[pc]()"

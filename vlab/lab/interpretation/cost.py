@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from vlab.isa.asm import assemble
+from vlab.isa.explain import PARTS, interpreter_part
 from vlab.isa.interpreter import Interpreter
 from vlab.lab.decode_dispatch import DecodeAndDispatch
 from vlab.lab.experiment import Table
@@ -45,35 +46,12 @@ from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure
 from vlab.os.boot import boot
 
 ENGINES = {"predecoded": Interpreter, "decode-and-dispatch": DecodeAndDispatch}
-PARTS = ("dispatch loop", "fetch + decode", "semantics", "machine")
 PART_COLORS = dict(zip(PARTS, (LEVEL_COLORS["isa"], LEVEL_COLORS["hardware"],
                                LEVEL_COLORS["os"], ROLE_COLORS["hardware"]), strict=True))
 
 #: FX!32's host (Alpha) instructions per guest (x86) instruction: Chernoff et al. 1998.
 FX32 = {"FX!32 interpreter": 45.0, "FX!32 translated code": 4.4}
 FX32_SOURCE = "Chernoff et al., FX!32, IEEE Micro 18(2), 1998"
-
-_LOOP_QUALNAMES = {"Interpreter.run", "DecodeAndDispatch.run"}
-_DECODE_NAMES = {"find_spec", "decode_fields", "decode", "bits", "sign_extend", "_imm_i",
-                 "_imm_s", "_imm_b", "_imm_j", "_rd", "_rs1", "_rs2", "_fetch",
-                 "make_handler", "fetch_and_decode", "_translate_fetch", "bind", "factory",
-                 "<lambda>"}
-_MEMORY_PREFIXES = ("_load_", "_store_", "load_reserved", "store_conditional", "amo_load")
-
-
-def part_of(qualname: str) -> str:
-    """Which part of the interpreter a function (by ``__qualname__``) belongs to."""
-    name = qualname.rsplit(".", 1)[-1]
-    if qualname in _LOOP_QUALNAMES:
-        return "dispatch loop"
-    if name.startswith("_h_"):
-        return "semantics"
-    if name.startswith(_MEMORY_PREFIXES):
-        return "semantics"
-    if name in _DECODE_NAMES and "Machine" not in qualname:
-        return "fetch + decode"
-    return "machine"
-
 
 @dataclass(frozen=True)
 class HostWork:
@@ -108,7 +86,7 @@ def host_work(engine: str = "predecoded", iterations: int = 100) -> HostWork:
     result, count = count_bytecodes(machine.run, max_instructions=budget)
     if not (finished(warm) and finished(result)):
         raise RuntimeError(f"the sum program did not finish: {result}")
-    by_part = count.grouped(part_of)
+    by_part = count.grouped(interpreter_part)
     return HostWork(engine, iterations, result.instructions,
                     machine.engine.decoded - decoded_before, count.total,
                     {part: by_part.get(part, 0) for part in PARTS})

@@ -13,8 +13,9 @@ widgets (:class:`vlab.lab.experiment.Experiment`):
 - :func:`ledger_experiment`: the ledger of a user program's run;
 - :func:`trap_experiment` (trap_cases.py): mepc, mcause and mtval of a trap.
 
-Also :func:`dispatch_loop_source`, the few lines of vlab's interpreter that a reader
-should see, and :func:`handler_source`, the Python compiled from one ISA-table row.
+Also :func:`handler_source`, the Python compiled from one ISA-table row (the few lines
+of vlab's interpreter that a reader should see come from the interpreter's own explain
+hook, :func:`vlab.isa.explain.dispatch_loop_source`).
 
 The other modules of this package: programs.py (the guest programs and the
 monitor that ends them), formats.py (the RV32 format figure), routine.py (runs a
@@ -24,9 +25,6 @@ interpreter) and vlab/lab/measure.py (exact bytecode counts, and the stopwatch).
 
 from __future__ import annotations
 
-import inspect
-
-from vlab.isa.interpreter import Interpreter
 from vlab.isa.semantics import factory_source
 from vlab.isa.spec import BY_NAME
 from vlab.lab.experiment import Experiment, dropdown, int_slider, toggle
@@ -35,20 +33,6 @@ from vlab.lab.interpretation.cost import ENGINES, SWEEP
 from vlab.lab.interpretation.programs import SUM_SOURCE
 
 # --- the code a reader should see --------------------------------------------------------
-
-
-def dispatch_loop_source() -> str:
-    """The heart of vlab's interpreter: the ``try`` around the dispatch loop of
-    ``Interpreter.run`` and its first ``except`` clause (the predecode-on-miss path),
-    found by their text so the excerpt follows the code."""
-    lines = inspect.getsource(Interpreter.run).splitlines()
-    loop = next(i for i, line in enumerate(lines) if "for i in range(n)" in line)
-    start = loop - 1                                          # the `try:` line
-    indent = len(lines[start]) - len(lines[start].lstrip())
-    clauses = [i for i, line in enumerate(lines) if i > loop and line.strip()
-               and len(line) - len(line.lstrip()) == indent]  # except/else of that try
-    stop = clauses[1] if len(clauses) > 1 else len(lines)
-    return "\n".join(line[indent:] for line in lines[start:stop])
 
 
 def handler_source(instruction: str = "add") -> str:

@@ -31,15 +31,13 @@ runs (:func:`engine_bytecodes`).
 from __future__ import annotations
 
 import functools
-import importlib
-import pkgutil
 import sys
 from dataclasses import dataclass
 
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-import vlab.isa.dbt
-from vlab.isa import machine as machine_module
+from vlab.isa.dbt.memos import forget_memos
+from vlab.isa.explain import machine_loop_file
 from vlab.lab.experiment import Table
 from vlab.lab.interpretation.programs import finished, sum_source
 from vlab.lab.measure import count_bytecodes
@@ -47,7 +45,7 @@ from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, new_figure, styled
 from vlab.lab.translation.programs import BLOCK_THRESHOLD, load
 
 #: Where the machine's own run loop lives: the same for both engines, not counted.
-MACHINE_FILE = machine_module.Machine.run.__code__.co_filename
+MACHINE_FILE = machine_loop_file()
 
 #: Loop trip counts of the break-even sweep.
 TRIPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
@@ -55,23 +53,6 @@ TRIPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 FX32 = {"interpreted": 45.0, "translated": 4.4}
 ENGINE_COLORS = {"interp": LEVEL_COLORS["isa"], "dbt": LEVEL_COLORS["application"]}
 BUDGET = 10**6
-
-
-def forget_translator_memos() -> int:
-    """Empty the translator's process-wide memos: every module-level ``_MEMO`` dict and
-    every ``functools.lru_cache`` function of the package vlab.isa.dbt (how many)."""
-    emptied = 0
-    for info in pkgutil.iter_modules(vlab.isa.dbt.__path__):
-        module = importlib.import_module(f"vlab.isa.dbt.{info.name}")
-        for name, value in vars(module).items():
-            if name == "_MEMO" and isinstance(value, dict):
-                value.clear()
-                emptied += 1
-            elif callable(getattr(value, "cache_clear", None)) \
-                    and getattr(value, "__module__", None) == module.__name__:
-                value.cache_clear()
-                emptied += 1
-    return emptied
 
 
 def _prepared(source: str, engine: str, **settings):
@@ -83,7 +64,7 @@ def _prepared(source: str, engine: str, **settings):
     machine.restore(start)
     if engine == "dbt":
         machine.engine.stats.reset()
-    forget_translator_memos()
+    forget_memos()
     return machine
 
 
@@ -237,7 +218,7 @@ def translation_cost(source: str, at: int) -> int:
     its Python and everything around ``compile()``, which itself runs in C)."""
     machine = _prepared(source, "dbt", block_threshold=10**9, trace_threshold=10**9)
     machine.run(max_instructions=BUDGET)     # interpreted only: the predecode cache is full
-    forget_translator_memos()
+    forget_memos()
     translation, count = count_bytecodes(machine.engine.translate_block, at)
     if translation is None:
         raise ValueError(f"no translatable block at {at:#x}")
