@@ -53,11 +53,21 @@ print(list_dir("/data"))
 def test_directory_host_cannot_be_escaped(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
+    (root / "out").symlink_to(tmp_path)
     host = DirectoryHost(root)
-    result = VM.from_source('write_text("/../../escape.txt", "x")\n', host=host,
-                            policy=Policy.allow_all()).run()
-    assert result.status == "ok"
-    assert (root / "escape.txt").read_text() == "x"
+    source = """
+for path in ["/../../escape.txt", "/out/escape.txt", "ok.txt"]:
+    try:
+        write_text(path, "x")
+        print(path, "written")
+    except PermissionError as e:
+        print(path, "refused")
+"""
+    result = VM.from_source(source, host=host, policy=Policy.allow_all()).run()
+    assert result.status == "ok", result.message
+    assert result.output.splitlines() == ["/../../escape.txt refused", "/out/escape.txt refused",
+                                          "ok.txt written"]
+    assert (root / "ok.txt").read_text() == "x"
     assert not (tmp_path / "escape.txt").exists()
 
 

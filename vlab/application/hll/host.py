@@ -7,14 +7,22 @@ the same VM can run over a real directory, an in-memory dictionary, a sandboxed 
 file system (``vlab.application.sandbox``) or, later, as a process on the modeled kernel.
 
 The :class:`Policy` (``policy.py``) is checked by the natives *before* calling the host;
-the host itself only performs the operation.
+the host itself only performs the operation.  Every host names files by the same rules
+as the rest of vlab (:mod:`vlab.os.fs.paths`): ``..`` above the root, NUL bytes and
+backslashes are refused (a guest ``PermissionError``), never clamped, and a
+:class:`DirectoryHost` also refuses a symbolic link that leads out of its root.  The
+modeled clock runs at the guest rate of :mod:`vlab.host.clock`.
 """
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+from vlab.host.clock import NS_PER_INSTRUCTION
+from vlab.os.fs.errors import PathEscapeError
+from vlab.os.fs.paths import host_path
+from vlab.os.fs.paths import normalize as canonical_path
 
 
 @runtime_checkable
@@ -41,7 +49,7 @@ class MemoryHost:
     """
 
     def __init__(self, files: dict[str, bytes] | None = None, echo=None,
-                 ns_per_instruction: int = 10, record: bool = True):
+                 ns_per_instruction: int = NS_PER_INSTRUCTION, record: bool = True):
         self.files: dict[str, bytes] = {normalize(k): v for k, v in (files or {}).items()}
         self.console: list[str] = []
         self.echo, self.record = echo, record
@@ -83,7 +91,10 @@ class DirectoryHost(MemoryHost):
         self.root = Path(root).resolve()
 
     def _real(self, path: str) -> Path:
-        return self.root / normalize(path).lstrip("/")
+        try:
+            return Path(host_path(self.root, path))
+        except PathEscapeError as error:
+            raise PermissionError(str(error)) from None
 
     def read_file(self, path: str) -> bytes:
         return self._real(path).read_bytes()
@@ -98,5 +109,12 @@ class DirectoryHost(MemoryHost):
 
 
 def normalize(path: str) -> str:
-    """Absolute, ``..``-free POSIX path: ``a/../../etc`` becomes ``/etc``."""
-    return posixpath.normpath("/" + path.replace("\\", "/").lstrip("/"))
+    """Canonical absolute path (``a/./b`` is ``/a/b``) by :func:`vlab.os.fs.paths.normalize`.
+
+    An escape (``/../etc``), a NUL byte or a backslash is a ``PermissionError`` the guest
+    program can catch.
+    """
+    try:
+        return canonical_path(path)
+    except PathEscapeError as error:
+        raise PermissionError(str(error)) from None
