@@ -8,13 +8,17 @@ its own region. An address that no region contains, or an access that
 straddles the end of a region, raises :class:`~vlab.host.memory.AccessFault`
 whose reason names the nearest mapped regions.
 
-Two hooks make the bus useful to the levels above:
+Three hooks make the bus useful to the levels above:
 
+- ``watch``: the write-watch service of its RAM (:mod:`vlab.host.watch`):
+  watches on physical pages with a reason (translated code, a write-protected
+  guest page table, a device mailbox) and dirty-page logging. Every RAM write
+  through the bus reaches it (it is the first write listener); a CPU's own
+  stores reach it from the CPU's slow path.
 - ``write_listeners``: callables ``(addr, size)`` called after every RAM write
   that goes through the bus (``store``, ``write_bytes``, and therefore device
-  DMA). A CPU registers one to invalidate predecoded or translated code.
-  Writes a CPU makes directly into ``ram.data`` (its fast path) do not call
-  them: the CPU does its own invalidation there.
+  DMA). Writes a CPU makes directly into ``ram.data`` (its fast path) do not
+  call them: the CPU reports those to ``watch`` itself.
 - ``ledger``: when set, every *device register* access is charged as the
   ``device_access`` event. RAM accesses are not charged here: the agent that
   makes them (the CPU) counts ``mem_read``/``mem_write`` itself, in bulk.
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .memory import VALID_SIZES, AccessFault, PhysicalMemory
+from .watch import WriteWatch
 
 _SIZES = frozenset(VALID_SIZES)
 _MASKS = {size: (1 << (8 * size)) - 1 for size in VALID_SIZES}
@@ -62,6 +67,7 @@ class Bus:
         self.regions: list[Region] = []  # kept sorted by base address
         self._devices: tuple[Region, ...] = ()
         self.write_listeners: list = []
+        self.watch: WriteWatch | None = None
         self.ledger = ledger
 
     # -- building the memory map -------------------------------------------
@@ -72,6 +78,8 @@ class Bus:
             raise ValueError(f"the bus already has RAM ({self.ram!r})")
         self._add(Region("ram", mem.base, mem.size, mem))
         self.ram = mem
+        self.watch = WriteWatch(mem.base, mem.size)
+        self.write_listeners.insert(0, self.watch.bus_written)
 
     def attach(self, device, base: int, size: int, name: str) -> None:
         """Map ``device`` at ``[base, base + size)``; it will see offsets from 0."""

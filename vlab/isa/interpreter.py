@@ -26,10 +26,10 @@ before they write), so mepc/mtval/registers are the spec's.  Interrupts are only
 between ``run`` calls: the machine sizes each call so that it ends exactly when the timer
 interrupt can fire, and any instruction that can enable an interrupt runs in ``step``.
 
-Invalidation.  A predecoded instruction is dropped when its word is written: CPU stores to
-a RAM page that holds predecoded code go through ``Mmu.slow_store`` and call
-``invalidate``; other writers (loaders, DMA, a Python kernel) reach it through the bus's
-``write_listeners``.  FENCE.I and SFENCE.VMA drop everything.
+Invalidation.  A predecoded instruction is dropped when its word is written: its page is
+watched for ``CODE`` in the write-watch service (vlab/host/watch.py), which every writer
+reports to -- CPU stores through ``Mmu.slow_store``, loaders, DMA and a Python kernel
+through the bus -- and which calls ``invalidate``.  FENCE.I and SFENCE.VMA drop everything.
 
 Caches are per *context* (fetch translation on/off, privilege, satp, data translation,
 tracing), so a kernel switching between processes keeps each one's predecoded code.
@@ -81,8 +81,7 @@ class Interpreter:
         self._code_index: dict[int, list] = {}      # RAM word index -> [(cache, vpc)]
         self.fetch_hits = 0
         self.decoded = 0                            # instructions predecoded (statistics)
-        mmu.on_code_write = self.invalidate
-        mmu.bus.write_listeners.append(self._bus_write)
+        mmu.on_code_write = self.invalidate     # CPU and bus writes to watched code pages
         self.cache = {}
         self.context_changed()
 
@@ -194,11 +193,6 @@ class Interpreter:
         for w in hit:
             for cache, vpc in index.pop(w):
                 cache.pop(vpc, None)
-
-    def _bus_write(self, addr: int, size: int) -> None:
-        offset = addr - self._ram_base
-        if 0 <= offset < self._ram_size:
-            self.invalidate(offset, size)
 
     # ------------------------------------------------------------ fetch and decode
     def _fetch(self, pc: int):

@@ -44,6 +44,7 @@ re-executed in the slow path.
 from __future__ import annotations
 
 from vlab.host.memory import AccessFault
+from vlab.host.watch import CODE
 from vlab.isa.pagetable import (
     ACCESS_FAULT,
     FETCH,
@@ -88,8 +89,10 @@ class Mmu:
         self.tlb: dict[int, tuple[int, int, int]] = {}   # key -> (pte, level, pte_addr)
         self.rview: dict[int, int] = {}   # VPN -> RAM offset of the page: loads allowed now
         self.wview: dict[int, int] = {}   # VPN -> RAM offset: stores allowed now (D set)
-        self.watch = bytearray((self.ram.size >> 12) + 2)  # RAM pages needing store hooks
-        self.watch[-1] = 1   # sentinel, past every page: translated code's POISON offset (-1)
+        self.write_watch = bus.watch        # the write-watch service (vlab/host/watch.py)
+        self.watch = bus.watch.pages        # per RAM page: non-zero = stores take the slow path
+        bus.watch.on_protect.append(self.wview.clear)
+        bus.watch.on_write(CODE, self._code_written)
         self.slow = False                 # True while the interpreter runs its exact path
         self.tlb_hits = self.tlb_misses = self.walk_refs = 0
         self.on_code_write = None         # callable(ram_offset, size), set by the engine
@@ -121,12 +124,14 @@ class Mmu:
         self.rview.clear()
         self.wview.clear()
 
-    def watch_page(self, ram_offset: int) -> None:
-        """Stores to this RAM page must go through ``on_code_write`` from now on."""
-        page = ram_offset >> 12
-        if not self.watch[page]:
-            self.watch[page] = 1
-            self.wview.clear()
+    def watch_page(self, ram_offset: int, reason: int = CODE) -> None:
+        """Stores to this RAM page take the slow path from now on and are reported to the
+        write-watch service (for ``CODE``: to ``on_code_write``)."""
+        self.write_watch.watch(self.ram.base + ram_offset, reason)
+
+    def _code_written(self, pa: int, size: int) -> None:
+        if self.on_code_write is not None:
+            self.on_code_write(pa - self.ram.base, size)
 
     # ------------------------------------------------------------ translation
     def translate(self, va: int, access: int, priv: int | None = None) -> int:
@@ -270,7 +275,7 @@ class Mmu:
             off = pa - self.ram.base
             self.ram.data[off:off + size] = value.to_bytes(size, 'little')
             if self.watch[off >> 12] or self.watch[(off + size - 1) >> 12]:
-                self.on_code_write(off, size)
+                self.write_watch.written(off, size)
             return
         if not self.slow:
             raise NeedSlowPath
