@@ -123,6 +123,32 @@ def test_sandbox_confines_paths(tmp_path):
     assert info.value.errno == E.ENOENT
 
 
+def test_paths_follow_the_one_normaliser_and_the_working_directory(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f").write_text("in sub")
+    files = FileTable(root=tmp_path)
+    fd = files.open(-100, "f", 0, 0, cwd="/sub")
+    assert files.get(fd).read(10) == b"in sub"
+    assert files.get(files.open(-100, "/sub/./x/../f", 0, 0)).read(2) == b"in"
+    for path, errno in (("sub\\f", E.EACCES), ("C:/f", E.EACCES), ("", E.ENOENT),
+                        ("../f", E.EACCES)):
+        with pytest.raises(SyscallError) as info:
+            files.open(-100, path, 0, 0, cwd="/")
+        assert info.value.errno == errno, path
+
+
+def test_openat_is_relative_to_the_process_cwd(tmp_path):
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "notes").write_text("hi")
+    kernel = Kernel()
+    space = FlatSpace(Platform(ram_size=8 << 20).bus)
+    proc = kernel.spawn(space, brk_start=USER + 0x10000, brk_limit=USER + 0x20000,
+                        root=tmp_path, cwd="/home")
+    space.write(USER, b"notes\0")
+    fd = call(kernel, proc, NUMBERS["openat"], -100 & 0xFFFF_FFFF, USER, 0, 0)
+    assert fd == 3 and call(kernel, proc, NUMBERS["read"], fd, USER + 64, 8) == 2
+
+
 def test_fstat_layout(tmp_path):
     (tmp_path / "f").write_bytes(b"x" * 1000)
     files = FileTable(root=tmp_path)

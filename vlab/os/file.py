@@ -6,10 +6,12 @@ stderr (host streams, injectable so tests can feed input and capture output); ``
 returns the lowest free number.
 
 Sandbox: a guest path names a file under ``root`` (a host directory given to the kernel)
-and nowhere else.  Absolute guest paths start at ``root``; relative ones too (the working
-directory is ``/``, and only ``AT_FDCWD`` is accepted as dirfd).  A path whose real
-location (after ``..`` and symbolic links) leaves ``root`` is refused with EACCES; with
-no root, every open fails with ENOENT.  Files are really opened on the host (``os.open``).
+and nowhere else.  Absolute guest paths start at ``root``; relative ones at the process's
+working directory (only ``AT_FDCWD`` is accepted as dirfd).  The path rules are the ones
+every level uses (``vlab.os.fs.paths``): a ``..`` above the root, host-only syntax, or a
+symbolic link whose target leaves ``root`` is refused with EACCES; an empty path is
+ENOENT, as in Linux; with no root, every open fails with ENOENT.  Files are really opened
+on the host (``os.open``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import os
 import stat as host_stat
 import struct
 
-from .errno import EACCES, EBADF, EINVAL, EMFILE, ENOENT, ESPIPE, SyscallError, from_oserror
+from .errno import EBADF, EINVAL, EMFILE, ENOENT, ESPIPE, SyscallError, from_oserror
+from .fs import paths
+from .fs.errors import FsError
 
 AT_FDCWD = -100
 O_ACCMODE, O_WRONLY, O_RDWR = 3, 1, 2
@@ -121,19 +125,22 @@ class FileTable:
             raise SyscallError(EBADF, f"file descriptor {fd} is not open")
         return file
 
-    def host_path(self, guest_path: str) -> str:
+    def host_path(self, guest_path: str, cwd: str = "/") -> str:
         """Where ``guest_path`` lives on the host, refusing anything outside the root."""
         if self.root is None:
             raise SyscallError(ENOENT, "no file system: the kernel was given no root")
-        candidate = os.path.realpath(os.path.join(self.root, guest_path.lstrip("/")))
-        if candidate != self.root and not candidate.startswith(self.root + os.sep):
-            raise SyscallError(EACCES, f"{guest_path!r} leaves the sandbox")
-        return candidate
+        if not guest_path:
+            raise SyscallError(ENOENT, "empty path")
+        try:
+            return paths.host_path(self.root, guest_path, cwd)
+        except FsError as exc:
+            raise SyscallError(exc.errno, str(exc)) from None
 
-    def open(self, dirfd: int, guest_path: str, flags: int, mode: int) -> int:
+    def open(self, dirfd: int, guest_path: str, flags: int, mode: int, cwd: str = "/") -> int:
+        """openat: the lowest free descriptor for ``guest_path`` (relative to ``cwd``)."""
         if dirfd != AT_FDCWD and not guest_path.startswith("/"):
             raise SyscallError(EINVAL, "only AT_FDCWD is supported as dirfd")
-        path = self.host_path(guest_path)
+        path = self.host_path(guest_path, cwd)
         fd = self._lowest_free()
         host_flags = _host_flags(flags)
         self.open_files[fd] = HostFile(_host(os.open, path, host_flags, mode & 0o777))

@@ -42,7 +42,8 @@ def sys_write(kernel, proc, fd, buf, count, *_):
 
 
 def sys_openat(kernel, proc, dirfd, path, flags, mode, *_):
-    return proc.files.open(signed(dirfd), read_cstring(proc.space, path), flags, mode)
+    return proc.files.open(signed(dirfd), read_cstring(proc.space, path), flags, mode,
+                           cwd=proc.cwd)
 
 
 def sys_close(kernel, proc, fd, *_):
