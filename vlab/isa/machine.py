@@ -67,9 +67,9 @@ privilege also charges ``privilege_switch``; a handler charges its own work with
     m.hart.priv = 0                               # run the program in U-mode
 
 Deterministic time: the CLINT's ``mtime`` advances one tick every
-``instructions_per_tick`` retired instructions (default 10: a 100 MHz core with the
-10 MHz timebase of QEMU's ``virt`` board); while the hart waits in WFI, time jumps
-straight to the next timer interrupt.  The ``cycle`` CSR counts one cycle
+``instructions_per_tick`` retired instructions (default from ``vlab.host.clock``: 10, a
+100 MHz core with the 10 MHz timebase of QEMU's ``virt`` board); while the hart waits
+in WFI, time jumps straight to the next timer interrupt.  The ``cycle`` CSR counts one cycle
 per retired instruction.
 
 Ledger: ``instruction`` (exact, charged in bulk per run), ``tlb_hit``/``tlb_miss``/
@@ -86,6 +86,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vlab.host.clock import INSTRUCTIONS_PER_TICK
 from vlab.host.platform import Platform
 from vlab.isa.hart import Hart
 from vlab.isa.interpreter import Interpreter
@@ -216,8 +217,8 @@ class Machine:
     """One RV32IMA hart with M/S/U modes and Sv32 on a vlab.host Platform."""
 
     def __init__(self, ram_size: int = 64 << 20, costs=None, tlb_entries: int = 32,
-                 instructions_per_tick: int = 10, platform: Platform | None = None,
-                 engine: str | type = 'interp'):
+                 instructions_per_tick: int = INSTRUCTIONS_PER_TICK,
+                 platform: Platform | None = None, engine: str | type = 'interp'):
         if instructions_per_tick < 1:
             raise ValueError('instructions_per_tick must be >= 1')
         self.platform = platform or Platform(ram_size=ram_size, costs=costs)

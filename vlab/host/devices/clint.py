@@ -16,8 +16,10 @@ The 64-bit registers may be accessed as a whole or as two 32-bit halves
 (an RV32 hart must), little-endian: the low half at the lower address.
 
 Time is deterministic: ``mtime`` moves only when the machine calls
-``advance(ticks)`` (for example one tick per retired instruction, or per N);
-there is no wall clock. The machine timer interrupt is pending while
+``advance(ticks)`` (one tick per ``INSTRUCTIONS_PER_TICK`` retired instructions,
+so ``mtime`` counts at :data:`~vlab.host.clock.MTIME_HZ`, the 10 MHz timebase of
+QEMU's ``virt`` board; :mod:`vlab.host.clock`); there is no wall clock.
+The machine timer interrupt is pending while
 ``mtime >= mtimecmp`` (privileged spec §3.2.1); the software interrupt while
 msip bit 0 is set. ``mtimecmp`` resets to all ones, so no timer interrupt is
 pending until software programs it (the spec leaves the reset value
@@ -26,6 +28,7 @@ unspecified).
 
 from __future__ import annotations
 
+from ..clock import MTIME_HZ
 from ..memory import AccessFault
 
 MSIP_BASE = 0x0000
@@ -38,6 +41,7 @@ class CLINT:
     """Timer and software-interrupt registers for ``harts`` harts."""
 
     SIZE = 0x1_0000
+    FREQUENCY_HZ = MTIME_HZ  # what a device tree's timebase-frequency would say
     STATE = ("msip", "mtimecmp", "mtime")
 
     def __init__(self, harts: int = 1):
