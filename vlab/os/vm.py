@@ -7,10 +7,11 @@ Two kinds, chosen when the program is loaded (see ``exec.py``):
   ``KERNEL_AREA`` bytes of RAM).  No protection between user and kernel memory (PMP is
   not modeled): the simplification of riscv-pk without virtual memory.
 * ``Sv32Space`` -- paging on: a real two-level Sv32 page table in modeled RAM (privileged
-  spec sec. 4.3), built by the kernel exactly as xv6's ``kernel/vm.c`` ``mappages`` does:
-  a root table of 1024 PTEs, second-level tables allocated on demand, one 4 KiB frame per
-  user page, leaf PTEs with U=1 and R/W/X from the ELF segment flags.  Frames come from a
-  bump allocator over RAM (never freed: a process lives for one run).
+  spec sec. 4.3), built with the machine's one page-table builder (``vlab.isa.pagetable``
+  ``PageTable``, xv6's ``walk``/``mappages``): a root table of 1024 PTEs, second-level
+  tables allocated on demand, one 4 KiB frame per user page, leaf PTEs with U=1, A=D=1
+  and R/W/X from the ELF segment flags.  Tables and frames come from one bump allocator
+  over RAM (never freed: a process lives for one run).
 
 Both give the kernel ``read``/``write`` of user memory that fail with EFAULT on an address
 the program may not use -- the kernel's ``copy_from_user``/``copy_to_user``.
@@ -18,12 +19,22 @@ the program may not use -- the kernel's ``copy_from_user``/``copy_to_user``.
 
 from __future__ import annotations
 
+from vlab.isa.pagetable import (
+    PAGE,
+    PTE_A,
+    PTE_D,
+    PTE_R,
+    PTE_U,
+    PTE_V,
+    PTE_W,
+    PTE_X,
+    PageTable,
+    leaf_pa,
+)
+
 from .errno import EFAULT, ENOMEM, SyscallError
 
-PAGE = 4096
 KERNEL_AREA = 4 << 20          # RAM reserved for the kernel when paging is off
-PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D = 1, 2, 4, 8, 16, 64, 128
-SATP_MODE_SV32 = 1 << 31
 
 
 def page_down(addr: int) -> int:
@@ -71,34 +82,23 @@ class Sv32Space:
         ram = bus.ram
         self.next_frame = page_up(ram.base if frame_base is None else frame_base)
         self.frame_limit = ram.base + ram.size
-        self.root = self._alloc_frame()
-        self.frames_used = 1
+        self.frames_used = 0
+        self.table = PageTable(bus, self._alloc_frame)     # the root is the first frame
 
     @property
     def satp(self) -> int:
         """MODE=Sv32, ASID=0, PPN = the root table's physical page number."""
-        return SATP_MODE_SV32 | (self.root >> 12)
+        return self.table.atp
 
-    def _alloc_frame(self) -> int:
+    def _alloc_frame(self, nbytes: int = PAGE) -> int:
+        """A zeroed physical frame (for a page table or a user page), bump-allocated."""
         if self.next_frame + PAGE > self.frame_limit:
             raise SyscallError(ENOMEM, "out of physical frames (enlarge the RAM)")
         frame = self.next_frame
         self.next_frame += PAGE
+        self.frames_used += 1
         self.bus.write_bytes(frame, bytes(PAGE))
         return frame
-
-    def _pte_address(self, va: int, create: bool) -> int | None:
-        """Physical address of the level-0 PTE for ``va`` (walk of sec. 4.3.2, 2 levels)."""
-        l1 = self.root + 4 * (va >> 22 & 0x3FF)
-        pte = self.bus.load(l1, 4)
-        if not pte & PTE_V:
-            if not create:
-                return None
-            table = self._alloc_frame()
-            self.frames_used += 1
-            pte = (table >> 12) << 10 | PTE_V          # a pointer: R=W=X=0
-            self.bus.store(l1, 4, pte)
-        return (pte >> 10 << 12) + 4 * (va >> 12 & 0x3FF)
 
     def map(self, va: int, size: int, readable=True, writable=True, executable=False) -> None:
         """Map every page of [va, va+size) to a fresh zeroed frame (existing pages kept)."""
@@ -106,21 +106,18 @@ class Sv32Space:
         flags |= (PTE_R if readable else 0) | (PTE_W if writable else 0)
         flags |= PTE_X if executable else 0
         for page in range(page_down(va), page_up(va + size), PAGE):
-            slot = self._pte_address(page, create=True)
-            old = self.bus.load(slot, 4)
-            if old & PTE_V:                 # shared page of two segments: widen permissions
-                self.bus.store(slot, 4, old | flags)
-                continue
-            frame = self._alloc_frame()
-            self.frames_used += 1
-            self.bus.store(slot, 4, (frame >> 12) << 10 | flags)
+            found = self.table.lookup(page)
+            if found is not None:           # shared page of two segments: widen permissions
+                self.table.map(page, found.pa, found.pte | flags)
+            else:
+                self.table.map(page, self._alloc_frame(), flags)
 
     def translate(self, va: int) -> int:
-        slot = self._pte_address(va, create=False)
-        pte = self.bus.load(slot, 4) if slot is not None else 0
-        if not pte & PTE_V:
+        """The physical address of user address ``va`` (EFAULT if it is not mapped)."""
+        found = self.table.lookup(va) if 0 <= va < 1 << 32 else None
+        if found is None:
             raise SyscallError(EFAULT, f"{va:#x} is not mapped")
-        return (pte >> 10 << 12) | (va & (PAGE - 1))
+        return leaf_pa(found.pte, found.level, va)
 
     def read(self, va: int, n: int) -> bytes:
         out = bytearray()
