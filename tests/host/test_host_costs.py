@@ -68,3 +68,42 @@ def test_table_lists_every_default_row():
     assert lines[0].split()[:3] == ["event", "cycles", "category"]
     for row in DEFAULT_COSTS:
         assert any(line.startswith(row.event + " ") and row.source in line for line in lines)
+
+
+def test_every_level_s_events_are_in_the_table_without_importing_the_level():
+    import subprocess
+    import sys
+
+    code = ("import sys; from vlab.host.costs import CostModel; c = CostModel.default(); "
+            "print(all(e in c for e in ('stream_round_trip', 'hll_interpret', 'gc_mark', "
+            "'vm_exit', 'mem_read', 'mem_write'))); "
+            "print(any(m.startswith('vlab.application') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]
+
+
+def test_stream_prices_are_the_lan_at_the_host_clock():
+    from vlab.application.sandbox.costs import cycle_prices
+    from vlab.application.sandbox.network import LAN
+
+    costs = CostModel.default()
+    assert cycle_prices(LAN) == {e: costs.cycles_of(e) for e in ("stream_round_trip",
+                                                                 "stream_byte")}
+
+
+def test_with_overrides_reprices_the_gc_pauses_a_chapter_prints():
+    from vlab.application.hll.vm import VM
+    from vlab.host.ledger import Ledger
+
+    source = "xs = []\nfor i in range(3000):\n    xs = [i, i, i]\nprint(len(xs))\n"
+
+    def pauses(costs):
+        vm = VM.from_source(source, heap_limit=8 * 1024, ledger=Ledger(costs))
+        assert vm.run().status == "ok"
+        return [c.pause_cycles for c in vm.collector.stats.timeline]
+
+    default = pauses(CostModel.default())
+    doubled = pauses(CostModel.default().with_overrides(gc_collection=2000))
+    assert default and len(doubled) == len(default)
+    assert [d - p for d, p in zip(doubled, default, strict=True)] == [1000] * len(default)

@@ -16,8 +16,12 @@ published figure exists the source column says so. Experiments are expected to
 override them: ``CostModel.default().with_overrides(vm_exit=500)`` models a
 newer CPU whose VM exits are cheaper.
 
-The table is the subject, so it is written as a table: one row per event.
-Later levels add their own events with :meth:`CostModel.register`.
+The table is the subject, so it is written as a table: one row per event, for
+every level (the machine, the network a streamed application uses, the HLL VM
+and its garbage collector). Nothing registers a price by being imported; a level
+that needs a new event adds a row here, or calls :meth:`CostModel.register`
+explicitly before charging it. Durations (a network round trip) become cycles
+at the one host clock of :mod:`vlab.host.clock` (2 GHz).
 
 References
 ----------
@@ -26,10 +30,14 @@ References
 - Agesen, Mattson, Rugina & Sheldon, "Software Techniques for Avoiding Hardware
   Virtualization Exits", USENIX ATC 2012 (VM exit latency by CPU generation).
 - Barham et al., "Xen and the Art of Virtualization", SOSP 2003.
+- Chernoff et al., "FX!32: A Profile-Directed Binary Translator", IEEE Micro
+  18(2), 1998 (host instructions per emulated and per translated instruction).
 - Bhargava, Serebrin, Spadini & Manne, "Accelerating Two-Dimensional Page Walks
   for Virtualized Systems", ASPLOS 2008.
 - Drepper, "What Every Programmer Should Know About Memory", 2007, §3.3
   (Pentium M access times: L1d ~3 cycles, L2 ~14, main memory ~240).
+- Jones, Hosking & Moss, *The Garbage Collection Handbook*, 2011, sec. 2.5
+  (mark-sweep: marking is proportional to the live objects, sweeping to the heap).
 - Hennessy & Patterson, *Computer Architecture: A Quantitative Approach*, 5th
   ed., 2012, App. B.4 (TLB: hit 0.5-1 cycle, miss penalty 10-100 cycles) and
   App. C (an ideal pipeline retires one instruction per cycle).
@@ -44,6 +52,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Real
+
+from .clock import HOST_CLOCK_HZ, host_cycles
+
+LAN_ROUND_TRIP_US = 500       # a switched LAN request/response (stated assumption)
+LAN_US_PER_BYTE = 8 / 100     # 100 Mbit/s: 8 bits in 0.08 us (stated assumption)
 
 
 @dataclass(frozen=True)
@@ -88,8 +101,8 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
      "uncached device-register access: at least a main-memory round trip, "
      "~240 cycles (Drepper 2007, §3.3)"),
     ("dma_byte", 1, "io",
-     "DMA at ~1 byte/cycle: ~3 GB/s on a 3 GHz host, the order of a PCIe x4 "
-     "link (illustrative)"),
+     "DMA at ~1 byte/cycle: ~2 GB/s at the 2 GHz host clock, the order of a "
+     "PCIe 2.0 x4 link (illustrative)"),
     ("syscall", 250, "os",
      "native null system call: a few hundred cycles on Pentium 4 "
      "(Adams & Agesen 2006, syscall nanobenchmark)"),
@@ -111,6 +124,30 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("block_translate", 2000, "translation",
      "translating one guest basic block: tens of host instructions per guest "
      "instruction translated; no single published figure (illustrative)"),
+    ("stream_round_trip", round(host_cycles(LAN_ROUND_TRIP_US), 6), "network",
+     f"one streaming request/response round trip: 0.5 ms on a switched LAN at the "
+     f"{HOST_CLOCK_HZ // 10**9} GHz host clock (stated assumption, sandbox.network.LAN)"),
+    ("stream_byte", round(host_cycles(LAN_US_PER_BYTE), 6), "network",
+     f"one package byte received at 100 Mbit/s: 80 ns at the {HOST_CLOCK_HZ // 10**9} GHz "
+     "host clock (stated assumption, sandbox.network.LAN)"),
+    ("hll_interpret", 45, "application",
+     "interpreting one bytecode (fetch, dispatch, operate): tens of host instructions; "
+     "FX!32's interpreter took ~45 per instruction (Chernoff et al., IEEE Micro 1998); "
+     "illustrative"),
+    ("hll_compiled", 4.4, "application",
+     "one bytecode run as JIT-compiled code; FX!32's translated code took ~4.4 host "
+     "instructions per guest instruction (Chernoff et al. 1998); illustrative"),
+    ("hll_jit_compile", 500, "application",
+     "compiling one bytecode to host code in a baseline JIT; no single published figure "
+     "(illustrative)"),
+    ("gc_collection", 1000, "application",
+     "fixed cost of one collection: stop, scan roots (illustrative)"),
+    ("gc_mark", 20, "application",
+     "marking one live object: proportional to the live set (Jones et al., GC Handbook "
+     "2011, sec. 2.5); illustrative"),
+    ("gc_sweep", 5, "application",
+     "sweeping one heap object: proportional to the heap (GC Handbook sec. 2.5); "
+     "illustrative"),
 ))
 
 
@@ -143,7 +180,8 @@ class CostModel:
 
     @classmethod
     def register(cls, name: str, cycles: int | float, category: str, source: str) -> Cost:
-        """Add an event to the table (for later levels). Registering the same
+        """Add an event to the table, explicitly (an experiment or a level being built;
+        a finished level's events belong in :data:`DEFAULT_COSTS`). Registering the same
         row twice is harmless; redefining an existing event is an error."""
         row = Cost(name, _check_cycles(name, cycles), category, source)
         existing = cls._registry.get(name)

@@ -17,8 +17,9 @@ Roots:
   This is what lets JIT code keep guest locals in Python locals with no stack maps.
 
 The pause is *modeled* from the work done (Handbook sec. 2.5: marking is proportional to
-the live objects, sweeping to the whole heap), with the costs in :data:`COSTS`, so a GC
-timeline is deterministic.
+the live objects, sweeping to the whole heap), priced by the one cost table
+(:class:`vlab.host.costs.CostModel` rows ``gc_collection``, ``gc_mark``, ``gc_sweep``), so
+a GC timeline is deterministic and ``CostModel.with_overrides`` re-prices it.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from vlab.host.costs import CostModel
+
 from .values import GuestDict, GuestList, GuestObject
 
-COSTS = {"mark_per_object": 20, "sweep_per_object": 5, "fixed": 1000}  # modeled cycles
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -64,7 +66,9 @@ class GCStats:
 
 
 class MarkSweep:
-    def __init__(self, global_roots, instruction_count=lambda: 0):
+    def __init__(self, global_roots, instruction_count=lambda: 0,
+                 costs: CostModel | None = None):
+        self.costs = costs if costs is not None else CostModel.default()
         self.global_roots = global_roots  # callable returning an iterable of values
         self.instruction_count = instruction_count
         self.stats = GCStats()
@@ -86,12 +90,16 @@ class MarkSweep:
         reclaimed = len(heap.objects) - len(survivors)
         self.stats.objects_marked += marked
         self.stats.objects_swept += len(heap.objects)
-        pause = (COSTS["fixed"] + COSTS["mark_per_object"] * marked
-                 + COSTS["sweep_per_object"] * len(heap.objects))
+        pause = self.pause_cycles(marked, len(heap.objects))
         heap.objects = survivors
         heap.used -= freed_bytes
         heap.young_bytes = heap.used
         return self.record(used_before, heap, reclaimed, pause)
+
+    def pause_cycles(self, marked: int, swept: int) -> int | float:
+        """Modeled pause: a fixed cost, plus per object marked, plus per object swept."""
+        price = self.costs.cycles_of
+        return price("gc_collection") + price("gc_mark") * marked + price("gc_sweep") * swept
 
     def record(self, used_before, heap, reclaimed, pause, kind="full") -> Collection:
         s = self.stats

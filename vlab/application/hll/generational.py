@@ -18,12 +18,13 @@ the young registry to the old one.  Opt in with ``VM(..., collector="generationa
 
 from __future__ import annotations
 
-from .gc import COSTS, Collection, MarkSweep, host_stack_roots
+from .gc import Collection, MarkSweep, host_stack_roots
 
 
 class Generational(MarkSweep):
-    def __init__(self, global_roots, instruction_count=lambda: 0, nursery: int = 64 * 1024):
-        super().__init__(global_roots, instruction_count)
+    def __init__(self, global_roots, instruction_count=lambda: 0, nursery: int = 64 * 1024,
+                 costs=None):
+        super().__init__(global_roots, instruction_count, costs)
         self.nursery = nursery
         self.minor_collections = self.major_collections = 0
 
@@ -52,8 +53,7 @@ class Generational(MarkSweep):
             else:
                 freed += obj._vm_size
         reclaimed = len(heap.objects) - promoted
-        pause = (COSTS["fixed"] + COSTS["mark_per_object"] * marked
-                 + COSTS["sweep_per_object"] * len(heap.objects))
+        pause = self.pause_cycles(marked, len(heap.objects))
         self.stats.objects_marked += marked
         self.stats.objects_swept += len(heap.objects)
         heap.objects, heap.remembered = [], {}

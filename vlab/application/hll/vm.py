@@ -76,10 +76,12 @@ class VM:
         self.policy = policy if policy is not None else Policy()
         self.rt = Runtime(self.heap, None, self.loader, self.host, self.policy,
                           max_instructions, max_output)
+        costs = ledger.costs if ledger is not None else None  # GC pauses priced alike
         if collector == "generational":
-            self.collector = Generational(self.global_roots, lambda: self.rt.icount, nursery)
+            self.collector = Generational(self.global_roots, lambda: self.rt.icount, nursery,
+                                          costs)
         elif collector == "mark-sweep":
-            self.collector = MarkSweep(self.global_roots, lambda: self.rt.icount)
+            self.collector = MarkSweep(self.global_roots, lambda: self.rt.icount, costs)
         else:
             raise ValueError(f"unknown collector {collector!r}: mark-sweep or generational")
         self.heap.collector = self.rt.collector = self.collector

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-import vlab.application.hll.costs  # noqa: F401 - registers the HLL VM's ledger events
 from vlab.application.hll.vm import VM
 from vlab.host.costs import CostModel
 from vlab.host.ledger import Ledger
@@ -21,7 +20,7 @@ from vlab.lab.style import LEVEL_COLORS, new_figure, styled
 APP_COLOR = LEVEL_COLORS["application"]
 
 #: The run is priced on the shared ledger with the HLL VM's own events
-#: (vlab.application.hll.costs): ``hll_interpret`` and ``hll_compiled`` per bytecode, after
+#: (rows of vlab.host.costs): ``hll_interpret`` and ``hll_compiled`` per bytecode, after
 #: DIGITAL FX!32 (about 45 host instructions per guest instruction interpreted, 4.4
 #: translated; Chernoff et al., IEEE Micro 1998), and ``hll_jit_compile`` per bytecode compiled.
 CALL_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128)
