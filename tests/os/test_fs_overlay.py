@@ -98,8 +98,8 @@ def test_commit_freezes_the_upper_layer_into_a_layer_that_stacks():
     twin = overlay()
     twin.write("/srv/app", b"app")
     twin.delete("/etc/motd")
-    assert twin.upper.commit().digest == layer.digest   # same changes, same name
-    assert overlay().upper.commit().digest != layer.digest
+    assert twin.upper.commit().digest() == layer.digest()   # same changes, same name
+    assert overlay().upper.commit().digest() != layer.digest()
 
 
 def test_errors_name_the_problem():

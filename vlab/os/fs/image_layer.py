@@ -4,7 +4,7 @@ An OCI image (``image-spec/layer.md``, ``descriptor.md``) is a stack of layers, 
 layer is a tar archive named by the SHA-256 digest of its bytes: two layers with the
 same digest are the same files, and a layer cannot change without changing its name.
 :class:`ImageLayer` is that: a frozen set of files, whiteouts and opaque markers whose
-:attr:`~ImageLayer.digest` is ``sha256:`` + the hash of its canonical tar serialization.
+digest (:meth:`~ImageLayer.digest`) is ``sha256:`` + the hash of its canonical tar.
 
 Canonical means that the same content always gives the same bytes: entries sorted by
 name, regular files only (directories are implicit), owner 0:0, mode 0644, modification
@@ -44,7 +44,7 @@ class ImageLayer:
                                  for p in opaque_dirs)
         self._refuse_contradictions()
         self.tar = self._serialize()
-        self.digest = "sha256:" + hashlib.sha256(self.tar).hexdigest()
+        self._digest = "sha256:" + hashlib.sha256(self.tar).hexdigest()
 
     def _refuse_contradictions(self) -> None:
         for path in self._files:
@@ -91,8 +91,12 @@ class ImageLayer:
                 archive.addfile(info, io.BytesIO(data))
         return buffer.getvalue()
 
+    def digest(self) -> str:
+        """``sha256:`` + the hex SHA-256 of :meth:`to_tar`: equal digests, identical layers."""
+        return self._digest
+
     def to_tar(self) -> bytes:
-        """The canonical tar archive whose SHA-256 is :attr:`digest`."""
+        """The canonical tar archive whose SHA-256 is the :meth:`digest`."""
         return self.tar
 
     @classmethod
@@ -119,13 +123,13 @@ class ImageLayer:
         return cls(files, whiteouts=whiteouts, opaque_dirs=opaque, name=name)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, ImageLayer) and self.digest == other.digest
+        return isinstance(other, ImageLayer) and self._digest == other._digest
 
     def __hash__(self) -> int:
-        return hash(self.digest)
+        return hash(self._digest)
 
     def __repr__(self) -> str:
-        return (f"<ImageLayer {self.name!r} {self.digest[:19]}: {len(self._files)} files, "
+        return (f"<ImageLayer {self.name!r} {self._digest[:19]}: {len(self._files)} files, "
                 f"{len(self._whiteouts)} whiteouts, {len(self._opaque)} opaque>")
 
 
