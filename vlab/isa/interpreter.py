@@ -42,7 +42,7 @@ either; ``context_changed()``; ``invalidate(ram_offset, size)``; ``flush()``;
 from __future__ import annotations
 
 from vlab.isa.decoder import decode
-from vlab.isa.mmu import FETCH, NeedSlowPath, make_port
+from vlab.isa.mmu import FETCH, NeedSlowPath, counting_port, make_port
 from vlab.isa.semantics import build_factory
 from vlab.isa.trace import TraceRecord, disassemble, traced_port
 from vlab.isa.traps import ECALL_CAUSE, S, Trap, U, mret, sret
@@ -75,6 +75,7 @@ class Interpreter:
         self._ram_base, self._ram_size = ram.base, ram.size
         self._words = memoryview(ram.data).cast('I')
         self._ports = {paged: make_port(mmu, paged) for paged in (False, True)}
+        self.exact_memory = False                   # see set_exact_memory
         self._namespaces: dict = {}
         self._factories: dict = {}
         self._caches: dict = {}
@@ -146,7 +147,7 @@ class Interpreter:
         and the raw RAM views the inlined fast paths use."""
         key = (paged, traced)
         if key not in self._namespaces:
-            port = self._ports[paged][0]
+            port = self.port(paged)
             if traced:
                 port = traced_port(port, self.tracer)
             mmu, data = self.mmu, self.mmu.ram.data
@@ -233,7 +234,7 @@ class Interpreter:
         key = (paged, traced, spec.name, rd == 0, rs1 == 0, rs2 == 0)
         factory = self._factories.get(key)
         if factory is None:
-            memory = 'call' if traced else ('paged' if paged else 'bare')
+            memory = 'call' if traced or self.exact_memory else ('paged' if paged else 'bare')
             factory = self._factories[key] = build_factory(
                 spec, self._namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0, memory)
         handler = factory(rd, rs1, rs2, f.get('imm', 0), f.get('shamt', 0), f.get('csr', 0),
@@ -326,6 +327,24 @@ class Interpreter:
         self.tracer.add(TraceRecord(pc, word, hart.priv, text, regs,
                                     self.tracer.take_mem(), trap_text))
 
+    def port(self, paged: bool) -> dict:
+        """The memory port handlers call (counting every access in exact mode)."""
+        port = self._ports[paged][0]
+        return counting_port(port, self.mmu) if self.exact_memory else port
+
+    def set_exact_memory(self, on: bool) -> None:
+        """Exact memory-reference mode: every data load and store is charged to the
+        ledger as ``mem_read`` / ``mem_write``.  Handlers then call the memory port
+        instead of inlining the RAM fast path, so the mode costs speed; off by default.
+        Switching drops all predecoded (and translated) code."""
+        if bool(on) == self.exact_memory:
+            return
+        self.exact_memory = bool(on)
+        self._namespaces.clear()
+        self._factories.clear()
+        self.flush()
+        self.context_changed()
+
     def set_tracer(self, tracer) -> None:
         """Tracing on (a Tracer) or off (None); traced handlers live in their own caches."""
         self.tracer = tracer
@@ -343,8 +362,9 @@ class Interpreter:
             hits += namespace['_hits']
             namespace['_hits'] = 0
         for event, count in (('tlb_hit', hits), ('tlb_miss', mmu.tlb_misses),
-                             ('page_walk_ref', mmu.walk_refs)):
+                             ('page_walk_ref', mmu.walk_refs), ('mem_read', mmu.mem_reads),
+                             ('mem_write', mmu.mem_writes)):
             if count > 0:
                 ledger.charge(event, count)
-        mmu.tlb_hits = mmu.tlb_misses = mmu.walk_refs = 0
+        mmu.tlb_hits = mmu.tlb_misses = mmu.walk_refs = mmu.mem_reads = mmu.mem_writes = 0
         self.fetch_hits = min(hits, 0)   # a fetch miss whose instruction trapped: owed

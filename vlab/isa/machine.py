@@ -76,7 +76,8 @@ Ledger: ``instruction`` (exact, charged in bulk per run), ``tlb_hit``/``tlb_miss
 ``page_walk_ref`` (vlab/isa/mmu.py), ``trap``, ``interrupt``, ``privilege_switch`` (xRET
 to a lower level, or a Python handler resuming lower), ``device_access`` (by the bus).
 Data memory accesses are not charged separately: their L1-hit cost is folded into
-``instruction`` (the interpreter would pay 20+ ns per access to count them).
+``instruction`` (the interpreter would pay 20+ ns per access to count them) -- unless
+``exact_memory`` is on: then each data load/store is one ``mem_read``/``mem_write``.
 
 Snapshots: ``snapshot()`` captures registers, pc, privilege, CSRs, counters, RAM and
 devices (not the ledger); ``restore(snap)`` puts it all back and drops predecoded code
@@ -218,7 +219,8 @@ class Machine:
 
     def __init__(self, ram_size: int = 64 << 20, costs=None, tlb_entries: int = 32,
                  instructions_per_tick: int = INSTRUCTIONS_PER_TICK,
-                 platform: Platform | None = None, engine: str | type = 'interp'):
+                 platform: Platform | None = None, engine: str | type = 'interp',
+                 exact_memory: bool = False):
         if instructions_per_tick < 1:
             raise ValueError('instructions_per_tick must be >= 1')
         self.platform = platform or Platform(ram_size=ram_size, costs=costs)
@@ -231,6 +233,7 @@ class Machine:
         self.hart.pc = self.ram.base
         self.mmu = Mmu(self.bus, self.hart, tlb_entries)
         self.engine = self._make_engine(engine)
+        self.exact_memory = exact_memory
         self.trap_handlers: dict[int, object] = {}
         self.breakpoints: set[int] = set()
         self.tracer: Tracer | None = None
@@ -268,6 +271,16 @@ class Machine:
     def priv(self, value) -> None:
         self.hart.set_priv(LEVELS[value])
         self.engine.context_changed()
+
+    @property
+    def exact_memory(self) -> bool:
+        """Exact memory-reference mode: every data load/store is charged to the ledger as
+        ``mem_read``/``mem_write`` (both engines count the same); off by default."""
+        return self.engine.exact_memory
+
+    @exact_memory.setter
+    def exact_memory(self, on: bool) -> None:
+        self.engine.set_exact_memory(on)
 
     @property
     def csr(self):

@@ -95,6 +95,7 @@ class Mmu:
         bus.watch.on_write(CODE, self._code_written)
         self.slow = False                 # True while the interpreter runs its exact path
         self.tlb_hits = self.tlb_misses = self.walk_refs = 0
+        self.mem_reads = self.mem_writes = 0   # data accesses, counted by counting_port
         self.on_code_write = None         # callable(ram_offset, size), set by the engine
         self.special_stores = []          # [(addr, size)] ranges stores must report (HTIF)
         self.special_touched = False
@@ -357,6 +358,36 @@ class Sv32PageTables(PageTable):
         return super().map(va, pa, perms, level=1 if mega else level)
 
 
+def counting_port(port: dict, mmu: Mmu) -> dict:
+    """The exact memory-reference mode: ``port`` with every data access that completes
+    counted in ``mmu.mem_reads`` / ``mmu.mem_writes`` (an access that faults or asks for
+    the slow path is counted when it is re-executed and completes).  LR and AMOs read;
+    an AMO's write is its ``_store_4``; an SC writes only when it succeeds."""
+
+    def counted_load(fn):
+        def load(a):
+            value = fn(a)
+            mmu.mem_reads += 1
+            return value
+        return load
+
+    def counted_store(fn):
+        def store(a, v):
+            fn(a, v)
+            mmu.mem_writes += 1
+        return store
+
+    def store_conditional(a, v):
+        failed = port['store_conditional'](a, v)
+        mmu.mem_writes += not failed
+        return failed
+
+    counted = {name: counted_load(fn) if name.startswith('_load_') else counted_store(fn)
+               for name, fn in port.items() if name.startswith(('_load_', '_store_'))}
+    return {**port, **counted, 'load_reserved': counted_load(port['load_reserved']),
+            'amo_load': counted_load(port['amo_load']), 'store_conditional': store_conditional}
+
+
 def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
     """The memory functions handlers call, and a function returning+zeroing fast TLB hits.
 
@@ -511,4 +542,4 @@ def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
 
 __all__ = ['ACCESS_FAULT', 'FETCH', 'LOAD', 'PAGE_FAULT', 'PTE_A', 'PTE_D', 'PTE_G', 'PTE_R',
            'PTE_U', 'PTE_V', 'PTE_W', 'PTE_X', 'STORE', 'Mmu', 'NeedSlowPath', 'S',
-           'Sv32PageTables', 'make_port']
+           'Sv32PageTables', 'counting_port', 'make_port']

@@ -57,6 +57,11 @@ NEVER = -(1 << 60)            # block counter value for "cannot be translated"
 MAX_TREE_PATHS = 8            # paths in one trace tree
 
 
+def _no_page(vpn):
+    """The software TLB of exact memory mode: always a miss (memory goes to the port)."""
+    return None
+
+
 class CodeModified(Exception):  # noqa: N818 - a control signal
     """A store inside translated code changed translated code: leave after the store."""
 
@@ -120,23 +125,25 @@ class DbtEngine(Interpreter):
     # ------------------------------------------------------------ translation
     def _env(self, paged: bool) -> dict:
         """What generated code closes over: RAM views, the MMU's TLB views, the ports."""
-        env = self._envs.get(paged)
+        exact = self.exact_memory
+        env = self._envs.get((paged, exact))
         if env is not None:
             return env
         mmu, ram, engine = self.mmu, self.mmu.ram, self
-        port = self._ports[paged][0]
+        port = self.port(paged)
+        counted = paged or exact     # the exits count these accesses as inline TLB hits
 
         def slow_load(fn):               # paged: count the accesses the inline TLB missed
             def load(a):
                 value = fn(a)
                 engine._slow_mem += 1
                 return value
-            return load if paged else fn
+            return load if counted else fn
 
         def slow_store(fn):
             def store(a, v):
                 fn(a, v)
-                engine._slow_mem += paged
+                engine._slow_mem += counted
                 if engine._code_changed:
                     raise CodeModified
             return store
@@ -154,11 +161,14 @@ class DbtEngine(Interpreter):
                 env[name] = slow_load(fn)
             elif name.startswith('_store_'):
                 env[name] = slow_store(fn)
-        self._envs[paged] = env
+        if exact:             # exact memory mode: the inline "TLB" never hits, every
+            env['RGET'] = env['WGET'] = _no_page     # access calls the counting port
+        self._envs[paged, exact] = env
         return env
 
     def _install(self, kind, name, path, loops, blocks, more_paths=()):
-        region = translate_path(name, path, loops, self._paged, more_paths)
+        region = translate_path(name, path, loops, self._paged or self.exact_memory,
+                                more_paths)
         fn = compile_region(region, self._env(self._paged))
         translation = Translation(kind, region, fn, blocks=blocks)
         self.tcache.insert(self._context_key, self.cache, translation)
