@@ -89,8 +89,9 @@ from dataclasses import dataclass
 
 from vlab.host.clock import INSTRUCTIONS_PER_TICK
 from vlab.host.platform import Platform
+from vlab.host.watch import DEVICE
 from vlab.isa.hart import Hart
-from vlab.isa.interpreter import Interpreter
+from vlab.isa.engines import engine_class
 from vlab.isa.mmu import FETCH, Mmu
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import (
@@ -106,12 +107,6 @@ from vlab.isa.traps import (
 )
 
 DEFAULT_BUDGET = 50_000_000
-ENGINES: dict[str, type] = {'interp': Interpreter}
-
-
-def register_engine(name: str, engine_class: type) -> None:
-    """Make ``Machine(engine=name)`` available (the DBT registers itself as 'dbt')."""
-    ENGINES[name] = engine_class
 TRAP_STORM_LIMIT = 10_000
 LEVELS = {'M': M, 'S': S, 'U': U, M: M, S: S, U: U}
 
@@ -244,10 +239,9 @@ class Machine:
         self._attach_special_stores()
 
     def _make_engine(self, engine):
+        """An engine by registered name (vlab/isa/engines.py) or an Engine subclass."""
         if isinstance(engine, str):
-            if engine not in ENGINES:
-                raise ValueError(f'unknown engine {engine!r}; available: {sorted(ENGINES)}')
-            engine = ENGINES[engine]
+            engine = engine_class(engine)
         return engine(self.hart, self.mmu, self.ledger, on_retire=self._advance_time)
 
     # ------------------------------------------------------------ state access
@@ -332,7 +326,7 @@ class Machine:
         htif = self.platform.htif
         self.mmu.special_stores = [] if htif is None else [(htif.tohost_addr, 8)]
         if htif is not None:
-            self.mmu.watch_page(htif.tohost_addr - self.ram.base)
+            self.mmu.watch_page(htif.tohost_addr - self.ram.base, DEVICE)   # a mailbox
 
     # ------------------------------------------------------------ handlers, tracing
     def set_trap_handler(self, level, handler) -> None:
@@ -578,5 +572,4 @@ class Machine:
         return f'<Machine {self.hart!r} {self.ram!r}>'
 
 
-__all__ = ['ENGINES', 'Machine', 'MachineSnapshot', 'RunResult', 'TrapContext',
-           'register_engine']
+__all__ = ['Machine', 'MachineSnapshot', 'RunResult', 'TrapContext']
