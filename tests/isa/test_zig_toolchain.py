@@ -102,6 +102,13 @@ def test_a_failed_build_stores_nothing_and_writes_are_atomic(program, cache, tmp
     assert names == [".elf", ".txt"]            # no temporary file left behind
 
 
+def test_an_unwritable_cache_still_builds(program, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    done = build(program, tmp_path / "a.elf", cache=BuildCache(blocker / "cache"))
+    assert not done.cached and load_elf(done.image).entry == 0x8040_0000
+
+
 def test_no_cache_always_compiles(program, compiler_runs, tmp_path):
     for _ in range(2):
         assert not build(program, tmp_path / "a.elf", cache=False).cached
