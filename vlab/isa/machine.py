@@ -91,7 +91,7 @@ from vlab.host.clock import INSTRUCTIONS_PER_TICK
 from vlab.host.platform import Platform
 from vlab.host.watch import DEVICE
 from vlab.isa.hart import Hart
-from vlab.isa.engines import engine_class
+from vlab.isa.interpreter import Interpreter
 from vlab.isa.mmu import FETCH, Mmu
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import (
@@ -107,6 +107,12 @@ from vlab.isa.traps import (
 )
 
 DEFAULT_BUDGET = 50_000_000
+ENGINES: dict[str, type] = {'interp': Interpreter}
+
+
+def register_engine(name: str, engine_class: type) -> None:
+    """Make ``Machine(engine=name)`` available (the DBT registers itself as 'dbt')."""
+    ENGINES[name] = engine_class
 TRAP_STORM_LIMIT = 10_000
 LEVELS = {'M': M, 'S': S, 'U': U, M: M, S: S, U: U}
 
@@ -239,9 +245,10 @@ class Machine:
         self._attach_special_stores()
 
     def _make_engine(self, engine):
-        """An engine by registered name (vlab/isa/engines.py) or an Engine subclass."""
         if isinstance(engine, str):
-            engine = engine_class(engine)
+            if engine not in ENGINES:
+                raise ValueError(f'unknown engine {engine!r}; available: {sorted(ENGINES)}')
+            engine = ENGINES[engine]
         return engine(self.hart, self.mmu, self.ledger, on_retire=self._advance_time)
 
     # ------------------------------------------------------------ state access
@@ -572,4 +579,5 @@ class Machine:
         return f'<Machine {self.hart!r} {self.ram!r}>'
 
 
-__all__ = ['Machine', 'MachineSnapshot', 'RunResult', 'TrapContext']
+__all__ = ['ENGINES', 'Machine', 'MachineSnapshot', 'RunResult', 'TrapContext',
+           'register_engine']
