@@ -34,8 +34,11 @@ $(NPM_STAMP): package.json package-lock.json $(STAMP)
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) book/chapters
+# JupyterLab at book/: chapters/ and my-exercises/ (the student versions, copied once:
+# a student's answers are never overwritten; see tools/lab_workspace.py).
+lab: release
+	$(BIN)/python tools/lab_workspace.py
+	$(BIN)/jupyter lab $(ALLOW_ROOT) book
 
 # Student versions of the exercises (no solutions) into exercises/release/.
 release: $(STAMP)
