@@ -11,10 +11,11 @@ host:
 - :mod:`vlab.library`     level 4, user-level API: hooks, WINE-like and vCUDA-like layers
 - :mod:`vlab.application` level 5, application: an HLL VM and application sandboxing
 - :mod:`vlab.datacenter`  consolidation, growth and cost models
-- :mod:`vlab.lab`         what the chapters use: plots, widgets, experiments, self-check
+- :mod:`vlab.lab`         what the chapters use, by topic: plots, widgets, experiments
+- :mod:`vlab.course`      course infrastructure: notebook execution, self-check, grading
 
 Arrows point down: a level may use the host and the levels below it, never
-above; :mod:`vlab.lab` sits on top of all of them.
+above; :mod:`vlab.lab` sits on top of all of them (ARCHITECTURE.md).
 """
 
 __version__ = "0.1.0"
