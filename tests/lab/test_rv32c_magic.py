@@ -83,3 +83,10 @@ def test_bad_options_are_a_usage_error_without_traceback(shell, capsys):
     assert "Traceback" not in out + err
     ok, out, err = run(shell, capsys, "--engine warp", HELLO)
     assert not ok and "warp" in out + err and "Traceback" not in out + err
+
+
+def test_the_dbt_engine_gives_the_same_output_and_its_counters(shell, capsys):
+    ok, out, _ = run(shell, capsys, "--engine dbt --stats --args x", HELLO)
+    lines = out.splitlines()
+    assert lines[:2] == ["hello x, argc=2", "[exit code 2]"]
+    assert shell.user_ns["_rv32c"].booted.machine.engine.stats is not None
