@@ -5,7 +5,8 @@ Sources: RISC-V Privileged Architecture (20211203) sec. 2.1 (CSR address convent
 (the CSR listing), ch. 3 (machine CSRs) and ch. 4 (supervisor CSRs); Unprivileged ISA
 ch. 10 (cycle/time/instret counters).
 
-Access rules (``check_access``), each violation an illegal-instruction trap whose tval is
+Access rules (``check_access``; which accesses trap is the table in
+vlab/isa/spec/sensitivity.py), each violation an illegal-instruction trap whose tval is
 the instruction's bits:
 
 * the CSR is not implemented;
@@ -36,8 +37,11 @@ Modeling choices (all allowed by the spec, documented here):
 """
 from __future__ import annotations
 
+from vlab.isa.causes import Cause
 from vlab.isa.fields import CSR_NAMES
-from vlab.isa.traps import M, S, Trap, U
+from vlab.isa.privilege import M
+from vlab.isa.spec.sensitivity import csr_access_traps
+from vlab.isa.traps import Trap
 
 MASK32 = 0xFFFFFFFF
 
@@ -45,7 +49,6 @@ MASK32 = 0xFFFFFFFF
 MSTATUS_WRITABLE = (1 << 1 | 1 << 3 | 1 << 5 | 1 << 7 | 1 << 8 | 3 << 11 | 1 << 17 | 1 << 18
                     | 1 << 19 | 1 << 20 | 1 << 21 | 1 << 22)
 SSTATUS_VIEW = 1 << 1 | 1 << 5 | 1 << 8 | 1 << 18 | 1 << 19     # SIE SPIE SPP SUM MXR
-TVM = 1 << 20
 # interrupt bits: SSIP 1, MSIP 3, STIP 5, MTIP 7, SEIP 9, MEIP 11
 INTERRUPTS_IMPLEMENTED = 0xAAA
 S_INTERRUPTS = 0x222
@@ -181,20 +184,17 @@ class CSRFile:
         return number in self._table
 
     def check_access(self, number: int, write: bool, priv: int, word: int) -> tuple:
-        """The (read, write) pair for ``number``, or raise illegal instruction."""
+        """The (read, write) pair for ``number``, or raise illegal instruction.  Which
+        accesses trap is the sensitivity table's (vlab/isa/spec/sensitivity.py)."""
         entry = self._table.get(number)
-        if entry is None or priv < (number >> 8) & 3:
-            raise Trap(2, word)
-        if write and (number >> 10 == 3 or entry[1] is None):
-            raise Trap(2, word)
-        if number == 0x180 and priv == S and self.mstatus & TVM:
-            raise Trap(2, word)
-        if 0xC00 <= number <= 0xC1F or 0xC80 <= number <= 0xC9F:
-            bit = 1 << (number & 0x1F)
-            if (priv < M and not self.mcounteren & bit) or (priv == U and
-                                                            not self.scounteren & bit):
-                raise Trap(2, word)
+        if entry is None or (write and entry[1] is None) or csr_access_traps(
+                number, write, priv, self.mstatus, self.mcounteren, self.scounteren):
+            raise Trap(Cause.ILLEGAL_INSTRUCTION, word)
         return entry
+
+    def numbers(self) -> list[int]:
+        """Every implemented CSR address, in order."""
+        return sorted(self._table)
 
     def read(self, number: int, priv: int = M, word: int = 0) -> int:
         """CSR read with the architectural checks (illegal -> Trap(2, word))."""

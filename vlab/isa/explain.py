@@ -16,7 +16,8 @@ or searching source text itself:
                               per source instruction)
 ``machine_loop_file()``       the file of the machine's own run loop (budget, interrupts,
                               trap delivery): the same work whichever engine runs, so a
-                              count of engine work leaves its frames out
+                              count of engine work leaves its frames out;
+                              ``machine_loop_files()`` adds the trap router and actions
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ def dispatch_loop_source() -> str:
                and len(line) - len(line.lstrip()) == indent]  # except/else of that try
     stop = clauses[1] if len(clauses) > 1 else len(lines)
     return "\n".join(line[indent:] for line in lines[start:stop])
+
+
+def machine_loop_files() -> frozenset[str]:
+    """The source files of the machine's run loop and of its trap delivery (the router
+    and the typed actions a handler returns): a count of engine work leaves them out."""
+    from vlab.isa import trap_actions, trap_router
+    return frozenset({machine.__file__, trap_actions.__file__, trap_router.__file__})
 
 
 def machine_loop_file() -> str:

@@ -10,7 +10,7 @@ interpreter's handlers index it directly, and tests and lockstep comparisons rea
 from __future__ import annotations
 
 from vlab.isa.csr import CSRFile
-from vlab.isa.traps import PRIV_NAMES, M
+from vlab.isa.privilege import PRIV_NAMES, M
 
 
 class Hart:

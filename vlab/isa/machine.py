@@ -90,31 +90,18 @@ from dataclasses import dataclass
 from vlab.host.clock import INSTRUCTIONS_PER_TICK
 from vlab.host.platform import Platform
 from vlab.host.watch import DEVICE
+from vlab.isa.engines import engine_class
 from vlab.isa.hart import Hart
-from vlab.isa.interpreter import Interpreter
 from vlab.isa.mmu import FETCH, Mmu
+from vlab.isa.privilege import LEVELS, PRIV_NAMES, M, U
 from vlab.isa.trace import Tracer
-from vlab.isa.traps import (
-    PRIV_NAMES,
-    M,
-    S,
-    Trap,
-    U,
-    cause_text,
-    enter_trap,
-    pending_interrupt,
-    trap_target,
-)
+from vlab.isa.trap_actions import DECLINE, DELIVER, SKIP, Exit, Halt, Inject, Resume, TrapAction
+from vlab.isa.trap_router import TrapRouter
+from vlab.isa.traps import Trap, cause_text, enter_trap, pending_interrupt, trap_target
 
 DEFAULT_BUDGET = 50_000_000
-ENGINES: dict[str, type] = {'interp': Interpreter}
-
-
-def register_engine(name: str, engine_class: type) -> None:
-    """Make ``Machine(engine=name)`` available (the DBT registers itself as 'dbt')."""
-    ENGINES[name] = engine_class
 TRAP_STORM_LIMIT = 10_000
-LEVELS = {'M': M, 'S': S, 'U': U, M: M, S: S, U: U}
+COMPAT_HANDLER = 'set_trap_handler'     # the name set_trap_handler registers under
 
 
 @dataclass
@@ -153,7 +140,7 @@ class TrapContext:
         self.cause, self.tval, self.interrupt, self.epc = cause, tval, interrupt, epc
         self.from_priv, self.level = machine.hart.priv, level
         self.name = cause_text(cause, interrupt)
-        self.action: tuple | None = None
+        self.action: TrapAction | None = None
 
     # registers
     @property
@@ -198,21 +185,36 @@ class TrapContext:
     def charge(self, event: str, count: int = 1) -> None:
         self.machine.ledger.charge(event, count)
 
-    # decisions
-    def skip(self) -> None:
-        self.resume(self.epc + 4)
+    # decisions: each records and returns a typed action (vlab/isa/trap_actions.py)
+    def skip(self) -> TrapAction:
+        self.action = SKIP
+        return SKIP
 
-    def resume(self, pc: int, priv=None) -> None:
-        self.action = ('resume', pc & 0xFFFFFFFF, None if priv is None else LEVELS[priv])
+    def resume(self, pc: int, priv=None) -> TrapAction:
+        self.action = Resume(pc, None if priv is None else LEVELS[priv])
+        return self.action
 
-    def deliver(self) -> None:
-        self.action = ('deliver',)
+    def deliver(self) -> TrapAction:
+        self.action = DELIVER
+        return DELIVER
 
-    def halt(self, message: str = 'halted by trap handler') -> None:
-        self.action = ('halt', message)
+    def inject(self, vcpu, cause: int, tval: int = 0, interrupt: bool = False,
+               epc: int | None = None, priv=None) -> TrapAction:
+        self.action = Inject(vcpu, cause, tval, interrupt, epc,
+                             None if priv is None else LEVELS[priv])
+        return self.action
 
-    def exit(self, code: int = 0) -> None:
-        self.action = ('exit', code)
+    def decline(self) -> TrapAction:
+        self.action = DECLINE
+        return DECLINE
+
+    def halt(self, message: str = 'halted by trap handler') -> TrapAction:
+        self.action = Halt(message)
+        return self.action
+
+    def exit(self, code: int = 0) -> TrapAction:
+        self.action = Exit(code)
+        return self.action
 
 
 class Machine:
@@ -235,7 +237,7 @@ class Machine:
         self.mmu = Mmu(self.bus, self.hart, tlb_entries)
         self.engine = self._make_engine(engine)
         self.exact_memory = exact_memory
-        self.trap_handlers: dict[int, object] = {}
+        self.traps = TrapRouter(known_event=lambda event: event in self.ledger.costs)
         self.breakpoints: set[int] = set()
         self.tracer: Tracer | None = None
         self.symbols: dict[int, str] = {}      # address -> name (load_elf fills it)
@@ -245,10 +247,9 @@ class Machine:
         self._attach_special_stores()
 
     def _make_engine(self, engine):
+        """An engine by registered name (vlab/isa/engines.py) or an Engine subclass."""
         if isinstance(engine, str):
-            if engine not in ENGINES:
-                raise ValueError(f'unknown engine {engine!r}; available: {sorted(ENGINES)}')
-            engine = ENGINES[engine]
+            engine = engine_class(engine)
         return engine(self.hart, self.mmu, self.ledger, on_retire=self._advance_time)
 
     # ------------------------------------------------------------ state access
@@ -337,14 +338,16 @@ class Machine:
 
     # ------------------------------------------------------------ handlers, tracing
     def set_trap_handler(self, level, handler) -> None:
-        """Call ``handler(ctx)`` for traps entering ``level`` ('M' or 'S'); None removes."""
+        """Call ``handler(ctx)`` for every trap entering ``level`` ('M' or 'S'); None
+        removes it.  One such handler per level (a later call replaces it), asked as any
+        registration of ``traps.register(level, handler)`` (vlab/isa/trap_router.py)."""
         level = LEVELS[level]
         if level == U:
             raise ValueError('traps never enter U-mode (no N extension); use M or S')
-        if handler is None:
-            self.trap_handlers.pop(level, None)
-        else:
-            self.trap_handlers[level] = handler
+        if any(r.name == COMPAT_HANDLER for r in self.traps.handlers(level)):
+            self.traps.unregister(COMPAT_HANDLER, level)
+        if handler is not None:
+            self.traps.register(level, handler, name=COMPAT_HANDLER)
 
     @property
     def trace(self) -> bool:
@@ -474,60 +477,89 @@ class Machine:
             'mtimecmp, or set msip)'))
 
     def _take_trap(self, cause, tval, interrupt, epc):
+        """Route a trap (vlab/isa/trap_router.py): the registered handlers of its target
+        level, most recent first, until one does not decline; else the architecture."""
         hart = self.hart
-        self.ledger.charge('interrupt' if interrupt else 'trap')
         self._storm += 1
-        storm = self._storm
         level = trap_target(hart, cause, interrupt)
         description = (f'{cause_text(cause, interrupt)} at pc={epc:#010x} '
                        f'(tval={tval:#010x}) in {PRIV_NAMES[hart.priv]}-mode')
-        if storm > TRAP_STORM_LIMIT:
-            return self._fault(cause, tval, epc, f'trap storm: {storm} traps without '
+        if self._storm > TRAP_STORM_LIMIT:
+            self.ledger.charge('interrupt' if interrupt else 'trap')
+            return self._fault(cause, tval, epc, f'trap storm: {self._storm} traps without '
                                f'retiring an instruction; last: {description}')
         if self.tracer is not None and interrupt:
             from vlab.isa.trace import TraceRecord
             self.tracer.add(TraceRecord(epc, 0, hart.priv, '<interrupt>', trap=description))
-        handler = self.trap_handlers.get(level)
-        if handler is None:
-            return self._deliver(cause, tval, interrupt, epc, level, description)
-        ctx = TrapContext(self, cause, tval, interrupt, epc, level)
-        try:
-            handler(ctx)
-        except Trap as fault:
-            return self._fault(cause, tval, epc, f'the Python {PRIV_NAMES[level]}-mode trap '
-                               f'handler hit a guest fault ({fault}) while handling {description}')
-        return self._apply(ctx, description)
+        for registration in self.traps.by_level.get(level, ()):
+            if cause not in (registration.interrupts if interrupt else registration.exceptions):
+                continue
+            ctx = TrapContext(self, cause, tval, interrupt, epc, level)
+            try:
+                returned = registration.handler(ctx)
+            except Trap as fault:
+                self.ledger.charge('interrupt' if interrupt else 'trap')
+                return self._fault(cause, tval, epc, (
+                    f'the Python {PRIV_NAMES[level]}-mode trap handler {registration.name!r} '
+                    f'hit a guest fault ({fault}) while handling {description}'))
+            action = ctx.action or (returned if isinstance(returned, TrapAction) else None)
+            if action is not DECLINE:
+                self.ledger.charge(registration.charge_as or ('interrupt' if interrupt
+                                                              else 'trap'))
+                return self._apply(ctx, action, registration, description)
+        self.ledger.charge('interrupt' if interrupt else 'trap')
+        return self._deliver(cause, tval, interrupt, epc, level, description)
 
-    def _apply(self, ctx, description):
-        action = ctx.action
-        if action is None:
-            return self._fault(ctx.cause, ctx.tval, ctx.epc, (
-                f'the Python {PRIV_NAMES[ctx.level]}-mode trap handler returned without '
-                f'calling skip(), resume(), deliver(), halt() or exit() for {description}'))
-        kind = action[0]
+    def _apply(self, ctx, action, registration, description):
+        """Carry out a handler's decision (vlab/isa/trap_actions.py)."""
+        kind = None if action is None else action.kind
+        if kind == 'halt':
+            return self._result('halt', message=action.message)
+        if kind == 'exit':
+            return self._result('exit', exit_code=action.code,
+                                message='exit requested by the trap handler')
+        if kind == 'skip':
+            return self._resume(ctx, ctx.epc + 4, None)
         if kind == 'resume':
-            self.hart.pc = action[1]
-            if action[2] is not None and action[2] != self.hart.priv:
-                if action[2] < ctx.level:
-                    self.ledger.charge('privilege_switch')
-                self.hart.set_priv(action[2])
-            self.engine.context_changed()
-            return None
+            return self._resume(ctx, action.pc, action.priv)
         if kind == 'deliver':
             return self._deliver(ctx.cause, ctx.tval, ctx.interrupt, ctx.epc, ctx.level,
                                  description)
-        if kind == 'exit':
-            return self._result('exit', exit_code=action[1],
-                                message='exit requested by the trap handler')
-        return self._result('halt', message=action[1])
+        if kind == 'inject':
+            return self._inject(ctx, action)
+        return self._fault(ctx.cause, ctx.tval, ctx.epc, (
+            f'the Python {PRIV_NAMES[ctx.level]}-mode trap handler {registration.name!r} '
+            'returned without calling skip(), resume(), deliver(), inject(), decline(), '
+            f'halt() or exit() for {description}'))
+
+    def _resume(self, ctx, pc, priv):
+        self.hart.pc = pc & 0xFFFFFFFF
+        if priv is not None and priv != self.hart.priv:
+            if priv < ctx.level:
+                self.ledger.charge('privilege_switch')
+            self.hart.set_priv(priv)
+        self.engine.context_changed()
+        return None
+
+    def _inject(self, ctx, action):
+        """Trap-and-emulate: the trap enters the guest's virtual CSRs (vlab/isa/vcpu.py),
+        and the guest's own handler runs, at the real level the action names."""
+        vcpu = action.vcpu
+        epc = ctx.epc if action.epc is None else action.epc
+        if vcpu.handler_base(action.cause, action.interrupt) == 0:
+            return self._fault(ctx.cause, ctx.tval, ctx.epc, (
+                f'cannot inject {cause_text(action.cause, action.interrupt)} into the '
+                f'vCPU: its trap vector is 0 (set the guest\'s stvec/mtvec)'))
+        pc = vcpu.enter_trap(action.cause, action.tval, action.interrupt, epc)
+        return self._resume(ctx, pc, action.priv)
 
     def _deliver(self, cause, tval, interrupt, epc, level, description):
         tvec = self.hart.csr.mtvec if level == M else self.hart.csr.stvec
         if tvec & ~3 == 0:
             name = 'mtvec' if level == M else 'stvec'
             return self._fault(cause, tval, epc, (
-                f'unhandled {description}: {name} is 0 and no Python trap handler is '
-                f'registered for {PRIV_NAMES[level]}-mode'))
+                f'unhandled {description}: {name} is 0 and '
+                f'no Python trap handler took it for {PRIV_NAMES[level]}-mode'))
         self.hart.pc = enter_trap(self.hart, cause, tval, interrupt, epc)
         self.engine.context_changed()
         return None
@@ -579,5 +611,4 @@ class Machine:
         return f'<Machine {self.hart!r} {self.ram!r}>'
 
 
-__all__ = ['ENGINES', 'Machine', 'MachineSnapshot', 'RunResult', 'TrapContext',
-           'register_engine']
+__all__ = ['Machine', 'MachineSnapshot', 'RunResult', 'TrapContext']

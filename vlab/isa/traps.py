@@ -23,33 +23,26 @@ Among candidates, M-destined before S-destined, then MEI, MSI, MTI, SEI, SSI, ST
 """
 from __future__ import annotations
 
-M, S, U = 3, 1, 0
-PRIV_NAMES = {M: 'M', S: 'S', U: 'U'}
+from vlab.isa.causes import EXCEPTION_TEXT, INTERRUPT_BIT, INTERRUPT_TEXT, Cause, Interrupt
+from vlab.isa.privilege import PRIV_NAMES as PRIV_NAMES  # re-exported
+from vlab.isa.privilege import M, S, U
+from vlab.isa.spec.sensitivity import INSTRUCTION_SENSITIVITY, traps_at
 
-EXCEPTIONS = {
-    0: 'instruction address misaligned', 1: 'instruction access fault',
-    2: 'illegal instruction', 3: 'breakpoint', 4: 'load address misaligned',
-    5: 'load access fault', 6: 'store/AMO address misaligned', 7: 'store/AMO access fault',
-    8: 'environment call from U-mode', 9: 'environment call from S-mode',
-    11: 'environment call from M-mode', 12: 'instruction page fault',
-    13: 'load page fault', 15: 'store/AMO page fault',
-}
-INTERRUPTS = {
-    1: 'supervisor software interrupt', 3: 'machine software interrupt',
-    5: 'supervisor timer interrupt', 7: 'machine timer interrupt',
-    9: 'supervisor external interrupt', 11: 'machine external interrupt',
-}
+EXCEPTIONS = EXCEPTION_TEXT         # cause code -> the manual's name
+INTERRUPTS = INTERRUPT_TEXT
 # decreasing priority (privileged spec sec. 3.1.9)
-INTERRUPT_PRIORITY = (11, 3, 7, 9, 1, 5)
-ECALL_CAUSE = {U: 8, S: 9, M: 11}
-INTERRUPT_BIT = 1 << 31
+INTERRUPT_PRIORITY = (Interrupt.MACHINE_EXTERNAL, Interrupt.MACHINE_SOFTWARE,
+                      Interrupt.MACHINE_TIMER, Interrupt.SUPERVISOR_EXTERNAL,
+                      Interrupt.SUPERVISOR_SOFTWARE, Interrupt.SUPERVISOR_TIMER)
+ECALL_CAUSE = {U: Cause.USER_ECALL, S: Cause.SUPERVISOR_ECALL, M: Cause.MACHINE_ECALL}
 
 # mstatus bits used here (full layout in csr.py)
 SIE, MIE, SPIE, MPIE, SPP = 1 << 1, 1 << 3, 1 << 5, 1 << 7, 1 << 8
 MPP_SHIFT, MPP_MASK, MPRV = 11, 3 << 11, 1 << 17
+MRET, SRET = INSTRUCTION_SENSITIVITY['mret'], INSTRUCTION_SENSITIVITY['sret']
 
 
-class Trap(Exception):  # noqa: N818 - it is the architectural name
+class Trap(Exception):
     """A synchronous exception raised while executing an instruction.
 
     ``cause`` is the exception code (Table 3.6), ``tval`` the value for xtval.
@@ -71,64 +64,91 @@ def cause_text(cause: int, interrupt: bool) -> str:
 
 
 def trap_target(hart, cause: int, interrupt: bool) -> int:
-    """The privilege level that will handle this trap, after delegation."""
+    """The privilege level that will handle this trap, after delegation (as
+    ``delegated_level``, written out: the machine asks it for every trap)."""
     if hart.priv == M:
         return M
     deleg = hart.csr.mideleg if interrupt else hart.csr.medeleg
     return S if deleg >> cause & 1 else M
 
 
-def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
-    """Take the trap into its target level: update CSRs and privilege, return the new pc."""
-    csr = hart.csr
-    target = trap_target(hart, cause, interrupt)
+def delegated_level(priv: int, csrs, cause: int, interrupt: bool) -> int:
+    """Step 1 of the module docstring, on any register set with medeleg/mideleg."""
+    if priv == M:
+        return M
+    deleg = csrs.mideleg if interrupt else csrs.medeleg
+    return S if deleg >> cause & 1 else M
+
+
+def take_trap(csrs, priv: int, cause: int, tval: int, interrupt: bool,
+              epc: int) -> tuple[int, int]:
+    """Steps 1-4 of the module docstring on ``csrs`` -- the hart's CSRFile, or a guest's
+    virtual CSRs (vlab/isa/vcpu.py) -- trapping from ``priv``: returns (target level, pc
+    of the handler)."""
+    target = delegated_level(priv, csrs, cause, interrupt)
     code = cause | (INTERRUPT_BIT if interrupt else 0)
-    status = csr.mstatus
+    status = csrs.mstatus
     if target == M:
-        csr.mepc, csr.mcause, csr.mtval = epc & ~3, code, tval & 0xFFFFFFFF
+        csrs.mepc, csrs.mcause, csrs.mtval = epc & ~3, code, tval & 0xFFFFFFFF
         status = (status & ~(MPIE | MIE | MPP_MASK)) | (MPIE if status & MIE else 0) \
-            | (hart.priv << MPP_SHIFT)
-        tvec = csr.mtvec
+            | (priv << MPP_SHIFT)
+        tvec = csrs.mtvec
     else:
-        csr.sepc, csr.scause, csr.stval = epc & ~3, code, tval & 0xFFFFFFFF
+        csrs.sepc, csrs.scause, csrs.stval = epc & ~3, code, tval & 0xFFFFFFFF
         status = (status & ~(SPIE | SIE | SPP)) | (SPIE if status & SIE else 0) \
-            | (SPP if hart.priv == S else 0)
-        tvec = csr.stvec
-    csr.mstatus = status
-    hart.set_priv(target)
-    hart.reservation = None
+            | (SPP if priv == S else 0)
+        tvec = csrs.stvec
+    csrs.mstatus = status
     base = tvec & ~3
     if interrupt and tvec & 3 == 1:
-        return base + 4 * cause
-    return base
+        return target, base + 4 * cause
+    return target, base
 
 
-def mret(hart) -> int:
-    """MRET: return from an M-mode trap handler (privileged spec sec. 3.3.2)."""
-    if hart.priv != M:
-        raise Trap(2, hart.current_word)
-    csr = hart.csr
-    status = csr.mstatus
+def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
+    """Take the trap into its target level: update CSRs and privilege, return the new pc."""
+    target, pc = take_trap(hart.csr, hart.priv, cause, tval, interrupt, epc)
+    hart.set_priv(target)
+    hart.reservation = None
+    return pc
+
+
+def return_from_m(csrs) -> tuple[int, int]:
+    """The MRET rule (privileged spec sec. 3.3.2) on ``csrs``: (new level, new pc)."""
+    status = csrs.mstatus
     new_priv = (status & MPP_MASK) >> MPP_SHIFT
     status = (status & ~(MIE | MPP_MASK)) | (MIE if status & MPIE else 0) | MPIE
     if new_priv != M:
         status &= ~MPRV
-    csr.mstatus = status
+    csrs.mstatus = status
+    return new_priv, csrs.mepc
+
+
+def return_from_s(csrs) -> tuple[int, int]:
+    """The SRET rule (sec. 3.3.2, 4.1.1) on ``csrs``: (new level, new pc)."""
+    status = csrs.mstatus
+    new_priv = S if status & SPP else U
+    status = (status & ~(SIE | SPP | MPRV)) | (SIE if status & SPIE else 0) | SPIE
+    csrs.mstatus = status
+    return new_priv, csrs.sepc
+
+
+def mret(hart) -> int:
+    """MRET: return from an M-mode trap handler; illegal below M (the sensitivity table)."""
+    if traps_at(MRET, hart.priv, hart.csr.mstatus):
+        raise Trap(Cause.ILLEGAL_INSTRUCTION, hart.current_word)
+    new_priv, pc = return_from_m(hart.csr)
     hart.set_priv(new_priv)
-    return csr.mepc
+    return pc
 
 
 def sret(hart) -> int:
     """SRET: return from an S-mode trap handler; illegal in U, and in S when TSR=1."""
-    csr = hart.csr
-    if hart.priv == U or (hart.priv == S and csr.mstatus & (1 << 22)):
-        raise Trap(2, hart.current_word)
-    status = csr.mstatus
-    new_priv = S if status & SPP else U
-    status = (status & ~(SIE | SPP | MPRV)) | (SIE if status & SPIE else 0) | SPIE
-    csr.mstatus = status
+    if traps_at(SRET, hart.priv, hart.csr.mstatus):
+        raise Trap(Cause.ILLEGAL_INSTRUCTION, hart.current_word)
+    new_priv, pc = return_from_s(hart.csr)
     hart.set_priv(new_priv)
-    return csr.sepc
+    return pc
 
 
 def pending_interrupt(hart, mip: int) -> int | None:

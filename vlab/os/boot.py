@@ -24,7 +24,7 @@ from pathlib import Path
 
 from vlab.isa.asm import AssemblyError, assemble
 from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
-from vlab.isa.engines import make_machine
+from vlab.isa.machine import Machine
 
 from .errno import SyscallError
 from .exec import LoadError
@@ -115,7 +115,7 @@ def boot(program, mode: str | None = None, engine: str = "interp", paging: bool 
     mode = mode or detect_mode(image)
     if mode not in MODES:
         raise BootError(f"unknown mode {mode!r}: use 'bare' or 'user'")
-    machine = make_machine(engine, **machine_args)
+    machine = Machine(engine=engine, **machine_args)
     if mode == "bare":
         _load_bare(machine, image)
         return Booted(machine, mode, image)

@@ -26,8 +26,8 @@ One concept per module:
 Using it::
 
     from vlab.isa.machine import Machine
-    import vlab.isa.dbt                    # registers engine 'dbt'
-    m = Machine(engine='dbt')               # same Machine, same results as 'interp'
+    m = Machine(engine='dbt')      # same Machine, same results as 'interp' (the engine
+                                   # registry, vlab/isa/engines.py, imports this package)
 
 Explainability hooks (for chapter 3):
 
@@ -52,23 +52,7 @@ Explainability hooks (for chapter 3):
 * The ledger: every guest event as with the interpreter, plus one ``block_translate``
   per translation (the translator's own modeled work).
 """
-from vlab.isa import engines as _engines
-from vlab.isa import machine as _machine
 from vlab.isa.dbt.engine import DbtEngine, EagerDbtEngine
 from vlab.isa.dbt.stats import DbtStats
-
-
-def _dbt_machine(**machine_args):
-    return _machine.Machine(engine='dbt', **machine_args)
-
-
-def _eager_machine(**machine_args):
-    return _machine.Machine(engine='dbt-eager', **machine_args)
-
-
-_machine.register_engine('dbt', DbtEngine)
-_machine.register_engine('dbt-eager', EagerDbtEngine)
-_engines.register_engine('dbt', _dbt_machine)
-_engines.register_engine('dbt-eager', _eager_machine)
 
 __all__ = ['DbtEngine', 'DbtStats', 'EagerDbtEngine']

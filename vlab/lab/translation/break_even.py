@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from vlab.isa.dbt.memos import forget_memos
-from vlab.isa.explain import machine_loop_file
+from vlab.isa.explain import machine_loop_files
 from vlab.lab.experiment import Table
 from vlab.lab.interpretation.programs import finished, sum_source
 from vlab.lab.measure import count_bytecodes
@@ -45,7 +45,7 @@ from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, new_figure, styled
 from vlab.lab.translation.programs import BLOCK_THRESHOLD, load
 
 #: Where the machine's own run loop lives: the same for both engines, not counted.
-MACHINE_FILE = machine_loop_file()
+MACHINE_FILES = machine_loop_files()
 
 #: Loop trip counts of the break-even sweep.
 TRIPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
@@ -93,7 +93,7 @@ def engine_bytecodes(machine, instructions: int):
     def hook(frame, event, arg):
         nonlocal count
         frame.f_trace_opcodes = True
-        if event == "opcode" and frame.f_code.co_filename != MACHINE_FILE:
+        if event == "opcode" and frame.f_code.co_filename not in MACHINE_FILES:
             count += 1
         return hook
 
