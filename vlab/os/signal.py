@@ -10,23 +10,24 @@ with exit status ``128 + n``, and so does ``vlab run``.
 
 from __future__ import annotations
 
+from vlab.isa.causes import Cause
+
 SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGSEGV = 4, 5, 6, 7, 11
 SIGNAL_NAMES = {SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS",
                 SIGSEGV: "SIGSEGV"}
 
-# exception cause (privileged spec table 3.6) -> signal
 SIGNAL_BY_CAUSE = {
-    0: SIGBUS,     # instruction address misaligned
-    1: SIGSEGV,    # instruction access fault
-    2: SIGILL,     # illegal instruction
-    3: SIGTRAP,    # breakpoint
-    4: SIGBUS,     # load address misaligned
-    5: SIGSEGV,    # load access fault
-    6: SIGBUS,     # store/AMO address misaligned
-    7: SIGSEGV,    # store/AMO access fault
-    12: SIGSEGV,   # instruction page fault
-    13: SIGSEGV,   # load page fault
-    15: SIGSEGV,   # store/AMO page fault
+    Cause.INSTRUCTION_ADDRESS_MISALIGNED: SIGBUS,
+    Cause.INSTRUCTION_ACCESS_FAULT: SIGSEGV,
+    Cause.ILLEGAL_INSTRUCTION: SIGILL,
+    Cause.BREAKPOINT: SIGTRAP,
+    Cause.LOAD_ADDRESS_MISALIGNED: SIGBUS,
+    Cause.LOAD_ACCESS_FAULT: SIGSEGV,
+    Cause.STORE_ADDRESS_MISALIGNED: SIGBUS,
+    Cause.STORE_ACCESS_FAULT: SIGSEGV,
+    Cause.INSTRUCTION_PAGE_FAULT: SIGSEGV,
+    Cause.LOAD_PAGE_FAULT: SIGSEGV,
+    Cause.STORE_PAGE_FAULT: SIGSEGV,
 }
 
 

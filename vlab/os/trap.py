@@ -9,11 +9,18 @@ Like xv6's kernel/trap.c ``usertrap``: every trap out of the user program comes 
   process with the signal Linux would send (``signal.py``); the run halts with a message
   naming the cause, pc and tval, and ``proc.fault`` keeps them.
 
-The kernel is installed as the machine's Python M-mode trap handler; the program runs in
-U-mode with ``satp`` from its address space (0 = paging off, or the Sv32 root table).
+The kernel registers two handlers with the machine's trap router (vlab/isa/trap_router.py)
+for traps entering M-mode: ``kernel`` for ecall-from-U, asked first, and ``kernel-fault``
+for every other cause (lower priority, so a handler installed later -- a debugger, a
+hypervisor -- is asked before it).  The ecall is charged as the hardware event it is, a
+``trap``; the kernel's service is charged as one ``syscall`` (``kernel.py``), so the ledger
+reads one trap and one system call per ecall.  The program runs in U-mode with ``satp``
+from its address space (0 = paging off, or the Sv32 root table).
 """
 
 from __future__ import annotations
+
+from vlab.isa.causes import Cause
 
 from .abi import serve_ecall
 from .exec import load_user_program
@@ -21,7 +28,16 @@ from .kernel import Kernel
 from .proc import Fault
 from .signal import SIGABRT, SIGNAL_NAMES, signal_for
 
-ECALL_FROM_U = 8
+ECALL_CHARGED_AS = "trap"      # the hardware's part; the service is charged as 'syscall'
+FAULT_PRIORITY = -1            # asked after every other M-mode handler
+
+
+def attach(machine, kernel: Kernel) -> None:
+    """Register the kernel's trap entries on ``machine`` (see the module docstring)."""
+    machine.traps.register("M", lambda ctx: kill(kernel.current, ctx), causes="all",
+                           name="kernel-fault", priority=FAULT_PRIORITY)
+    machine.traps.register("M", lambda ctx: usertrap(kernel, ctx), causes={Cause.USER_ECALL},
+                           charge_as=ECALL_CHARGED_AS, name="kernel")
 
 
 def start_user_program(machine, image, *, paging: bool = False, argv=("program",), envp=(),
@@ -32,7 +48,7 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
     kernel = Kernel(ledger=machine.ledger, instret=lambda: machine.hart.instret)
     kernel.spawn(loaded.space, brk_start=loaded.brk_start, brk_limit=loaded.brk_limit,
                  stdin=stdin, stdout=stdout, stderr=stderr, root=root)
-    machine.set_trap_handler("M", lambda ctx: usertrap(kernel, ctx))
+    attach(machine, kernel)
     machine.csr["satp"] = loaded.space.satp
     machine.regs[2] = loaded.sp
     machine.pc = loaded.entry
@@ -40,18 +56,16 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
     return kernel
 
 
-def usertrap(kernel: Kernel, ctx) -> None:
-    """The kernel's trap entry (the machine calls it with a TrapContext)."""
+def usertrap(kernel: Kernel, ctx):
+    """A system call: the machine calls this with a TrapContext for ecall-from-U."""
     proc = kernel.current
-    if ctx.interrupt or ctx.cause != ECALL_FROM_U:
-        return kill(proc, ctx)
     serve_ecall(kernel, proc, ctx.reg, ctx.set_reg)
     if proc.exited:                      # exit never returns: a0 keeps the status
         return ctx.exit(proc.exit_status)
     return ctx.skip()
 
 
-def kill(proc, ctx) -> None:
+def kill(proc, ctx):
     """A trap the kernel does not resolve: the process dies by a signal, the run halts."""
     signal = SIGABRT if ctx.interrupt else signal_for(ctx.cause)
     proc.kill(Fault(ctx.cause, ctx.epc, ctx.tval, ctx.name, signal))
