@@ -5,8 +5,8 @@ import io
 import pytest
 
 from vlab.isa.asm import assemble
+from vlab.isa.decode_dispatch import DecodeAndDispatch
 from vlab.isa.interpreter import Interpreter
-from vlab.lab.decode_dispatch import DecodeAndDispatch
 from vlab.lab.interpretation.cost import USER_TEXT_BASE
 from vlab.lab.interpretation.programs import finished, load, sum_source, write_loop_source
 from vlab.os.boot import boot

@@ -34,7 +34,7 @@ _LOOP_QUALNAMES = frozenset({"Interpreter.run", "DecodeAndDispatch.run"})
 #: Functions that fetch, decode or bind an instruction to its semantics.
 _DECODE_NAMES = frozenset({
     "find_spec", "decode_fields", "decode", "bits", "sign_extend", "_imm_i", "_imm_s",
-    "_imm_b", "_imm_j", "_rd", "_rs1", "_rs2", "_fetch", "make_handler", "fetch_and_decode",
+    "_imm_b", "_imm_j", "_rd", "_rs1", "_rs2", "fetch", "make_handler", "fetch_and_decode",
     "_translate_fetch", "bind", "factory", "<lambda>"})
 #: Memory helpers called by the semantics of loads, stores and atomics.
 _MEMORY_PREFIXES = ("_load_", "_store_", "load_reserved", "store_conditional", "amo_load")

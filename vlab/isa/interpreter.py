@@ -41,13 +41,23 @@ either; ``context_changed()``; ``invalidate(ram_offset, size)``; ``flush()``;
 """
 from __future__ import annotations
 
+from vlab.isa.causes import Cause
+from vlab.isa.context import ExecutionContext
 from vlab.isa.decoder import decode
+from vlab.isa.engines import Engine
 from vlab.isa.mmu import FETCH, NeedSlowPath, counting_port, make_port
 from vlab.isa.semantics import build_factory
+from vlab.isa.spec.sensitivity import INSTRUCTION_SENSITIVITY, traps_at
 from vlab.isa.trace import TraceRecord, disassemble, traced_port
-from vlab.isa.traps import ECALL_CAUSE, S, Trap, U, mret, sret
+from vlab.isa.traps import ECALL_CAUSE, Trap, mret, sret
 
-TW, TVM = 1 << 21, 1 << 20
+WFI, SFENCE_VMA = INSTRUCTION_SENSITIVITY['wfi'], INSTRUCTION_SENSITIVITY['sfence.vma']
+
+
+def _factory_traced(key: tuple) -> bool:
+    """A handler factory's key is (data paged, traced, row name, rd/rs1/rs2 == x0)."""
+    _paged, traced, *_rest = key
+    return traced
 
 
 def tdiv(a: int, b: int) -> int:
@@ -61,7 +71,7 @@ def trem(a: int, b: int) -> int:
     return a - b * tdiv(a, b)
 
 
-class Interpreter:
+class Interpreter(Engine):
     """Predecoded interpreter for one hart on one MMU (see module docstring)."""
 
     name = 'interp'
@@ -72,14 +82,15 @@ class Interpreter:
         self.tracer = None
         self.trap: tuple[Trap, int] | None = None
         ram = mmu.ram
-        self._ram_base, self._ram_size = ram.base, ram.size
-        self._words = memoryview(ram.data).cast('I')
+        self.ram_base, self.ram_size = ram.base, ram.size
+        self.ram_words = memoryview(ram.data).cast('I')
         self._ports = {paged: make_port(mmu, paged) for paged in (False, True)}
         self.exact_memory = False                   # see set_exact_memory
         self._namespaces: dict = {}
-        self._factories: dict = {}
-        self._caches: dict = {}
-        self._code_index: dict[int, list] = {}      # RAM word index -> [(cache, vpc)]
+        self.factories: dict = {}
+        self._caches: dict = {}                     # ExecutionContext -> predecode cache
+        self._contexts: dict = {}                   # its values -> the ExecutionContext
+        self.code_index: dict[int, list] = {}      # RAM word index -> [(cache, vpc)]
         self.fetch_hits = 0
         self.decoded = 0                            # instructions predecoded (statistics)
         mmu.on_code_write = self.invalidate     # CPU and bus writes to watched code pages
@@ -121,8 +132,8 @@ class Interpreter:
 
         def wfi():
             need_slow()
-            if hart.priv == U or (hart.priv == S and hart.csr.mstatus & TW):
-                raise Trap(2, hart.current_word)
+            if traps_at(WFI, hart.priv, hart.csr.mstatus):      # the sensitivity table
+                raise Trap(Cause.ILLEGAL_INSTRUCTION, hart.current_word)
             hart.waiting = True
 
         def fence_i():
@@ -131,8 +142,8 @@ class Interpreter:
 
         def sfence_vma(vaddr, asid):
             need_slow()
-            if hart.priv == U or (hart.priv == S and hart.csr.mstatus & TVM):
-                raise Trap(2, hart.current_word)
+            if traps_at(SFENCE_VMA, hart.priv, hart.csr.mstatus):
+                raise Trap(Cause.ILLEGAL_INSTRUCTION, hart.current_word)
             mmu.flush_tlb()
             self.flush(paged_only=True)
 
@@ -142,7 +153,7 @@ class Interpreter:
                 'wfi': wfi, 'fence_i': fence_i, 'sfence_vma': sfence_vma,
                 'tdiv': tdiv, 'trem': trem}
 
-    def _namespace(self, paged: bool, traced: bool) -> dict:
+    def handler_namespace(self, paged: bool, traced: bool) -> dict:
         """The globals of the handlers of one kind of context: helpers, memory port,
         and the raw RAM views the inlined fast paths use."""
         key = (paged, traced)
@@ -152,8 +163,8 @@ class Interpreter:
                 port = traced_port(port, self.tracer)
             mmu, data = self.mmu, self.mmu.ram.data
             self._namespaces[key] = {
-                **self._helpers(), **port, '_RAM_BASE': self._ram_base,
-                '_RAM_SIZE': self._ram_size, '_DATA': data, '_WORDS': self._words,
+                **self._helpers(), **port, '_RAM_BASE': self.ram_base,
+                '_RAM_SIZE': self.ram_size, '_DATA': data, '_WORDS': self.ram_words,
                 '_HALVES': memoryview(data).cast('H'), '_WATCH': mmu.watch,
                 '_RVIEW_GET': mmu.rview.get, '_WVIEW_GET': mmu.wview.get, '_hits': 0}
         return self._namespaces[key]
@@ -167,23 +178,24 @@ class Interpreter:
         translated = mmu.fetch_paged or mmu.data_paged
         key = (hart.priv if mmu.fetch_paged else -1, mmu.data_paged,
                csr.satp if translated else 0, self.tracer is not None)
-        cache = self._caches.get(key)
-        if cache is None:
-            cache = self._caches[key] = {}
-        self.cache = cache
-        self._context_key = key
+        context = self._contexts.get(key)          # made once per new context
+        if context is None:
+            context = self._contexts[key] = ExecutionContext.of(*key)
+            self._caches[context] = {}
+        self.cache = self._caches[context]
+        self.context = context
 
     def flush(self, paged_only: bool = False) -> None:
         """Forget predecoded instructions (FENCE.I: all; SFENCE.VMA: translated ones)."""
-        for key, cache in self._caches.items():
-            if not paged_only or key[0] != -1 or key[1]:
+        for context, cache in self._caches.items():
+            if not paged_only or context.paged:
                 cache.clear()
         if not paged_only:
-            self._code_index.clear()
+            self.code_index.clear()
 
     def invalidate(self, ram_offset: int, size: int) -> None:
         """RAM bytes [ram_offset, ram_offset+size) were written: drop stale handlers."""
-        index = self._code_index
+        index = self.code_index
         if not index:
             return
         first, last = ram_offset >> 2, (ram_offset + size - 1) >> 2
@@ -196,7 +208,7 @@ class Interpreter:
                 cache.pop(vpc, None)
 
     # ------------------------------------------------------------ fetch and decode
-    def _fetch(self, pc: int):
+    def fetch(self, pc: int):
         """Translate, read, decode and cache the instruction at ``pc`` (may raise Trap)."""
         if pc & 3:
             raise Trap(0, pc)
@@ -210,12 +222,12 @@ class Interpreter:
             self.fetch_hits -= mmu.tlb_misses - misses
         else:
             pa = pc
-        offset = pa - self._ram_base
-        if not (0 <= offset <= self._ram_size - 4):
+        offset = pa - self.ram_base
+        if not (0 <= offset <= self.ram_size - 4):
             raise Trap(1, pc)                        # fetch from outside RAM
-        handler = self.make_handler(self._words[offset >> 2], pc)
+        handler = self.make_handler(self.ram_words[offset >> 2], pc)
         self.cache[pc] = handler
-        self._code_index.setdefault(offset >> 2, []).append((self.cache, pc))
+        self.code_index.setdefault(offset >> 2, []).append((self.cache, pc))
         mmu.watch_page(offset)
         self.decoded += 1
         return handler
@@ -230,13 +242,14 @@ class Interpreter:
             return illegal
         spec, f = decoded
         rd, rs1, rs2 = f.get('rd', 0), f.get('rs1', 0), f.get('rs2', 0)
-        paged, traced = self._context_key[1], self._context_key[3]
+        context = self.context
+        paged, traced = context.data_paged, context.traced
         key = (paged, traced, spec.name, rd == 0, rs1 == 0, rs2 == 0)
-        factory = self._factories.get(key)
+        factory = self.factories.get(key)
         if factory is None:
             memory = 'call' if traced or self.exact_memory else ('paged' if paged else 'bare')
-            factory = self._factories[key] = build_factory(
-                spec, self._namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0, memory)
+            factory = self.factories[key] = build_factory(
+                spec, self.handler_namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0, memory)
         handler = factory(rd, rs1, rs2, f.get('imm', 0), f.get('shamt', 0), f.get('csr', 0),
                           f.get('zimm', 0), f.get('pred', 0), f.get('succ', 0),
                           f.get('aq', 0), f.get('rl', 0), rd, rs1, rs2, pc, word)
@@ -262,7 +275,7 @@ class Interpreter:
                     raise
                 done += i
                 try:
-                    self._fetch(pc)
+                    self.fetch(pc)
                 except Trap as trap:
                     self.trap = (trap, pc)
                     break
@@ -274,15 +287,15 @@ class Interpreter:
             except NeedSlowPath:
                 done += i
                 self.hart.pc = pc
-                self._retire(done)
+                self.retire(done)
                 return done + self.step()
             else:
                 done += n
         self.hart.pc = pc
-        self._retire(done)
+        self.retire(done)
         return done
 
-    def _retire(self, n: int) -> None:
+    def retire(self, n: int) -> None:
         self.hart.instret += n
         if self.mmu.fetch_paged:
             self.fetch_hits += n
@@ -295,7 +308,7 @@ class Interpreter:
         pc = hart.pc
         handler = None
         try:
-            handler = self.cache.get(pc) or self._fetch(pc)
+            handler = self.cache.get(pc) or self.fetch(pc)
             hart.current_word = handler.word
             before = list(hart.x) if tracer is not None else None
             mmu.slow = True
@@ -311,7 +324,7 @@ class Interpreter:
         if tracer is not None:
             self._trace(pc, handler.word, before, None)
         hart.pc = next_pc
-        self._retire(1)
+        self.retire(1)
         self.context_changed()
         return 1
 
@@ -341,16 +354,18 @@ class Interpreter:
             return
         self.exact_memory = bool(on)
         self._namespaces.clear()
-        self._factories.clear()
+        self.factories.clear()
         self.flush()
         self.context_changed()
 
     def set_tracer(self, tracer) -> None:
         """Tracing on (a Tracer) or off (None); traced handlers live in their own caches."""
         self.tracer = tracer
-        self._namespaces = {k: v for k, v in self._namespaces.items() if not k[1]}
-        self._factories = {k: v for k, v in self._factories.items() if not k[1]}
-        for key in [k for k in self._caches if k[3]]:
+        self._namespaces = {(paged, traced): v for (paged, traced), v
+                            in self._namespaces.items() if not traced}
+        self.factories = {key: v for key, v in self.factories.items()
+                           if not _factory_traced(key)}
+        for key in [context for context in self._caches if context.traced]:
             del self._caches[key]
         self.context_changed()
 

@@ -97,19 +97,19 @@ class DbtEngine(Interpreter):
         super().context_changed()
         mmu = self.mmu
         self._paged = mmu.data_paged
-        self._table = self.tcache.table(self._context_key, mmu.fetch_paged or mmu.data_paged)
-        self._block_counts = self._counts.setdefault(self._context_key, {})
+        self._table = self.tcache.table(self.context, mmu.fetch_paged or mmu.data_paged)
+        self._block_counts = self._counts.setdefault(self.context, {})
 
     def flush(self, paged_only: bool = False) -> None:
         super().flush(paged_only)
         self.tcache.flush(paged_only)
         self.selector.reset()
         self._counts.clear()
-        self._block_counts = self._counts.setdefault(self._context_key, {})
+        self._block_counts = self._counts.setdefault(self.context, {})
         self._code_changed = True
 
     def invalidate(self, ram_offset: int, size: int) -> None:
-        index, tcache = self._code_index, self.tcache
+        index, tcache = self.code_index, self.tcache
         if index and tcache.covering:
             first, last = ram_offset >> 2, (ram_offset + size - 1) >> 2
             if last - first > len(index):
@@ -151,7 +151,7 @@ class DbtEngine(Interpreter):
         def misfetch(target):
             raise Trap(0, target)
 
-        env = {'W': self._words, 'H': memoryview(ram.data).cast('H'), 'B': ram.data,
+        env = {'W': self.ram_words, 'H': memoryview(ram.data).cast('H'), 'B': ram.data,
                'WATCH': mmu.watch, 'RGET': mmu.rview.get, 'WGET': mmu.wview.get,
                '_misfetch': misfetch, 'tdiv': tdiv, 'trem': trem,
                'REPEAT': itertools.repeat, 'LEFT': operator.length_hint,
@@ -171,7 +171,7 @@ class DbtEngine(Interpreter):
                                 more_paths)
         fn = compile_region(region, self._env(self._paged))
         translation = Translation(kind, region, fn, blocks=blocks)
-        self.tcache.insert(self._context_key, self.cache, translation)
+        self.tcache.insert(self.context, self.cache, translation)
         self.ledger.charge('block_translate')
         self.stats.guest_instructions_translated += sum(len(p) for p in region.paths)
         return translation
@@ -275,7 +275,7 @@ class DbtEngine(Interpreter):
         existing = self._table.get(target)
         if existing is not None and existing.kind == 'trace':
             return False
-        return self.selector.backward_taken(self._context_key, target)
+        return self.selector.backward_taken(self.context, target)
 
     # ------------------------------------------------------------ execution
     def run(self, limit: int) -> int:
@@ -370,7 +370,7 @@ class DbtEngine(Interpreter):
             stats.chained += chained
         selector.abort()
         hart.pc = pc
-        self._retire(done)
+        self.retire(done)
         return done
 
     def _stop(self, pc: int, done: int, exc) -> bool:
@@ -381,7 +381,7 @@ class DbtEngine(Interpreter):
             return False
         if isinstance(exc, NeedSlowPath):
             self.hart.pc = pc
-            self._retire(done)
+            self.retire(done)
             self.selector.abort()
             return True
         raise exc
@@ -394,7 +394,7 @@ class DbtEngine(Interpreter):
         n = 0
         try:
             while n < budget:
-                handler = cache.get(pc) or self._fetch(pc)
+                handler = cache.get(pc) or self.fetch(pc)
                 next_pc = handler()
                 n += 1
                 if next_pc != pc + 4:

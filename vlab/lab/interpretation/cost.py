@@ -15,7 +15,7 @@ the same on every run), split by where they go:
 
 Two engines are compared on the same program: vlab's predecoding interpreter
 (vlab/isa/interpreter.py) and the decode-and-dispatch loop of
-:mod:`vlab.lab.decode_dispatch`.  For reference, FX!32 (Chernoff et al., IEEE Micro
+:mod:`vlab.isa.decode_dispatch`.  For reference, FX!32 (Chernoff et al., IEEE Micro
 18(2), 1998) reported about 45 Alpha instructions per x86 instruction in its
 interpreter and about 4.4 in its translated code; the unit differs (a CPython bytecode is
 itself many machine instructions), the ratio is the lesson.
@@ -36,9 +36,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from vlab.isa.asm import assemble
+from vlab.isa.decode_dispatch import DecodeAndDispatch
 from vlab.isa.explain import PARTS, interpreter_part
 from vlab.isa.interpreter import Interpreter
-from vlab.lab.decode_dispatch import DecodeAndDispatch
 from vlab.lab.experiment import Table
 from vlab.lab.interpretation.programs import finished, load, sum_source, write_loop_source
 from vlab.lab.measure import count_bytecodes

@@ -19,8 +19,8 @@ hook, :func:`vlab.isa.explain.dispatch_loop_source`).
 
 The other modules of this package: programs.py (the guest programs and the
 monitor that ends them), formats.py (the RV32 format figure), routine.py (runs a
-student's assembly routine for the exercises), decode_dispatch.py (the textbook
-interpreter) and vlab/lab/measure.py (exact bytecode counts, and the stopwatch).
+student's assembly routine for the exercises), vlab/isa/decode_dispatch.py (the
+textbook interpreter) and vlab/lab/measure.py (exact bytecode counts, and the stopwatch).
 """
 
 from __future__ import annotations

@@ -19,13 +19,15 @@ mask/match lookup (:func:`vlab.isa.decoder.find_spec`, deliberately not the memo
 row's compiled semantics, bound to this instruction's operands.  So both engines retire
 the same instructions with the same results; only the host work differs.
 
-Simplifications (a teaching model, not an engine for the rest of the book): the loop has
-no fast path at all; instructions that need exact machine state (CSR access, xRET, fences,
-device I/O) go through the inherited single-step path, which uses the predecoded handler.
+Simplifications (a teaching model, registered as engine ``'decode-dispatch'``, not meant
+for the rest of the book): the loop has no fast path at all; instructions that need exact
+machine state (CSR access, xRET, fences, device I/O) go through the inherited single-step
+path, which uses the predecoded handler.
 """
 
 from __future__ import annotations
 
+from vlab.isa.causes import Cause
 from vlab.isa.decoder import find_spec
 from vlab.isa.fields import decode_fields
 from vlab.isa.interpreter import Interpreter
@@ -53,25 +55,25 @@ class DecodeAndDispatch(Interpreter):
             self.trap = (trap, pc)
         except NeedSlowPath:
             self.hart.pc = pc
-            self._retire(done)
+            self.retire(done)
             return done + self.step()
         self.hart.pc = pc
-        self._retire(done)
+        self.retire(done)
         return done
 
     def fetch_and_decode(self, pc: int):
         """Fetch the word at ``pc``, decode it from the table, bind it to its semantics."""
         if pc & 3:
-            raise Trap(0, pc)                          # instruction address misaligned
+            raise Trap(Cause.INSTRUCTION_ADDRESS_MISALIGNED, pc)
         physical = self._translate_fetch(pc)
-        offset = physical - self._ram_base
-        if not 0 <= offset <= self._ram_size - 4:
-            raise Trap(1, pc)                          # instruction access fault
-        word = self._words[offset >> 2]
+        offset = physical - self.ram_base
+        if not 0 <= offset <= self.ram_size - 4:
+            raise Trap(Cause.INSTRUCTION_ACCESS_FAULT, pc)
+        word = self.ram_words[offset >> 2]
         self.decoded += 1
         spec = find_spec(word)
         if spec is None:
-            raise Trap(2, word)                        # illegal instruction, tval = bits
+            raise Trap(Cause.ILLEGAL_INSTRUCTION, word)
         fields = decode_fields(spec.fmt, word)
         return self.bind(spec, fields, word, pc)
 
@@ -90,13 +92,14 @@ class DecodeAndDispatch(Interpreter):
     def bind(self, spec, fields: dict, word: int, pc: int):
         """The row's semantics with this instruction's operands filled in."""
         rd, rs1, rs2 = fields.get("rd", 0), fields.get("rs1", 0), fields.get("rs2", 0)
-        paged, traced = self._context_key[1], self._context_key[3]
+        context = self.context
+        paged, traced = context.data_paged, context.traced
         key = (paged, traced, spec.name, rd == 0, rs1 == 0, rs2 == 0)
-        factory = self._factories.get(key)
+        factory = self.factories.get(key)
         if factory is None:                    # compiled as Interpreter.make_handler does
             memory = "call" if traced else ("paged" if paged else "bare")
-            factory = self._factories[key] = build_factory(
-                spec, self._namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0, memory)
+            factory = self.factories[key] = build_factory(
+                spec, self.handler_namespace(paged, traced), rd == 0, rs1 == 0, rs2 == 0, memory)
         get = fields.get
         handler = factory(rd, rs1, rs2, get("imm", 0), get("shamt", 0), get("csr", 0),
                           get("zimm", 0), get("pred", 0), get("succ", 0), get("aq", 0),
