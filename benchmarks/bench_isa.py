@@ -7,7 +7,7 @@ Wall-clock figures: benchmark only (DESIGN.md invariant 4).  The program is
 riscv64-unknown-elf-gcc for RV32I, position independent and stack-free, so that the very
 same bytes run on:
 
-* vlab, every engine in ``vlab.isa.engines.ENGINES`` (the interpreter now; the DBT when
+* vlab, every engine in ``vlab.isa.engines.RUNNING_ENGINES`` (the interpreter now; the DBT when
   it registers), as a user program under the proxy kernel, with paging off and with Sv32
   on (the proxy kernel builds a real page table mapping the program);
 * ``riscv-emulator`` 0.1.1 (PyPI, pure Python; ``pip install -e '.[bench]'``), the
@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 from vlab.isa.elf import load_elf
-from vlab.isa.engines import ENGINES
+from vlab.isa.engines import RUNNING_ENGINES
 from vlab.isa.runtime import GCC, INSTALL_HINT, RUNTIME_DIR, find_gcc
 from vlab.os.boot import boot
 
@@ -97,7 +97,7 @@ def run_riscv_emulator(elf: Path, count: int):
 def columns(elf: Path) -> list[tuple[str, object]]:
     """(name, run) for every engine available here; run() -> (seconds, count, a0)."""
     cols = [(f"vlab {engine}, {label}", lambda e=engine, p=paging: run_vlab(elf, e, p))
-            for engine in ENGINES
+            for engine in RUNNING_ENGINES
             for paging, label in ((False, "paging off"), (True, "Sv32 on"))]
     count = cols[0][1]()[1]
     try:

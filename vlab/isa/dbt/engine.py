@@ -62,7 +62,7 @@ def _no_page(vpn):
     return None
 
 
-class CodeModified(Exception):  # noqa: N818 - a control signal
+class CodeModified(Exception):
     """A store inside translated code changed translated code: leave after the store."""
 
 
@@ -301,7 +301,7 @@ class DbtEngine(Interpreter):
                     k0 = (limit - done) // tr.length if tr.loops else 1
                     try:
                         xid, k, extra, longer, tree_memops = tr.fn(regs, k0)
-                    except Exception as exc:            # noqa: BLE001 - unwound, re-raised
+                    except Exception as exc:            # unwound, then re-raised
                         unwound = unwind(region, tr.fn, exc, regs)
                         if unwound is None:
                             raise
