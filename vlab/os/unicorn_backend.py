@@ -27,6 +27,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("unicorn is not installed: pip install 'unicorn>=2.1' "
                       "(it is in vlab's test extra)") from exc
 
+from vlab.isa.causes import ECALLS
+
 from .abi import serve_ecall
 from .errno import EFAULT, SyscallError
 from .exec import load_into
@@ -35,7 +37,6 @@ from .vm import PAGE, page_down, page_up
 
 RAM_END = 0x8000_0000 + (64 << 20)   # stack top of the flat layout with the default RAM
 X_REGS = [getattr(rc, f"UC_RISCV_REG_X{i}") for i in range(32)]
-ECALL_CAUSES = (8, 9, 11)
 
 
 class UnicornSpace:
@@ -133,7 +134,7 @@ class UnicornUserProcess:
             self._serve_trap(self._trap)
 
     def _serve_trap(self, cause: int) -> None:
-        if cause not in ECALL_CAUSES:
+        if cause not in ECALLS:           # unicorn reports ecall from any mode
             self.fault = f"exception {cause} at pc={self.pc:#010x}"
             return
         serve_ecall(self.kernel, self.process, self.register, self.set_register)
