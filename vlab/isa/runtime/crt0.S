@@ -1,6 +1,6 @@
 /* crt0.S -- start-up code of a vlab user program (runs in U-mode under the proxy kernel).
  *
- * The proxy kernel (vlab/isa/pk) enters _start with sp pointing at the initial stack laid
+ * The kernel (vlab/os/exec.py) enters _start with sp pointing at the initial stack laid
  * out as the RISC-V Linux ABI (and the System V ABI, "Process Initialization") describes:
  *
  *     sp -> argc | argv[0] .. argv[argc-1] | 0 | envp[0] .. | 0 | auxv pairs .. | AT_NULL

@@ -2,7 +2,7 @@
  *
  * RISC-V Linux calling convention for system calls: number in a7, arguments in a0..a5,
  * `ecall`, result in a0 (a negative value in -4095..-1 is -errno).  The proxy kernel
- * (vlab/isa/pk/syscalls.py) serves them.
+ * (vlab/os/syscall.py, the system call table) serves them.
  */
 #include "vlab.h"
 
