@@ -44,6 +44,8 @@ from __future__ import annotations
 
 import ast
 
+from vlab.isa.fastpath import handler_statements
+
 MASK32 = 0xFFFFFFFF
 FIELD_NAMES = ('imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', 'aq', 'rl',
                'rd_num', 'rs1_num', 'rs2_num', 'pc')
@@ -213,43 +215,9 @@ class _Assignments(ast.NodeTransformer):
 # ---------------------------------------------------------------- inlined memory access
 # A load or store that is a whole statement (``rd = load(...)``, ``store(...)``) can be
 # inlined for speed: the RAM fast path reads the memoryviews directly and only the unusual
-# case calls the port function (vlab/isa/mmu.py).  'bare': physical addresses;
-# 'paged': the per-page permission views of the current context (each hit is a TLB hit).
-_FAST_READ = {1: '_DATA[{o}]', 2: '_HALVES[{o} >> 1]', 4: '_WORDS[{o} >> 2]'}
-_SIGN = {1: '((({v}) ^ 0x80) - 0x80) & 0xFFFFFFFF', 2: '((({v}) ^ 0x8000) - 0x8000) & 0xFFFFFFFF',
-         4: '{v}'}
-_ALIGNED = {1: '', 2: ' and not {o} & 1', 4: ' and not {o} & 3'}
-_FAST_WRITE = {1: '_DATA[{o}] = {v} & 0xFF', 2: '_HALVES[{o} >> 1] = {v} & 0xFFFF',
-               4: '_WORDS[{o} >> 2] = {v}'}
-
-_BARE_LOAD = """_a = {addr}
-_o = (_a - _RAM_BASE) & 0xFFFFFFFF
-if _o < _RAM_SIZE{aligned}:
-    R[_rd] = {fast}
-else:
-    R[_rd] = {call}(_a) & 0xFFFFFFFF"""
-_BARE_STORE = """_a = {addr}
-_o = (_a - _RAM_BASE) & 0xFFFFFFFF
-if _o < _RAM_SIZE{aligned} and not _WATCH[_o >> 12]:
-    {fast}
-else:
-    {call}(_a, {value})"""
-_PAGED_LOAD = """_a = ({addr}) & 0xFFFFFFFF
-_p = _RVIEW_GET(_a >> 12)
-if _p is not None{aligned_a}:
-    _hits += 1
-    _o = _p | (_a & 0xFFF)
-    R[_rd] = {fast}
-else:
-    R[_rd] = {call}(_a) & 0xFFFFFFFF"""
-_PAGED_STORE = """_a = ({addr}) & 0xFFFFFFFF
-_p = _WVIEW_GET(_a >> 12)
-if _p is not None{aligned_a}:
-    _hits += 1
-    _o = _p | (_a & 0xFFF)
-    {fast}
-else:
-    {call}(_a, {value})"""
+# case calls the port function.  'bare': physical addresses; 'paged': the per-page
+# permission views of the current context (each hit is a TLB hit).  The statements come
+# from vlab/isa/fastpath.py, the one description of the fast path (ports, handlers, DBT).
 
 
 def _memory_call(stmt):
@@ -268,7 +236,7 @@ def _memory_call(stmt):
 
 
 def _inline_memory(body, style):
-    """Replace statement-level loads/stores by inlined fast paths (see templates)."""
+    """Replace statement-level loads/stores by inlined fast paths (fastpath.py)."""
     out, uses_hits = [], False
     for stmt in body:
         found = _memory_call(stmt)
@@ -276,21 +244,9 @@ def _inline_memory(body, style):
             out.append(stmt)
             continue
         kind, size, signed, call = found
-        fields = {'addr': ast.unparse(call.args[0]), 'call': call.func.id,
-                  'aligned': _ALIGNED[size].format(o='_o'),
-                  'aligned_a': _ALIGNED[size].format(o='_a')}
-        if kind == 'load':
-            read = _FAST_READ[size].format(o='_o')
-            fields['fast'] = _SIGN[size].format(v=read) if signed else read
-        else:
-            value = ast.unparse(call.args[1])
-            fields['value'] = value
-            fields['fast'] = _FAST_WRITE[size].format(o='_o', v=value if size < 4 or
-                                                      value.startswith('R[') else
-                                                      f'({value}) & 0xFFFFFFFF')
-        template = {('bare', 'load'): _BARE_LOAD, ('bare', 'store'): _BARE_STORE,
-                    ('paged', 'load'): _PAGED_LOAD, ('paged', 'store'): _PAGED_STORE}
-        out.extend(ast.parse(template[style, kind].format(**fields)).body)
+        value = ast.unparse(call.args[1]) if kind == 'store' else None
+        text = handler_statements(style, kind, size, signed, ast.unparse(call.args[0]), value)
+        out.extend(ast.parse(text).body)
         uses_hits |= style == 'paged'
     if uses_hits:
         out.insert(0, ast.Global(names=['_hits']))
