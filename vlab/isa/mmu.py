@@ -414,7 +414,7 @@ def make_port(mmu: Mmu, paged: bool) -> tuple[dict, callable]:
 def _port_maker(mode: str):
     """The generated ``make_port`` of one mode, compiled once (see fastpath.port_source)."""
     namespace = {'MASK32': MASK32}
-    exec(compile(port_source(mode), f'<memory port: {mode}>', 'exec'), namespace)  # noqa: S102
+    exec(compile(port_source(mode), f'<memory port: {mode}>', 'exec'), namespace)
     return namespace['make_port']
 
 
