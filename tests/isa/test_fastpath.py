@@ -113,7 +113,7 @@ def test_the_conditions_are_one_table():
     region = fastpath.checks('bare', 'store', 4, fastpath.REGION, rammask=True)
     assert fastpath.any_fails(region, fastpath.REGION, {'o': '(_o := x5)'}) == \
         '(_o := x5) & RAMMASK4 or WATCH[_o >> 12]'
-    assert fastpath.checks('bare', 'load', 1, spelling, checked=True) == []
+    assert fastpath.checks('bare', 'load', 1, spelling, checked=True) == ()
 
 
 # ---------------------------------------------------------------- agreement on a machine

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import cache
 
 SIZES = (1, 2, 4)
 MODES = ('bare', 'paged')
@@ -117,15 +118,17 @@ def _aligned(name: str, size: int) -> list[Check]:
     return [Check(f'not {name} & {size - 1}', f'{name} & {size - 1}')]
 
 
+@cache
 def checks(mode: str, kind: str, size: int, spelling: Spelling, rammask: bool = False,
-           checked: bool = False) -> list[Check]:
+           checked: bool = False) -> tuple[Check, ...]:
     """The conditions of the fast path of one access, in the order they are tested.
 
     ``rammask``: bare range and alignment as one ``RAMMASKn`` test (DBT).  ``checked``:
     an earlier access already passed (or poisoned) range and alignment on ``_o``: only
-    the WATCH test of a bare store remains (DBT)."""
+    the WATCH test of a bare store remains (DBT).  Cached: a translator asks for it for
+    every load and store it translates."""
     if mode == 'paged':
-        return [Check('{p} is not None', '{p} is None'), *_aligned('{a}', size)]
+        return (Check('{p} is not None', '{p} is None'), *_aligned('{a}', size))
     if checked:
         found = []
     elif rammask:
@@ -135,19 +138,19 @@ def checks(mode: str, kind: str, size: int, spelling: Spelling, rammask: bool = 
                  *_aligned('{o}', size)]
     if kind == 'store':
         found.append(Check(f'not {spelling.watch}[{{o}} >> 12]', f'{spelling.watch}[{{o}} >> 12]'))
-    return found
+    return tuple(found)
 
 
 def _names(spelling: Spelling) -> dict:
     return {'o': spelling.offset, 'a': spelling.addr, 'p': spelling.page}
 
 
-def all_hold(found: list[Check], spelling: Spelling) -> str:
+def all_hold(found: tuple[Check, ...], spelling: Spelling) -> str:
     """The test of the fast path: every condition holds."""
     return ' and '.join(check.fast.format(**_names(spelling)) for check in found)
 
 
-def any_fails(found: list[Check], spelling: Spelling, bind: dict) -> str:
+def any_fails(found: tuple[Check, ...], spelling: Spelling, bind: dict) -> str:
     """The test of the slow path: some condition fails.  ``bind`` gives the first check
     the ``:=`` forms of the names it defines (``{'o': '(_o := x5 - BASE)'}``)."""
     plain = _names(spelling)
