@@ -130,8 +130,10 @@ class Mmu:
 
     def watch_page(self, ram_offset: int, reason: int = CODE) -> None:
         """Stores to this RAM page take the slow path from now on and are reported to the
-        write-watch service (for ``CODE``: to ``on_code_write``)."""
-        self.write_watch.watch(self.ram.base + ram_offset, reason)
+        write-watch service (for ``CODE``: to ``on_code_write``).  Every predecode and
+        translation asks, so a page already watched for ``reason`` returns at once."""
+        if not self.watch[ram_offset >> 12] & reason:          # (a RAM offset)
+            self.write_watch.watch(self.ram.base + ram_offset, reason)
 
     def _code_written(self, pa: int, size: int) -> None:
         if self.on_code_write is not None:
