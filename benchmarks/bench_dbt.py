@@ -241,7 +241,7 @@ def section_c_programs(repeat: int):
     print(f'{"program":<16} {"instructions":>12} {"interp s":>9} {"dbt s":>9} {"speedup":>8}'
           f'  translations')
     for source in [*sources, out / 'hash.c']:
-        elf = compile_c([source], out / f'{source.stem}.elf')
+        elf = compile_c([source], out / f'{source.stem}.elf', compiler='gcc')
         times, count, made = {}, 0, 0
         for engine in ('interp', 'dbt'):
             best_time = None

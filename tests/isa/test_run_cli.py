@@ -8,7 +8,7 @@ import pytest
 
 from vlab.cli import main
 from vlab.isa.asm import assemble
-from vlab.isa.runtime import compile_c, find_gcc
+from vlab.isa.runtime import compile_c, find_compiler
 
 BARE_EXIT = """
     .text
@@ -142,7 +142,7 @@ def test_elf_from_the_assembler_runs_the_same(tmp_path, capfd):
     assert status == 21
 
 
-@pytest.mark.skipif(find_gcc() is None, reason="needs riscv64-unknown-elf-gcc")
+@pytest.mark.skipif(find_compiler() is None, reason="needs the pinned ziglang (pip install -e .)")
 def test_user_program_in_a_real_process(tmp_path):
     """End to end through the installed entry point: stdout, argv and the exit status."""
     source = tmp_path / "echo.c"

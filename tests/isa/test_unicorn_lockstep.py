@@ -25,7 +25,7 @@ from unicorn import riscv_const as rc  # noqa: E402
 from vlab.isa.elf import load_elf  # noqa: E402
 from vlab.isa.fields import encode  # noqa: E402
 from vlab.isa.machine import Machine  # noqa: E402
-from vlab.isa.runtime import compile_c, find_gcc  # noqa: E402
+from vlab.isa.runtime import compile_c, find_compiler  # noqa: E402
 from vlab.isa.spec import BY_NAME  # noqa: E402
 from vlab.os.boot import boot  # noqa: E402
 from vlab.os.exec import SV32_STACK_TOP  # noqa: E402
@@ -151,7 +151,7 @@ def _streams(name):
 
 
 @pytest.mark.toolchain
-@pytest.mark.skipif(find_gcc() is None, reason="needs riscv64-unknown-elf-gcc")
+@pytest.mark.skipif(find_compiler() is None, reason="needs the pinned ziglang (pip install -e .)")
 @pytest.mark.parametrize("paging", [False, True], ids=["bare-addressing", "sv32"])
 @pytest.mark.parametrize("name", LOCKSTEP_PROGRAMS)
 def test_compiled_program_in_lockstep(name, paging, tmp_path):

@@ -38,7 +38,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     try:
         return {"run": _run, "compile": _compile, "javap": _javap}[args.hll_command](args)
-    except Exception as exc:  # noqa: BLE001 - the CLI reports, it never shows a traceback
+    except Exception as exc:  # the CLI reports, it never shows a traceback
         print(f"vlab hll: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 4
 

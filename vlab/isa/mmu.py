@@ -75,7 +75,7 @@ MEGA = 1 << 20             # TLB key flag for a megapage entry (key = MEGA | VPN
 SUM, MXR, MPRV = 1 << 18, 1 << 19, 1 << 17
 
 
-class NeedSlowPath(Exception):  # noqa: N818 - a control signal, not an error
+class NeedSlowPath(Exception):  # a control signal, not an error
     """The fast path cannot do this access exactly; re-run the instruction slowly."""
 
 

@@ -323,7 +323,7 @@ def build_factory(spec, namespace: dict, rd_zero=False, rs1_zero=False, rs2_zero
     source = factory_source(spec, rd_zero, rs1_zero, rs2_zero, memory)
     code = compile(source, f'<semantics of {spec.name}>', 'exec')
     local: dict = {}
-    exec(code, namespace, local)  # noqa: S102 - compiling our own ISA table
+    exec(code, namespace, local)  # compiling our own ISA table
     factory = local['factory']
     factory.source = source
     return factory

@@ -155,7 +155,7 @@ def _host_children(value) -> list:
     if hasattr(value, "__next__") and hasattr(value, "__reduce__"):
         try:  # a host iterator: its reduce tuple names what it iterates over
             return list(value.__reduce__()[1])
-        except Exception:  # noqa: BLE001 - an iterator that cannot be reduced holds nothing
+        except Exception:  # an iterator that cannot be reduced holds nothing
             return []
     return []
 

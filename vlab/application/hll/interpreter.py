@@ -170,7 +170,7 @@ class Interpreter:
 
     # ------------------------------------------------------------ the dispatch loop
 
-    def execute(self, frame: Frame):  # noqa: C901 - the one deliberate dispatch loop
+    def execute(self, frame: Frame):  # the one deliberate dispatch loop
         rt = self.rt
         method = frame.method
         code, owner = method.code, method.owner

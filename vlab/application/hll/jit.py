@@ -324,7 +324,7 @@ class Translator:
 
     # ------------------------------------------------------------ instructions
 
-    def instruction(self, ins, stack: list, indent: int) -> bool:  # noqa: C901 - one table
+    def instruction(self, ins, stack: list, indent: int) -> bool:  # one table
         name, a = ins.op.name, ins.args
         if name == "LOAD_LOCAL":
             stack.append(f"L{a[0]}")
@@ -382,7 +382,7 @@ class Translator:
         else:
             stack.append(f"({x} % {y} if type({x}) is int else MOD({x}, {y}))")
 
-    def effectful(self, ins, stack: list, indent: int) -> bool:  # noqa: C901 - one table
+    def effectful(self, ins, stack: list, indent: int) -> bool:  # one table
         name, a, site = ins.op.name, ins.args, self.jit.site
         if name == "RETURN":
             self.emit(f"return {stack.pop()}", indent)

@@ -157,7 +157,7 @@ class VM:
             return self.uncaught(self.rt.convert(exc))
         except HLLError as exc:
             return RunResult("internal", str(exc))
-        except Exception as exc:  # noqa: BLE001 - the VM must never crash its host
+        except Exception as exc:  # the VM must never crash its host
             return RunResult("internal", f"internal VM error: {type(exc).__name__}: {exc}")
 
     def uncaught(self, thrown: GuestThrow) -> RunResult:
@@ -165,7 +165,7 @@ class VM:
         name = exc._vm_cls.name
         try:
             text = self.rt.to_str(exc)
-        except Exception:  # noqa: BLE001 - a broken __str__ must not hide the exception
+        except Exception:  # a broken __str__ must not hide the exception
             text = "<exception str() failed>"
         last = f"{name}: {text}" if text else name
         return RunResult("exception", last, format_trace(exc) + last + "\n")
@@ -247,7 +247,7 @@ def _frame_lines(method, line: int) -> list[str]:
 def _short(value) -> str:
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001 - a view must not fail on odd values
+    except Exception:  # a view must not fail on odd values
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -292,7 +292,7 @@ def compile_region(region: Region, env: dict):
         source = source.replace(name, value)
     region.base = env['BASE']
     namespace: dict = {}
-    exec(compile(source, f'<dbt {region.name}>', 'exec'), env, namespace)  # noqa: S102
+    exec(compile(source, f'<dbt {region.name}>', 'exec'), env, namespace)
     return namespace[region.name]
 
 

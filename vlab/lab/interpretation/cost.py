@@ -36,16 +36,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from vlab.isa.asm import assemble
-from vlab.isa.decode_dispatch import DecodeAndDispatch
 from vlab.isa.explain import PARTS, interpreter_part
-from vlab.isa.interpreter import Interpreter
 from vlab.lab.experiment import Table
 from vlab.lab.interpretation.programs import finished, load, sum_source, write_loop_source
 from vlab.lab.measure import count_bytecodes
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 from vlab.os.boot import boot
 
-ENGINES = {"predecoded": Interpreter, "decode-and-dispatch": DecodeAndDispatch}
+#: the chapter's names for the two interpreters -> their names in the engine registry
+ENGINES = {"predecoded": "interp", "decode-and-dispatch": "decode-dispatch"}
 PART_COLORS = dict(zip(PARTS, (LEVEL_COLORS["isa"], LEVEL_COLORS["hardware"],
                                LEVEL_COLORS["os"], ROLE_COLORS["hardware"]), strict=True))
 

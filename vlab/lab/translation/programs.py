@@ -16,11 +16,10 @@ interpreted, translated as blocks, then as a trace.
 
 from __future__ import annotations
 
-import vlab.isa.dbt  # noqa: F401  (registers the 'dbt' engine)
 from vlab.lab.interpretation.programs import DONE, finished, sum_source
 from vlab.lab.interpretation.programs import load as load_on
 
-ENGINES = ("interp", "dbt")
+ENGINES = ("interp", "dbt")   # the two engines of the registry this chapter compares
 BLOCK_THRESHOLD = 8      # the chapter's thresholds (see above)
 TRACE_THRESHOLD = 16
 
