@@ -21,6 +21,7 @@ as measurements (nbval ignores their output); models and tests never use it.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections import Counter
@@ -45,26 +46,46 @@ class BytecodeCount:
         return dict(sorted(groups.items(), key=lambda item: (-item[1], item[0])))
 
 
+def trace_opcodes(on_opcode: Callable[[Any], None], function: Callable[..., Any],
+                  *args: Any, **kwargs: Any) -> Any:
+    """Run ``function(*args, **kwargs)`` and call ``on_opcode(frame)`` for every bytecode
+    it executes; return its result.
+
+    Only frames entered by the call are traced (this frame is not: the tracer is switched
+    on and off here, around the call).  The cyclic garbage collector is paused meanwhile:
+    a collection can start at any allocation and run the finalizers of unrelated objects
+    left by earlier work, which would add their bytecodes to the count; paused, the count
+    is the same on every run.
+    """
+    def hook(frame, event, arg):
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            on_opcode(frame)
+        return hook
+
+    if sys.gettrace() is not None:
+        raise RuntimeError("bytecodes cannot be counted under another tracer "
+                           "(a debugger or coverage); run without one")
+    collecting = gc.isenabled()
+    gc.disable()
+    sys.settrace(hook)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        sys.settrace(None)
+        if collecting:
+            gc.enable()
+
+
 def count_bytecodes(function: Callable[..., Any], *args: Any,
                     **kwargs: Any) -> tuple[Any, BytecodeCount]:
     """Run ``function(*args, **kwargs)``; return its result and the bytecodes it executed."""
     counts: Counter[str] = Counter()
 
-    def hook(frame, event, arg):
-        frame.f_trace_opcodes = True
-        if event == "opcode":
-            counts[frame.f_code.co_qualname] += 1
-        return hook
+    def count(frame):
+        counts[frame.f_code.co_qualname] += 1
 
-    previous = sys.gettrace()
-    if previous is not None:
-        raise RuntimeError("count_bytecodes cannot run under another tracer "
-                           "(a debugger or coverage); run it without one")
-    sys.settrace(hook)
-    try:
-        result = function(*args, **kwargs)
-    finally:
-        sys.settrace(None)
+    result = trace_opcodes(count, function, *args, **kwargs)
     by_function = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     return result, BytecodeCount(sum(counts.values()), by_function)
 

@@ -31,7 +31,6 @@ runs (:func:`engine_bytecodes`).
 from __future__ import annotations
 
 import functools
-import sys
 from dataclasses import dataclass
 
 from matplotlib.ticker import NullFormatter, ScalarFormatter
@@ -40,7 +39,7 @@ from vlab.isa.dbt.memos import forget_memos
 from vlab.isa.explain import machine_loop_files
 from vlab.lab.experiment import Table
 from vlab.lab.interpretation.programs import finished, sum_source
-from vlab.lab.measure import count_bytecodes
+from vlab.lab.measure import count_bytecodes, trace_opcodes
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, new_figure, styled
 from vlab.lab.translation.programs import BLOCK_THRESHOLD, load
 
@@ -86,25 +85,17 @@ def engine_bytecodes(machine, instructions: int):
     """Run ``machine`` for up to ``instructions``; (result, bytecodes executed by the
     engine and everything it calls).  Left out: the frames of the machine's own run loop
     (vlab/isa/machine.py: budget, interrupts, trap delivery), the same whichever engine
-    runs, so the count measures interpretation and translation.  The hook is the one of
-    vlab.lab.measure.count_bytecodes, with a filter on the code's file."""
+    runs, so the count measures interpretation and translation.  The tracing is the one of
+    vlab.lab.measure.count_bytecodes (:func:`trace_opcodes`), with a filter on the code's
+    file."""
     count = 0
 
-    def hook(frame, event, arg):
+    def count_engine(frame):
         nonlocal count
-        frame.f_trace_opcodes = True
-        if event == "opcode" and frame.f_code.co_filename not in MACHINE_FILES:
+        if frame.f_code.co_filename not in MACHINE_FILES:
             count += 1
-        return hook
 
-    if sys.gettrace() is not None:
-        raise RuntimeError("cannot count bytecodes under another tracer (a debugger or "
-                           "coverage); run without one")
-    sys.settrace(hook)
-    try:
-        result = machine.run(max_instructions=instructions)
-    finally:
-        sys.settrace(None)
+    result = trace_opcodes(count_engine, machine.run, max_instructions=instructions)
     return result, count
 
 
