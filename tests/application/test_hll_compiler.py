@@ -36,9 +36,55 @@ def test_outside_the_subset_is_a_compile_error_with_position(source):
     line, col, what = OUTSIDE[source]
     with pytest.raises(CompileError) as info:
         compile_source(source, "s.py")
-    assert what in str(info.value)
+    assert what.lower() in str(info.value).lower()
     assert (info.value.line, info.value.col) == (line, col)
     assert str(info.value).startswith(f"s.py:{line}:{col}:")
+    reason = info.value.reason
+    assert reason[0].isupper() or reason[0] in "'*", reason   # a sentence...
+    assert reason.endswith((".", "?")) and "(only" not in reason, reason   # ...not a fragment
+
+
+def test_every_problem_is_reported_in_line_order():
+    source = ("x = nosuch(1)\n"                 # code generator: unknown function
+              "def f():\n"
+              "    return lambda: 1\n"          # subset: lambda (found after line 5 by ast.walk)
+              "y = 2\n"
+              "z = (1, 2) if y else 3 / 2\n"    # code generator: tuple; subset: '/'
+              "class A:\n"
+              "    n = 0\n")                    # subset: class attribute (reported at line 6)
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "many.py")
+    positions = [(p.line, p.col) for p in info.value.problems]
+    assert positions == [(1, 5), (3, 12), (5, 5), (5, 22), (6, 1)]
+    assert positions == sorted(positions)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 5 and all(line.startswith("many.py:") for line in lines)
+    assert "unknown function 'nosuch'" in lines[0] and "lambda" in lines[1].lower()
+    assert (info.value.line, info.value.col) == (1, 5)     # the first one
+
+
+def test_the_two_messages_the_issue_quoted_are_sentences():
+    with pytest.raises(CompileError) as info:
+        compile_source("x = (1, 2)\n", "t.py")
+    assert info.value.reason == ("A tuple value is outside the language subset: tuples appear "
+                                 "only in 'a, b = x, y' unpacking.")
+    with pytest.raises(CompileError) as info:
+        compile_source("print(len([1], key=2))\n", "k.py")
+    assert info.value.reason == ("A keyword argument is outside the language subset: only "
+                                 "print() takes keyword arguments, sep= and end=.")
+
+
+def test_a_method_no_type_has_is_a_compile_error():
+    with pytest.raises(CompileError) as info:
+        compile_source("s = 'ab'\nprint(s.title())\n", "m.py")
+    assert (info.value.line, info.value.col) == (2, 7)
+    assert "No method 'title'" in info.value.reason
+    # a method of the subset's str, or of a class of the program, compiles
+    compile_source("s = 'ab'\nprint(s.upper(), s.split())\n", "m.py")
+    compile_source("class Book:\n    def title(self):\n        return 'x'\n"
+                   "print(Book().title())\n", "m.py")
+    with pytest.raises(CompileError, match="Did you mean 'upper'"):
+        compile_source("print('a'.uper())\n", "m.py")
 
 
 def test_module_and_classes_become_class_files():

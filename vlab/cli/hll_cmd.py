@@ -63,8 +63,10 @@ def _run(args) -> int:
     elif program.is_file():
         try:
             vm = VM.from_source(program.read_text(), program.name, **options)
-        except (CompileError, OSError, UnicodeDecodeError) as exc:
-            print(f"compile error: {exc}", file=sys.stderr)
+        except CompileError as exc:
+            return _compile_failed(exc)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"compile error: cannot read {program}: {exc}", file=sys.stderr)
             return 2
         main = vm.main_class
     else:
@@ -80,6 +82,15 @@ def _run(args) -> int:
         for key, value in result.stats.items():
             print(f"{key:>22}: {value}", file=sys.stderr)
     return result.exit_code
+
+
+def _compile_failed(error) -> int:
+    """Every problem of a CompileError, one per line in line order, then how many."""
+    for problem in error.problems:
+        print(f"compile error: {problem}", file=sys.stderr)
+    if len(error.problems) > 1:
+        print(f"{len(error.problems)} compile errors", file=sys.stderr)
+    return 2
 
 
 def _echo(text: str) -> None:
@@ -108,8 +119,10 @@ def _compile(args) -> int:
 
     try:
         classes = compile_file(args.source)
-    except (CompileError, OSError, UnicodeDecodeError) as exc:
-        print(f"compile error: {exc}", file=sys.stderr)
+    except CompileError as exc:
+        return _compile_failed(exc)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"compile error: cannot read {args.source}: {exc}", file=sys.stderr)
         return 2
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)

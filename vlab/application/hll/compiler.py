@@ -23,6 +23,7 @@ local is read before assignment).
 from __future__ import annotations
 
 import ast
+import difflib
 from pathlib import Path
 
 from . import syntax
@@ -30,8 +31,10 @@ from .assembler import Assembler, Label
 from .classfile import FLAG_MODULE, FLAG_STATIC, ClassFile, MethodInfo
 from .constpool import ConstPool
 from .errors import CompileError
-from .natives import BUILTINS
+from .natives import BUILTINS, METHODS
 from .stdlib import CLASS_NAMES, VALUE_TYPES
+from .stdlib import SOURCE as STDLIB_SOURCE
+from .syntax import outside
 from .values import is_reserved_name
 
 BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.FloorDiv: "FLOORDIV",
@@ -39,21 +42,42 @@ BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.FloorDiv: "FLOORD
 COMPARE = {ast.Eq: "EQ", ast.NotEq: "NE", ast.Lt: "LT", ast.LtE: "LE", ast.Gt: "GT",
            ast.GtE: "GE", ast.Is: "IS", ast.IsNot: "IS_NOT", ast.In: "IN", ast.NotIn: "NOT_IN"}
 MAX_COUNT = 255  # count operands are one byte
+TUPLE_VALUE = outside("a tuple value", "tuples appear only in 'a, b = x, y' unpacking") + "."
+# Methods some receiver can have: the natives of str, list and dict and the system classes'
+# methods.  A call of any other name must be a method of a class of the program itself.
+NATIVE_METHOD_NAMES = frozenset(name for _, name in METHODS)
+SYSTEM_METHOD_NAMES = frozenset(node.name for node in ast.walk(ast.parse(STDLIB_SOURCE))
+                                if isinstance(node, ast.FunctionDef))
 
 
 def compile_source(source: str, filename: str = "main.py", module: str | None = None,
                    system: bool = False) -> list[ClassFile]:
     """Compile ``source``; the module class comes first in the returned list."""
+    """Every problem is reported, in line order, in one :class:`CompileError`: the
+    constructs outside the subset (``syntax.problems``) and what the code generator refuses
+    (unknown names, misplaced statements...), one message per position."""
     module = module or module_name(filename)
     try:
         tree = ast.parse(source, filename)
-        syntax.check(tree, filename)
-        return ModuleCompiler(tree, source, filename, module, system).compile()
+        found = syntax.problems(tree, filename)
+        compiler = ModuleCompiler(tree, source, filename, module, system,
+                                  outside_subset=bool(found))
+        try:
+            classes = compiler.compile()
+        except CompileError as exc:
+            found += exc.problems
     except SyntaxError as exc:
-        raise CompileError(f"syntax error: {exc.msg}", exc.lineno or 0, exc.offset or 0,
+        raise CompileError(f"Syntax error: {exc.msg}.", exc.lineno or 0, exc.offset or 0,
                            filename) from None
     except (RecursionError, MemoryError):
-        raise CompileError("expressions nested too deeply", 0, 0, filename) from None
+        raise CompileError("Expressions nested too deeply for the compiler: split them into "
+                           "several statements.", 0, 0, filename) from None
+    if found:
+        first_per_position = {}
+        for problem in found:
+            first_per_position.setdefault((problem.line, problem.col), problem)
+        raise CompileError.several(list(first_per_position.values()))
+    return classes
 
 
 def compile_file(path: str | Path) -> list[ClassFile]:
@@ -67,19 +91,27 @@ def module_name(filename: str) -> str:
 
 
 class ModuleCompiler:
-    def __init__(self, tree, source, filename, module, system):
+    def __init__(self, tree, source, filename, module, system, outside_subset=False):
         self.tree, self.source, self.filename = tree, source, filename
+        # True when syntax.problems found constructs outside the subset: the code generator
+        # may then meet trees it was not written for; it skips them (they are reported)
+        self.outside_subset = outside_subset
         self.module, self.system = module, system
         body = tree.body
         self.functions = {n.name: n for n in body if isinstance(n, ast.FunctionDef)}
         self.classes = {n.name: n for n in body if isinstance(n, ast.ClassDef)}
         self.known_classes = set(self.classes) | (set() if system else set(CLASS_NAMES))
+        self.method_names = NATIVE_METHOD_NAMES | SYSTEM_METHOD_NAMES | {
+            item.name for cls in self.classes.values() for item in cls.body
+            if isinstance(item, ast.FunctionDef)}
+        self.problems: list[CompileError] = []   # every error found, reported together
         self.globals = sorted(_assigned_names(
             [n for n in body if not isinstance(n, ast.FunctionDef | ast.ClassDef)])
             | {g for f in self.functions.values() for g in _global_decls(f)})
         for name, node in {**self.functions, **self.classes}.items():
             if name in self.globals:
-                raise self.error(node, f"'{name}' is both a function/class and a variable")
+                self.problems.append(self.error(
+                    node, f"'{name}' is both a function or class and a variable: rename one."))
 
     def error(self, node, message) -> CompileError:
         return CompileError(message, getattr(node, "lineno", 0),
@@ -87,27 +119,51 @@ class ModuleCompiler:
 
     def compile(self) -> list[ClassFile]:
         if not self.system and self.module in CLASS_NAMES:
-            raise CompileError(f"module name '{self.module}' is a system class: rename the "
-                               "file", 1, 1, self.filename)
+            raise CompileError(f"The module name '{self.module}' is the name of a system "
+                               "class: rename the file.", 1, 1, self.filename)
         pool = ConstPool()
         top = [n for n in self.tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)]
-        methods = [FunctionCompiler(self, pool, None, "<module>", [], top).method()]
+        methods = [self.attempt(FunctionCompiler(self, pool, None, "<module>", [], top).method)]
         for fn in self.functions.values():
-            methods.append(FunctionCompiler(self, pool, None, fn.name, fn.args, fn.body,
-                                            fn).method())
+            methods.append(self.attempt(FunctionCompiler(self, pool, None, fn.name, fn.args,
+                                                         fn.body, fn).method))
+        classes = [self.attempt(self.compile_class, c) for c in self.classes.values()]
+        if self.problems:
+            raise self.collected()
         module = ClassFile(self.module, "object", pool, FLAG_MODULE, self.filename,
                            self.globals, methods, self.source)
-        return [module] + [self.compile_class(c) for c in self.classes.values()]
+        return [module] + classes
+
+    def collected(self) -> CompileError:
+        """One error carrying every problem recorded (None marks are problems that
+        syntax.problems reports: the caller adds those)."""
+        problems = [problem for problem in self.problems if problem is not None]
+        if problems:
+            return CompileError.several(problems)
+        error = CompileError("constructs outside the subset", 0, 0, self.filename)
+        error.problems = []
+        return error
+
+    def attempt(self, compile_part, *args):
+        """Compile one part; a CompileError is recorded (reported with the others later)."""
+        try:
+            return compile_part(*args)
+        except CompileError as error:
+            self.problems.append(error)
+            return None
 
     def compile_class(self, node: ast.ClassDef) -> ClassFile:
         if node.name == self.module:
-            raise self.error(node, f"class '{node.name}' has the same name as its module")
+            raise self.error(node, f"Class '{node.name}' has the same name as its module: "
+                             "rename the class or the file.")
         if not self.system and node.name in CLASS_NAMES + VALUE_TYPES:
-            raise self.error(node, f"class '{node.name}' would shadow the system class of "
-                             "that name (class loaders ask the bootstrap loader first)")
+            raise self.error(node, f"Class '{node.name}' would shadow the system class of "
+                             "that name (class loaders ask the bootstrap loader first): "
+                             "rename it.")
         base = node.bases[0].id if node.bases else "object"
         if base not in self.known_classes:
-            raise self.error(node, f"unknown base class '{base}'")
+            raise self.error(node, f"Unknown base class '{base}': define it in this file or "
+                             "use a system class.")
         if self.system and node.name == "object":
             base = None
         pool = ConstPool()
@@ -115,10 +171,12 @@ class ModuleCompiler:
         for item in node.body:
             if isinstance(item, ast.FunctionDef):
                 if not item.args.args:
-                    raise self.error(item, f"method '{item.name}' needs a 'self' parameter")
+                    raise self.error(item, f"Method '{item.name}' needs a 'self' parameter.")
                 methods.append(FunctionCompiler(self, pool, node, item.name, item.args,
                                                 item.body, item).method())
                 fields |= _self_fields(item)
+        if None in methods:              # a method with errors: they are reported together
+            return None
         return ClassFile(node.name, base, pool, 0, self.filename, sorted(fields), methods,
                          self.source)
 
@@ -160,12 +218,17 @@ class FunctionCompiler:
             if slot >= self.arity:
                 self.asm.emit("LOAD_CONST", self.pool.constant(None))
                 self.asm.emit("STORE_LOCAL", slot)
+        problems_before = len(self.m.problems)
         self.statements(self.body)
+        if len(self.m.problems) > problems_before:
+            return None                  # the code is incomplete: only the errors matter
         self.asm.emit("LOAD_CONST", self.pool.constant(None))
         self.asm.emit("RETURN")
         code, handlers, lines = self.asm.finish()
         if len(code) > 0xFFFF:
-            raise self.error(self.body[0] if self.body else None, "function too long")
+            raise self.error(self.body[0] if self.body else None,
+                             f"Function '{self.name}' is too long (over 64 KiB of bytecode): "
+                             "split it.")
         flags = FLAG_STATIC if self.cls is None else 0
         max_locals = self.n_named + self.n_temps
         depth = max_stack_depth(code, handlers, self.arity, max_locals)
@@ -175,25 +238,45 @@ class FunctionCompiler:
     # ------------------------------------------------------------ statements
 
     def statements(self, body: list) -> None:
+        """Compile each statement; an error is recorded and compilation goes on with the
+        next statement, so that one run reports every problem."""
         for stmt in body:
-            self.asm.line = stmt.lineno
-            method = getattr(self, "stmt_" + type(stmt).__name__, None)
-            if method is None:
-                raise self.error(stmt, f"statement '{type(stmt).__name__}' here")
-            method(stmt)
+            depth = len(self.contexts)
+            try:
+                self.statement(stmt)
+            except CompileError as error:
+                self.m.problems.append(error)
+                del self.contexts[depth:]
+            except (RecursionError, MemoryError):
+                raise
+            except Exception:
+                if not self.m.outside_subset:
+                    raise
+                del self.contexts[depth:]       # already reported by syntax.problems
+                self.m.problems.append(None)    # (marks this function as incomplete)
+
+    def statement(self, stmt) -> None:
+        self.asm.line = stmt.lineno
+        method = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if method is None:
+            raise self.error(stmt, f"A '{type(stmt).__name__}' statement is not allowed here.")
+        method(stmt)
 
     def stmt_FunctionDef(self, node):
-        raise self.error(node, "a nested function")
+        raise self.error(node, outside("a nested function",
+                                       "define it at the top level of the file") + ".")
 
     def stmt_ClassDef(self, node):
-        raise self.error(node, "a class defined inside a function")
+        raise self.error(node, outside("a class defined inside a function",
+                                       "define it at the top level of the file") + ".")
 
     def stmt_Pass(self, node):
         pass
 
     def stmt_Global(self, node):
         if self.is_module_code:
-            raise self.error(node, "'global' at module level")
+            raise self.error(node, "A 'global' declaration belongs inside a function: at "
+                             "the top level every name is global already.")
 
     def stmt_Expr(self, node):
         if isinstance(node.value, ast.Constant):
@@ -204,7 +287,7 @@ class FunctionCompiler:
     def stmt_Assign(self, node):
         if isinstance(node.value, ast.Tuple):
             if not all(isinstance(t, ast.Tuple | ast.List) for t in node.targets):
-                raise self.error(node.value, "a tuple value (only 'a, b = x, y' unpacking)")
+                raise self.error(node.value, TUPLE_VALUE)
             self.build_list(node.value.elts, node)
         else:
             self.expr(node.value)
@@ -237,7 +320,7 @@ class FunctionCompiler:
 
     def aug_subscript(self, target, node, op):
         if isinstance(target.slice, ast.Slice):
-            raise self.error(node, "augmented assignment to a slice")
+            raise self.error(node, outside("augmented assignment to a slice") + ".")
         obj, idx = self.temp(), self.temp()
         self.expr(target.value)
         self.asm.emit("STORE_LOCAL", obj)
@@ -254,9 +337,9 @@ class FunctionCompiler:
 
     def stmt_Return(self, node):
         if self.is_module_code:
-            raise self.error(node, "'return' outside a function")
+            raise self.error(node, "'return' is only allowed inside a function.")
         if isinstance(node.value, ast.Tuple):
-            raise self.error(node, "returning a tuple")
+            raise self.error(node, outside("returning a tuple", "return a list") + ".")
         self.expr(node.value) if node.value is not None else self.const(None)
         if any(c[0] == "finally" for c in self.contexts):
             slot = self.temp()
@@ -312,7 +395,8 @@ class FunctionCompiler:
     def jump_out(self, node, which):
         loop = next((c for c in reversed(self.contexts) if c[0] == "loop"), None)
         if loop is None:
-            raise self.error(node, f"'{type(node).__name__.lower()}' outside a loop")
+            raise self.error(node, f"'{type(node).__name__.lower()}' is only allowed inside a "
+                             "loop.")
         self.unwind(stop_at_loop=True)
         self.asm.emit("JUMP", loop[which])
 
@@ -332,7 +416,8 @@ class FunctionCompiler:
         if node.exc is None:
             handler = next((c for c in reversed(self.contexts) if c[0] == "except"), None)
             if handler is None:
-                raise self.error(node, "a bare 'raise' outside an except clause")
+                raise self.error(node, "A bare 'raise' is only allowed inside an except "
+                                 "clause.")
             self.asm.emit("LOAD_LOCAL", handler[1])
         elif isinstance(node.exc, ast.Name) and node.exc.id in self.m.known_classes:
             self.construct(node.exc.id, [], node)
@@ -377,7 +462,8 @@ class FunctionCompiler:
         catch = 0
         if clause.type is not None:
             if clause.type.id not in self.m.known_classes:
-                raise self.error(clause, f"unknown exception class '{clause.type.id}'")
+                raise self.error(clause, f"Unknown exception class '{clause.type.id}': "
+                                 "define it as a class or use a built-in exception.")
             catch = self.pool.class_ref(clause.type.id)
         here, body_end = Label(), Label()
         asm.place(here)
@@ -410,18 +496,20 @@ class FunctionCompiler:
             self.asm.emit("STORE_FIELD", self.pool.utf8(target.attr))
         elif isinstance(target, ast.Subscript):
             if isinstance(target.slice, ast.Slice):
-                raise self.error(target, "assignment to a slice")
+                raise self.error(target, outside("assignment to a slice") + ".")
             self.expr(target.value)
             self.expr(target.slice)
             self.asm.emit("STORE_INDEX")
         elif isinstance(target, ast.Tuple | ast.List):
             if len(target.elts) > MAX_COUNT:
-                raise self.error(target, "unpacking more than 255 names")
+                raise self.error(target, "Unpacking more than 255 names at once is past the "
+                                 "VM's limit.")
             self.asm.emit("UNPACK", len(target.elts))
             for elt in target.elts:
                 self.store(elt)
         else:
-            raise self.error(target, f"assignment to {type(target).__name__}")
+            raise self.error(target, outside(f"assigning to a '{type(target).__name__}' "
+                                             "expression") + ".")
 
     def store_name(self, name: str, node) -> None:
         self.check_not_callable_name(name, node)
@@ -432,11 +520,13 @@ class FunctionCompiler:
 
     def check_field_name(self, node):
         if is_reserved_name(node.attr):
-            raise self.error(node, f"the reserved attribute name '{node.attr}'")
+            raise self.error(node, f"The reserved attribute name '{node.attr}' belongs to "
+                             "the VM: choose another name.")
 
     def check_not_callable_name(self, name, node):
         if name in self.m.functions or name in self.m.known_classes:
-            raise self.error(node, f"'{name}' names a function or class; it cannot be a value")
+            raise self.error(node, f"'{name}' names a function or class; it cannot be used as "
+                             "a value.")
 
     # ------------------------------------------------------------ expressions
 
@@ -446,7 +536,8 @@ class FunctionCompiler:
     def expr(self, node) -> None:
         method = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
-            raise self.error(node, f"expression '{type(node).__name__}' here")
+            raise self.error(node, f"A '{type(node).__name__}' expression is not allowed "
+                             "here.")
         method(node)
 
     def expr_Constant(self, node):
@@ -536,17 +627,19 @@ class FunctionCompiler:
 
     def build_list(self, elts, node):
         if len(elts) > MAX_COUNT:
-            raise self.error(node, "a list display with more than 255 items")
+            raise self.error(node, "A list display with more than 255 items is past the "
+                             "VM's limit: build the list with append().")
         for elt in elts:
             self.expr(elt)
         self.asm.emit("BUILD_LIST", len(elts))
 
     def expr_Tuple(self, node):
-        raise self.error(node, "a tuple value (tuples are not in the subset)")
+        raise self.error(node, TUPLE_VALUE)
 
     def expr_Dict(self, node):
         if len(node.keys) > MAX_COUNT:
-            raise self.error(node, "a dict display with more than 255 items")
+            raise self.error(node, "A dict display with more than 255 items is past the "
+                             "VM's limit: fill the dict in a loop.")
         for key, value in zip(node.keys, node.values, strict=True):
             self.expr(key)
             self.expr(value)
@@ -571,7 +664,8 @@ class FunctionCompiler:
             return self.method_call(node)
         name = node.func.id
         if name in self.slots and not self.is_module_code:
-            raise self.error(node, f"calling the variable '{name}'")
+            raise self.error(node, f"'{name}' is a variable, not a function: it cannot be "
+                             "called.")
         if name in self.m.functions:
             self.arguments(node.args, node)
             arity = len(node.args)
@@ -586,17 +680,20 @@ class FunctionCompiler:
         elif name in BUILTINS:
             lo, hi = BUILTINS[name]
             if not lo <= len(node.args) <= hi:
-                raise self.error(node, f"{name}() takes {lo} to {hi} arguments")
+                raise self.error(node, f"{name}() takes {_count(lo, hi, 'argument')} "
+                                 f"({len(node.args)} given).")
             self.arguments(node.args, node)
             self.asm.emit("INVOKE_NATIVE", self.pool.utf8(name), len(node.args))
         elif name == "super":
-            raise self.error(node, "super() other than as 'super().method(...)'")
+            raise self.error(node, outside("super() other than as 'super().method(...)'")
+                             + ".")
         else:
-            raise self.error(node, f"call of unknown function '{name}'")
+            raise self.error(node, f"Call of unknown function '{name}': define it with "
+                             "'def' or use one of the subset's built-ins.")
 
     def arguments(self, args, node):
         if len(args) > MAX_COUNT - 3:
-            raise self.error(node, "too many arguments")
+            raise self.error(node, f"Too many arguments: the VM's limit is {MAX_COUNT - 3}.")
         for arg in args:
             self.expr(arg)
 
@@ -615,7 +712,8 @@ class FunctionCompiler:
                     and receiver.func.id == "super")
         if is_super:
             if self.cls is None or receiver.args:
-                raise self.error(node, "super() outside a method or with arguments")
+                raise self.error(node, "super() is only allowed inside a method, without "
+                                 "arguments.")
             base = self.cls.bases[0].id if self.cls.bases else "object"
             self.asm.emit("LOAD_LOCAL", 0)
             self.arguments(node.args, node)
@@ -623,21 +721,35 @@ class FunctionCompiler:
             self.asm.emit("INVOKE_SPECIAL", ref, len(node.args))
         elif isinstance(receiver, ast.Name) and receiver.id in self.m.known_classes:
             if not node.args:
-                raise self.error(node, "calling a method on a class without 'self'")
+                raise self.error(node, "Calling a method on a class needs 'self' as its "
+                                 "first argument.")
             self.arguments(node.args, node)
             ref = self.pool.method_ref(receiver.id, func.attr, len(node.args))
             self.asm.emit("INVOKE_SPECIAL", ref, len(node.args) - 1)
         else:
+            self.check_method_exists(node)
             self.expr(receiver)
             self.arguments(node.args, node)
             self.asm.emit("INVOKE_VIRTUAL", self.pool.utf8(func.attr), len(node.args))
 
+    def check_method_exists(self, node):
+        """A method no receiver can have (``s.title()``: the subset's str has no title) is a
+        compile-time error, not an AttributeError when the line runs."""
+        name = node.func.attr
+        if self.m.system or name in self.m.method_names:
+            return
+        near = difflib.get_close_matches(name, sorted(self.m.method_names), n=1)
+        advice = f" Did you mean '{near[0]}'?" if near else ""
+        raise self.error(node, f"No method '{name}' in the language subset: str, list, dict "
+                         "and the classes of this program have no method of that name."
+                         + advice)
+
     def isinstance(self, node):
         if len(node.args) != 2 or not isinstance(node.args[1], ast.Name):
-            raise self.error(node, "isinstance() whose second argument is not a class name")
+            raise self.error(node, "isinstance() needs a class name as its second argument.")
         cls = node.args[1].id
         if cls not in self.m.known_classes and cls not in VALUE_TYPES:
-            raise self.error(node, f"isinstance() of unknown class '{cls}'")
+            raise self.error(node, f"isinstance() of unknown class '{cls}'.")
         self.expr(node.args[0])
         self.asm.emit("INSTANCEOF", self.pool.class_ref(cls))
 
@@ -650,6 +762,13 @@ class FunctionCompiler:
 
 
 # ------------------------------------------------------------ name analysis
+
+def _count(lo: int, hi: int, noun: str) -> str:
+    """'1 argument', '2 arguments', '1 to 3 arguments'."""
+    if lo == hi:
+        return f"{lo} {noun}" + ("" if lo == 1 else "s")
+    return f"{lo} to {hi} {noun}s"
+
 
 def _assigned_names(body: list) -> set[str]:
     """Names bound by assignment, augmented assignment, for targets, except ... as."""

@@ -12,11 +12,28 @@ class HLLError(Exception):
 
 
 class CompileError(HLLError):
-    """Source outside the language subset, with line and column."""
+    """Source outside the language subset, with line and column.
+
+    One error names one construct.  A program with several problems gets one CompileError
+    carrying them all in ``problems``, in line order (as a C compiler lists every error, not
+    only the first): ``str()`` shows one per line, and ``line``, ``col`` and ``reason`` are
+    those of the first.
+    """
 
     def __init__(self, message: str, line: int = 0, col: int = 0, filename: str = "<source>"):
         super().__init__(f"{filename}:{line}:{col}: {message}")
-        self.line, self.col, self.reason = line, col, message
+        self.line, self.col, self.reason, self.filename = line, col, message, filename
+        self.problems: list[CompileError] = [self]
+
+    @classmethod
+    def several(cls, problems: list[CompileError]) -> CompileError:
+        """One error reporting every one of ``problems`` (at least one), sorted by position."""
+        ordered = sorted(problems, key=lambda problem: (problem.line, problem.col))
+        first = ordered[0]
+        error = cls(first.reason, first.line, first.col, first.filename)
+        error.problems = ordered
+        error.args = ("\n".join(problem.args[0] for problem in ordered),)
+        return error
 
 
 class RejectedClass(HLLError):

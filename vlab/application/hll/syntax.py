@@ -2,8 +2,9 @@
 
 The source language *is* Python (parsed by CPython's own :mod:`ast`), so CPython can serve
 as the oracle for every program.  This module decides membership in the subset before the
-compiler sees the tree: anything outside is a :class:`CompileError` naming the line, the
-column and the construct.
+compiler sees the tree: every construct outside it is reported (:func:`problems`, in line
+order), each as one sentence naming the line, the column, the construct and what to write
+instead.  The book page ``book/hll-language.md`` documents the subset with examples.
 
 The subset: values int, bool, str, list, dict, None (and ``range``); top-level functions
 with positional parameters and constant default values; classes with methods, ``__init__``
@@ -35,39 +36,84 @@ ALLOWED = {
     ast.In, ast.NotIn,
 }
 
-# Friendly names for the constructs a student is most likely to try.
+# What a student is told for the constructs they are most likely to try: one sentence each
+# (the period is added by ``fail``).
 NAMES = {
-    ast.Div: "true division '/' (floats are not in the subset; use '//')",
-    ast.Pow: "the power operator '**'", ast.Lambda: "lambda", ast.ListComp: "list comprehension",
-    ast.DictComp: "dict comprehension", ast.SetComp: "set comprehension", ast.Set: "set",
-    ast.GeneratorExp: "generator expression", ast.Import: "import", ast.ImportFrom: "import",
-    ast.With: "with statement", ast.Yield: "yield", ast.Delete: "del", ast.Assert: "assert",
-    ast.Starred: "*-unpacking", ast.NamedExpr: "walrus ':='", ast.AsyncFunctionDef: "async def",
-    ast.Nonlocal: "nonlocal", ast.BitAnd: "'&'", ast.BitOr: "'|'", ast.BitXor: "'^'",
-    ast.LShift: "'<<'", ast.RShift: "'>>'", ast.Invert: "'~'", ast.UAdd: "unary '+'",
-    ast.MatMult: "'@'", ast.AnnAssign: "annotated assignment",
+    ast.Div: "True division '/' is outside the language subset, which has no floats: use '//'",
+    ast.Pow: "The power operator '**' is outside the language subset",
+    ast.Lambda: "A lambda is outside the language subset: define a function with 'def'",
+    ast.ListComp: "A list comprehension is outside the language subset: build the list with "
+                  "a 'for' loop and append()",
+    ast.DictComp: "A dict comprehension is outside the language subset: fill the dict in a "
+                  "'for' loop",
+    ast.SetComp: "A set comprehension is outside the language subset (it has no sets)",
+    ast.Set: "A set is outside the language subset: use a dict or a list",
+    ast.GeneratorExp: "A generator expression is outside the language subset: build a list "
+                      "with a 'for' loop",
+    ast.Import: "An import is outside the language subset: a program is one file",
+    ast.ImportFrom: "An import is outside the language subset: a program is one file",
+    ast.With: "A with statement is outside the language subset: use try/finally",
+    ast.Yield: "A yield (generator) is outside the language subset",
+    ast.YieldFrom: "A yield (generator) is outside the language subset",
+    ast.Delete: "A del statement is outside the language subset",
+    ast.Assert: "An assert statement is outside the language subset: use 'if' and 'raise'",
+    ast.Starred: "A *-unpacking is outside the language subset",
+    ast.NamedExpr: "The walrus operator ':=' is outside the language subset",
+    ast.AsyncFunctionDef: "An async def is outside the language subset",
+    ast.Nonlocal: "A nonlocal declaration is outside the language subset (it has no nested "
+                  "functions)",
+    ast.BitAnd: "The bit operator '&' is outside the language subset",
+    ast.BitOr: "The bit operator '|' is outside the language subset",
+    ast.BitXor: "The bit operator '^' is outside the language subset",
+    ast.LShift: "The shift operator '<<' is outside the language subset: multiply by a power "
+                "of two",
+    ast.RShift: "The shift operator '>>' is outside the language subset: use '//' by a power "
+                "of two",
+    ast.Invert: "The bit operator '~' is outside the language subset",
+    ast.UAdd: "A unary '+' is outside the language subset",
+    ast.MatMult: "The operator '@' is outside the language subset",
+    ast.AnnAssign: "An annotated assignment is outside the language subset: drop the type",
 }
 
 
-def fail(node: ast.AST, what: str, filename: str) -> CompileError:
-    return CompileError(f"{what} is outside the language subset", getattr(node, "lineno", 0),
+def fail(node: ast.AST, sentence: str, filename: str) -> CompileError:
+    """A CompileError at ``node`` whose message is ``sentence`` (a period is added)."""
+    return CompileError(sentence.rstrip(".") + ".", getattr(node, "lineno", 0),
                         getattr(node, "col_offset", 0) + 1, filename)
 
 
-def check(tree: ast.Module, filename: str = "<source>") -> None:
-    """Raise :class:`CompileError` for the first construct outside the subset."""
+def outside(what: str, advice: str | None = None) -> str:
+    """The sentence for a construct outside the subset: ``what`` is its noun phrase
+    (capitalised here), ``advice`` what to write instead."""
+    sentence = f"{what[0].upper()}{what[1:]} is outside the language subset"
+    return f"{sentence}: {advice}" if advice else sentence
+
+
+def problems(tree: ast.Module, filename: str = "<source>") -> list[CompileError]:
+    """Every construct of ``tree`` outside the subset, in line order (one error each)."""
+    found: dict[tuple[int, int], CompileError] = {}
     for node in ast.walk(tree):
         kind = type(node)
         if kind not in ALLOWED:
-            what = NAMES.get(kind, f"'{kind.__name__}'")
+            sentence = NAMES.get(kind, outside(f"the construct '{kind.__name__}'"))
             # operators carry no position: report their parent expression's
-            raise fail(node if hasattr(node, "lineno") else _positioned(tree, node), what,
-                       filename)
-        checker = _CHECKS.get(kind)
-        if checker is not None:
-            problem = checker(node)
-            if problem:
-                raise fail(node, problem, filename)
+            where = node if hasattr(node, "lineno") else _positioned(tree, node)
+            error = fail(where, sentence, filename)
+        else:
+            checker = _CHECKS.get(kind)
+            problem = checker(node) if checker is not None else None
+            if not problem:
+                continue
+            error = fail(node, problem, filename)
+        found.setdefault((error.line, error.col), error)   # one message per position
+    return [found[position] for position in sorted(found)]
+
+
+def check(tree: ast.Module, filename: str = "<source>") -> None:
+    """Raise one :class:`CompileError` listing every construct outside the subset."""
+    found = problems(tree, filename)
+    if found:
+        raise CompileError.several(found)
 
 
 def _positioned(tree, target):
@@ -80,75 +126,81 @@ def _positioned(tree, target):
 
 def _constant(node: ast.Constant):
     if type(node.value) not in (int, str, bool, type(None)):
-        return f"a {type(node.value).__name__} constant"
+        return outside(f"a {type(node.value).__name__} constant",
+                       "the values are int, bool, str, None, list and dict")
     return None
 
 
 def _function(node: ast.FunctionDef):
     a = node.args
     if node.decorator_list:
-        return "a decorator"
+        return outside("a decorator")
     if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
-        return "*args, **kwargs or keyword-only parameters"
+        return outside("a *args, **kwargs or keyword-only parameter",
+                       "parameters are positional")
     if any(not isinstance(d, ast.Constant) for d in a.defaults):
-        return "a default value that is not a constant"
+        return outside("a default value that is not a constant",
+                       "use None and set the value in the body")
     if node.returns or any(x.annotation for x in a.args):
-        return "a type annotation"
+        return outside("a type annotation", "drop the type")
     return None
 
 
 def _class(node: ast.ClassDef):
     if len(node.bases) > 1:
-        return "multiple inheritance"
+        return outside("multiple inheritance", "a class has one base class")
     if node.keywords or node.decorator_list:
-        return "class keywords or decorators"
+        return outside("a class keyword or decorator")
     if node.bases and not isinstance(node.bases[0], ast.Name):
-        return "a base class that is not a plain name"
+        return outside("a base class that is not a plain name")
     for item in node.body:
         docstring = isinstance(item, ast.Expr) and isinstance(item.value, ast.Constant)
         if not isinstance(item, ast.FunctionDef | ast.Pass) and not docstring:
-            return "a class attribute or statement in a class body (only methods)"
+            return outside("a class attribute or statement in a class body",
+                           "a class body holds methods only; set fields in __init__")
     return None
 
 
 def _loop(node):
-    return "a loop 'else' clause" if node.orelse else None
+    return outside("a loop 'else' clause") if node.orelse else None
 
 
 def _try(node: ast.Try):
-    return "a 'try ... else' clause" if node.orelse else None
+    return outside("a 'try ... else' clause") if node.orelse else None
 
 
 def _raise(node: ast.Raise):
-    return "'raise ... from ...'" if node.cause else None
+    return outside("'raise ... from ...'") if node.cause else None
 
 
 def _call(node: ast.Call):
     if not isinstance(node.func, ast.Name | ast.Attribute):
-        return "calling something that is not a name or a method"
+        return outside("calling something that is not a name or a method")
     named = isinstance(node.func, ast.Name) and node.func.id == "print"
     if node.keywords and not (named and all(k.arg in ("sep", "end") for k in node.keywords)):
-        return "keyword arguments (only print's sep= and end=)"
+        return outside("a keyword argument",
+                       "only print() takes keyword arguments, sep= and end=")
     return None
 
 
 def _slice(node: ast.Slice):
-    return "a slice step" if node.step else None
+    return outside("a slice step") if node.step else None
 
 
 def _formatted(node: ast.FormattedValue):
     if node.format_spec is not None or node.conversion not in (-1, ord("r"), ord("s")):
-        return "an f-string format spec or !a conversion"
+        return outside("an f-string format spec or !a conversion",
+                       "write {x}, {x!r} or {x!s}")
     return None
 
 
 def _dict(node: ast.Dict):
-    return "'**' unpacking in a dict" if None in node.keys else None
+    return outside("'**' unpacking in a dict") if None in node.keys else None
 
 
 def _except(node: ast.ExceptHandler):
     if node.type is not None and not isinstance(node.type, ast.Name):
-        return "an except clause whose type is not a single class name"
+        return outside("an except clause whose type is not a single class name")
     return None
 
 
