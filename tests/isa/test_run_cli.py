@@ -45,7 +45,7 @@ def test_stats_go_to_stderr(tmp_path, capfd):
     status, out, err = run_cli(capfd, write(tmp_path, "exit.s", BARE_EXIT), "--stats")
     assert status == 21
     # li, la (auipc+addi), sw, sw, and the first j: HTIF is polled at the block end
-    assert "instructions retired: 6" in err and "MIPS" in err and "wall time" in err
+    assert "instructions retired: 6" in err and "speed: " in err and "wall time" in err
 
 
 def test_trace_lists_each_instruction(tmp_path, capfd):
@@ -92,9 +92,86 @@ def test_budget_exhaustion_says_so(tmp_path, capfd):
 
 def test_illegal_instruction_names_pc_symbol_and_cause(tmp_path, capfd):
     path = write(tmp_path, "bad.s", "_start: nop\nbroken: .word 0\n")
-    status, out, err = run_cli(capfd, path)
+    status, out, err = run_cli(capfd, path, "--mode", "bare")
     assert status == 132
     assert "illegal instruction" in err and "0x80000004 <broken>" in err
+    assert err.count("illegal instruction") == 1          # the cause is printed once
+
+
+HELLO = """
+    .section .rodata
+msg: .ascii "Hello, world!\\n"
+    .text
+    .globl _start
+_start:
+    li a0, 1             # write(1, msg, 14)
+    la a1, msg
+    li a2, 14
+    li a7, 64
+    ecall
+    li a0, 0             # exit(0)
+    li a7, 93
+    ecall
+"""
+
+
+def test_linux_style_hello_world_runs_as_a_user_program(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "hello.s", HELLO))
+    assert (status, out, err) == (0, "Hello, world!\n", "")
+
+
+def test_forcing_bare_metal_explains_the_rule_and_the_flag(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "hello.s", HELLO), "--mode", "bare")
+    assert status == 134
+    assert err.count("environment call from M-mode") == 1   # once, not repeated
+    assert "ran bare-metal" in err and "--mode bare was given" in err
+    assert "--mode user" in err and "no kernel to serve it" in err
+
+
+def test_bare_metal_by_tohost_names_the_rule(tmp_path, capfd):
+    source = BARE_EXIT.replace("    li t0, 0x2b", "    li a7, 93\n    ecall\n    li t0, 0x2b")
+    status, out, err = run_cli(capfd, write(tmp_path, "ecall.s", source))
+    assert status == 134
+    assert "because it defines 'tohost'" in err and "--mode user" in err
+
+
+def test_user_program_fault_names_the_rule_and_the_flag(tmp_path, capfd):
+    path = write(tmp_path, "csr.s", "_start: csrr a0, mstatus\n li a7, 93\n ecall\n")
+    status, out, err = run_cli(capfd, path)
+    assert status == 132 and "0x80400000 <_start>" in err
+    assert "as a user program" in err and "defines no 'tohost'" in err and "--mode bare" in err
+
+
+def test_main_ending_in_ret_without_start_gets_a_hint(tmp_path, capfd):
+    path = write(tmp_path, "main.s", "    .globl main\nmain:\n    li a0, 0\n    ret\n")
+    status, out, err = run_cli(capfd, path)
+    assert status == 139
+    assert "hint:" in err and "'ret' jumped to address 0" in err and "li a7, 93" in err
+
+
+def test_help_explains_the_mode_rule_and_every_engine(capsys):
+    from vlab.isa.engines import ENGINES
+
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = capsys.readouterr().out
+    assert "How the mode is chosen" in text and "tohost" in text
+    for name in ENGINES:
+        assert f"  {name} " in text
+
+
+def test_stats_on_a_tiny_program_give_a_meaningful_speed(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "exit.s", BARE_EXIT), "--stats")
+    speed = next(line for line in err.splitlines() if line.startswith("speed: "))
+    number = float(speed.split()[1])
+    assert number > 0 and " 0.00 " not in speed
+    assert speed.endswith(("MIPS", "instructions/s"))
+
+
+def test_budget_of_one_instruction_is_singular(tmp_path, capfd):
+    status, out, err = run_cli(capfd, write(tmp_path, "hello.s", HELLO),
+                               "--max-instructions", "1")
+    assert status == 124 and "budget of 1 instruction ran out" in err
 
 
 def test_forced_user_mode_kills_on_fault(tmp_path, capfd):

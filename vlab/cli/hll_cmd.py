@@ -7,13 +7,29 @@ budget exhausted.  Never a Python traceback.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+
+RUN_DESCRIPTION = """\
+Run a program on vlab's high-level-language VM (chapter 9), a JVM-like virtual machine:
+the source, written in a subset of Python (book page "The HLL VM's language"), is compiled
+to class files, which a class loader loads and a verifier checks before the interpreter
+runs them; hot methods are compiled by a JIT, and a garbage collector manages the heap.
+PROGRAM is a .py source file or a directory of class files from `vlab hll compile`.
+
+The program reaches files only through the sandbox policy: nothing unless --allow-read
+or --allow-write names a directory.
+
+Exit status: 0 normal end, 1 uncaught guest exception (guest stack trace on stderr),
+2 compile error or rejected class (every error listed), 3 instruction budget exhausted."""
 
 
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="hll_command", metavar="ACTION", required=True)
-    run = sub.add_parser("run", help="run SRC.py or a directory of class files")
+    run = sub.add_parser(
+        "run", help="run SRC.py or a directory of class files",
+        formatter_class=argparse.RawDescriptionHelpFormatter, description=RUN_DESCRIPTION)
     run.add_argument("program", help="a source file (.py) or a directory of .vlc class files")
     run.add_argument("--main", help="module class to run (for a class directory)")
     run.add_argument("--no-jit", action="store_true", help="interpret only")
@@ -28,10 +44,15 @@ def add_arguments(parser) -> None:
                      help="let the program read files under PATH (repeatable)")
     run.add_argument("--allow-write", action="append", default=[], metavar="PATH",
                      help="let the program write files under PATH (repeatable)")
-    comp = sub.add_parser("compile", help="compile SRC.py into class files")
+    comp = sub.add_parser("compile", help="compile SRC.py into class files",
+                          description="Compile a program in the VM's Python subset into class "
+                          "files (one .vlc per class plus the module's), as javac does; "
+                          "every compile error is listed, in line order.")
     comp.add_argument("source")
     comp.add_argument("-o", "--output", required=True, metavar="DIR")
-    javap = sub.add_parser("javap", help="disassemble a class file")
+    javap = sub.add_parser("javap", help="disassemble a class file",
+                           description="Disassemble a .vlc class file: constant pool, "
+                           "methods, bytecode with line numbers and exception tables.")
     javap.add_argument("file")
 
 

@@ -12,8 +12,11 @@ The mode rule, unless the caller forces one:
   ``user.ld``), else Sv32 maps it (e.g. GCC's default link address 0x10000);
   ``paging=True`` forces Sv32.
 
-An assembly source (any file that is not ELF but is text) is assembled first (vlab.isa.asm,
-text at 0x80000000, so it boots bare-metal unless ``mode='user'``).
+An assembly source (any file that is not ELF but is text) is assembled first
+(vlab.isa.asm).  One that defines ``tohost`` (or is forced ``mode='bare'``) is linked at
+0x80000000 and boots bare-metal; any other is a user program, linked at the user base
+0x80400000 of the runtime's ``user.ld`` -- so a Linux-style hello world (``write`` and
+``exit`` through ``ecall``) runs as it would under Linux.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from .errno import SyscallError
 from .exec import LoadError
 from .trap import start_user_program
 from .vm import KERNEL_AREA
+
+USER_TEXT_BASE = 0x8040_0000   # RAM base + KERNEL_AREA: where user.ld links user programs
 
 MODES = ("bare", "user")
 ELF_MAGIC = b"\x7fELF"
@@ -65,8 +70,9 @@ def detect_mode(image: ElfImage) -> str:
     return "bare" if image.is_bare_metal() else "user"
 
 
-def read_program(path) -> ElfImage:
-    """An ElfImage from an ELF file, or from an assembly file (assembled first)."""
+def read_program(path, mode: str | None = None) -> ElfImage:
+    """An ElfImage from an ELF file, or from an assembly file (assembled first, at the
+    base the mode rule of the module docstring gives)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -84,6 +90,8 @@ def read_program(path) -> ElfImage:
                         "(text): give an RV32 ELF executable or a .s file") from None
     try:
         program = assemble(source, filename=os.fspath(path))
+        if mode == "user" or (mode is None and "tohost" not in program.symbols):
+            program = assemble(source, filename=os.fspath(path), text_base=USER_TEXT_BASE)
     except AssemblyError as exc:
         raise BootError(str(exc)) from None
     return _load(program.to_elf())
@@ -111,7 +119,7 @@ def boot(program, mode: str | None = None, engine: str = "interp", paging: bool 
     layout (needs_paging); the other arguments go to the kernel (argv, envp, the
     stdio streams, the sandbox root) and to the Machine (ram_size, costs...).
     """
-    image = program if isinstance(program, ElfImage) else read_program(program)
+    image = program if isinstance(program, ElfImage) else read_program(program, mode)
     mode = mode or detect_mode(image)
     if mode not in MODES:
         raise BootError(f"unknown mode {mode!r}: use 'bare' or 'user'")
