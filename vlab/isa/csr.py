@@ -40,6 +40,7 @@ from __future__ import annotations
 from vlab.isa.causes import Cause
 from vlab.isa.fields import CSR_NAMES
 from vlab.isa.privilege import M
+from vlab.isa.spec.nonvirtualizable import leaky_access
 from vlab.isa.spec.sensitivity import csr_access_traps
 from vlab.isa.traps import Trap
 
@@ -71,6 +72,7 @@ class CSRFile:
         self.hart = hart
         self.mtime = mtime
         self.hw_mip = hw_mip
+        self.leaky = frozenset()       # vlab/isa/spec/nonvirtualizable.py (off)
         self.reset()
         self._table = self._build_table()
 
@@ -187,6 +189,10 @@ class CSRFile:
         """The (read, write) pair for ``number``, or raise illegal instruction.  Which
         accesses trap is the sensitivity table's (vlab/isa/spec/sensitivity.py)."""
         entry = self._table.get(number)
+        if self.leaky and entry is not None:      # the non-virtualizable switch
+            leaked = leaky_access(self, number, priv, entry)
+            if leaked is not None:
+                return leaked
         if entry is None or (write and entry[1] is None) or csr_access_traps(
                 number, write, priv, self.mstatus, self.mcounteren, self.scounteren):
             raise Trap(Cause.ILLEGAL_INSTRUCTION, word)

@@ -1,0 +1,118 @@
+"""Guest-physical memory: which addresses a guest owns, and the VMM's own memory beside it.
+
+A type-1 VMM divides the host's RAM (Popek & Goldberg 1974: the monitor "allocates"
+memory to its virtual machine through the relocation mechanism; Hwang et al. 2011,
+sec. 3.3.3 "memory virtualization"):
+
+```
+ host RAM  0x8000_0000 ..                  .. + guest_size          .. + vmm_size
+           | guest-physical RAM (the guest's) | VMM memory: page tables, shadows |
+```
+
+The map from guest-physical to host-physical addresses is the identity on the guest's
+RAM and on the passed-through devices, and nothing else: the VMM's memory has no
+guest-physical address at all, so a guest cannot even name it (a store there is an access
+fault *of the guest*, as a store past the end of RAM is on the bare machine).  The
+identity keeps the HTIF mailbox working unchanged (its commands carry guest-physical
+pointers, vlab/host/devices/htif.py) -- a simplification: a VMM running several guests
+would relocate each (a non-zero offset) and emulate HTIF instead of passing it through.
+
+Passed-through devices: the CLINT (its ``mtimecmp`` is the guest's, the VMM virtualizes
+only the interrupt it raises, vlab/hardware/trap_emulate.py) and the HTIF mailbox, which
+lives in guest RAM.
+
+The hardware enforces the map: while the guest runs with its own translation off, the
+real ``satp`` points at ``physical_table``, an Sv32 table the VMM built that maps every
+guest-physical page to itself as a user page (the guest runs in real U-mode) and nothing
+else.  With the guest's translation on, shadow tables (vlab/hardware/shadow.py) take its
+place.
+"""
+from __future__ import annotations
+
+from vlab.host.memory import AccessFault
+from vlab.host.platform import CLINT_BASE, CLINT_SIZE
+from vlab.isa.pagetable import (
+    PAGE,
+    PTE_A,
+    PTE_D,
+    PTE_R,
+    PTE_U,
+    PTE_W,
+    PTE_X,
+    PageTable,
+    PoolAllocator,
+)
+
+MEGAPAGE = 1 << 22
+USER_RWX = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D
+DEFAULT_VMM_SIZE = 1 << 20          # page tables of the VMM: 256 pages
+
+
+class GuestMemory:
+    """The guest-physical address space of one VM on ``bus`` (see the module docstring)."""
+
+    def __init__(self, bus, guest_size: int, vmm_size: int = DEFAULT_VMM_SIZE):
+        ram = bus.ram
+        if guest_size <= 0 or guest_size % PAGE or vmm_size % PAGE:
+            raise ValueError(f'guest RAM ({guest_size:#x}) and VMM memory ({vmm_size:#x}) '
+                             'must be whole 4 KiB pages')
+        if guest_size + vmm_size > ram.size:
+            raise ValueError(f'host RAM of {ram.size:#x} bytes cannot hold {guest_size:#x} '
+                             f'bytes of guest RAM plus {vmm_size:#x} of VMM memory')
+        self.bus = bus
+        self.base, self.size = ram.base, guest_size
+        self.vmm_base, self.vmm_size = ram.base + guest_size, vmm_size
+        self.devices = ((CLINT_BASE, CLINT_SIZE, 'clint'),)
+        self.physical_table = PageTable(bus, PoolAllocator(self.vmm_base, 64 * PAGE))
+        self._map_physical()
+        self.pool_base = self.physical_table.alloc.next      # shadows start here
+
+    # ------------------------------------------------------------ the map
+    def is_ram(self, gpa: int, size: int = 1) -> bool:
+        return self.base <= gpa and gpa + size <= self.base + self.size
+
+    def device(self, gpa: int) -> str | None:
+        """The name of the passed-through device at ``gpa``, or None."""
+        for base, size, name in self.devices:
+            if base <= gpa < base + size:
+                return name
+        return None
+
+    def host_address(self, gpa: int) -> int | None:
+        """The host-physical address of guest-physical ``gpa`` (None: not the guest's)."""
+        if self.is_ram(gpa) or self.device(gpa) is not None:
+            return gpa
+        return None
+
+    def read_u32(self, gpa: int) -> int:
+        """A guest-physical word, for walking the guest's page tables (AccessFault
+        outside the guest's RAM: a guest PTE pointer into VMM memory goes nowhere)."""
+        if not self.is_ram(gpa, 4):
+            raise AccessFault(gpa, 4, 'load', 'not guest RAM')
+        return self.bus.load(gpa, 4)
+
+    def write_u32(self, gpa: int, value: int) -> None:
+        if not self.is_ram(gpa, 4):
+            raise AccessFault(gpa, 4, 'store', 'not guest RAM')
+        self.bus.store(gpa, 4, value)
+
+    def _map_physical(self) -> None:
+        """Guest RAM and devices as user pages (megapages where 4 MiB lie in guest RAM)."""
+        table = self.physical_table
+        pa, end = self.base, self.base + self.size
+        while pa < end:
+            if pa % MEGAPAGE == 0 and pa + MEGAPAGE <= end:
+                table.map(pa, pa, USER_RWX, level=1)
+                pa += MEGAPAGE
+            else:
+                table.map(pa, pa, USER_RWX)
+                pa += PAGE
+        for base, size, _ in self.devices:
+            table.map_range(base, base, size, PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
+
+    def describe(self) -> str:
+        return (f'guest RAM [{self.base:#x}, {self.base + self.size:#x}), VMM memory '
+                f'[{self.vmm_base:#x}, {self.vmm_base + self.vmm_size:#x})')
+
+
+__all__ = ['DEFAULT_VMM_SIZE', 'GuestMemory']

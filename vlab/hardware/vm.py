@@ -1,0 +1,142 @@
+"""A virtual machine: a bare-metal RV32 guest under a VMM on the modeled machine.
+
+::
+
+    from vlab.hardware.vm import VirtualMachine
+    vm = VirtualMachine('rv32ui-p-add', engine='dbt')
+    result = vm.run(max_instructions=1_000_000)   # a vlab.isa.machine.RunResult
+    result.exit_code, vm.console, vm.exits, vm.ledger.table()
+
+The pieces (Hwang et al. 2011, sec. 3.2: a VM is a virtual CPU, memory and devices):
+
+* the **virtual CPU** (vlab/hardware/vcpu.py): while the guest runs, the machine's
+  registers and pc *are* the guest's; its privilege level and CSRs are virtual;
+* **guest-physical memory** (vlab/hardware/guest_memory.py): the first ``guest_ram``
+  bytes of host RAM; the VMM's page tables live above, where the guest cannot reach;
+* **devices**: the HTIF mailbox (the guest's console and exit, in its RAM) and the CLINT
+  (its timer), passed through;
+* the **VMM**, chosen by ``cpu``: 'trap-emulate' (vlab/hardware/trap_emulate.py).  The
+  other methods of the course (binary translation, paravirtualization, the H extension)
+  are not built yet.
+
+The guest is any program ``vlab run`` runs bare-metal (linked at 0x80000000, HTIF exit):
+unmodified, it gives the same exit code and console output (Popek & Goldberg's
+equivalence, tested on the official riscv-tests in tests/hardware/test_equivalence.py).
+``non_virtualizable=True`` turns on the machine's classically-non-virtualizable switch
+(vlab/isa/spec/nonvirtualizable.py): some sensitive CSR accesses no longer trap in
+U-mode, and equivalence visibly fails.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
+from vlab.isa.machine import Machine, RunResult
+from vlab.isa.spec.nonvirtualizable import set_non_virtualizable
+
+from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
+from .trap_emulate import TrapAndEmulate
+
+CPU_METHODS = {'trap-emulate': TrapAndEmulate}
+PLANNED_METHODS = ('bt', 'paravirt', 'hw')      # the course's other methods, not built yet
+DEFAULT_GUEST_RAM = 64 << 20
+
+
+class VmError(ValueError):
+    """A VM cannot be built as asked (bad guest file, unknown method, no room)."""
+
+
+@dataclass
+class VmStats:
+    """What ``--stats`` prints: guest instructions, exits by reason, modeled time."""
+
+    guest_instructions: int
+    exits: dict
+    emulated: dict
+    shadow_fills: int
+    shadow_drops: int
+    cycles: dict
+    total_cycles: float
+
+    def text(self) -> str:
+        lines = [f'guest instructions: {self.guest_instructions}',
+                 f'VM exits: {sum(self.exits.values())}']
+        lines += [f'  {reason}: {count}' for reason, count in sorted(self.exits.items())]
+        lines.append(f'shadow page-table fills: {self.shadow_fills}, '
+                     f'shadow drops: {self.shadow_drops}')
+        lines.append(f'modeled time: {self.total_cycles:.0f} cycles')
+        lines += [f'  {event}: {cycles:.0f}' for event, cycles in self.cycles.items()]
+        return '\n'.join(lines)
+
+
+class VirtualMachine:
+    """One guest on one modeled machine, under the VMM named by ``cpu``."""
+
+    def __init__(self, guest, cpu: str = 'trap-emulate', engine: str = 'interp',
+                 guest_ram: int = DEFAULT_GUEST_RAM, vmm_ram: int = DEFAULT_VMM_SIZE,
+                 non_virtualizable: bool = False, costs=None):
+        if cpu not in CPU_METHODS:
+            raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
+                          f'{", ".join(CPU_METHODS)}')
+        image = _image(guest)
+        self.image = image
+        self.machine = Machine(ram_size=guest_ram + vmm_ram, engine=engine, costs=costs)
+        base = self.machine.ram.base
+        for segment in image.segments:
+            if not (base <= segment.vaddr and segment.vaddr + segment.memsz <= base + guest_ram):
+                raise VmError(f'guest segment [{segment.vaddr:#x}, '
+                              f'{segment.vaddr + segment.memsz:#x}) is outside guest RAM '
+                              f'[{base:#x}, {base + guest_ram:#x}): a bare-metal guest is '
+                              'linked at 0x80000000 and fits its RAM')
+        try:
+            self.machine.load_elf(image)
+        except ValueError as exc:
+            raise VmError(str(exc)) from None
+        self.memory = GuestMemory(self.machine.bus, guest_ram, vmm_ram)
+        set_non_virtualizable(self.machine.hart.csr, non_virtualizable)
+        self.vmm = CPU_METHODS[cpu](self.machine, self.memory)
+        self.vmm.start()
+
+    @property
+    def ledger(self):
+        return self.machine.ledger
+
+    @property
+    def console(self) -> bytes:
+        return self.machine.platform.console_output()
+
+    @property
+    def exits(self) -> dict:
+        return dict(self.vmm.exits)
+
+    def run(self, max_instructions: int | None = None) -> RunResult:
+        """Run the guest; a stop the VMM decided reads as the bare machine's fault."""
+        result = self.machine.run(max_instructions=max_instructions)
+        stop = self.vmm.stop
+        if result.status == 'halt' and stop is not None:
+            result.message = stop.message
+            if stop.cause is not None:
+                result.status, result.cause, result.tval = 'fault', stop.cause, stop.tval
+                result.pc = stop.pc
+            else:
+                result.status = 'idle'
+        return result
+
+    def stats(self) -> VmStats:
+        ledger = self.machine.ledger
+        cycles = {event: value for event, value in ledger.cycles.items() if value}
+        return VmStats(self.machine.hart.instret, dict(self.vmm.exits),
+                       dict(self.vmm.emulated), self.vmm.shadow.fills,
+                       self.vmm.shadow.drops, cycles, ledger.total_cycles)
+
+
+def _image(guest) -> ElfImage:
+    if isinstance(guest, ElfImage):
+        return guest
+    try:
+        return load_elf(guest)
+    except (ElfFormatError, OSError) as exc:
+        raise VmError(f'cannot load the guest: {exc}') from None
+
+
+__all__ = ['CPU_METHODS', 'PLANNED_METHODS', 'VirtualMachine', 'VmError', 'VmStats']
