@@ -31,18 +31,26 @@ def test_an_endless_loop_is_stopped_by_the_budget():
         call_routine("strlen:\n j strlen\n", "strlen", b"\0", budget=1000)
 
 
-def test_a_fault_names_its_cause():
-    with pytest.raises(RoutineError, match="load access fault"):
+def test_a_fault_names_its_cause_and_the_student_s_line():
+    with pytest.raises(RoutineError, match="load access fault") as info:
         strlen_on_machine("strlen:\n lw a0, 0(zero)\n ret\n", "abc")
+    assert "at line 2 of your answer ('lw a0, 0(zero)')" in str(info.value)
+    assert "pc=" not in str(info.value)          # no address of harness code
+
+
+def test_a_routine_without_ret_is_told_it_never_returns():
+    with pytest.raises(RoutineError, match="never returned: it ran past its last instruction"):
+        strlen_on_machine("strlen:\n li a0, 3\n", "abc")
 
 
 def test_assembly_errors_point_at_the_student_s_own_line():
-    with pytest.raises(RoutineError, match=r"<input>:2:\d+: error: unknown instruction"):
+    with pytest.raises(RoutineError, match=r"your answer:2:\d+: error: unknown instruction"):
         strlen_on_machine("strlen:\n addx a0, a0, a0\n ret\n", "abc")
 
 
 def test_a_missing_routine_and_an_empty_answer_are_explained():
-    with pytest.raises(RoutineError, match="undefined symbol 'strlen'"):
+    with pytest.raises(RoutineError, match="defines no 'strlen:' label") as info:
         strlen_on_machine("length:\n ret\n", "abc")
+    assert "call strlen" not in str(info.value)    # not the harness the student never wrote
     with pytest.raises(RoutineError, match="empty"):
         strlen_on_machine("   ", "abc")

@@ -11,10 +11,13 @@ away (instruction budget), or it traps (the cause, pc and tval).
 
 from __future__ import annotations
 
-from vlab.isa.asm import AssemblyError
+from vlab.isa.asm import AssemblyError, assemble
 from vlab.lab.interpretation.programs import finished, load
 
 BUDGET = 100_000   # instructions: far more than any of the exercises needs
+# Placed right after the answer's code: a routine that runs past its last instruction
+# (no ``ret``) reaches this illegal word and is told so, instead of running into the harness.
+END_GUARD = "        .text\n__answer_end:\n        .word 0\n"
 
 
 class RoutineError(ValueError):
@@ -43,12 +46,15 @@ def call_routine(source: str, routine: str, *buffers: bytes, budget: int = BUDGE
     if not isinstance(source, str) or not source.strip():
         raise RoutineError("the answer is empty: write the routine as a string of assembly")
     arguments = [bytes(b) for b in buffers]
-    program = source + "\n" + _harness(routine, arguments)  # the answer first: its line
-    # numbers in error messages are the student's own
     try:
-        machine, _ = load(program)
+        answer = assemble(source, filename="your answer")   # alone: only the student's lines
     except AssemblyError as error:
         raise RoutineError(f"your assembly does not assemble:\n{error}") from None
+    if routine not in answer.symbols:
+        raise RoutineError(f"your answer defines no '{routine}:' label: start the routine with "
+                           f"the line '{routine}:' (the check calls it by that name)")
+    program = source + "\n" + END_GUARD + _harness(routine, arguments)  # the answer first:
+    machine, assembled = load(program)       # its addresses and line numbers are unchanged
     result = machine.run(max_instructions=budget)
     if finished(result):
         return machine.regs[10]
@@ -56,8 +62,16 @@ def call_routine(source: str, routine: str, *buffers: bytes, budget: int = BUDGE
         raise RoutineError(f"{routine} did not return within {budget:,} instructions: "
                            "is there a loop that never ends (a missing increment or a "
                            "wrong branch condition)?")
-    raise RoutineError(f"{routine} stopped: {result.message}. Check the addresses your "
-                       "loads use and that the routine ends with ret.")
+    pc = machine.hart.pc if result.pc is None else result.pc
+    if pc == assembled.symbols["__answer_end"]:
+        raise RoutineError(f"{routine} never returned: it ran past its last instruction. "
+                           "End it with ret (and make every path reach a ret).")
+    where = assembled.line_table.get(pc)
+    place = (f" at line {where.line} of your answer ('{where.text.strip()}')"
+             if where is not None and where.line <= source.count("\n") + 1 else "")
+    cause = result.message.split(" at pc=")[0]
+    raise RoutineError(f"{routine} stopped{place}: {cause}. Check the addresses your loads "
+                       "and stores use, and that the routine ends with ret.")
 
 
 def strlen_on_machine(source: str, text: str) -> int:
