@@ -50,3 +50,18 @@ def test_solutions_are_marked_and_tests_hide_their_hidden_part(notebook):
             assert "### BEGIN HIDDEN TESTS" in text, meta["grade_id"]
             visible = text.split("### BEGIN HIDDEN TESTS")[0]
             assert "check" in visible, f"{meta['grade_id']}: no visible self-check"
+
+
+@pytest.mark.parametrize("notebook", ASSIGNMENTS, ids=lambda p: p.stem)
+def test_check_cells_let_run_all_go_on_and_imports_install_the_feedback(notebook):
+    """A graded cell is tagged ``raises-exception`` (JupyterLab runs the next cells after
+    it fails: feedback on every question), and the imports cell imports the self-check
+    module (which installs the "not answered yet" message in the kernel)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    graded = [cell for cell in cells if cell["metadata"].get("nbgrader", {}).get("grade")]
+    for cell in graded:
+        assert "raises-exception" in cell["metadata"].get("tags", []), \
+            cell["metadata"]["nbgrader"]["grade_id"]
+    imports = next(cell for cell in cells
+                   if cell["metadata"].get("nbgrader", {}).get("grade_id") == "imports")
+    assert "from vlab.course.selfcheck import" in "".join(imports["source"])

@@ -112,3 +112,26 @@ def test_an_unanswered_exercise_says_so():
     message = failure(check_program, "p", stub, [((1,), 1)])
     assert "stub(1) is not answered yet" in message
     assert "not answered yet" in failure(check_raises, "r", KeyError, stub, 1)
+
+
+def test_a_failure_renders_as_its_verdict_only_in_ipython():
+    from vlab.course.selfcheck import CheckFailed
+
+    with pytest.raises(CheckFailed) as raised:
+        check("cycles", 1, 2, hint="add one")
+    assert isinstance(raised.value, AssertionError)            # nbgrader: the cell fails
+    assert raised.value._render_traceback_() == ["✗ cycles: expected 2, got 1",
+                                                 "  Hint: add one"]
+
+
+def test_not_answered_names_the_stub_that_raised():
+    from vlab.course.selfcheck import not_answered_text
+
+    def level_of(name):
+        raise NotImplementedError()
+
+    try:
+        level_of("Xen")
+    except NotImplementedError as error:
+        text = not_answered_text(error.__traceback__)
+    assert text.startswith("✗ not answered yet: level_of() still raises NotImplementedError")

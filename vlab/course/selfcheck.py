@@ -9,6 +9,16 @@ raises, so the same calls serve the student (feedback now) and the grader
 nbgrader treats any stderr output as a failure and a number shown as the
 cell's result as a partial score.
 
+What the student sees is the verdict alone: a failed check is a :class:`CheckFailed`
+(an ``AssertionError``) whose ``_render_traceback_`` gives IPython its message lines, so
+no Python traceback through this library is shown; a question not answered yet (the
+answer's stub still raises ``NotImplementedError``) is shown as "not answered yet", by an
+IPython custom exception handler this module installs when it is imported in a kernel.
+Both are still errors of the cell, so nbgrader scores the cell zero.  Check cells carry
+the ``raises-exception`` tag: JupyterLab then sends them with ``stop_on_error`` off, so
+*Run All* goes on after a failed check and the student gets a verdict on every question
+(nbgrader's executor lets those cells fail too).
+
 Hidden tests are never revealed by this module: they sit in the same test
 cell between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, which
 ``nbgrader generate_assignment`` strips from the student release.  A student
@@ -48,11 +58,12 @@ unique in the notebook, lowercase with dashes (``ex1-answer``,
            return LEVELS[technology]
            ### END SOLUTION
 
-4. **Check** (code), *autograded test* with points; visible checks first,
-   then hidden ones::
+4. **Check** (code), *autograded test* with points and the ``raises-exception``
+   tag (see above); visible checks first, then hidden ones::
 
        {"nbgrader": {"schema_version": 3, "grade_id": "ex1-check", "points": 2,
-                     "grade": true, "solution": false, "locked": true, "task": false}}
+                     "grade": true, "solution": false, "locked": true, "task": false},
+        "tags": ["raises-exception"]}
 
        check("Xen is a hardware-level technology", level_of("Xen"), "hardware",
              hint="Xen runs guests on a hypervisor that virtualizes the hardware.")
@@ -80,6 +91,48 @@ from typing import Any
 PASS_MARK = "✓"
 FAIL_MARK = "✗"
 _MAX_SHOWN = 120  # characters of a value shown in a message
+
+
+class CheckFailed(AssertionError):
+    """A failed self-check.  In a notebook, IPython shows only the message (✗, what was
+    checked, what differed, the hint): ``_render_traceback_`` replaces the traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines()
+
+
+def not_answered_text(traceback) -> str:
+    """What a student is told when an answer still raises ``NotImplementedError``: the
+    function named is the innermost one of ``traceback`` (the stub that raised)."""
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    name = traceback.tb_frame.f_code.co_name if traceback is not None else "<module>"
+    what = "this cell" if name == "<module>" else f"{name}()"
+    return (f"{FAIL_MARK} not answered yet: {what} still raises NotImplementedError. "
+            "Replace `raise NotImplementedError()` with your code, run that cell, then run "
+            "this check again.")
+
+
+def _show_not_answered(shell, etype, value, traceback, tb_offset=None) -> list[str]:
+    """IPython custom exception handler (``set_custom_exc``): shows the one line of
+    :func:`not_answered_text` as the cell's error output, which still fails the cell."""
+    lines = [not_answered_text(traceback)]
+    shell._showtraceback(etype, value, lines)   # an 'error' output, as a traceback would be
+    return lines
+
+
+def install_notebook_feedback() -> bool:
+    """In an IPython kernel, show unanswered questions as "not answered yet" instead of a
+    NotImplementedError traceback.  Returns whether a kernel was found."""
+    try:
+        from IPython import get_ipython
+    except ImportError:      # plain Python: nothing to install
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.set_custom_exc((NotImplementedError,), _show_not_answered)
+    return True
 
 
 def check(name: str, actual: Any, expected: Any, *, hint: str | None = None) -> None:
@@ -259,11 +312,14 @@ def _fail(name: str, what: str, hint: str | None) -> None:
     message = f"{FAIL_MARK} {name}: {what}"
     if hint:
         message += f"\n  Hint: {hint}"
-    raise AssertionError(message)
+    raise CheckFailed(message)
 
 
 def _not_answered(name: str, call: str, error: NotImplementedError) -> None:
-    raise AssertionError(
+    raise CheckFailed(
         f"{FAIL_MARK} {name}: {call} is not answered yet "
         "(replace `raise NotImplementedError()` with your code)"
     ) from error
+
+
+install_notebook_feedback()
