@@ -15,7 +15,7 @@ NPM_STAMP := node_modules/.installed
 PYTEST_ARGS := tests book/chapters --nbval --nbval-current-env \
                --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=120
 
-.PHONY: lab test book release venv clean
+.PHONY: lab test book release venv clean hub
 
 venv: $(STAMP)
 
@@ -47,6 +47,11 @@ release: $(STAMP)
 # The static book in _build/html (warnings are errors).
 book: release $(NPM_STAMP)
 	$(BIN)/python tools/build_book.py
+
+# A local JupyterHub for the course on 127.0.0.1 (TEST-ONLY login, see deploy/README.md):
+# the instructor releases and grades with nbgrader's formgrader, students fetch and submit.
+hub: $(NPM_STAMP)
+	$(BIN)/python tools/hub.py
 
 test: $(STAMP)
 	$(BIN)/ruff check .

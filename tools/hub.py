@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
           f"  instructors: {', '.join(hub.instructors)}   students: {', '.join(hub.students)}\n"
           f"  state: {hub.state}   log: {hub.state / 'jupyterhub.log'}\n"
           "Ctrl-C stops it.")
+    # Ctrl-C (SIGINT) or SIGTERM stops the hub and everything it started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         hub.process.wait()
     except KeyboardInterrupt:
