@@ -17,7 +17,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "asm": ("vlab.cli.asm_cmd", "assemble RV32 assembly into an ELF file"),
     "disasm": ("vlab.cli.disasm_cmd", "disassemble an RV32 ELF file or hex words"),
     "hll": ("vlab.cli.hll_cmd", "the high-level-language VM: run, compile, javap"),
-    "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export"),
+    "vm": ("vlab.cli.vm_cmd", "virtual machines: run a bare-metal guest under a hypervisor"),
+    "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export, "
+                                       "feedback"),
 }
 
 

@@ -118,7 +118,8 @@ class TrapAndEmulate:
             return self._reflect(ctx, fault.cause, fault.tval)
         if isinstance(outcome, str):
             return self._stop(ctx, GuestStop(outcome, pc=ctx.epc))
-        self.machine.hart.instret += 1          # the emulated instruction retires
+        self.machine.hart.instret += 1          # the emulated instruction retires,
+        self.machine.engine.on_retire(1)        # and time moves as on the bare machine
         self.emulated[name] += 1
         return self._continue(ctx, outcome)
 

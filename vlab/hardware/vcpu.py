@@ -57,6 +57,8 @@ class _Counters:
 class VirtualCpu:
     """One guest hart: virtual privilege and virtual CSRs (see the module docstring)."""
 
+    virt = 0            # the H extension's V bit: this guest hart has no VS/VU modes
+
     def __init__(self, hart, mtime, hw_mip):
         self.priv = M
         self.csr = CSRFile(_Counters(hart, self), mtime=mtime, hw_mip=hw_mip)

@@ -40,6 +40,7 @@ from .trap_emulate import TrapAndEmulate
 CPU_METHODS = {'trap-emulate': TrapAndEmulate}
 PLANNED_METHODS = ('bt', 'paravirt', 'hw')      # the course's other methods, not built yet
 DEFAULT_GUEST_RAM = 64 << 20
+MAX_RAM = 1 << 30                 # host RAM of the machine, at most
 
 
 class VmError(ValueError):
@@ -55,7 +56,7 @@ class VmStats:
     emulated: dict
     shadow_fills: int
     shadow_drops: int
-    cycles: dict
+    cycles: dict                # ledger event -> (count, cycles each)
     total_cycles: float
 
     def text(self) -> str:
@@ -64,8 +65,9 @@ class VmStats:
         lines += [f'  {reason}: {count}' for reason, count in sorted(self.exits.items())]
         lines.append(f'shadow page-table fills: {self.shadow_fills}, '
                      f'shadow drops: {self.shadow_drops}')
-        lines.append(f'modeled time: {self.total_cycles:.0f} cycles')
-        lines += [f'  {event}: {cycles:.0f}' for event, cycles in self.cycles.items()]
+        lines.append(f'modeled time: {self.total_cycles:.0f} cycles (vlab/host/costs.py)')
+        lines += [f'  {event}: {count} x {price:g} = {count * price:.0f}'
+                  for event, (count, price) in self.cycles.items()]
         return '\n'.join(lines)
 
 
@@ -78,6 +80,9 @@ class VirtualMachine:
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
+        if guest_ram <= 0 or guest_ram % 4096 or guest_ram + vmm_ram > MAX_RAM:
+            raise VmError(f'guest RAM of {guest_ram:#x} bytes: give whole 4 KiB pages, at '
+                          f'most {MAX_RAM - vmm_ram:#x} bytes with {vmm_ram:#x} of VMM memory')
         image = _image(guest)
         self.image = image
         self.machine = Machine(ram_size=guest_ram + vmm_ram, engine=engine, costs=costs)
@@ -124,7 +129,8 @@ class VirtualMachine:
 
     def stats(self) -> VmStats:
         ledger = self.machine.ledger
-        cycles = {event: value for event, value in ledger.cycles.items() if value}
+        price = ledger.costs.cycles_of
+        cycles = {event: (count, price(event)) for event, count in ledger.counts.items()}
         return VmStats(self.machine.hart.instret, dict(self.vmm.exits),
                        dict(self.vmm.emulated), self.vmm.shadow.fills,
                        self.vmm.shadow.drops, cycles, ledger.total_cycles)

@@ -1,0 +1,45 @@
+"""Popek & Goldberg's equivalence on the official RISC-V tests (riscv-software-src/riscv-tests).
+
+Every test runs twice, on the bare machine and as the guest of the trap-and-emulate VMM
+(vlab/hardware/trap_emulate.py), under both engines: the exit code, the console output
+and the number of instructions retired must be the same.  The rv32mi/si tests exercise
+the guest's (virtual) M- and S-mode; the ``v`` environment brings its own supervisor
+kernel with Sv32 paging, so it runs on the VMM's shadow page tables.
+
+Nothing of riscv-tests is committed: build the rv32 tests (p env for rv32ui/um/ua/mi/si,
+v env for rv32ui/um/ua) and point ``VLAB_RISCV_TESTS`` at the directory of ELF files, as
+for tests/isa/test_interp_conformance.py.  Without the variable this test is skipped.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+from vlab.hardware.vm import VirtualMachine
+from vlab.isa.machine import Machine
+
+DIRECTORY = os.environ.get('VLAB_RISCV_TESTS')
+RAM = 1 << 20
+BUDGET = 5_000_000
+pytestmark = pytest.mark.skipif(not DIRECTORY, reason='set VLAB_RISCV_TESTS to a build of '
+                                'riscv-tests (rv32*-p-*, rv32*-v-*) to run them')
+
+
+def _programs():
+    if not DIRECTORY:
+        return []
+    return sorted(p for p in Path(DIRECTORY).iterdir() if p.name.startswith('rv32'))
+
+
+@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+@pytest.mark.parametrize('path', _programs(), ids=lambda p: p.name)
+def test_guest_behaves_as_on_the_bare_machine(path, engine):
+    bare = Machine(ram_size=RAM, engine=engine)
+    bare.load_elf(path)
+    expected = bare.run(max_instructions=BUDGET)
+    vm = VirtualMachine(path, engine=engine, guest_ram=RAM)
+    result = vm.run(max_instructions=BUDGET)
+    assert (result.status, result.exit_code) == ('exit', 0), str(result)
+    assert (result.exit_code, result.instructions, vm.console) == \
+        (expected.exit_code, expected.instructions, bare.platform.console_output())
+    assert sum(vm.exits.values()) > 0          # it really ran deprivileged

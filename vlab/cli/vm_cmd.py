@@ -1,0 +1,129 @@
+"""``vlab vm run GUEST``: run a bare-metal RV32 ELF as a whole virtual machine.
+
+The guest is what ``vlab run`` runs bare-metal (linked at 0x80000000, HTIF exit); here
+it runs deprivileged under a VMM (vlab/hardware/vm.py) and gives the same console output
+and exit status -- Popek & Goldberg's equivalence.  ``--stats`` prints (to stderr) the
+guest's instructions, the VM exits by reason and the modeled time with the cost rows
+used.  A guest stopped by its own fault exits like ``vlab run`` (128 + signal, see
+vlab/cli/run_cmd.py); exhausting the budget exits 124; bad options and files exit 2.
+
+Built: ``--cpu trap-emulate`` with ``--type 1``.  The course's other CPU methods (bt,
+paravirt, hw), hypervisor types (2, dual) and the guest kernel (no GUEST) are not built
+yet: asking for them is a usage error that says so.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from vlab.isa.engines import RUNNING_ENGINES
+from vlab.isa.traps import cause_text
+from vlab.os.boot import BootError, read_program
+from vlab.os.signal import SIGABRT, exit_status, signal_for
+
+EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
+CPUS = ('trap-emulate', 'bt', 'paravirt', 'hw')
+TYPES = ('1', '2', 'dual')
+BUILT_CPUS, BUILT_TYPES = ('trap-emulate',), ('1',)
+DEFAULT_MAX_INSTRUCTIONS = 100_000_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest='vm_command', metavar='ACTION')
+    run = sub.add_parser('run', help='run a bare-metal guest ELF as a virtual machine',
+                         description='run a bare-metal guest ELF as a virtual machine')
+    run.add_argument('guest', nargs='?', help='a bare-metal RV32 ELF (or .s) file')
+    run.add_argument('--cpu', choices=CPUS, default='trap-emulate',
+                     help='CPU virtualization method (built: trap-emulate)')
+    run.add_argument('--type', choices=TYPES, default='1', dest='vm_type',
+                     help='hypervisor type (built: 1, native)')
+    run.add_argument('--engine', choices=RUNNING_ENGINES, default='interp',
+                     help='execution engine of the machine (default interp)')
+    run.add_argument('--max-instructions', type=_positive, default=DEFAULT_MAX_INSTRUCTIONS,
+                     metavar='N', help='instruction budget (default %(default)s)')
+    run.add_argument('--stats', action='store_true',
+                     help='print guest instructions, exits by reason, modeled time')
+    run.add_argument('--non-virtualizable', action='store_true',
+                     help='sensitive CSR accesses stop trapping in U-mode (Robin & Irvine '
+                          '2000): watch equivalence fail')
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'not an integer: {text!r}') from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError('must be positive')
+    return value
+
+
+def run(args) -> int:
+    if args.vm_command != 'run':
+        print('vlab vm: give an action: vlab vm run GUEST', file=sys.stderr)
+        return EXIT_USAGE
+    problem = _not_built(args)
+    if problem:
+        print(f'vlab vm run: {problem}', file=sys.stderr)
+        return EXIT_USAGE
+    from vlab.hardware.vm import VirtualMachine, VmError
+    try:
+        image = read_program(args.guest)
+        if not image.is_bare_metal():
+            raise VmError(f'{args.guest} is not a bare-metal program (no tohost symbol, not '
+                          'linked at 0x80000000): a VM runs a whole machine\'s software')
+        vm = VirtualMachine(image, cpu=args.cpu, engine=args.engine,
+                            non_virtualizable=args.non_virtualizable)
+    except (BootError, VmError) as exc:
+        print(f'vlab vm run: error: {exc}', file=sys.stderr)
+        return EXIT_USAGE
+    htif = vm.machine.htif
+    if htif is not None:
+        htif.console_listeners.append(_echo_byte)
+    try:
+        result = vm.run(max_instructions=args.max_instructions)
+    except KeyboardInterrupt:
+        print('\nvlab vm run: interrupted', file=sys.stderr)
+        return 130
+    sys.stdout.buffer.write(vm.machine.platform.uart.output)
+    sys.stdout.flush()
+    if args.stats:
+        print(vm.stats().text(), file=sys.stderr)
+    return _exit_status(result, image)
+
+
+def _not_built(args) -> str:
+    if args.guest is None:
+        return ('no GUEST: booting the course\'s guest kernel is not available yet; give a '
+                'bare-metal ELF')
+    if args.cpu not in BUILT_CPUS:
+        return (f'--cpu {args.cpu} is not available yet (built: '
+                f'{", ".join(BUILT_CPUS)})')
+    if args.vm_type not in BUILT_TYPES:
+        return (f'--type {args.vm_type} is not available yet (built: type '
+                f'{", ".join(BUILT_TYPES)}, the native VMM)')
+    return ''
+
+
+def _echo_byte(byte: int) -> None:
+    sys.stdout.buffer.write(bytes([byte]))
+    if byte == 10:
+        sys.stdout.flush()
+
+
+def _exit_status(result, image) -> int:
+    if result.status == 'exit':
+        return result.exit_code
+    if result.status == 'budget':
+        print(f'vlab vm run: stopped: {result.message}', file=sys.stderr)
+        return EXIT_BUDGET
+    where = f'{result.pc:#010x} <{image.describe(result.pc)}>'
+    if result.status == 'fault' and result.cause is not None:
+        print(f'vlab vm run: {cause_text(result.cause, False)} at pc={where} '
+              f'(tval={result.tval or 0:#010x}): {result.message}', file=sys.stderr)
+        return exit_status(signal_for(result.cause))
+    print(f'vlab vm run: {result.status} at pc={where}: {result.message}', file=sys.stderr)
+    return EXIT_OTHER
+
+
+__all__ = ['add_arguments', 'run']
