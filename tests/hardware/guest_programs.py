@@ -290,3 +290,35 @@ TRAP_STORM = '''
 handler:
     .word 0x00000000
 '''
+
+# A supervisor timer interrupt raised by virtual M-mode software (mip.STIP), delegated,
+# taken in virtual S-mode right after the mret that enables it
+SUPERVISOR_INTERRUPT = '''
+    la t0, fail
+    csrw mtvec, t0
+    la t0, s_handler
+    csrw stvec, t0
+    li t0, 0x20                     # STIP: delegated, enabled, pending
+    csrw mideleg, t0
+    csrw mie, t0
+    csrs mip, t0
+    li t0, 0x820                    # MPP = S, SPIE ... and SIE in sstatus
+    csrw mstatus, t0
+    csrsi sstatus, 2
+    la t0, s_code
+    csrw mepc, t0
+    li gp, 2
+    mret
+s_code:
+    li gp, 3
+    j fail
+s_handler:
+    li gp, 4
+    csrr t0, scause
+    li t1, 0x80000005
+    bne t0, t1, fail
+    csrr t0, sepc
+    la t1, s_code
+    bne t0, t1, fail
+    j pass
+'''

@@ -158,3 +158,9 @@ def test_guest_outside_its_ram_is_refused():
     with pytest.raises(VmError, match='outside guest RAM'):
         VirtualMachine(guests.image(guests.CSR_EMULATION, '.zero 0x200000\n'),
                        guest_ram=RAM)
+
+
+def test_interrupt_made_deliverable_by_mret_is_injected_at_its_target(engine):
+    vm = assert_equivalent(guests.image(guests.SUPERVISOR_INTERRUPT), engine)
+    assert vm.vmm.vcpu.csr.scause == 0x80000005
+    assert vm.exits['csrrs'] >= 1 and vm.vmm.emulated['mret'] == 1
