@@ -738,7 +738,8 @@ class FunctionCompiler:
         name = node.func.attr
         if self.m.system or name in self.m.method_names:
             return
-        near = difflib.get_close_matches(name, sorted(self.m.method_names), n=1)
+        near = difflib.get_close_matches(name, sorted(self.m.method_names), n=1,
+                                        cutoff=0.75)
         advice = f" Did you mean '{near[0]}'?" if near else ""
         raise self.error(node, f"No method '{name}' in the language subset: str, list, dict "
                          "and the classes of this program have no method of that name."

@@ -92,20 +92,22 @@ def outside(what: str, advice: str | None = None) -> str:
 def problems(tree: ast.Module, filename: str = "<source>") -> list[CompileError]:
     """Every construct of ``tree`` outside the subset, in line order (one error each)."""
     found: dict[tuple[int, int], CompileError] = {}
-    for node in ast.walk(tree):
+    pending: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]     # (node, its parent)
+    while pending:
+        node, parent = pending.pop()
         kind = type(node)
         if kind not in ALLOWED:
             sentence = NAMES.get(kind, outside(f"the construct '{kind.__name__}'"))
             # operators carry no position: report their parent expression's
-            where = node if hasattr(node, "lineno") else _positioned(tree, node)
-            error = fail(where, sentence, filename)
-        else:
-            checker = _CHECKS.get(kind)
-            problem = checker(node) if checker is not None else None
-            if not problem:
-                continue
+            error = fail(node if hasattr(node, "lineno") else parent, sentence, filename)
+            found.setdefault((error.line, error.col), error)   # one message per position
+            continue                  # what is inside a rejected construct is not reported
+        checker = _CHECKS.get(kind)
+        problem = checker(node) if checker is not None else None
+        if problem:
             error = fail(node, problem, filename)
-        found.setdefault((error.line, error.col), error)   # one message per position
+            found.setdefault((error.line, error.col), error)
+        pending += [(child, node) for child in ast.iter_child_nodes(node)]
     return [found[position] for position in sorted(found)]
 
 
@@ -114,14 +116,6 @@ def check(tree: ast.Module, filename: str = "<source>") -> None:
     found = problems(tree, filename)
     if found:
         raise CompileError.several(found)
-
-
-def _positioned(tree, target):
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            if child is target:
-                return node if hasattr(node, "lineno") else target
-    return target
 
 
 def _constant(node: ast.Constant):
