@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # "vlab DBT, paging off   8980006   0.183   49.10   5.12  0xba1eb400" (bench_dbt) or
 # "vlab dbt, Sv32 on      505008    0.041   12.27   1.92x 0x2573636c" (bench_isa)
-ROW = re.compile(r'^(?P<label>vlab [^\d]+?)\s+(?P<count>\d+)\s+(?P<seconds>[\d.]+)\s+'
+ROW = re.compile(r'^(?P<label>vlab .+?)\s{2,}(?P<count>\d+)\s+(?P<seconds>[\d.]+)\s+'
                  r'(?P<mips>[\d.]+)\s+(?P<ratio>[\d.]+)x?\s')
 
 
@@ -57,9 +57,10 @@ def main() -> None:
     parser.add_argument('--this', help='git revision to measure (default: the working tree)')
     parser.add_argument('--bench', default='bench_dbt.py')
     parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('args', nargs='*', help='arguments for the benchmark (after --)')
-    options = parser.parse_args()
-    args = options.args or (['--quick'] if options.bench == 'bench_dbt.py' else [])
+    argv = sys.argv[1:]
+    cut = argv.index('--') if '--' in argv else len(argv)
+    options = parser.parse_args(argv[:cut])
+    args = argv[cut + 1:] or (['--quick'] if options.bench == 'bench_dbt.py' else [])
     with tempfile.TemporaryDirectory() as scratch:
         trees = {'base': options.base, 'this': options.this}
         paths = {}
