@@ -85,6 +85,7 @@ class TrapAndEmulate:
         self.exits: Counter = Counter()            # reason -> count
         self.emulated: Counter = Counter()         # instruction -> count
         self.stop: GuestStop | None = None
+        self.last_injected: GuestStop | None = None   # the last trap entered into the guest
         self.word = 0                              # the instruction being emulated
         self.registration = machine.traps.register('M', self.handle, causes='all',
                                                    charge_as='vm_exit', name=VMM_NAME)
@@ -116,10 +117,10 @@ class TrapAndEmulate:
             outcome = emulate(self, ctx, name, decoded.fields)
         except Trap as fault:
             return self._reflect(ctx, fault.cause, fault.tval)
-        if isinstance(outcome, str):
-            return self._stop(ctx, GuestStop(outcome, pc=ctx.epc))
         self.machine.hart.instret += 1          # the emulated instruction retires,
         self.machine.engine.on_retire(1)        # and time moves as on the bare machine
+        if isinstance(outcome, str):            # (an idle WFI retires, then waits)
+            return self._stop(ctx, GuestStop(outcome, pc=ctx.epc + 4))
         self.emulated[name] += 1
         return self._continue(ctx, outcome)
 
@@ -169,6 +170,9 @@ class TrapAndEmulate:
                 f'in virtual {PRIV_NAMES[vcpu.priv]}-mode, and the guest has no handler: '
                 f'its {vector} is 0', None if interrupt else cause, tval, epc))
         self.machine.hart.reservation = None
+        self.last_injected = GuestStop(
+            f'guest {cause_text(cause, interrupt)} at pc={epc:#010x} (tval={tval:#010x}) in '
+            f'virtual {PRIV_NAMES[vcpu.priv]}-mode', None if interrupt else cause, tval, epc)
         action = ctx.inject(vcpu, cause, tval, interrupt, epc=epc)
         self.arm_interrupts()
         return action

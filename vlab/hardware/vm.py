@@ -115,16 +115,22 @@ class VirtualMachine:
         return dict(self.vmm.exits)
 
     def run(self, max_instructions: int | None = None) -> RunResult:
-        """Run the guest; a stop the VMM decided reads as the bare machine's fault."""
+        """Run the guest; a stop reads as the bare machine's would, in the guest's terms:
+        a guest trap without a guest handler is a 'fault' with the guest's cause, an idle
+        WFI is 'idle', and a trap storm names the last trap entered into the guest (not
+        the VM exits behind it)."""
         result = self.machine.run(max_instructions=max_instructions)
-        stop = self.vmm.stop
+        stop, last = self.vmm.stop, self.vmm.last_injected
         if result.status == 'halt' and stop is not None:
-            result.message = stop.message
+            result.message, result.pc = stop.message, stop.pc
             if stop.cause is not None:
                 result.status, result.cause, result.tval = 'fault', stop.cause, stop.tval
-                result.pc = stop.pc
             else:
                 result.status = 'idle'
+        elif result.status == 'fault' and last is not None:        # a trap storm
+            result.message = (f'trap storm: the guest took traps without retiring an '
+                              f'instruction; last: {last.message}')
+            result.cause, result.tval, result.pc = last.cause, last.tval, last.pc
         return result
 
     def stats(self) -> VmStats:
