@@ -24,12 +24,13 @@ sound.  Nothing else changes (the other CSRs, xRET, WFI, SFENCE.VMA still trap).
 
 The switch is a machine option: ``set_non_virtualizable(csr_file, True)`` (the hart's
 CSRFile; vlab/isa/csr.py ``check_access`` asks ``leaky_access``).  ``LEAKY_CSRS`` are
-rows of the sensitivity table, so ``leaky_rows()`` shows which are affected.
+rows of the sensitivity table, so ``leaky_rows()`` shows which are affected, and
+``holes_with_switch`` is Popek & Goldberg's test with the switch on: not empty any more.
 """
 from __future__ import annotations
 
 from vlab.isa.privilege import U
-from vlab.isa.spec.sensitivity import Sensitivity, csr_sensitivity
+from vlab.isa.spec.sensitivity import Sensitivity, csr_sensitivity, virtualization_holes
 
 LEAKY_CSRS = {
     0x300: ('mstatus', 'PUSHF/POPF, SMSW'),
@@ -46,6 +47,16 @@ def leaky_rows() -> list[tuple[Sensitivity, str]]:
             in sorted(LEAKY_CSRS.items())]
 
 
+def holes_with_switch(guest_level: int, csr_numbers) -> list[Sensitivity]:
+    """Popek & Goldberg's condition with the switch on: the rows sensitive for a monitor
+    above a guest at ``guest_level`` that the guest can execute without trapping.  Off,
+    a U-mode guest has none (``virtualization_holes``); on, the leaky CSRs it can name."""
+    return virtualization_holes(guest_level, csr_numbers) + [
+        csr_sensitivity(number, name) for number, (name, _) in sorted(LEAKY_CSRS.items())
+        if number in csr_numbers and guest_level == U
+        and csr_sensitivity(number).sensitive_for(guest_level)]
+
+
 def set_non_virtualizable(csr_file, on: bool = True) -> None:
     """Turn the switch on or off on one hart's CSRFile."""
     csr_file.leaky = frozenset(LEAKY_CSRS) if on else frozenset()
@@ -59,4 +70,5 @@ def leaky_access(csr_file, number: int, priv: int, entry):
     return entry[0], lambda value: None
 
 
-__all__ = ['LEAKY_CSRS', 'leaky_access', 'leaky_rows', 'set_non_virtualizable']
+__all__ = ['LEAKY_CSRS', 'holes_with_switch', 'leaky_access', 'leaky_rows',
+           'set_non_virtualizable']
