@@ -1,6 +1,6 @@
 """Our assembler against GNU binutils, byte for byte, on the corpus in asm_corpus/.
 
-For each program: GNU ``as`` (``-march=rv32ima_zicsr_zifencei -mabi=ilp32``; no ``c`` in
+For each program: GNU ``as`` (``-march=rv32ima_zicsr_zifencei_h -mabi=ilp32``; no ``c`` in
 the march means no compressed instructions, ``-mno-relax`` means no R_RISCV_RELAX, so
 ``call``/``tail``/``la`` stay auipc pairs) assembles it, and ``ld --no-relax`` links it
 with a linker script that puts every section at the address our assembler chose.  Then
@@ -36,7 +36,7 @@ def run_tool(*command) -> None:
 def gnu_build(source: Path, program, workdir: Path) -> Path:
     """GNU as + ld, with each section placed where our assembler placed it."""
     obj, elf, script = workdir / "prog.o", workdir / "prog.elf", workdir / "link.ld"
-    run_tool(AS, "-march=rv32ima_zicsr_zifencei", "-mabi=ilp32", "-mno-relax", "-o", obj, source)
+    run_tool(AS, "-march=rv32ima_zicsr_zifencei_h", "-mabi=ilp32", "-mno-relax", "-o", obj, source)
     placements = "\n".join(f"  {s.name} {s.address:#x} : {{ *({s.name}) }}"
                            for s in program.sections)
     script.write_text(f"SECTIONS\n{{\n{placements}\n}}\n")

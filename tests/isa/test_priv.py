@@ -129,8 +129,9 @@ def test_permitted_csr_reads(machine, instr, priv, counteren):
     assert result.status == 'exit'
 
 
-def test_misa_says_rv32imasu(machine):
-    assert machine.csr['misa'] == (1 << 30) | 1 | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
+def test_misa_says_rv32imahsu(machine):
+    assert machine.csr['misa'] == (1 << 30) | 1 | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 18) \
+        | (1 << 20)
 
 
 def test_instret_and_cycle_count_exactly(machine):
@@ -274,9 +275,9 @@ def test_csr_instructions_read_old_value_and_write_new(machine, words, expected_
 @pytest.mark.parametrize('name,written,read_back', [
     ('mtvec', 0x8000_0103, 0x8000_0101),        # mode 3 reserved: keep mode 0 -> bits 1:0
     ('mepc', 0x8000_0007, 0x8000_0004),         # IALIGN = 32
-    ('medeleg', 0xFFFF_FFFF, 0xB3FF),           # ecall-from-M (11) is not delegable
-    ('mideleg', 0xFFFF_FFFF, 0x222),            # only supervisor interrupts
-    ('mie', 0xFFFF_FFFF, 0xAAA),
+    ('medeleg', 0xFFFF_FFFF, 0xF0B7FF),         # ecall-from-M (11) is not delegable; H: 10, 20-23
+    ('mideleg', 0xFFFF_FFFF, 0x666),            # supervisor interrupts; VS ones read-only one
+    ('mie', 0xFFFF_FFFF, 0xEEE),                # with VSSIE, VSTIE, VSEIE (H)
     ('satp', 0xFFFF_FFFF, 0x803F_FFFF),         # no ASID bits
     ('mstatus', 0x1000, 0),                     # MPP = 2 is reserved: keeps U
 ])

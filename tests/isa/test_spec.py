@@ -9,11 +9,11 @@ OPERANDS = {'rd', 'rs1', 'rs2', 'imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', '
             'rd_num', 'rs1_num', 'rs2_num', 'pc', 'next_pc'}
 HELPERS = {'sx', 'tdiv', 'trem', 'load', 'store', 'load_reserved', 'store_conditional',
            'amo_load', 'csr_read', 'csr_write', 'trap', 'ecall', 'mret', 'sret', 'wfi',
-           'fence_i', 'sfence_vma', 'None'}
+           'fence_i', 'sfence_vma', 'None', 'hlv', 'hsv', 'hfence_vvma', 'hfence_gvma'}
 
 
 def test_names_unique_and_indexed():
-    assert len(BY_NAME) == len(INSTRUCTIONS) == 71
+    assert len(BY_NAME) == len(INSTRUCTIONS) == 83        # RV32IMA, Zicsr, Zifencei, Priv, H
     assert {s.extension for s in INSTRUCTIONS} == set(EXTENSIONS)
 
 

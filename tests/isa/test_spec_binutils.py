@@ -44,6 +44,8 @@ CASES = {
     'FENCE': [('rw, w', dict(pred=3, succ=1)), ('iorw, iorw', dict(pred=15, succ=15))],
     'NONE': [('', {})],
     'SFENCE': [('a0, a1', dict(rs1=10, rs2=11)), ('zero, zero', dict(rs1=0, rs2=0))],
+    'HLV': [('a0, (s11)', dict(rd=10, rs1=27)), ('t6, (zero)', dict(rd=31, rs1=0))],
+    'HSV': [('a0, (s11)', dict(rs2=10, rs1=27)), ('t6, (ra)', dict(rs2=31, rs1=1))],
 }
 
 
@@ -57,7 +59,7 @@ def _assemble(lines, tmp_path):
     src = tmp_path / 'all.s'
     src.write_text('.option norvc\n' + '\n'.join(lines) + '\n')
     obj, raw = tmp_path / 'all.o', tmp_path / 'all.bin'
-    subprocess.run([AS, '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-o', obj, src],
+    subprocess.run([AS, '-march=rv32ima_zicsr_zifencei_h', '-mabi=ilp32', '-o', obj, src],
                    check=True, capture_output=True)
     subprocess.run([OBJCOPY, '-O', 'binary', '-j', '.text', obj, raw], check=True)
     data = raw.read_bytes()

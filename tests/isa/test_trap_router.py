@@ -117,7 +117,7 @@ def test_set_trap_handler_is_one_registration_per_level():
     ({'level': 'U'}, 'never enter U-mode'),
     ({'level': 'H'}, 'unknown privilege level'),
     ({'causes': 'syscalls'}, 'unknown cause class'),
-    ({'causes': {10}}, 'not an exception code'),
+    ({'causes': {14}}, 'not an exception code'),
     ({'causes': set()}, 'at least one cause'),
     ({'charge_as': 'coffee'}, 'not an event of the cost model'),
     ({'handler': 42}, 'must be callable'),

@@ -31,10 +31,15 @@ class Cause(IntEnum):
     STORE_ACCESS_FAULT = 7
     USER_ECALL = 8
     SUPERVISOR_ECALL = 9
+    VIRTUAL_SUPERVISOR_ECALL = 10
     MACHINE_ECALL = 11
     INSTRUCTION_PAGE_FAULT = 12
     LOAD_PAGE_FAULT = 13
     STORE_PAGE_FAULT = 15
+    INSTRUCTION_GUEST_PAGE_FAULT = 20
+    LOAD_GUEST_PAGE_FAULT = 21
+    VIRTUAL_INSTRUCTION = 22
+    STORE_GUEST_PAGE_FAULT = 23
 
     @property
     def text(self) -> str:
@@ -45,11 +50,15 @@ class Interrupt(IntEnum):
     """Interrupt codes (Table 3.6, Interrupt = 1); also the bit numbers in mip/mie."""
 
     SUPERVISOR_SOFTWARE = 1
+    VIRTUAL_SUPERVISOR_SOFTWARE = 2
     MACHINE_SOFTWARE = 3
     SUPERVISOR_TIMER = 5
+    VIRTUAL_SUPERVISOR_TIMER = 6
     MACHINE_TIMER = 7
     SUPERVISOR_EXTERNAL = 9
+    VIRTUAL_SUPERVISOR_EXTERNAL = 10
     MACHINE_EXTERNAL = 11
+    SUPERVISOR_GUEST_EXTERNAL = 12
 
     @property
     def text(self) -> str:
@@ -67,28 +76,40 @@ EXCEPTION_TEXT = {
     Cause.STORE_ACCESS_FAULT: 'store/AMO access fault',
     Cause.USER_ECALL: 'environment call from U-mode',
     Cause.SUPERVISOR_ECALL: 'environment call from S-mode',
+    Cause.VIRTUAL_SUPERVISOR_ECALL: 'environment call from VS-mode',
     Cause.MACHINE_ECALL: 'environment call from M-mode',
     Cause.INSTRUCTION_PAGE_FAULT: 'instruction page fault',
     Cause.LOAD_PAGE_FAULT: 'load page fault',
     Cause.STORE_PAGE_FAULT: 'store/AMO page fault',
+    Cause.INSTRUCTION_GUEST_PAGE_FAULT: 'instruction guest-page fault',
+    Cause.LOAD_GUEST_PAGE_FAULT: 'load guest-page fault',
+    Cause.VIRTUAL_INSTRUCTION: 'virtual instruction',
+    Cause.STORE_GUEST_PAGE_FAULT: 'store/AMO guest-page fault',
 }
 INTERRUPT_TEXT = {
     Interrupt.SUPERVISOR_SOFTWARE: 'supervisor software interrupt',
+    Interrupt.VIRTUAL_SUPERVISOR_SOFTWARE: 'virtual supervisor software interrupt',
     Interrupt.MACHINE_SOFTWARE: 'machine software interrupt',
     Interrupt.SUPERVISOR_TIMER: 'supervisor timer interrupt',
+    Interrupt.VIRTUAL_SUPERVISOR_TIMER: 'virtual supervisor timer interrupt',
     Interrupt.MACHINE_TIMER: 'machine timer interrupt',
     Interrupt.SUPERVISOR_EXTERNAL: 'supervisor external interrupt',
+    Interrupt.VIRTUAL_SUPERVISOR_EXTERNAL: 'virtual supervisor external interrupt',
     Interrupt.MACHINE_EXTERNAL: 'machine external interrupt',
+    Interrupt.SUPERVISOR_GUEST_EXTERNAL: 'supervisor guest external interrupt',
 }
 
 # Cause classes a trap handler may register for (vlab/isa/trap_router.py)
-ECALLS = frozenset({Cause.USER_ECALL, Cause.SUPERVISOR_ECALL, Cause.MACHINE_ECALL})
+ECALLS = frozenset({Cause.USER_ECALL, Cause.SUPERVISOR_ECALL, Cause.VIRTUAL_SUPERVISOR_ECALL,
+                    Cause.MACHINE_ECALL})
 PAGE_FAULTS = frozenset({Cause.INSTRUCTION_PAGE_FAULT, Cause.LOAD_PAGE_FAULT,
                          Cause.STORE_PAGE_FAULT})
 ACCESS_FAULTS = frozenset({Cause.INSTRUCTION_ACCESS_FAULT, Cause.LOAD_ACCESS_FAULT,
                            Cause.STORE_ACCESS_FAULT})
+GUEST_PAGE_FAULTS = frozenset({Cause.INSTRUCTION_GUEST_PAGE_FAULT, Cause.LOAD_GUEST_PAGE_FAULT,
+                               Cause.STORE_GUEST_PAGE_FAULT})
 MISALIGNED = frozenset({Cause.INSTRUCTION_ADDRESS_MISALIGNED, Cause.LOAD_ADDRESS_MISALIGNED,
                         Cause.STORE_ADDRESS_MISALIGNED})
 
-__all__ = ['ACCESS_FAULTS', 'Cause', 'ECALLS', 'EXCEPTION_TEXT', 'INTERRUPT_BIT',
-           'INTERRUPT_TEXT', 'Interrupt', 'MISALIGNED', 'PAGE_FAULTS']
+__all__ = ['ACCESS_FAULTS', 'Cause', 'ECALLS', 'EXCEPTION_TEXT', 'GUEST_PAGE_FAULTS',
+           'INTERRUPT_BIT', 'INTERRUPT_TEXT', 'Interrupt', 'MISALIGNED', 'PAGE_FAULTS']

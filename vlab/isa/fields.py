@@ -68,6 +68,13 @@ def _csr_table() -> dict[int, str]:
         0xB00: 'mcycle', 0xB02: 'minstret', 0xB80: 'mcycleh', 0xB82: 'minstreth',
         0x7A0: 'tselect', 0x7A1: 'tdata1', 0x7A2: 'tdata2', 0x7A3: 'tdata3',
         0x7B0: 'dcsr', 0x7B1: 'dpc', 0x7B2: 'dscratch0', 0x7B3: 'dscratch1',
+        # hypervisor extension (privileged spec ch. 8, Table 2.3)
+        0x600: 'hstatus', 0x602: 'hedeleg', 0x603: 'hideleg', 0x604: 'hie',
+        0x605: 'htimedelta', 0x606: 'hcounteren', 0x607: 'hgeie', 0x60A: 'henvcfg',
+        0x615: 'htimedeltah', 0x61A: 'henvcfgh', 0x643: 'htval', 0x644: 'hip', 0x645: 'hvip',
+        0x64A: 'htinst', 0x680: 'hgatp', 0xE12: 'hgeip',
+        0x200: 'vsstatus', 0x204: 'vsie', 0x205: 'vstvec', 0x240: 'vsscratch',
+        0x241: 'vsepc', 0x242: 'vscause', 0x243: 'vstval', 0x244: 'vsip', 0x280: 'vsatp',
     }
     for n in range(3, 32):
         t[0xC00 + n] = f'hpmcounter{n}'
@@ -151,6 +158,8 @@ _DECODERS = {
     'FENCE': lambda w: {'pred': bits(w, 27, 24), 'succ': bits(w, 23, 20)},
     'NONE': lambda w: {},
     'SFENCE': lambda w: {'rs1': _rs1(w), 'rs2': _rs2(w)},
+    'HLV': lambda w: {'rd': _rd(w), 'rs1': _rs1(w)},
+    'HSV': lambda w: {'rs1': _rs1(w), 'rs2': _rs2(w)},
 }
 
 
@@ -272,6 +281,9 @@ _ENCODERS = {
     'FENCE': (_enc_fence, {'pred', 'succ'}),
     'NONE': (lambda n, f: 0, set()),
     'SFENCE': (_enc_sfence, {'rs1', 'rs2'}),
+    'HLV': (lambda n, f: (_reg(n, 'rs1', f['rs1']) << 15) | (_reg(n, 'rd', f['rd']) << 7),
+            {'rd', 'rs1'}),
+    'HSV': (_enc_sfence, {'rs1', 'rs2'}),
 }
 
 

@@ -1,7 +1,9 @@
 """The hart: one RISC-V hardware thread's architectural state.
 
 Source: RISC-V Unprivileged ISA (20191213) sec. 2.1 (x0..x31 and pc; x0 is hardwired to
-zero) and the Privileged Architecture (20211203) sec. 1.2 (privilege levels U=0, S=1, M=3).
+zero) and the Privileged Architecture (20211203) sec. 1.2 (privilege levels U=0, S=1, M=3)
+and ch. 8 (the virtualization mode V of the hypervisor extension: V=1 makes S and U the
+guest's VS and VU; it resets to 0, sec. 8.2).
 
 The integer registers are a plain Python list of 32 unsigned 32-bit ints -- the
 interpreter's handlers index it directly, and tests and lockstep comparisons read it as
@@ -10,7 +12,7 @@ interpreter's handlers index it directly, and tests and lockstep comparisons rea
 from __future__ import annotations
 
 from vlab.isa.csr import CSRFile
-from vlab.isa.privilege import PRIV_NAMES, M
+from vlab.isa.privilege import PRIV_NAMES, VIRTUAL, M
 
 
 class Hart:
@@ -21,6 +23,11 @@ class Hart:
         self.x: list[int] = [0] * 32
         self.pc = 0
         self.priv = M                 # harts reset into M-mode (privileged spec sec. 3.4)
+        self.virt = 0                 # the V bit: 1 while a guest runs (VS/VU)
+        self.on_virt_change: list = []   # callables(virt): engines pick their V=1 paths
+        # a fault of a two-stage translation, for the trap entry that reports it (traps.py):
+        self.fault_gpa: int | None = None    # the guest-physical address (htval/mtval2)
+        self.fault_gva = False               # stval/mtval holds a guest virtual address
         self.instret = 0              # instructions retired since reset (exact)
         self.reservation: int | None = None   # physical address reserved by LR.W
         self.waiting = False          # stalled in WFI
@@ -30,20 +37,33 @@ class Hart:
     def set_priv(self, priv: int) -> None:
         self.priv = priv
 
+    def set_virt(self, virt: int) -> None:
+        """Change the V bit: the CSR file swaps the S-level registers with their VS copies
+        (vlab/isa/csr.py) and the engines are told (``on_virt_change``)."""
+        virt = 1 if virt else 0
+        if virt == self.virt:
+            return
+        self.virt = virt
+        self.csr.swap_virtual(virt)
+        for listener in self.on_virt_change:
+            listener(virt)
+
     def reset(self, pc: int = 0) -> None:
         """Power-on state: registers zero, M-mode, CSRs reset."""
         self.x[:] = [0] * 32
+        self.set_virt(0)
         self.pc, self.priv, self.instret = pc, M, 0
         self.reservation, self.waiting = None, False
         self.csr.reset()
 
     @property
     def priv_name(self) -> str:
-        return PRIV_NAMES[self.priv]
+        return PRIV_NAMES[self.priv | (VIRTUAL if self.virt and self.priv != M else 0)]
 
     def state(self) -> dict:
         """A plain-data copy of the architectural state (for snapshots and comparisons)."""
-        return {'x': list(self.x), 'pc': self.pc, 'priv': self.priv, 'instret': self.instret,
+        return {'x': list(self.x), 'pc': self.pc, 'priv': self.priv, 'virt': self.virt,
+                'instret': self.instret,
                 'reservation': self.reservation, 'waiting': self.waiting,
                 'csr': self.csr.state()}
 
@@ -51,7 +71,11 @@ class Hart:
         self.x[:] = state['x']
         self.pc, self.priv, self.instret = state['pc'], state['priv'], state['instret']
         self.reservation, self.waiting = state['reservation'], state['waiting']
-        self.csr.set_state(state['csr'])
+        self.csr.set_state(state['csr'])           # stored as it was: no swap
+        self.virt = state.get('virt', 0)
+        self.csr.use_checks(self.virt)
+        for listener in self.on_virt_change:
+            listener(self.virt)
 
     def __repr__(self) -> str:
         return f'<Hart {self.hartid} pc={self.pc:#010x} {self.priv_name}-mode>'

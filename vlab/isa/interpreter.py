@@ -33,6 +33,9 @@ through the bus -- and which calls ``invalidate``.  FENCE.I and SFENCE.VMA drop 
 
 Caches are per *context* (fetch translation on/off, privilege, satp, data translation,
 tracing), so a kernel switching between processes keeps each one's predecoded code.
+With the hypervisor extension's V=1 (a guest in VS/VU) the context also names V, the
+guest's vsatp and VMID: ``context_changed`` is then ``_virtual_context_changed``, put in
+place by the hart's ``on_virt_change`` when V changes, so V=0 pays nothing for it.
 
 Engine interface (the DBT engine provides the same):
 ``run(limit) -> retired``; ``step() -> retired``; ``trap`` (None or (Trap, pc)) after
@@ -41,17 +44,19 @@ either; ``context_changed()``; ``invalidate(ram_offset, size)``; ``flush()``;
 """
 from __future__ import annotations
 
-from vlab.isa.causes import Cause
 from vlab.isa.context import ExecutionContext
 from vlab.isa.decoder import decode
 from vlab.isa.engines import Engine
 from vlab.isa.mmu import FETCH, NeedSlowPath, counting_port, make_port
+from vlab.isa.privilege import U
 from vlab.isa.semantics import build_factory
-from vlab.isa.spec.sensitivity import INSTRUCTION_SENSITIVITY, traps_at
+from vlab.isa.spec.sensitivity import HU, INSTRUCTION_SENSITIVITY
 from vlab.isa.trace import TraceRecord, disassemble, traced_port
-from vlab.isa.traps import ECALL_CAUSE, Trap, mret, sret
+from vlab.isa.traps import ECALL_CAUSE, VIRTUAL_ECALL_CAUSE, Trap, mret, refuse, sret
 
 WFI, SFENCE_VMA = INSTRUCTION_SENSITIVITY['wfi'], INSTRUCTION_SENSITIVITY['sfence.vma']
+HLV, HFENCE_VVMA, HFENCE_GVMA = (INSTRUCTION_SENSITIVITY[name] for name in
+                                 ('hlv.w', 'hfence.vvma', 'hfence.gvma'))
 
 
 def _factory_traced(key: tuple) -> bool:
@@ -95,6 +100,9 @@ class Interpreter(Engine):
         self.decoded = 0                            # instructions predecoded (statistics)
         mmu.on_code_write = self.invalidate     # CPU and bus writes to watched code pages
         self.cache = {}
+        self.ecall_causes = dict(ECALL_CAUSE)     # the V=1 causes while V=1
+        hart.on_virt_change.append(self._virt_changed)
+        self._virt_changed(hart.virt)
         self.context_changed()
 
     # ------------------------------------------------------------ helpers for handlers
@@ -111,8 +119,10 @@ class Interpreter(Engine):
         def _misfetch(target):
             raise Trap(0, target)
 
+        ecall_causes = self.ecall_causes
+
         def ecall():
-            raise Trap(ECALL_CAUSE[hart.priv], 0)
+            raise Trap(ecall_causes[hart.priv], 0)
 
         def csr_read(number):
             need_slow()
@@ -132,8 +142,7 @@ class Interpreter(Engine):
 
         def wfi():
             need_slow()
-            if traps_at(WFI, hart.priv, hart.csr.mstatus):      # the sensitivity table
-                raise Trap(Cause.ILLEGAL_INSTRUCTION, hart.current_word)
+            refuse(hart, WFI)                     # the sensitivity table
             hart.waiting = True
 
         def fence_i():
@@ -142,15 +151,39 @@ class Interpreter(Engine):
 
         def sfence_vma(vaddr, asid):
             need_slow()
-            if traps_at(SFENCE_VMA, hart.priv, hart.csr.mstatus):
-                raise Trap(Cause.ILLEGAL_INSTRUCTION, hart.current_word)
-            mmu.flush_tlb()
+            refuse(hart, SFENCE_VMA)
+            mmu.flush_tlb()                       # with V=1: this guest's translations
+            self.flush(paged_only=True)
+
+        def guest_access():                       # HLV/HSV: HS, or U with hstatus.HU
+            need_slow()
+            if hart.virt or not (hart.priv == U and hart.csr.hstatus & HU):
+                refuse(hart, HLV)
+
+        def hlv(addr, size, signed, execute):
+            guest_access()
+            value = mmu.guest_load(addr & 0xFFFFFFFF, size, execute)
+            if signed and value >> (8 * size - 1):
+                value -= 1 << (8 * size)
+            return value & 0xFFFFFFFF
+
+        def hsv(addr, size, value):
+            guest_access()
+            mmu.guest_store(addr & 0xFFFFFFFF, size, value)
+
+        def hfence(row, vmid):
+            need_slow()
+            refuse(hart, row)
+            mmu.hypervisor_fence(vmid)
             self.flush(paged_only=True)
 
         return {'R': hart.x, 'trap': trap, '_misfetch': _misfetch, 'ecall': ecall,
                 'csr_read': csr_read, 'csr_write': csr_write,
                 'mret': lambda: trap_return(mret), 'sret': lambda: trap_return(sret),
                 'wfi': wfi, 'fence_i': fence_i, 'sfence_vma': sfence_vma,
+                'hlv': hlv, 'hsv': hsv,
+                'hfence_vvma': lambda vaddr, asid: hfence(HFENCE_VVMA, hart.csr.vmid),
+                'hfence_gvma': lambda gaddr, vmid: hfence(HFENCE_GVMA, vmid),
                 'tdiv': tdiv, 'trem': trem}
 
     def handler_namespace(self, paged: bool, traced: bool) -> dict:
@@ -181,6 +214,30 @@ class Interpreter(Engine):
         context = self._contexts.get(key)          # made once per new context
         if context is None:
             context = self._contexts[key] = ExecutionContext.of(*key)
+            self._caches[context] = {}
+        self.cache = self._caches[context]
+        self.context = context
+
+    def _virt_changed(self, virt: int) -> None:
+        """The hart's V bit changed (Hart.set_virt): pick the context logic of V."""
+        self.ecall_causes.update(VIRTUAL_ECALL_CAUSE if virt else ECALL_CAUSE)
+        if virt:
+            self.context_changed = self._virtual_context_changed
+        else:
+            self.__dict__.pop('context_changed', None)
+
+    def _virtual_context_changed(self) -> None:
+        """``context_changed`` while V=1: the MMU translates in two stages; the context
+        names V, vsatp (the CSR file's ``satp`` while V=1) and the VMID."""
+        hart, mmu = self.hart, self.mmu
+        csr = hart.csr
+        mmu.set_virtual_context(hart.priv, csr)
+        key = ('V', hart.priv, mmu.fetch_paged, csr.satp, csr.vmid, self.tracer is not None)
+        context = self._contexts.get(key)
+        if context is None:
+            context = self._contexts[key] = ExecutionContext(
+                hart.priv, mmu.fetch_paged, mmu.data_paged, csr.satp, key[-1], virt=1,
+                vmid=csr.vmid)
             self._caches[context] = {}
         self.cache = self._caches[context]
         self.context = context

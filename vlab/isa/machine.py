@@ -93,11 +93,18 @@ from vlab.host.watch import DEVICE
 from vlab.isa.engines import engine_class
 from vlab.isa.hart import Hart
 from vlab.isa.mmu import FETCH, Mmu
-from vlab.isa.privilege import LEVELS, PRIV_NAMES, M, U
+from vlab.isa.privilege import LEVELS, PRIV_NAMES, VS, M, U
 from vlab.isa.trace import Tracer
 from vlab.isa.trap_actions import DECLINE, DELIVER, SKIP, Exit, Halt, Inject, Resume, TrapAction
 from vlab.isa.trap_router import TrapRouter
-from vlab.isa.traps import Trap, cause_text, enter_trap, pending_interrupt, trap_target
+from vlab.isa.traps import (
+    Trap,
+    cause_text,
+    enter_trap,
+    pending_interrupt,
+    trap_target,
+    trap_vector,
+)
 
 DEFAULT_BUDGET = 50_000_000
 TRAP_STORM_LIMIT = 10_000
@@ -554,9 +561,9 @@ class Machine:
         return self._resume(ctx, pc, action.priv)
 
     def _deliver(self, cause, tval, interrupt, epc, level, description):
-        tvec = self.hart.csr.mtvec if level == M else self.hart.csr.stvec
+        tvec = trap_vector(self.hart, level)
         if tvec & ~3 == 0:
-            name = 'mtvec' if level == M else 'stvec'
+            name = {M: 'mtvec', VS: 'vstvec'}.get(level, 'stvec')
             return self._fault(cause, tval, epc, (
                 f'unhandled {description}: {name} is 0 and '
                 f'no Python trap handler took it for {PRIV_NAMES[level]}-mode'))

@@ -31,6 +31,13 @@ Modeling choices (allowed by the spec; the course relies on them):
   byte is written.  LR/SC/AMOs must be aligned: address-misaligned exceptions (4 for LR,
   6 for SC/AMOs).
 * PMP is not modeled (every physical address the bus maps is accessible).
+* **V=1** (the hypervisor extension): ``set_virtual_context`` makes every access go
+  through the two-stage translation of vlab/isa/two_stage.py (VS-stage over G-stage, its
+  own TLBs tagged by VMID and vsatp); the fast views then map guest virtual pages to host
+  RAM, so the memory ports and the DBT's inline accesses work unchanged.  The switch
+  replaces ``translate`` and ``flush_tlb`` on the instance, so V=0 runs the code above,
+  untouched.  M-mode accesses with MPRV=1 and MPV=1 (two-stage translation on behalf of
+  a guest) are not modeled: they are translated as MPP says, single-stage.
 
 The *memory ports* (``make_port``) are the functions the interpreter's handlers call:
 ``_load_4u(addr)``, ``_store_1(addr, value)``... one set for Bare mode (physical
@@ -69,6 +76,7 @@ from vlab.isa.pagetable import (
     walk,
 )
 from vlab.isa.traps import M, S, Trap
+from vlab.isa.two_stage import GuestView, TwoStage
 
 MASK32 = 0xFFFFFFFF
 MEGA = 1 << 20             # TLB key flag for a megapage entry (key = MEGA | VPN[1])
@@ -103,6 +111,8 @@ class Mmu:
         self.special_stores = []          # [(addr, size)] ranges stores must report (HTIF)
         self.special_touched = False
         self._context = None
+        self.two_stage = TwoStage(self)
+        self.virt, self.view, self.vmid = False, None, 0
         self.set_context(hart.priv, 0, 0)
 
     # ------------------------------------------------------------ context
@@ -112,7 +122,10 @@ class Mmu:
         context = (priv, data_priv, mstatus & (SUM | MXR), satp)
         if context == self._context:
             return
-        if self._context is not None and satp != self._context[3]:
+        if self.virt:                       # back from V=1: the class's translate again
+            self.virt = False               # (HS's satp did not change meanwhile)
+            del self.translate, self.flush_tlb
+        elif self._context is not None and satp != self._context[3]:
             self.flush_tlb()
         self._context = context
         self.priv, self.data_priv, self.satp = priv, data_priv, satp
@@ -121,6 +134,74 @@ class Mmu:
         self.data_paged = bool(satp >> 31) and data_priv < M
         self.rview.clear()
         self.wview.clear()
+
+    def set_virtual_context(self, priv: int, csr) -> None:
+        """V=1: translate with the guest's vsatp (while V=1 the CSR file's ``satp`` and the
+        S fields of ``mstatus``, csr.py ``swap_virtual``) over ``hgatp``."""
+        view = _guest_view(priv, csr.satp, csr.hgatp, csr.mstatus,
+                           csr.swapped['status'])
+        context = ('V', view, csr.vmid, priv)
+        if context == self._context:
+            return
+        self._context = context
+        self.virt, self.view, self.vmid = True, view, csr.vmid
+        self.translate = self._translate_virtual
+        self.flush_tlb = self._flush_virtual_tlb
+        self.priv = self.data_priv = priv
+        self.fetch_paged = self.data_paged = view.vs_on or view.g_on
+        self.rview.clear()
+        self.wview.clear()
+
+    def _translate_virtual(self, va: int, access: int, priv: int | None = None) -> int:
+        """``translate`` while V=1: both stages (vlab/isa/two_stage.py)."""
+        view = self.view
+        if priv is not None and priv != view.priv:
+            view = GuestView(priv, view.vsatp, view.hgatp, view.sum_, view.vmxr, view.mxr)
+        return self.two_stage.translate(va, access, view, self.vmid)
+
+    def _flush_virtual_tlb(self) -> None:
+        """SFENCE.VMA with V=1: the VS-stage translations of this VMID (sec. 8.3.2)."""
+        self.two_stage.flush(self.vmid)
+        self.rview.clear()
+        self.wview.clear()
+
+    def hypervisor_fence(self, vmid: int | None) -> None:
+        """HFENCE.VVMA / HFENCE.GVMA: the guest translations of ``vmid`` (None: all)."""
+        self.two_stage.flush(vmid)
+        if self.virt:
+            self.rview.clear()
+            self.wview.clear()
+
+    def forget_virtual_page(self, vpn: int) -> None:
+        """A combined translation left its TLB: the fast views forget the page."""
+        self.rview.pop(vpn, None)
+        self.wview.pop(vpn, None)
+
+    def guest_load(self, va: int, size: int, execute: bool = False) -> int:
+        """HLV/HLVX (V=0): read guest memory as the guest at ``hstatus.SPVP`` sees it."""
+        pas = self._guest_addresses(va, size, LOAD, execute)
+        return sum(self.phys_load(pa, 1, (va + i) & MASK32) << (8 * i)
+                   for i, pa in enumerate(pas))
+
+    def guest_store(self, va: int, size: int, value: int) -> None:
+        """HSV (V=0): write guest memory (every byte's translation checked first)."""
+        pas = self._guest_addresses(va, size, STORE, False)
+        for i, pa in enumerate(pas):
+            self.phys_store(pa, 1, value >> (8 * i) & 0xFF, (va + i) & MASK32)
+
+    def _guest_addresses(self, va, size, access, execute):
+        csr = self.hart.csr                       # V=0: the VS registers are the copies
+        view = _guest_view(csr.hstatus >> 8 & 1, csr.swapped['satp'], csr.hgatp,
+                           csr.swapped['status'], csr.mstatus)
+        pages = {}
+        out = []
+        for i in range(size):
+            a = (va + i) & MASK32
+            if a >> 12 not in pages:
+                pages[a >> 12] = self.two_stage.translate(a, access, view, csr.vmid,
+                                                          execute) & ~0xFFF
+            out.append(pages[a >> 12] | (a & 0xFFF))
+        return out
 
     def flush_tlb(self) -> None:
         """SFENCE.VMA / satp write: forget every cached translation."""
@@ -361,6 +442,12 @@ class Sv32PageTables(PageTable):
             level: int = 0) -> int:
         """Map one page (4 KiB, or 4 MiB if ``mega``); returns the leaf PTE's address."""
         return super().map(va, pa, perms, level=1 if mega else level)
+
+
+def _guest_view(priv: int, vsatp: int, hgatp: int, vsstatus: int, hs_status: int) -> GuestView:
+    """The guest's view of memory from its registers (vlab/isa/two_stage.py)."""
+    return GuestView(priv, vsatp, hgatp, bool(vsstatus & SUM), bool(vsstatus & MXR),
+                     bool(hs_status & MXR))
 
 
 def counting_port(port: dict, mmu: Mmu) -> dict:

@@ -52,9 +52,9 @@ FIELD_NAMES = ('imm', 'shamt', 'csr', 'zimm', 'pred', 'succ', 'aq', 'rl',
 FACTORY_PARAMS = ('_rd', '_rs1', '_rs2') + FIELD_NAMES + ('word',)
 HELPERS = ('sx', 'tdiv', 'trem', 'load', 'store', 'load_reserved', 'store_conditional',
            'amo_load', 'csr_read', 'csr_write', 'trap', 'ecall', 'mret', 'sret', 'wfi',
-           'fence_i', 'sfence_vma')
+           'fence_i', 'sfence_vma', 'hlv', 'hsv', 'hfence_vvma', 'hfence_gvma')
 UNSIGNED_RESULT_CALLS = {'_load_1u', '_load_2u', '_load_4u', 'amo_load', 'load_reserved',
-                         'store_conditional', 'csr_read', 'mret', 'sret'}
+                         'store_conditional', 'csr_read', 'mret', 'sret', 'hlv'}
 
 
 class SemanticsError(ValueError):

@@ -33,7 +33,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vlab.isa.causes import ACCESS_FAULTS, ECALLS, MISALIGNED, PAGE_FAULTS, Cause, Interrupt
+from vlab.isa.causes import (
+    ACCESS_FAULTS,
+    ECALLS,
+    GUEST_PAGE_FAULTS,
+    MISALIGNED,
+    PAGE_FAULTS,
+    Cause,
+    Interrupt,
+)
 from vlab.isa.privilege import LEVELS, PRIV_NAMES, U
 
 ALL_EXCEPTIONS = frozenset(Cause)
@@ -44,6 +52,7 @@ CAUSE_CLASSES = {
     'interrupts': (frozenset(), ALL_INTERRUPTS),
     'ecalls': (ECALLS, frozenset()),
     'page-faults': (PAGE_FAULTS, frozenset()),
+    'guest-page-faults': (GUEST_PAGE_FAULTS, frozenset()),
     'access-faults': (ACCESS_FAULTS, frozenset()),
     'misaligned': (MISALIGNED, frozenset()),
 }

@@ -100,6 +100,15 @@ class DbtEngine(Interpreter):
         self._table = self.tcache.table(self.context, mmu.fetch_paged or mmu.data_paged)
         self._block_counts = self._counts.setdefault(self.context, {})
 
+    def _virtual_context_changed(self) -> None:
+        """V=1 (the hypervisor extension): the interpreter's V=1 context, then this
+        context's translation table -- what ``context_changed`` does for V=0."""
+        super()._virtual_context_changed()
+        mmu = self.mmu
+        self._paged = mmu.data_paged
+        self._table = self.tcache.table(self.context, mmu.fetch_paged or mmu.data_paged)
+        self._block_counts = self._counts.setdefault(self.context, {})
+
     def flush(self, paged_only: bool = False) -> None:
         super().flush(paged_only)
         self.tcache.flush(paged_only)

@@ -1,10 +1,10 @@
-"""The RV32IMA + Zicsr + Zifencei + privileged instruction table: the one source of truth.
+"""The RV32IMA + Zicsr + Zifencei + privileged + H instruction table: the one source of truth.
 
 One module per extension (Pydgin style); ``INSTRUCTIONS`` lists them in a stable order
-(I, M, A, Zicsr, Zifencei, Priv) and ``BY_NAME`` indexes them.  The format of a row and the
+(I, M, A, Zicsr, Zifencei, Priv, H) and ``BY_NAME`` indexes them.  The format of a row and the
 semantics language are documented in vlab/isa/spec/instr.py.
 """
-from vlab.isa.spec import priv, rv32a, rv32i, rv32m, zicsr, zifencei
+from vlab.isa.spec import priv, rv32a, rv32h, rv32i, rv32m, zicsr, zifencei
 from vlab.isa.spec.instr import EXTENSIONS, FORMATS, InstrSpec
 
 INSTRUCTIONS: list[InstrSpec] = [
@@ -14,6 +14,7 @@ INSTRUCTIONS: list[InstrSpec] = [
     *zicsr.INSTRUCTIONS,
     *zifencei.INSTRUCTIONS,
     *priv.INSTRUCTIONS,
+    *rv32h.INSTRUCTIONS,
 ]
 BY_NAME: dict[str, InstrSpec] = {spec.name: spec for spec in INSTRUCTIONS}
 

@@ -44,6 +44,9 @@ The semantics language
         ``ecall()``, ``mret()``, ``sret()``, ``wfi()``, ``fence_i()``,
         ``sfence_vma(vaddr, asid)``  the privileged operations (mret/sret return the
                                      new pc)
+        ``hlv(addr, size, signed, execute)``, ``hsv(addr, size, value)``,
+        ``hfence_vvma(vaddr, asid)``, ``hfence_gvma(gaddr, vmid)``  the hypervisor
+                                     extension's guest-memory accesses and fences
 
     Any other Python is forbidden; ``tests/isa/test_spec.py`` checks every row compiles
     and uses only these names.
@@ -53,8 +56,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FORMATS = ('R', 'I', 'I_SHIFT', 'LOAD', 'S', 'B', 'U', 'J', 'JALR', 'CSR', 'CSRI',
-           'AMO', 'LR', 'FENCE', 'NONE', 'SFENCE')
-EXTENSIONS = ('I', 'M', 'A', 'Zicsr', 'Zifencei', 'Priv')
+           'AMO', 'LR', 'FENCE', 'NONE', 'SFENCE', 'HLV', 'HSV')
+EXTENSIONS = ('I', 'M', 'A', 'Zicsr', 'Zifencei', 'Priv', 'H')
 
 
 @dataclass(frozen=True)

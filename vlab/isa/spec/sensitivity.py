@@ -32,6 +32,17 @@ table which sensitive instructions a guest at ``guest_level`` could run without 
 none, for a guest in U, or in S with TVM/TW/TSR set and the counters closed -- RISC-V
 meets Popek & Goldberg's condition.
 
+The hypervisor extension (ch. 8) adds a second column.  With V=1 (a guest in VS/VU) the
+hardware itself virtualizes: what the guest may not do raises either an illegal-instruction
+exception (M-level state, mstatus.TW) or a *virtual-instruction* exception (cause 22,
+sec. 8.6.1) that the hypervisor in HS-mode emulates: H and VS CSRs, the H instructions,
+S-level CSRs and SRET/WFI/SFENCE.VMA from VU, and in VS what ``hstatus`` VTSR/VTW/VTVM trap
+(``virtual_trap``, ``virtual_csr_trap``).  The H rows (``extension='H'``) exist while
+``misa.H`` is set.  HS-mode may use them, so a guest kernel run directly in S-mode (V=0)
+could too: a monitor doing that on hardware whose misa.H is writable (WARL, sec. 3.1.1)
+clears it; our misa is read-only, and ``virtualization_holes(..., hypervisor=True)`` shows
+those holes (a guest in U-mode, or one in VS-mode, has none).
+
 "Sensitive" is relative to the guest's level: a row touches the state of one level
 (``resource``), and a guest running at that level or above owns that state (the spec's
 note on TVM: a guest kernel in S-mode needs no trap on "most S-mode CSRs").  The
@@ -48,8 +59,12 @@ from vlab.isa.privilege import M, S, U
 
 # mstatus bits that trap S-mode operations (privileged spec sec. 3.1.6.5, Figure 3.7)
 TVM, TW, TSR = 1 << 20, 1 << 21, 1 << 22
-# resources: whose state an instruction touches
-RESOURCE_LEVELS = {'user': U, 'S': S, 'M': M, 'machine': None}
+# hstatus bits that trap VS-mode operations as virtual instructions (sec. 8.2.1)
+VTVM, VTW, VTSR = 1 << 20, 1 << 21, 1 << 22
+HU = 1 << 9                   # hstatus.HU: HLV/HSV allowed in U-mode (V=0)
+# resources: whose state an instruction touches ('H': the hypervisor's, level 2)
+RESOURCE_LEVELS = {'user': U, 'S': S, 'H': 2, 'M': M, 'machine': None}
+ILLEGAL, VIRTUAL_INSTRUCTION = 2, 22    # the two causes of a refused operation
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,8 @@ class Sensitivity:
     read_only: bool = False       # a CSR whose address says read-only
     number: int | None = None     # CSR address
     why: str = ''
+    virtual_trap_bit: int = 0     # hstatus VTSR/VTW/VTVM: a virtual instruction in VS-mode
+    extension: str = ''           # 'H': exists only while misa.H is set
 
     @property
     def privileged(self) -> bool:
@@ -107,12 +124,20 @@ INSTRUCTIONS = [
                 why='its cause code (8, 9, 11) tells the mode; it always traps'),
     Sensitivity('ebreak', U, 'user', always_traps=True, why='always traps'),
     Sensitivity('mret', M, 'M', control=True, why='changes the mode; M state'),
-    Sensitivity('sret', S, 'S', control=True, trap_bit=TSR,
+    Sensitivity('sret', S, 'S', control=True, trap_bit=TSR, virtual_trap_bit=VTSR,
                 why='changes the mode; TSR traps it for emulating the H extension'),
-    Sensitivity('wfi', S, 'machine', control=True, trap_bit=TW,
+    Sensitivity('wfi', S, 'machine', control=True, trap_bit=TW, virtual_trap_bit=VTW,
                 why='gives up the processor; TW lets a monitor run another guest'),
-    Sensitivity('sfence.vma', S, 'machine', control=True, trap_bit=TVM,
+    Sensitivity('sfence.vma', S, 'machine', control=True, trap_bit=TVM, virtual_trap_bit=VTVM,
                 why='the memory map (TLB); TVM lets a monitor keep shadow page tables'),
+    *(Sensitivity(name, S, 'H', control=name.startswith('hsv'), behaviour=True,
+                  extension='H', why='a guest\'s memory through its two-stage map')
+      for name in ('hlv.b', 'hlv.bu', 'hlv.h', 'hlv.hu', 'hlvx.hu', 'hlv.w', 'hlvx.wu',
+                   'hsv.b', 'hsv.h', 'hsv.w')),
+    Sensitivity('hfence.vvma', S, 'machine', control=True, extension='H',
+                why='the guest\'s memory map (TLB entries of the VS-stage)'),
+    Sensitivity('hfence.gvma', S, 'machine', control=True, trap_bit=TVM, extension='H',
+                why='the guest-physical memory map (G-stage); TVM traps it in HS-mode'),
     *(Sensitivity(name, U, 'user', per_csr=True, why='as the CSR it accesses')
       for name in ('csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci')),
 ]
@@ -122,11 +147,16 @@ INSTRUCTION_SENSITIVITY: dict[str, Sensitivity] = {row.name: row for row in INST
 # (first, last, resource, trap bit, counter gate, why)
 CSR_RULES = (
     (0x180, 0x180, 'machine', TVM, False, 'satp: the memory map; TVM traps it in S-mode'),
+    (0x680, 0x680, 'machine', TVM, False, 'hgatp: the guest-physical memory map; TVM traps '
+                                          'it in HS-mode'),
     (0xC00, 0xC1F, 'machine', 0, True, 'cycle, time, instret, hpmcounters: real time; '
                                         'mcounteren/scounteren close them'),
     (0xC80, 0xC9F, 'machine', 0, True, 'the upper halves of those counters (RV32)'),
 )
-LEVEL_RESOURCE = {U: 'user', S: 'S', 2: 'M', M: 'M'}    # level 2 (hypervisor) absent: M
+LEVEL_RESOURCE = {U: 'user', S: 'S', 2: 'H', M: 'M'}
+# The CSR address's level 2 means "hypervisor and VS CSRs": HS-mode (S with V=0) accesses them
+# (sec. 8.2: "HS-mode ... the hypervisor CSRs"), so their lowest privilege is S.
+LEVEL_MIN_PRIV = {U: U, S: S, 2: S, M: M}
 
 
 @cache
@@ -136,17 +166,20 @@ def csr_sensitivity(number: int, name: str = '') -> Sensitivity:
         raise ValueError(f'a CSR address has 12 bits, got {number:#x}')
     level = number >> 8 & 3
     read_only = number >> 10 == 3
+    extension = 'H' if level == 2 else ''
     for first, last, resource, trap_bit, counter, why in CSR_RULES:
         if first <= number <= last:
-            return Sensitivity(name or f'{number:#05x}', level, resource,
+            return Sensitivity(name or f'{number:#05x}', LEVEL_MIN_PRIV[level], resource,
                                control=not read_only, behaviour=True, trap_bit=trap_bit,
                                counter=1 << (number & 0x1F) if counter else 0,
-                               read_only=read_only, number=number, why=why)
+                               read_only=read_only, number=number, why=why,
+                               virtual_trap_bit=VTVM if number == 0x180 else 0,
+                               extension=extension)
     resource = LEVEL_RESOURCE[level]
-    return Sensitivity(name or f'{number:#05x}', level, resource,
+    return Sensitivity(name or f'{number:#05x}', LEVEL_MIN_PRIV[level], resource,
                        control=not read_only and resource != 'user',
                        behaviour=resource != 'user', read_only=read_only, number=number,
-                       why=f'{resource}-level state')
+                       why=f'{resource}-level state', extension=extension)
 
 
 def traps_at(row: Sensitivity, priv: int, mstatus: int) -> bool:
@@ -164,6 +197,41 @@ def csr_access_traps(number: int, write: bool, priv: int, mstatus: int, mcounter
                                   or (priv == U and not scounteren & row.counter))
 
 
+def virtual_trap(row: Sensitivity, priv: int, mstatus: int, hstatus: int) -> int | None:
+    """With V=1 (a guest in VS-mode, ``priv`` S, or VU-mode, ``priv`` U): the cause of the
+    exception executing instruction ``row`` raises (ILLEGAL or VIRTUAL_INSTRUCTION), or None
+    (sec. 8.6.1: an instruction that HS-mode could execute but the guest may not is a
+    virtual instruction; M-level ones and mstatus.TW stay illegal)."""
+    if row.always_traps or row.min_priv == U:
+        return None
+    if row.min_priv == M or mstatus & row.trap_bit & TW:
+        return ILLEGAL
+    if row.extension == 'H' or priv == U or hstatus & row.virtual_trap_bit:
+        return VIRTUAL_INSTRUCTION
+    return None
+
+
+def virtual_csr_trap(number: int, write: bool, priv: int, hstatus: int, mcounteren: int,
+                     hcounteren: int, scounteren: int) -> int | None:
+    """With V=1: the cause an access to implemented CSR ``number`` raises, or None
+    (sec. 8.6.1 and 8.2.6: M-level CSRs and writes to read-only ones are illegal; H and VS
+    CSRs, and S CSRs from VU, are virtual instructions; satp in VS with hstatus.VTVM; a
+    counter closed by hcounteren (or, in VU, by scounteren) while mcounteren opens it)."""
+    row = csr_sensitivity(number)
+    level = number >> 8 & 3
+    if level == M or (write and row.read_only):
+        return ILLEGAL
+    if row.counter:
+        if not mcounteren & row.counter:
+            return ILLEGAL
+        if not hcounteren & row.counter or (priv == U and not scounteren & row.counter):
+            return VIRTUAL_INSTRUCTION
+        return None
+    if level == 2 or (level == S and priv == U) or hstatus & row.virtual_trap_bit:
+        return VIRTUAL_INSTRUCTION
+    return None
+
+
 def row_traps(row: Sensitivity, level: int, mstatus: int, mcounteren: int = 0,
               scounteren: int = 0, write: bool = False) -> bool:
     """Does ``row`` trap at ``level`` under this configuration (for any operand)?"""
@@ -175,12 +243,15 @@ def row_traps(row: Sensitivity, level: int, mstatus: int, mcounteren: int = 0,
 
 
 def virtualization_holes(guest_level: int, csr_numbers, mstatus: int = TVM | TW | TSR,
-                         mcounteren: int = 0, scounteren: int = 0) -> list[Sensitivity]:
+                         mcounteren: int = 0, scounteren: int = 0,
+                         hypervisor: bool = False) -> list[Sensitivity]:
     """Rows sensitive for a monitor above ``guest_level`` that a guest there could
     execute without trapping (reads, and writes of writable CSRs), under this mstatus and
-    counter-enable configuration.  Popek & Goldberg's condition holds when it is empty."""
+    counter-enable configuration.  Popek & Goldberg's condition holds when it is empty.
+    ``hypervisor``: misa.H is set, so the H rows exist (see the module docstring)."""
     rows = [row for row in INSTRUCTIONS if not row.per_csr]
     rows += [csr_sensitivity(number) for number in sorted(csr_numbers)]
+    rows = [row for row in rows if hypervisor or row.extension != 'H']
     holes = []
     for row in rows:
         if not row.sensitive_for(guest_level):
@@ -192,6 +263,7 @@ def virtualization_holes(guest_level: int, csr_numbers, mstatus: int = TVM | TW 
     return holes
 
 
-__all__ = ['CSR_RULES', 'INSTRUCTIONS', 'INSTRUCTION_SENSITIVITY', 'Sensitivity', 'TSR',
-           'TVM', 'TW', 'csr_access_traps', 'csr_sensitivity', 'row_traps', 'traps_at',
-           'virtualization_holes']
+__all__ = ['CSR_RULES', 'HU', 'ILLEGAL', 'INSTRUCTIONS', 'INSTRUCTION_SENSITIVITY',
+           'VIRTUAL_INSTRUCTION', 'VTSR', 'VTVM', 'VTW', 'Sensitivity', 'TSR', 'TVM', 'TW',
+           'csr_access_traps', 'csr_sensitivity', 'row_traps', 'traps_at', 'virtual_csr_trap',
+           'virtual_trap', 'virtualization_holes']
