@@ -164,3 +164,14 @@ def test_interrupt_made_deliverable_by_mret_is_injected_at_its_target(engine):
     vm = assert_equivalent(guests.image(guests.SUPERVISOR_INTERRUPT), engine)
     assert vm.vmm.vcpu.csr.scause == 0x80000005
     assert vm.exits['csrrs'] >= 1 and vm.vmm.emulated['mret'] == 1
+
+
+def test_exit_log_steps_through_the_privilege_changes():
+    vm = VirtualMachine(guests.image(guests.MODE_SWITCHES), guest_ram=RAM, log_exits=True)
+    vm.run(BUDGET)
+    steps = [(r.reason, r.level_before, r.level_after, r.decision) for r in vm.vmm.log
+             if r.level_before != r.level_after]
+    assert steps == [('mret', 'M', 'S', 'resume'), ('sret', 'S', 'U', 'resume'),
+                     ('ecall', 'U', 'S', 'inject'), ('ecall', 'S', 'M', 'inject')]
+    assert len(vm.vmm.log) == sum(vm.exits.values())
+    assert VirtualMachine(guests.image(guests.MODE_SWITCHES), guest_ram=RAM).vmm.log is None

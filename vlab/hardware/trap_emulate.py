@@ -41,6 +41,7 @@ became deliverable is injected at once.
 from __future__ import annotations
 
 from collections import Counter
+from typing import NamedTuple
 
 from vlab.isa.causes import Cause, Interrupt
 from vlab.isa.decoder import decode
@@ -65,6 +66,20 @@ CLINT_LINES = (1 << Interrupt.MACHINE_TIMER) | (1 << Interrupt.MACHINE_SOFTWARE)
 VMM_NAME = 'trap-and-emulate VMM'
 
 
+class ExitRecord(NamedTuple):
+    """One VM exit, for explaining a run step by step (``TrapAndEmulate.log``): where the
+    guest was, what trapped (tval: the instruction's bits for an illegal instruction, the
+    address for a fault), why the VMM says it exited, the guest's virtual level before
+    and after, and the VMM's decision (vlab/isa/trap_actions.py kind)."""
+
+    pc: int
+    tval: int
+    reason: str
+    level_before: str
+    level_after: str
+    decision: str
+
+
 class GuestStop:
     """Why the VMM stopped its guest (a guest trap with no guest handler, an idle guest)."""
 
@@ -87,6 +102,8 @@ class TrapAndEmulate:
         self.stop: GuestStop | None = None
         self.last_injected: GuestStop | None = None   # the last trap entered into the guest
         self.word = 0                              # the instruction being emulated
+        self.log: list[ExitRecord] | None = None   # every exit, when a list (explain)
+        self._reason = ''
         self.registration = machine.traps.register('M', self.handle, causes='all',
                                                    charge_as='vm_exit', name=VMM_NAME)
 
@@ -98,25 +115,38 @@ class TrapAndEmulate:
     # ------------------------------------------------------------ the exit handler
     def handle(self, ctx):
         """Every trap of the guest enters here (real M-mode)."""
+        before = self.vcpu.priv
         if ctx.interrupt:
-            self.exits[cause_text(ctx.cause, True)] += 1
-            return self._interrupt(ctx)
-        handler = EXITS.get(ctx.cause, TrapAndEmulate._reflect_exit)
-        return handler(self, ctx)
+            self._count(cause_text(ctx.cause, True))
+            action = self._interrupt(ctx)
+        else:
+            action = EXITS.get(ctx.cause, TrapAndEmulate._reflect_exit)(self, ctx)
+        if self.log is not None:
+            after = self.vcpu.priv
+            if action.kind == 'inject':          # the machine enters it after we return
+                after = delegated_level(after, self.vcpu.csr, action.cause, action.interrupt)
+            self.log.append(ExitRecord(ctx.epc, ctx.tval, self._reason, PRIV_NAMES[before],
+                                       PRIV_NAMES[after], action.kind))
+        return action
+
+    def _count(self, reason: str) -> None:
+        self.exits[reason] += 1
+        self._reason = reason
 
     def _privileged(self, ctx):
         self.word = ctx.tval
         decoded = decode(ctx.tval)
         emulate = EMULATORS.get(decoded.spec.name) if decoded is not None else None
         if emulate is None:
-            self.exits['illegal instruction (reflected)'] += 1
+            self._count('illegal instruction (reflected)')
             return self._reflect(ctx, Cause.ILLEGAL_INSTRUCTION, ctx.tval)
         name = decoded.spec.name
-        self.exits[name] += 1
         try:
             outcome = emulate(self, ctx, name, decoded.fields)
-        except Trap as fault:
+        except Trap as fault:                   # not allowed at the guest's virtual level
+            self._count(f'{name} (reflected: illegal for the guest)')
             return self._reflect(ctx, fault.cause, fault.tval)
+        self._count(name)
         self.machine.hart.instret += 1          # the emulated instruction retires,
         self.machine.engine.on_retire(1)        # and time moves as on the bare machine
         if isinstance(outcome, str):            # (an idle WFI retires, then waits)
@@ -125,7 +155,7 @@ class TrapAndEmulate:
         return self._continue(ctx, outcome)
 
     def _ecall(self, ctx):
-        self.exits['ecall'] += 1
+        self._count('ecall')
         return self._reflect(ctx, ECALL_CAUSE[self.vcpu.priv], 0)
 
     def _page_fault(self, ctx):
@@ -133,20 +163,20 @@ class TrapAndEmulate:
         csr = self.vcpu.csr
         view = self.translation()
         if view is None:                                  # the guest's translation is off
-            self.exits['guest-physical access outside guest memory'] += 1
+            self._count('guest-physical access outside guest memory')
             return self._reflect(ctx, ACCESS_FAULT[access], va)
         found = self.shadow.resolve(va, access, view[0], csr.satp, csr.mstatus, view[1])
         if found.kind == 'filled':
-            self.exits['hidden page fault (shadow fill)'] += 1
+            self._count('hidden page fault (shadow fill)')
             self.select_address_space()
             self.machine.mmu.flush_tlb()
             return ctx.resume(ctx.epc)
-        self.exits['guest page fault (reflected)'] += 1
+        self._count('guest page fault (reflected)')
         cause = found.cause if found.kind == 'guest-fault' else ACCESS_FAULT[access]
         return self._reflect(ctx, cause, va)
 
     def _reflect_exit(self, ctx):
-        self.exits[f'{cause_text(ctx.cause, False)} (reflected)'] += 1
+        self._count(f'{cause_text(ctx.cause, False)} (reflected)')
         return self._reflect(ctx, ctx.cause, ctx.tval)
 
     def _interrupt(self, ctx):
@@ -247,4 +277,4 @@ EXITS = {
     **{cause: TrapAndEmulate._page_fault for cause in PAGE_FAULT_ACCESS},
 }
 
-__all__ = ['EXITS', 'GuestStop', 'TrapAndEmulate', 'VMM_NAME']
+__all__ = ['EXITS', 'ExitRecord', 'GuestStop', 'TrapAndEmulate', 'VMM_NAME']

@@ -7,6 +7,9 @@
     result = vm.run(max_instructions=1_000_000)   # a vlab.isa.machine.RunResult
     result.exit_code, vm.console, vm.exits, vm.ledger.table()
 
+``log_exits=True`` keeps every VM exit (``vm.vmm.log``, vlab/hardware/trap_emulate.py
+``ExitRecord``): where the guest trapped, why, and what the VMM decided.
+
 The pieces (Hwang et al. 2011, sec. 3.2: a VM is a virtual CPU, memory and devices):
 
 * the **virtual CPU** (vlab/hardware/vcpu.py): while the guest runs, the machine's
@@ -76,7 +79,7 @@ class VirtualMachine:
 
     def __init__(self, guest, cpu: str = 'trap-emulate', engine: str = 'interp',
                  guest_ram: int = DEFAULT_GUEST_RAM, vmm_ram: int = DEFAULT_VMM_SIZE,
-                 non_virtualizable: bool = False, costs=None):
+                 non_virtualizable: bool = False, costs=None, log_exits: bool = False):
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
@@ -100,6 +103,8 @@ class VirtualMachine:
         self.memory = GuestMemory(self.machine.bus, guest_ram, vmm_ram)
         set_non_virtualizable(self.machine.hart.csr, non_virtualizable)
         self.vmm = CPU_METHODS[cpu](self.machine, self.memory)
+        if log_exits:
+            self.vmm.log = []
         self.vmm.start()
 
     @property
