@@ -143,3 +143,22 @@ def test_fixture_is_unexecuted():
     """The widget fixture must stay clean so each test run starts from the same notebook."""
     nb = nbformat.read(FIXTURES / "widgets.ipynb", as_version=4)
     assert all(not cell.get("outputs") for cell in nb.cells)
+
+
+def test_kernels_talk_over_ipc_and_print_no_tcp_warning(tmp_path):
+    """The instructor's terminal gets no "Kernel is running over TCP without encryption"
+    warning: local kernels are reached over IPC (vlab.course.execute)."""
+    script = ("from nbformat.v4 import new_code_cell, new_notebook\n"
+              "from vlab.course.execute import execute_notebook\n"
+              "nb = new_notebook(cells=[new_code_cell('print(6 * 7)')])\n"
+              f"execute_notebook(nb, cwd={str(tmp_path)!r})\n"
+              "print(nb.cells[0].outputs[0]['text'], end='')\n")
+    elsewhere = tmp_path / "grader"          # the grader's folder is not the notebook's
+    elsewhere.mkdir()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "42\n"
+    assert "without encryption" not in done.stderr and "TCP" not in done.stderr
+    assert list(tmp_path.iterdir()) == [elsewhere]   # no socket files left in the notebook's
+    assert list(elsewhere.iterdir()) == []           # folder or in the grader's

@@ -10,6 +10,12 @@ For each assignment under exercises/source/ (and the fixture assignment
   lose exactly those two questions' points and keep every other question's.
   (With a single answer, two students, ``raises`` and ``loops``, do this.)
 
+Beside them in the inbox: a corrupt notebook, which collect must skip and list
+while collecting the rest, and (for the fixture assignment, to keep the test
+short) a copy of the reference named ``Ana Silva.ipynb``, collected as student
+``Ana_Silva``.  Then the per-question CSV of the export and every student's
+feedback page (nbgrader's generate_feedback) are checked.
+
 Scores are read from nbgrader's gradebook.  The answer a mutation replaces is
 the solution region(s) of one solution cell; its question is the graded
 cells that follow it up to the next solution cell (the authoring convention
@@ -18,6 +24,7 @@ in vlab/course/selfcheck.py).
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from dataclasses import dataclass
@@ -26,7 +33,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from vlab.course import Course, autograde, collect, release, scores
+from vlab.course import (
+    Course,
+    autograde,
+    collect,
+    export_grades,
+    generate_feedback,
+    release,
+    scores,
+)
 from vlab.course.grading import question_scores
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,6 +101,7 @@ class GradedAssignment:
     source: nbformat.NotebookNode
     released: nbformat.NotebookNode
     broken: dict[str, dict[str, float]]  # student -> the questions their answers broke
+    collection: object                   # what collect reported
 
     def total(self) -> float:
         return sum(_points(self.source).values())
@@ -129,14 +145,60 @@ def graded(request, course) -> GradedAssignment:
     submissions.update({student: nb for student, (nb, _) in broken.items()})
     inbox = course.root.parent / f"inbox-{assignment}"
     inbox.mkdir()
+    if assignment == "ps0":
+        submissions["Ana Silva"] = source
     for student, nb in submissions.items():
         nbformat.write(nb, inbox / f"{student}.ipynb")
-    collect(course, inbox, assignment)
+    (inbox / "corrupt.ipynb").write_text('{"cells": [')      # cut off mid-upload
+    collection = collect(course, inbox, assignment)
     autograde(course, assignment)
     questions = {student: {grade_id: points for answer in answers
                            for grade_id, points in _question(source, answer).items()}
                  for student, (_, answers) in broken.items()}
-    return GradedAssignment(course, assignment, source, released, questions)
+    return GradedAssignment(course, assignment, source, released, questions, collection)
+
+
+def test_collect_skips_and_lists_a_corrupt_notebook_and_takes_the_rest(graded):
+    [(path, reason)] = graded.collection.skipped
+    assert path.name == "corrupt.ipynb" and "not a readable notebook" in reason
+    assert {"reference", "blank"} <= set(graded.collection.collected)
+    assert "corrupt" not in scores(graded.course, graded.assignment)
+
+
+def test_a_name_with_spaces_is_collected_under_a_normalised_id(graded):
+    if graded.assignment != "ps0":
+        pytest.skip("checked on the fixture assignment only (one more kernel per assignment)")
+    assert graded.collection.renamed == {"Ana Silva": "Ana_Silva"}
+    assert scores(graded.course, graded.assignment)["Ana_Silva"] == (graded.total(),) * 2
+
+
+def test_export_writes_totals_and_per_question_scores_with_unix_line_endings(graded, tmp_path):
+    totals_csv, questions_csv = tmp_path / "grades.csv", tmp_path / "grades-questions.csv"
+    export_grades(graded.course, totals_csv)
+    for path in (totals_csv, questions_csv):
+        assert b"\r" not in path.read_bytes()
+    rows = list(csv.DictReader(questions_csv.open(newline="")))
+    reference = {row["question"]: (float(row["score"]), float(row["max_score"]))
+                 for row in rows
+                 if (row["assignment"], row["student_id"]) == (graded.assignment, "reference")}
+    assert reference == {grade_id: (points, points)
+                         for grade_id, points in _points(graded.source).items()}
+    blank = [float(row["score"]) for row in rows
+             if (row["assignment"], row["student_id"]) == (graded.assignment, "blank")]
+    assert blank and not any(blank)
+    totals = {(row["assignment"], row["student_id"]): float(row["score"])
+              for row in csv.DictReader(totals_csv.open(newline=""))}
+    assert totals[(graded.assignment, "reference")] == graded.total()
+
+
+def test_feedback_is_one_page_per_student_with_the_verdicts(graded):
+    pages = generate_feedback(graded.course, graded.assignment)
+    assert set(pages) == set(scores(graded.course, graded.assignment))
+    for page in pages.values():
+        assert page.is_file()
+    blank = pages["blank"].read_text(encoding="utf-8")
+    assert "not answered yet" in blank                       # the self-check's message
+    assert "selfcheck.py" not in blank                       # not a traceback through it
 
 
 def test_reference_solution_scores_full_marks(graded):

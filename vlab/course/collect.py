@@ -5,35 +5,47 @@ Two layouts are accepted for an assignment ``ID`` (they may be mixed)::
     FOLDER/<student>.ipynb          one notebook per student, named after the student
     FOLDER/<student>/ID.ipynb       one folder per student, holding the notebook
 
-Each becomes ``submitted/<student>/ID/ID.ipynb``; a student collected again
-is replaced.  A file that is not a readable notebook is rejected with its name.
+Each becomes ``submitted/<student>/ID/ID.ipynb``; a student collected again is replaced.
+
+One bad file never stops the batch: what cannot be taken (a notebook that does not parse,
+a name that cannot be a student id, a second submission for the same student) is skipped
+and listed with the reason, and everything else is collected.  Spaces in a name are
+normalised to ``_`` ("Ana Silva.ipynb" is student ``Ana_Silva``) and the renaming is listed.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from vlab.course.directory import Course, CourseError, check_id
+from vlab.course.directory import ID_PATTERN, Course, CourseError
+
+WHITESPACE = re.compile(r"\s+")
 
 
-def find_submissions(folder: Path, assignment: str) -> dict[str, Path]:
-    """``{student: notebook}`` found in ``folder`` in either layout."""
+@dataclass
+class Collection:
+    """What ``collect`` did: who was collected, who was renamed, what was skipped and why."""
+
+    collected: list[str] = field(default_factory=list)           # student ids, sorted
+    renamed: dict[str, str] = field(default_factory=dict)        # name in FOLDER -> id
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+
+
+def find_submissions(folder: Path, assignment: str) -> list[tuple[str, Path]]:
+    """``(name, notebook)`` for every submission in ``folder``, in either layout, sorted."""
     if not folder.is_dir():
         raise CourseError(f"submissions folder {folder} does not exist")
-    found: dict[str, Path] = {}
+    found = []
     for entry in sorted(folder.iterdir()):
         if entry.is_file() and entry.suffix == ".ipynb":
-            student, notebook = entry.stem, entry
+            found.append((entry.stem, entry))
         elif entry.is_dir() and (entry / f"{assignment}.ipynb").is_file():
-            student, notebook = entry.name, entry / f"{assignment}.ipynb"
-        else:
-            continue
-        if student in found:
-            raise CourseError(f"two submissions for {student!r}: {found[student]} and {notebook}")
-        found[student] = notebook
+            found.append((entry.name, entry / f"{assignment}.ipynb"))
     if not found:
         raise CourseError(
             f"no submissions of {assignment!r} in {folder}: expected <student>.ipynb "
@@ -42,24 +54,47 @@ def find_submissions(folder: Path, assignment: str) -> dict[str, Path]:
     return found
 
 
-def collect(course: Course, folder: str | Path, assignment: str) -> list[str]:
-    """Copy every submission in ``folder`` into the course; return the students, sorted."""
+def student_id(name: str) -> str | None:
+    """The student id for a submission named ``name`` (whitespace becomes ``_``), or None
+    if it still is not an id nbgrader can use as a directory name."""
+    candidate = WHITESPACE.sub("_", name.strip())
+    return candidate if ID_PATTERN.match(candidate) else None
+
+
+def collect(course: Course, folder: str | Path, assignment: str) -> Collection:
+    """Copy every usable submission in ``folder`` into the course; skip and list the rest."""
     course.require_assignment(assignment)
-    submissions = find_submissions(Path(folder), assignment)
-    for student, notebook in submissions.items():
-        check_id("student", student)
-        _check_notebook(notebook)
-    for student, notebook in submissions.items():
+    result = Collection()
+    taken: dict[str, Path] = {}
+    for name, notebook in find_submissions(Path(folder), assignment):
+        student = student_id(name)
+        problem = _problem(name, student, notebook, taken)
+        if problem:
+            result.skipped.append((notebook, problem))
+            continue
+        taken[student] = notebook
+        if student != name:
+            result.renamed[name] = student
         destination = course.root / "submitted" / student / assignment
         if destination.exists():
             shutil.rmtree(destination)
         destination.mkdir(parents=True)
         shutil.copyfile(notebook, destination / f"{assignment}.ipynb")
-    return sorted(submissions)
+    result.collected = sorted(taken)
+    return result
 
 
-def _check_notebook(path: Path) -> None:
+def _problem(name: str, student: str | None, notebook: Path,
+             taken: dict[str, Path]) -> str | None:
+    """Why this submission cannot be collected, or None."""
+    if student is None:
+        return (f"{name!r} cannot be a student id: use letters, digits, '_', '.', '-' and "
+                "start with a letter or digit (rename the file)")
+    if student in taken:
+        return f"a second submission for {student!r} (the first is {taken[student]})"
     try:
-        nbformat.read(path, as_version=4)
+        nbformat.read(notebook, as_version=4)
     except Exception as error:  # any parse failure is the same problem for the instructor
-        raise CourseError(f"{path} is not a readable notebook: {error}") from error
+        detail = " ".join(str(error).split())[:160]
+        return f"not a readable notebook ({type(error).__name__}: {detail})"
+    return None

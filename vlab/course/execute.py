@@ -59,12 +59,15 @@ deterministically at the socket level and runs a widget notebook 30 times.
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from pathlib import Path
 
 import nbformat
 import zmq
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_core.paths import jupyter_runtime_dir
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 from traitlets import Type
@@ -116,9 +119,23 @@ class WakeSafeKernelClient(AsyncKernelClient):
 
 
 class WakeSafeKernelManager(AsyncKernelManager):
-    """A kernel manager that hands out :class:`WakeSafeKernelClient` clients."""
+    """A kernel manager that hands out :class:`WakeSafeKernelClient` clients and talks to
+    its local kernel over IPC (Unix-domain sockets next to the connection file, readable by
+    this user only) instead of TCP on localhost: nothing leaves the machine, and the
+    kernel's warning "Kernel is running over TCP without encryption" (ipykernel 7) does not
+    reach the terminal of the instructor who autogrades."""
 
     client_factory = Type(WakeSafeKernelClient, klass=AsyncKernelClient, config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("transport", "ipc" if os.name == "posix" else "tcp")
+        if kwargs["transport"] == "ipc" and "ip" not in kwargs:
+            # An absolute socket path: jupyter_client's default ("kernel-ipc") is relative,
+            # and the kernel runs in the notebook's folder, not in ours.
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+            kwargs["ip"] = str(runtime / f"vlab-kernel-{uuid.uuid4().hex}")
+        super().__init__(*args, **kwargs)
 
 
 class SafeNotebookClient(NotebookClient):

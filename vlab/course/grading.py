@@ -1,4 +1,7 @@
-"""Release, autograde and export through nbgrader's Python API and sqlite gradebook."""
+"""Release, autograde, export and feedback through nbgrader's Python API and sqlite gradebook.
+
+The exported CSV files use Unix line endings (Python's csv module writes ``\r\n`` unless
+told otherwise, which shows as ``^M`` in a Unix editor and breaks line-based tools)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from sqlalchemy.exc import SAWarning
 from vlab.course.directory import Course, CourseError
 
 GRADES_CSV_COLUMNS = ("assignment", "student_id", "score", "max_score")
+QUESTIONS_CSV_COLUMNS = ("assignment", "student_id", "question", "score", "max_score")
 
 
 @contextlib.contextmanager
@@ -104,19 +108,61 @@ def question_scores(course: Course, assignment: str, student: str) -> dict[str, 
         }
 
 
-def export_grades(course: Course, destination: str | Path) -> int:
-    """Write one CSV row per (assignment, student) with a submission; return the row count."""
-    rows = []
+def questions_path(destination: str | Path) -> Path:
+    """Where the per-question CSV goes by default: ``grades.csv`` -> ``grades-questions.csv``."""
+    destination = Path(destination)
+    return destination.with_name(f"{destination.stem}-questions{destination.suffix or '.csv'}")
+
+
+def export_grades(course: Course, destination: str | Path,
+                  questions: str | Path | None = None) -> tuple[int, int]:
+    """Write the totals, one CSV row per (assignment, student) with a submission, to
+    ``destination``, and the score of every graded cell, one row per (assignment, student,
+    question), to ``questions`` (default :func:`questions_path`); return both row counts."""
+    totals, per_question = [], []
     with _gradebook(course) as gradebook:
         for assignment in gradebook.assignments:
             for submission in gradebook.assignment_submissions(assignment.name):
-                rows.append((assignment.name, submission.student.id,
-                             submission.score, submission.max_score))
-    with open(destination, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(GRADES_CSV_COLUMNS)
-        writer.writerows(sorted(rows))
-    return len(rows)
+                student = submission.student.id
+                totals.append((assignment.name, student, submission.score,
+                               submission.max_score))
+                per_question += [(assignment.name, student, grade.name, grade.score,
+                                  grade.max_score)
+                                 for notebook in submission.notebooks
+                                 for grade in notebook.grades]
+    _write_csv(destination, GRADES_CSV_COLUMNS, sorted(totals))
+    _write_csv(questions or questions_path(destination), QUESTIONS_CSV_COLUMNS,
+               sorted(per_question))
+    return len(totals), len(per_question)
+
+
+def _write_csv(path: str | Path, header: tuple[str, ...], rows: list[tuple]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def generate_feedback(course: Course, assignment: str) -> dict[str, Path]:
+    """nbgrader's generate_feedback for every autograded submission of ``assignment``: one
+    HTML page per student (their notebook with scores, hidden-test messages and comments)
+    in ``feedback/<student>/<assignment>/``; returns ``{student: page}``."""
+    course.require_assignment(assignment)
+    graded = sorted(path.parent.parent.name for path in
+                    (course.root / "autograded").glob(f"*/{assignment}/{assignment}.ipynb"))
+    if not graded:
+        raise CourseError(f"no autograded submissions of {assignment!r} (autograde them "
+                          f"first: vlab course autograde {assignment})")
+    api = nbgrader_api(course)
+    pages = {}
+    for student in graded:
+        with tools_on_path(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            result = api.generate_feedback(assignment, student)
+        _run(f"generate_feedback {assignment} for {student}", result)
+        pages[student] = (course.root / "feedback" / student / assignment
+                          / f"{assignment}.html")
+    return pages
 
 
 def _gradebook(course: Course) -> Gradebook:
