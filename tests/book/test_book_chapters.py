@@ -9,7 +9,13 @@
   experiment's default result (``exp.show_result()``, checked by nbval) and the cell
   right after it displays only the widget (``exp``), tagged ``nbval-ignore-output``;
   the only other cell nbval may ignore is one marked wall-clock measurement.
+- Shows each experiment once in the book: the plain cell's output and the widget
+  cell's input are removed from the page (``remove-output``, ``remove-input``).
 - Stores the outputs of every cell, with no Python object addresses in them.
+- Has at least two self-checking questions (``vlab-quiz`` blocks, one right
+  answer each), a References section, no pointer to the instructors' copy of
+  the exercises (``exercises/source``), no reference to a document readers do
+  not have, and no linter marker in what it shows.
 """
 
 from __future__ import annotations
@@ -81,7 +87,7 @@ def test_widget_state_holds_each_experiment_s_first_result(notebook):
     state = contents["metadata"]["widgets"][WIDGET_STATE]["state"]
     outputs = [model["state"]["outputs"] for model in state.values()
                if model["model_name"] == "OutputModel"]
-    assert len(outputs) == sum(map(_is_widget_cell, _code_cells(notebook)))
+    assert len(outputs) >= sum(map(_is_widget_cell, _code_cells(notebook)))
     assert all(shown and shown[0]["data"].get("image/png") for shown in outputs)
 
 
@@ -95,3 +101,38 @@ def test_outputs_are_stored_and_hold_no_object_addresses(notebook):
             shown = "".join(output.get("text", "") or output.get("data", {})
                             .get("text/plain", ""))
             assert " at 0x7f" not in shown, _text(cell)
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_each_experiment_appears_once_on_the_page(notebook):
+    cells = _code_cells(notebook)
+    for index, cell in enumerate(cells):
+        if _is_widget_cell(cell):
+            assert "remove-input" in cell["metadata"]["tags"], _text(cell)
+            assert "remove-output" in cells[index - 1]["metadata"].get("tags", []), _text(cell)
+
+
+def _markdown(notebook):
+    return "\n".join(_text(cell) for cell in load_notebook(notebook)["cells"]
+                     if cell["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_chapter_checks_the_reader_s_understanding(notebook):
+    questions = re.findall(r'<div class="vlab-quiz">(.*?)</div>', _markdown(notebook), re.S)
+    assert len(questions) >= 2
+    for question in questions:
+        options = re.findall(r"<details.*?</details>", question, re.S)
+        assert len(options) >= 2 and sum("✓ Right." in option for option in options) == 1
+        assert "\n\n" not in question   # a blank line would end the HTML block
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_chapter_has_references_and_no_dangling_pointers(notebook):
+    text = _markdown(notebook)
+    assert "\n## References\n" in text
+    shown = text + "".join(
+        "".join(output.get("text", "")) for cell in _code_cells(notebook)
+        for output in cell["outputs"])
+    for dangling in ("exercises/source", "DESIGN invariant", "DESIGN.md", "noqa"):
+        assert dangling not in shown, dangling

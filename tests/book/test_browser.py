@@ -5,10 +5,14 @@ The built site is served on 127.0.0.1 by a thread of this test; Chromium may
 resolve no other host, so a page that still needed a CDN would render no
 widget. The server inserts a small probe script at the top of every page it
 serves: it records resources that failed to load and, once the page has loaded,
-writes the size of each output image into the DOM, which ``--dump-dom`` prints
-after the virtual-time budget has run out. Widget DOM (``jupyter-widgets``
-elements) exists only if require.js and the html-manager bundle ran;
-``mjx-container`` elements only if MathJax ran.
+writes the size of each output image (natural and shown), the outputs that
+scroll sideways, and then changes every control of every widget (clicks a
+button, picks the next list entry, moves a slider by a step with the arrow key)
+and notes whether the figures of that output changed: ``--dump-dom`` prints the
+report after the virtual-time budget has run out.  The stored widgets must
+respond without a kernel (vlab.lab.experiment precomputes their states).
+Widget DOM (``jupyter-widgets`` elements) exists only if require.js and the
+html-manager bundle ran; ``mjx-container`` elements only if MathJax ran.
 """
 
 from __future__ import annotations
@@ -34,17 +38,79 @@ window.addEventListener("error", function (event) {
   var target = event.target || {};
   if (target.src || target.href) { window.vlabFailed.push(target.src || target.href); }
 }, true);
+function vlabHash(text) {
+  var h = 0;
+  for (var i = 0; i < text.length; i++) { h = (h * 31 + text.charCodeAt(i)) | 0; }
+  return h;
+}
+function vlabFigures(output) {
+  return Array.from(output.querySelectorAll("img")).map(function (img) {
+    return vlabHash(img.getAttribute("src") || "");
+  }).join(",");
+}
+function vlabChange(control) {
+  if (control.classList.contains("widget-toggle-buttons")) {
+    var buttons = Array.from(control.querySelectorAll("button"));
+    buttons.filter(function (b) { return !b.classList.contains("mod-active"); })[0].click();
+    return "toggle";
+  }
+  if (control.classList.contains("widget-dropdown")) {
+    var select = control.querySelector("select");
+    select.selectedIndex = (select.selectedIndex + 1) % select.options.length;
+    select.dispatchEvent(new Event("change", {bubbles: true}));
+    return "dropdown";
+  }
+  var handle = control.querySelector(".noUi-handle");
+  var now = Number(handle.getAttribute("aria-valuenow"));
+  var key = now < Number(handle.getAttribute("aria-valuemax")) ? "ArrowRight" : "ArrowLeft";
+  handle.focus();
+  handle.dispatchEvent(new KeyboardEvent("keydown", {key: key, bubbles: true}));
+  return "slider";
+}
+function vlabOverflowing() {
+  var wide = [];
+  document.querySelectorAll(".cell_output *").forEach(function (element) {
+    var style = getComputedStyle(element);
+    var scrolls = style.overflowX === "auto" || style.overflowX === "scroll";
+    if (scrolls && element.scrollWidth > element.clientWidth + 1) {
+      wide.push(element.tagName + ": " + element.textContent.slice(0, 60));
+    }
+  });
+  return wide;
+}
 window.addEventListener("load", function () {
   setTimeout(function () {
     var images = Array.from(document.querySelectorAll(".cell_output img"));
     var report = {
-      images: images.map(function (img) { return [img.getAttribute("src"), img.naturalWidth]; }),
+      images: images.map(function (img) {
+        return [img.getAttribute("src"), img.naturalWidth, img.clientWidth];
+      }),
       failed: window.vlabFailed,
+      overflowing: vlabOverflowing(),
+      controls: [],
     };
-    var probe = document.createElement("pre");
-    probe.id = "vlab-probe";
-    probe.textContent = JSON.stringify(report);
-    document.body.appendChild(probe);
+    var controls = [];
+    document.querySelectorAll(".cell_output").forEach(function (output) {
+      output.querySelectorAll(".widget-toggle-buttons, .widget-dropdown, .widget-hslider")
+        .forEach(function (control) { controls.push([output, control]); });
+    });
+    function next(i) {
+      if (i === controls.length) {
+        var probe = document.createElement("pre");
+        probe.id = "vlab-probe";
+        probe.textContent = JSON.stringify(report);
+        document.body.appendChild(probe);
+        return;
+      }
+      var output = controls[i][0], control = controls[i][1], before = vlabFigures(output);
+      var label = (control.querySelector(".widget-label") || {}).textContent || "";
+      var kind = vlabChange(control);
+      setTimeout(function () {
+        report.controls.push([kind, label, before !== "" && before !== vlabFigures(output)]);
+        next(i + 1);
+      }, 400);
+    }
+    next(0);
   }, 3000);
 });
 </script>"""
@@ -97,7 +163,7 @@ def dump_dom(url: str, profile) -> str:
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", f"--user-data-dir={profile}",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        "--virtual-time-budget=10000", "--dump-dom", url,
+        "--window-size=1280,900", "--virtual-time-budget=60000", "--dump-dom", url,
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -137,7 +203,7 @@ def test_chapter_one_renders_its_widgets_and_figures_offline(site, served_site, 
 
     assert report["failed"] == [] and failed == []
     assert report["images"], "chapter 1 shows no figure"
-    assert [src for src, width in report["images"] if width == 0] == []
+    assert [src for src, width, _ in report["images"] if width == 0] == []
     assert rendered_widgets(dom) >= len(widget_model_ids(load_notebook(notebook))) > 0
 
 
@@ -149,6 +215,11 @@ def test_every_chapter_renders_offline(site, served_site, tmp_path, notebook):
     dom, report, failed = render(notebook, served_site, tmp_path / "profile")
 
     assert report["failed"] == [] and failed == []
-    assert [src for src, width in report["images"] if width == 0] == []
+    assert [src for src, width, _ in report["images"] if width == 0] == []
     assert rendered_widgets(dom) >= len(widget_model_ids(load_notebook(notebook)))
     assert dom.count("<mjx-container") == math
+    assert report["overflowing"] == [], "outputs that scroll sideways (cut off)"
+    if widget_model_ids(load_notebook(notebook)):
+        assert report["controls"], "the widgets show no control"
+        unchanged = [(kind, label) for kind, label, changed in report["controls"] if not changed]
+        assert unchanged == [], "controls that do not change their figure in the static book"

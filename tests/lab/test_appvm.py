@@ -167,3 +167,17 @@ def test_generational_collector_runs_minor_and_major_collections():
     kinds = {c.kind for c in view.collections}
     assert kinds == {"minor", "major"}
     assert view.result.output == garbage_collection.gc_view(16).result.output == "4 chains kept\n"
+
+
+def test_the_two_isolations_of_home_draw_and_say_different_things():
+    from vlab.lab.style import figure_png
+
+    merged, isolated = (sandbox_layers.sandbox_view(home) for home in ("writecopy", "full"))
+    assert (merged.hidden, isolated.hidden) == ([], ["/home/student/notes.txt"])
+    assert merged.copied == ["/etc/motd", "/home/student/notes.txt"]
+    assert isolated.copied == ["/etc/motd"]
+    plots = [figure_png(sandbox_layers.plot_layers(view)) for view in (merged, isolated)]
+    assert plots[0] != plots[1]
+    text = sandbox_layers.describe_layers(merged)
+    assert '2 lines: "buy milk" and "and eggs".' in text and "\\n" not in text
+    assert "hides the host's /home/student/notes.txt" in sandbox_layers.describe_layers(isolated)

@@ -88,3 +88,13 @@ def test_level_stack_rejects_a_technology_of_another_level():
 def test_unknown_names_get_an_error_that_lists_the_choices(call):
     with pytest.raises(ValueError, match="choose one of"):
         call()
+
+
+def test_chapters_not_written_yet_are_named_as_coming():
+    from pathlib import Path
+
+    written = sorted(int(path.name[:2]) for path in
+                     (Path(__file__).parents[2] / "book" / "chapters").glob("[0-9][0-9]-*.ipynb"))
+    assert list(levels.WRITTEN_CHAPTERS) == written
+    assert levels.chapter_list((2, 3)) == "2, 3"
+    assert levels.chapter_list((4, 9)) == "4 (coming), 9"

@@ -48,3 +48,11 @@ def test_the_ledger_widget_has_writes_and_paging():
     assert "tlb_miss" in experiment.data.counts
     experiment.controls["writes"].value = 0
     assert experiment.data.output == b""
+
+
+def test_listings_shown_to_students_carry_no_linter_markers():
+    assert "noqa" not in explain.dispatch_loop_source()
+    assert "# i = instructions retired" in explain.dispatch_loop_source()
+    assert explain.without_linter_marker("x = 1  # noqa: B007, E501") == "x = 1"
+    assert explain.without_linter_marker("y  # noqa: B007 - why") == "y  # why"
+    assert explain.without_linter_marker("z  # a comment") == "z  # a comment"

@@ -114,3 +114,62 @@ def test_table_text_is_aligned_and_html_escaped():
 def test_table_rows_must_match_the_header():
     with pytest.raises(ValueError, match="every row needs 2 cells"):
         experiment.Table(("a", "b"), [(1,)])
+
+
+def _titles(exp):
+    return [output.outputs[0]["data"]["text/plain"] for output in exp._outputs.values()]
+
+
+def test_every_setting_is_computed_once_and_stacked_for_the_browser():
+    exp = _make()
+    assert exp.states == 10 and exp.stored
+    assert exp.widget.children[1] is exp._stacks[0][1]  # building it computes every setting
+    assert sorted(_titles(exp)) == sorted(f"<figure: {n} squared>" for n in range(10))
+    (name, stack), = exp._stacks
+    assert name == "n" and stack.selected_index == 3 == exp.controls["n"].index
+    link, = exp._links
+    assert link.source == (exp.controls["n"], "index") and link.target == (stack, "selected_index")
+
+
+def test_two_controls_nest_their_stacks():
+    exp = experiment.Experiment(
+        lambda n, offset: {"n": n, "value": n * n + offset}, plot_square,
+        {"n": experiment.int_slider("n", 1, 3, 2),
+         "offset": experiment.toggle("offset", [0, 100])})
+    outer = exp.widget.children[1]
+    assert exp.states == 6 and len(outer.children) == 3
+    assert all(len(inner.children) == 2 for inner in outer.children)
+    assert len(exp._links) == 4                     # one per stack: the outer and three inner
+    exp.controls["offset"].value = 100
+    exp.controls["n"].value = 3
+    assert outer.selected_index == 2 and outer.children[2].selected_index == 1
+    assert exp.output is outer.children[2].children[1]
+    assert exp.data["value"] == 109
+
+
+def test_an_experiment_with_too_many_settings_says_so(monkeypatch):
+    monkeypatch.setattr(experiment, "MAX_STORED_STATES", 5)
+    exp = _make()
+    assert not exp.stored and exp._stacks == []
+    note = exp.widget.children[-1].value
+    assert "10 settings" in note and "make lab" in note
+    exp.controls["n"].value = 7
+    assert exp.output.outputs[0]["data"]["text/plain"] == "<figure: 7 squared>"
+
+
+def test_before_the_notebook_runs_the_widget_cell_shows_the_figure_and_a_hint():
+    bundle = _make()._repr_mimebundle_()
+    assert bundle["text/plain"] == experiment.RUN_HINT
+    assert bundle["text/html"].startswith('<img src="data:image/png;base64,iVBOR')
+    assert "Run All Cells" in bundle["text/html"] and 'alt="&lt;figure: 3 squared&gt;"' in bundle[
+        "text/html"]
+
+
+def test_sliders_offer_their_steps_and_refuse_a_value_off_the_steps():
+    assert experiment.int_slider("heap", 8, 20, 12, step=4).options == (8, 12, 16, 20)
+    assert experiment.float_slider("x", 0.0, 0.3).options == (0.0, 0.1, 0.2, 0.3)
+    assert experiment.checkbox("on?", True).index == 1
+    with pytest.raises(ValueError, match="not one of its values"):
+        experiment.stepped_slider("threshold", [1, 2, 4], 3)
+    with pytest.raises(ValueError, match="low 5 is above high 1"):
+        experiment.int_slider("n", 5, 1)

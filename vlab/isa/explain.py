@@ -23,6 +23,7 @@ or searching source text itself:
 from __future__ import annotations
 
 import inspect
+import re
 
 from vlab.isa import machine
 from vlab.isa.interpreter import Interpreter
@@ -64,7 +65,17 @@ def dispatch_loop_source() -> str:
     clauses = [i for i, line in enumerate(lines) if i > loop and line.strip()
                and len(line) - len(line.lstrip()) == indent]  # except/else of that try
     stop = clauses[1] if len(clauses) > 1 else len(lines)
-    return "\n".join(line[indent:] for line in lines[start:stop])
+    return "\n".join(without_linter_marker(line[indent:]) for line in lines[start:stop])
+
+
+_LINTER_MARKER = re.compile(r"#\s*noqa(?::\s*[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)?\s*(?:-\s*)?")
+
+
+def without_linter_marker(line: str) -> str:
+    """A source line as a student should read it: a ``# noqa: B007 - why`` comment
+    becomes ``# why`` (a marker alone disappears); the code is unchanged."""
+    plain = _LINTER_MARKER.sub("# ", line).rstrip()
+    return plain[:-1].rstrip() if plain.endswith("#") else plain
 
 
 def machine_loop_files() -> frozenset[str]:

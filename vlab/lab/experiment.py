@@ -15,11 +15,23 @@ result and puts figure and text in its output area.  The wiring holds no logic
 of its own, so a test can build an experiment, set a control's value and check
 ``experiment.params``, ``.data``, ``.figure`` and ``.text`` without a browser.
 
-A chapter shows every experiment twice: first its default result in a plain
-cell (``experiment.show_result()``: nbval checks that output), then the live
-widget (``experiment``) in a cell tagged ``nbval-ignore-output``.  The widget's
-output is set as data (``Output.outputs``), not captured from stdout, so the
-static book stores the same first figure in the widget state.
+Every control offers a small set of values (buttons, drop-down lists, sliders
+discretised to their steps: all of them have an ``index``), so an experiment
+knows all its states.  When there are at most :data:`MAX_STORED_STATES`, the
+widget computes every state once, when the notebook runs, and stacks the
+results (an ipywidgets ``Stack`` per control, nested for several controls);
+``jslink`` ties each control's ``index`` to its stack's ``selected_index``.
+The links run in the browser, so the stored page switches figures without a
+kernel: the static book responds like the notebook.  An experiment with more
+states shows its first one and says, under the controls, that the notebook
+explores the rest (the kernel redraws it there).
+
+A chapter shows every experiment once: a plain cell builds it and calls
+``experiment.show_result()`` (nbval checks that output; the cell is tagged
+``remove-output`` so the book shows its code only), and the next cell shows the
+widget (``experiment``; tagged ``remove-input`` and ``nbval-ignore-output``).
+Before the notebook has run (an untrusted notebook in JupyterLab) the widget cell
+shows the first figure and a line asking to run the cells instead of a repr.
 """
 
 from __future__ import annotations
@@ -124,13 +136,41 @@ def text_output(text: str) -> dict[str, Any]:
     }
 
 
+#: The most states an experiment precomputes for the static book (each is one stored PNG).
+MAX_STORED_STATES = 64
+
+#: What the widget cell says where widgets cannot run (an untrusted notebook not yet run).
+RUN_HINT = ("Interactive experiment: run the notebook's cells (Run > Run All Cells) "
+            "to use its controls. Shown: its first setting.")
+
+
+def too_many_states_note(states: int) -> str:
+    """The line under an experiment whose states are not all stored in the page."""
+    return (f"This experiment has {states} settings, too many to store in this page: "
+            "here the figure stays at its first setting. Open the chapter as a notebook "
+            "(make lab) and run its cells to explore every setting.")
+
+
+def _state_count(controls: Sequence[widgets.Widget]) -> int | None:
+    """How many combinations of values the controls offer (None: a control has no index)."""
+    count = 1
+    for control in controls:
+        if not hasattr(control, "index") or not hasattr(control, "_options_values"):
+            return None
+        count *= len(control._options_values)
+    return count
+
+
 class Experiment:
     """Wires named controls to a model function and a plot function.
 
-    ``controls`` maps the model's keyword-argument names to widgets that have a
-    ``value``.  ``fixed`` holds extra keyword arguments passed to the model
-    unchanged.  Attributes after every update: ``params`` (what the model got),
-    ``data`` (what it returned), ``figure`` and ``text`` (what is shown).
+    ``controls`` maps the model's keyword-argument names to selection widgets
+    (built with :func:`toggle`, :func:`dropdown`, :func:`int_slider`, ...).
+    ``fixed`` holds extra keyword arguments passed to the model unchanged.
+    Attributes after every update: ``params`` (what the model got), ``data``
+    (what it returned), ``figure`` and ``text`` (what is shown), ``states``
+    (how many settings the controls offer) and ``stored`` (whether the widget
+    precomputes all of them, see the module docstring).
     """
 
     def __init__(
@@ -145,8 +185,13 @@ class Experiment:
         self.model, self.plot, self.describe = model, plot, describe
         self.controls = dict(controls)
         self.fixed = dict(fixed or {})
-        self.output = widgets.Output()
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
+        self.states = _state_count(list(self.controls.values()))
+        self.stored = self.states is not None and self.states <= MAX_STORED_STATES
+        self._results: dict[tuple[Any, ...], tuple[Any, str, tuple[dict, ...]]] = {}
+        self._widget: widgets.Widget | None = None
+        self._outputs: dict[tuple[Any, ...], widgets.Output] = {}
+        self._stacks: list[tuple[str, widgets.Stack]] = []
+        self._links: list[widgets.Widget] = []
         for control in self.controls.values():
             control.observe(self.update, names="value")
         self.update()
@@ -157,15 +202,71 @@ class Experiment:
         values = {name: control.value for name, control in self.controls.items()}
         return {**self.fixed, **values}
 
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(control.value for control in self.controls.values())
+
+    def _result(self, key: tuple[Any, ...]) -> tuple[Any, str, tuple[dict, ...]]:
+        """(data, text, notebook outputs) of one setting, computed once."""
+        if key not in self._results:
+            data = self.model(**self.fixed, **dict(zip(self.controls, key, strict=True)))
+            text = self.describe(data) if self.describe else ""
+            outputs = [figure_output(self.plot(data))]
+            if text:
+                outputs.append(text_output(text))
+            self._results[key] = (data, text, tuple(outputs))
+        return self._results[key]
+
     def update(self, change: object = None) -> None:
         """Re-run model and plot with the controls' current values (a widget callback)."""
-        self.data = self.model(**self.params)
+        key = self._key()
+        self.data, self.text, outputs = self._result(key)
         self.figure = self.plot(self.data)
-        self.text = self.describe(self.data) if self.describe else ""
-        outputs = [figure_output(self.figure)]
-        if self.text:
-            outputs.append(text_output(self.text))
-        self.output.outputs = tuple(outputs)
+        if self._widget is None:
+            return
+        if self.stored:
+            for name, stack in self._stacks:
+                stack.selected_index = self.controls[name].index
+        else:
+            self._outputs[()].outputs = outputs
+
+    # --- the widget --------------------------------------------------------------------
+
+    @property
+    def widget(self) -> widgets.Widget:
+        """Controls above the figure (built, and every state computed, on first use)."""
+        if self._widget is None:
+            self._widget = self._build_widget()
+        return self._widget
+
+    def _build_widget(self) -> widgets.Widget:
+        controls = widgets.VBox(list(self.controls.values()))
+        if self.stored:
+            return widgets.VBox([controls, self._stack(0, ())])
+        self._outputs[()] = widgets.Output(outputs=self._result(self._key())[2])
+        note = too_many_states_note(self.states or 0)
+        return widgets.VBox([controls, self._outputs[()],
+                             widgets.HTML(f"<p><em>{html.escape(note)}</em></p>")])
+
+    def _stack(self, depth: int, prefix: tuple[Any, ...]) -> widgets.Widget:
+        """The outputs of every setting that starts with ``prefix``, one stack per control."""
+        names = list(self.controls)
+        if depth == len(names):
+            self._outputs[prefix] = widgets.Output(outputs=self._result(prefix)[2])
+            return self._outputs[prefix]
+        control = self.controls[names[depth]]
+        children = [self._stack(depth + 1, (*prefix, value))
+                    for value in control._options_values]
+        stack = widgets.Stack(children, selected_index=control.index)
+        self._stacks.append((names[depth], stack))
+        self._links.append(widgets.jslink((control, "index"), (stack, "selected_index")))
+        return stack
+
+    @property
+    def output(self) -> widgets.Output:
+        """The Output widget that shows the current setting."""
+        if self._widget is None:
+            self._widget = self._build_widget()
+        return self._outputs[self._key() if self.stored else ()]
 
     def show_result(self) -> None:
         """Display the current figure and text as plain cell output (checked by nbval)."""
@@ -174,10 +275,21 @@ class Experiment:
             print(textwrap.fill(self.text, TEXT_WIDTH))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The widget; where it cannot run, the first figure and :data:`RUN_HINT` instead."""
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
+        png = figure_output(self.figure)["data"]["image/png"]
+        bundle["text/plain"] = RUN_HINT
+        bundle["text/html"] = (f'<img src="data:image/png;base64,{png}" '
+                               f'alt="{html.escape(figure_summary(self.figure))}"/>'
+                               f"<p><em>{html.escape(RUN_HINT)}</em></p>")
+        return bundle
 
 
 # --- small constructors so every chapter's controls look alike -----------------------
+# Every control offers a finite list of values and has an ``index`` (see the module
+# docstring); sliders are SelectionSliders over their steps.
+
+_SLIDER_LAYOUT = {"width": "100%", "max_width": "44em"}
 
 
 def dropdown(description: str, options: Sequence[Any], value: Any = None,
@@ -211,26 +323,44 @@ def toggle(description: str, options: Sequence[Any], value: Any = None) -> widge
     )
 
 
-def _slider(kind, description, low, high, value, step):
-    if low > high:
-        raise ValueError(f"slider {description!r}: low {low} is above high {high}")
-    return kind(description=description, min=low, max=high, step=step,
-                value=low if value is None else value, continuous_update=False,
-                style=_CONTROL_STYLE)
+def stepped_slider(description: str, values: Sequence[Any],
+                   value: Any = None) -> widgets.SelectionSlider:
+    """A labelled slider over exactly ``values`` (in order); it starts at ``value``.
+
+    Use it for a documented subset of a range (``[1, 2, 4, 8, 16]``) when every
+    step would be too many states to store (:data:`MAX_STORED_STATES`).
+    """
+    values = list(values)
+    if not values:
+        raise ValueError(f"slider {description!r} needs at least one value")
+    if value is not None and value not in values:
+        raise ValueError(f"slider {description!r}: {value!r} is not one of its values "
+                         f"{values[0]!r} ... {values[-1]!r}; start it at one of them")
+    return widgets.SelectionSlider(
+        description=description, options=values,
+        value=values[0] if value is None else value, continuous_update=False,
+        style=_CONTROL_STYLE, layout=widgets.Layout(**_SLIDER_LAYOUT),
+    )
 
 
 def int_slider(description: str, low: int, high: int, value: int | None = None,
-               step: int = 1) -> widgets.IntSlider:
-    """A labelled integer slider from ``low`` to ``high`` (inclusive)."""
-    return _slider(widgets.IntSlider, description, low, high, value, step)
+               step: int = 1) -> widgets.SelectionSlider:
+    """A labelled integer slider from ``low`` to ``high`` (inclusive) by ``step``."""
+    if low > high:
+        raise ValueError(f"slider {description!r}: low {low} is above high {high}")
+    return stepped_slider(description, range(low, high + 1, step), value)
 
 
 def float_slider(description: str, low: float, high: float, value: float | None = None,
-                 step: float = 0.1) -> widgets.FloatSlider:
-    """A labelled float slider from ``low`` to ``high`` (inclusive)."""
-    return _slider(widgets.FloatSlider, description, low, high, value, step)
+                 step: float = 0.1) -> widgets.SelectionSlider:
+    """A labelled float slider from ``low`` to ``high`` (inclusive) by ``step``."""
+    if low > high:
+        raise ValueError(f"slider {description!r}: low {low} is above high {high}")
+    count = round((high - low) / step)
+    values = [round(low + i * step, 10) for i in range(count + 1)]
+    return stepped_slider(description, values, None if value is None else round(value, 10))
 
 
-def checkbox(description: str, value: bool = False) -> widgets.Checkbox:
-    """A labelled check box."""
-    return widgets.Checkbox(description=description, value=value, style=_CONTROL_STYLE)
+def checkbox(description: str, value: bool = False) -> widgets.ToggleButtons:
+    """A labelled on/off choice (two buttons, so it has an index like every control)."""
+    return toggle(description, [("off", False), ("on", True)], value)

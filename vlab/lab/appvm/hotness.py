@@ -20,9 +20,11 @@ from vlab.lab.style import LEVEL_COLORS, new_figure, styled
 APP_COLOR = LEVEL_COLORS["application"]
 
 #: The run is priced on the shared ledger with the HLL VM's own events
-#: (rows of vlab.host.costs): ``hll_interpret`` and ``hll_compiled`` per bytecode, after
-#: DIGITAL FX!32 (about 45 host instructions per guest instruction interpreted, 4.4
-#: translated; Chernoff et al., IEEE Micro 1998), and ``hll_jit_compile`` per bytecode compiled.
+#: (rows of vlab.host.costs): ``hll_interpret`` and ``hll_compiled`` per bytecode, and
+#: ``hll_jit_compile`` per bytecode compiled.  The first two are illustrative prices borrowed
+#: from DIGITAL FX!32's machine-code figures (about 45 host instructions per x86 instruction
+#: interpreted, 4.4 translated; Chernoff et al., IEEE Micro 1998) as an order of magnitude: no
+#: published figure prices one bytecode; the curves depend on the ratios only (chapter 9, 9.5).
 CALL_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
@@ -100,7 +102,8 @@ def describe_jit(points: list[HotnessPoint]) -> str:
     return (f"With 1 call everything is interpreted (speedup {first.speedup:.2f}x). With "
             f"{last.calls} calls {100 * last.compiled / (last.compiled + last.interpreted):.0f}%"
             f" of the instructions run compiled and the modeled speedup is "
-            f"{last.speedup:.1f}x; the ceiling is {jit_ceiling():.1f}x (45 / 4.4 cycles).")
+            f"{last.speedup:.1f}x; the ceiling is {jit_ceiling():.1f}x (45 / 4.4 cycles per "
+            "bytecode: illustrative prices, see vlab/host/costs.py).")
 
 
 def jit_explorer(threshold: int = 2) -> Experiment:

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from vlab.application.sandbox.hll_app import package_program, run_app
+from vlab.application.sandbox.isolation import host_visible
 from vlab.application.sandbox.workstation import Workstation
 from vlab.lab.appvm.programs import EDITOR, EDITOR_FILES, HOST_FILES
 from vlab.lab.experiment import Experiment, toggle
@@ -29,6 +30,8 @@ class LayerView:
     whiteouts: list[str]
     output: str
     host_unchanged: bool
+    hidden: list[str]   # host files the isolation table hides from the application
+    copied: list[str]   # sandbox files that began as a copy of a lower layer's file
 
 
 def sandbox_view(home: str = "writecopy") -> LayerView:
@@ -43,8 +46,11 @@ def sandbox_view(home: str = "writecopy") -> LayerView:
     layers = {"sandbox": app.sandbox.paths(), "package": app.client.paths,
               "host": ws.host.paths()}
     visible = {path: app.vfs.layer_of(path) for path in app.vfs.visible_files()}
+    hidden = [path for path in layers["host"] if not host_visible(path, app.vfs.isolation)]
+    below = set(layers["package"]) | (set(layers["host"]) - set(hidden))
+    copied = [path for path in layers["sandbox"] if path in below]
     return LayerView(layers, visible, sorted(app.sandbox.whiteouts), run.output,
-                     ws.host.digest() == before)
+                     ws.host.digest() == before, hidden, copied)
 
 
 LAYER_COLORS = {"sandbox": APP_COLOR, "package": LEVEL_COLORS["library"],
@@ -53,7 +59,11 @@ LAYER_COLORS = {"sandbox": APP_COLOR, "package": LEVEL_COLORS["library"],
 
 @styled
 def plot_layers(view: LayerView) -> Figure:
-    """Plot: one lane per layer plus the application's merged view on top."""
+    """Plot: one lane per layer plus the application's merged view on top.
+
+    Host files the isolation hides are dashed outlines; a sandbox file says whether it
+    began as a copy of a lower file ("copy", copy-on-write) or was created there ("new").
+    """
     fig, ax = new_figure("stacks")
     paths = sorted({p for files in view.layers.values() for p in files} | set(view.whiteouts))
     lanes = ["host", "package", "sandbox", "view"]
@@ -63,7 +73,7 @@ def plot_layers(view: LayerView) -> Figure:
         for column, path in enumerate(paths):
             _draw_file(ax, view, lane, row, column, path)
     for column, path in enumerate(paths):
-        ax.text(column + 0.45, -0.25, path, rotation=35, ha="right", va="top", fontsize=7.5)
+        ax.text(column + 0.45, -0.25, path, rotation=35, ha="right", va="top", fontsize=9)
     ax.set_xlim(-2.2, len(paths))
     ax.set_ylim(-2.6, len(lanes))
     ax.axis("off")
@@ -81,16 +91,30 @@ def _draw_file(ax, view: LayerView, lane: str, row: int, column: int, path: str)
     if lane == "sandbox" and path in view.whiteouts:
         ax.add_patch(Rectangle((column, row), 0.9, 0.8, facecolor="white", edgecolor=HIGHLIGHT,
                                hatch="xx", lw=1.5))
+    elif lane == "host" and path in view.hidden:
+        ax.add_patch(Rectangle((column, row), 0.9, 0.8, facecolor="white", edgecolor=INK,
+                               linestyle="--"))
+        ax.text(column + 0.45, row + 0.4, "hidden", ha="center", va="center", fontsize=9)
     elif path in view.layers[lane]:
         ax.add_patch(Rectangle((column, row), 0.9, 0.8, facecolor=LAYER_COLORS[lane],
                                edgecolor=INK))
+        if lane == "sandbox":
+            ax.text(column + 0.45, row + 0.4, "copy" if path in view.copied else "new",
+                    ha="center", va="center", fontsize=9)
 
 
 def describe_layers(view: LayerView) -> str:
-    return (f"The editor wrote {len(view.layers['sandbox'])} file(s), all into its sandbox; "
-            f"it deleted {', '.join(view.whiteouts)} (a whiteout). The host layer is "
-            f"{'unchanged' if view.host_unchanged else 'CHANGED'}. It printed "
-            f"{view.output.strip()!r}.")
+    """Says where the writes went, what isolation hid and what the editor printed."""
+    lines = view.output.splitlines()
+    printed = " and ".join(f'"{line}"' for line in lines)
+    copies = (f"{len(view.copied)} of them copied up from below" if view.copied
+              else "none of them copied from below")
+    hidden = (f"Full isolation hides the host's {', '.join(view.hidden)}: the editor's own "
+              "copy starts empty. " if view.hidden else "")
+    return (f"The editor wrote {len(view.layers['sandbox'])} file(s), all into its sandbox "
+            f"({copies}); it deleted {', '.join(view.whiteouts)} (a whiteout). {hidden}"
+            f"The host layer is {'unchanged' if view.host_unchanged else 'CHANGED'}. "
+            f"It printed {len(lines)} line{'s' if len(lines) != 1 else ''}: {printed}.")
 
 
 def sandbox_explorer(home: str = "writecopy") -> Experiment:

@@ -55,7 +55,7 @@ def describe_technology(view: TechnologyView) -> str:
     return (f"{tech.name} ({tech.what}) virtualizes at level {lvl.number} of 5, "
             f"{lvl.name}. Its layer intercepts {lvl.interface} and offers "
             f"{lvl.presents}. How: {tech.mechanism}. Modelled in chapter(s) "
-            f"{', '.join(map(str, lvl.chapters))}.")
+            f"{levels.chapter_list(lvl.chapters)}.")
 
 
 def technology_explorer(technology: str = "Xen") -> Experiment:
@@ -119,7 +119,7 @@ def levels_table() -> Table:
     """The five levels, top first: lecture name, what the layer intercepts, examples."""
     rows = [(lvl.name, lvl.lecture_name, lvl.interface,
              ", ".join(levels.technologies_at(lvl.key)),
-             ", ".join(map(str, lvl.chapters)))
+             levels.chapter_list(lvl.chapters))
             for lvl in reversed(levels.LEVELS)]
     return Table(("Level", "In the lecture", "The layer intercepts", "Examples", "Chapters"),
                  rows, "After Hwang, Dongarra & Fox 2011, sec. 3.1.1 and Fig. 3.2.")

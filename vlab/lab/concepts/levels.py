@@ -73,6 +73,15 @@ LEVELS: tuple[Level, ...] = (
 )
 
 LEVEL_KEYS: tuple[str, ...] = tuple(level.key for level in LEVELS)
+
+#: The chapters the book has today (book/chapters/NN-*.ipynb; tests/book checks the list).
+#: The roadmap plans eleven; one not written yet is named as coming, never as a place to go.
+WRITTEN_CHAPTERS: tuple[int, ...] = (1, 2, 3, 9)
+
+
+def chapter_list(chapters: tuple[int, ...]) -> str:
+    """The chapters as text, ``"4 (coming), 5 (coming)"`` for those not written yet."""
+    return ", ".join(str(n) if n in WRITTEN_CHAPTERS else f"{n} (coming)" for n in chapters)
 _LEVEL_BY_KEY = {level.key: level for level in LEVELS}
 
 

@@ -28,7 +28,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from vlab.lab.experiment import Experiment, Table, dropdown, int_slider
+from vlab.lab.experiment import Experiment, Table, dropdown, int_slider, stepped_slider
 from vlab.lab.translation import break_even, cache_use, hot_paths
 from vlab.lab.translation.programs import SUM_SOURCE, run
 
@@ -94,11 +94,17 @@ def cache_experiment(threshold: int = 8) -> Experiment:
                       {"threshold": control}, describe=cache_use.describe_cache_timeline)
 
 
+#: The trace thresholds the widget offers: every step of 1..64 with four periods would be
+#: 256 settings, too many to store in the static book; these ten keep the low end (where
+#: the trace is recorded during the first iterations) and the high one (no time to grow).
+TRACE_THRESHOLDS = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64)
+
+
 def trace_experiment(period: int = 8, threshold: int = 16) -> Experiment:
-    """Widget: how often the rare path runs, and the trace threshold; the trace on the
-    control-flow graph."""
+    """Widget: how often the rare path runs, and the trace threshold (one of
+    :data:`TRACE_THRESHOLDS`); the trace on the control-flow graph."""
     controls = {"period": dropdown("Rare path every", [2, 4, 8, 16], period),
-                "threshold": int_slider("Trace threshold", 1, 64, threshold)}
+                "threshold": stepped_slider("Trace threshold", TRACE_THRESHOLDS, threshold)}
     return Experiment(hot_paths.hot_trace, hot_paths.plot_trace, controls,
                       describe=hot_paths.describe_trace)
 
