@@ -109,6 +109,30 @@ def test_a_fault_on_the_vs_tables_reports_the_original_access():
             m.mmu.translate(DATA_VA, access)
         assert info.value.cause == cause
         assert m.hart.fault_gpa == vs_root + (DATA_VA >> 22) * 4
+        assert m.hart.fault_tinst == 0x2000               # Table 8.12: a 32-bit PTE read
+
+
+def test_the_pte_read_fault_reaches_htval_and_htinst(engine):
+    """Delivered to HS: htval = the PTE's guest-physical address >> 2, htinst the
+    pseudoinstruction; an ordinary guest-page fault leaves htinst 0."""
+    from conftest import code, ins
+    for drop_root, tinst in ((True, 0x2000), (False, 0)):
+        m = guest_machine(engine)
+        vs_root = m.csr['vsatp'] << 12 & 0xFFFFFFFF
+        m.hart.set_virt(0)
+        m.csr['medeleg'], m.csr['stvec'] = 1 << 21, 0x8000_0000
+        m.hart.set_virt(1)
+        m.load_bytes(0x8000_0000, code(ins('ebreak')))
+        m.load_bytes(GUEST_CODE, code(ins('lw', 'a0', 0, 'a1')))
+        m.set_trap_handler('M', lambda ctx: ctx.halt('stop'))
+        m.engine.context_changed()
+        m.mmu.translate(GUEST_VA, FETCH)     # the fetch's translation cached first: only
+        _drop_u(m, vs_root if drop_root else GUEST_DATA)      # the load walks the root
+        m.regs[11] = DATA_VA
+        m.pc = GUEST_VA
+        m.run(max_instructions=5)
+        gpa = vs_root + (DATA_VA >> 22) * 4 if drop_root else GUEST_DATA
+        assert (m.csr['scause'], m.csr['htval'], m.csr['htinst']) == (21, gpa >> 2, tinst)
 
 
 def test_tlb_entries_are_tagged_by_vmid_and_hfence_gvma_drops_them():

@@ -8,8 +8,8 @@ Each case runs one instruction at pc = RAM base, with address translation off in
 stages, and reports where the trap went.
 """
 import pytest
-from conftest import RAM, code, ins
 
+from conftest import RAM, code, ins
 from vlab.isa.causes import INTERRUPT_BIT
 from vlab.isa.csr import MEDELEG_WRITABLE
 from vlab.isa.machine import Machine

@@ -28,6 +28,7 @@ class Hart:
         # a fault of a two-stage translation, for the trap entry that reports it (traps.py):
         self.fault_gpa: int | None = None    # the guest-physical address (htval/mtval2)
         self.fault_gva = False               # stval/mtval holds a guest virtual address
+        self.fault_tinst = 0                 # htinst/mtinst (vlab/isa/two_stage.py)
         self.instret = 0              # instructions retired since reset (exact)
         self.reservation: int | None = None   # physical address reserved by LR.W
         self.waiting = False          # stalled in WFI

@@ -30,8 +30,9 @@ The hypervisor extension (ch. 8, sec. 8.6 "Traps") adds a third level and the V 
   reported as the S-level one below it (1, 5, 9), as the guest expects.
 * Into HS: V becomes 0 first; then ``hstatus.SPV`` = old V, ``hstatus.SPVP`` = the old
   level if V was 1, ``hstatus.GVA`` = stval holds a guest virtual address, ``htval`` = the
-  guest-physical address >> 2 of a guest-page fault (else 0), ``htinst`` = 0 (allowed:
-  "zero ... when no transformed instruction is provided", sec. 8.6.3).
+  guest-physical address >> 2 of a guest-page fault (else 0), ``htinst`` = 0 (no
+  transformed instruction, sec. 8.6.3) or the pseudoinstruction of a fault on a VS-stage
+  PTE read (vlab/isa/two_stage.py).
 * Into M: ``mstatush.MPV`` = old V, ``mstatush.GVA``, ``mtval2`` and ``mtinst`` likewise.
 * MRET: V = MPV when MPP is not M (then MPV = 0); SRET from HS: V = hstatus.SPV (then
   SPV = 0); SRET from VS stays in V=1.  Refused xRETs are illegal or virtual instructions
@@ -156,8 +157,8 @@ def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
     docstring), return the new pc."""
     csr, priv, virt = hart.csr, hart.priv, hart.virt
     target = trap_target(hart, cause, interrupt)
-    gpa, gva = hart.fault_gpa, hart.fault_gva
-    hart.fault_gpa, hart.fault_gva = None, False
+    gpa, gva, tinst = hart.fault_gpa, hart.fault_gva, hart.fault_tinst
+    hart.fault_gpa, hart.fault_gva, hart.fault_tinst = None, False, 0
     if target == VS:                              # the guest's own handler, V stays 1
         if interrupt and cause in (2, 6, 10):
             cause -= 1                            # VSSI/VSTI/VSEI appear as SSI/STI/SEI
@@ -166,16 +167,19 @@ def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
         hart.reservation = None
         return pc
     gva = not interrupt and (gva or virt and cause in ADDRESS_CAUSES)
-    gpa = (gpa >> 2) if gpa is not None and cause in GUEST_PAGE_FAULTS else 0
+    if gpa is None or cause not in GUEST_PAGE_FAULTS:
+        gpa, tinst = 0, 0
+    else:
+        gpa >>= 2
     hart.set_virt(0)                              # the HS/M registers are the plain names
     _, pc = _enter_level(csr, target, priv, cause, tval, interrupt, epc)
     if target == M:
         csr.mstatush = (virt << 7) | (gva << 6)   # MPV, GVA
-        csr.mtval2, csr.mtinst = gpa, 0
+        csr.mtval2, csr.mtinst = gpa, tinst
     else:
         spvp = (priv << 8) if virt else csr.hstatus & (1 << 8)
         csr.hstatus = csr.hstatus & ~0x1C0 | spvp | (virt << 7) | (gva << 6)
-        csr.htval, csr.htinst = gpa, 0
+        csr.htval, csr.htinst = gpa, tinst
     hart.set_priv(target)
     hart.reservation = None
     return pc

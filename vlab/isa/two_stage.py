@@ -26,6 +26,9 @@ Rules followed (sec. 8.5.1-8.5.3):
   address (``hstatus.GVA`` = 1).  A VS-stage fault is an ordinary page fault (12, 13, 15)
   that the hypervisor may delegate to the guest (``hedeleg``).
 * HLVX reads with *execute* permission, but faults as a load.
+* htinst/mtinst: zero (no transformed instruction is provided, which sec. 8.6.3 allows),
+  except for a guest-page fault on the implicit read of a VS-stage PTE, where zero is not
+  allowed: the pseudoinstruction ``IMPLICIT_PTE_READ`` (Table 8.12, a 32-bit read).
 
 Modeling choices (documented, as the MMU's): A/D bits of both stages are set by the walker
 (the Svadu behaviour the single-stage MMU has), the A/D write-back of a VS-stage PTE goes
@@ -61,6 +64,7 @@ from vlab.isa.traps import Trap
 
 MASK32 = 0xFFFFFFFF
 ATP_ON = 1 << 31
+IMPLICIT_PTE_READ = 0x00002000     # htinst for a fault on a VS-stage PTE read (RV32)
 PPN_MASK = 0x3FFFFF
 
 
@@ -89,9 +93,9 @@ class GuestFault(Exception):  # a control signal inside this module
     """A walk of one stage failed: ``cause`` (of the original access) and, for the
     G-stage, the guest-physical address."""
 
-    def __init__(self, cause: int, gpa: int | None):
+    def __init__(self, cause: int, gpa: int | None, tinst: int = 0):
         super().__init__(cause, gpa)
-        self.cause, self.gpa = cause, gpa
+        self.cause, self.gpa, self.tinst = cause, gpa, tinst
 
 
 def _remap(cause: int, access: int) -> int:
@@ -138,7 +142,11 @@ class TwoStage:
         table = (view.vsatp & PPN_MASK) << 12
         for level in (1, 0):
             pte_gpa = table + SV32.vpn(va, level) * 4
-            pte_hpa = self.g_stage(pte_gpa, view, LOAD, report)      # implicit read
+            try:
+                pte_hpa = self.g_stage(pte_gpa, view, LOAD, report)  # implicit read
+            except GuestFault as fault:
+                fault.tinst = IMPLICIT_PTE_READ
+                raise
             mmu.walk_refs += 1
             try:
                 pte = mmu._read_pte(pte_hpa)
@@ -191,7 +199,7 @@ class TwoStage:
             pa, _ = self.walk(va, view, check, report)
         except GuestFault as fault:
             hart = mmu.hart
-            hart.fault_gpa, hart.fault_gva = fault.gpa, True
+            hart.fault_gpa, hart.fault_gva, hart.fault_tinst = fault.gpa, True, fault.tinst
             raise Trap(fault.cause, va) from None
         if len(tlb) >= mmu.tlb_entries:
             victim = next(iter(tlb))
