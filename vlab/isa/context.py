@@ -16,12 +16,16 @@ Fields:
 ``satp``         the address space (root page table) when either is paged, else 0
 ``traced``       tracing on: traced handlers record every access
 ``virt``         the V bit of the hypervisor extension (privileged spec ch. 8): 1 while
-                 a guest runs in VS/VU mode; always 0 here (no H extension yet)
-``vmid``         the guest's VMID (hgatp.VMID, sec. 8.2.10); 0 without the H extension
+                 a guest runs in VS/VU mode; then ``satp`` is the guest's vsatp and the
+                 MMU translates in two stages (vlab/isa/two_stage.py)
+``vmid``         the guest's VMID (hgatp.VMID, sec. 8.2.10) while V=1, else 0: code
+                 predecoded or translated for one guest is never run for another
 ``asid``         satp.ASID (sec. 4.1.11); 0: this hart implements no ASID bits
 
 Built on context change (``Engine.context_changed``), never per instruction: an engine
 looks the context up by its values and makes the named structure once per new context.
+A V=1 context is made by ``Interpreter._virtual_context_changed`` (the constructor with
+``virt=1``): its ``priv`` is the guest's level even when nothing is translated.
 """
 from __future__ import annotations
 

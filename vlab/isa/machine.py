@@ -44,6 +44,12 @@ decision:
                             xtvec (a hypervisor reflecting a trap into its guest)
 ``ctx.halt(message)`` / ``ctx.exit(code)``  stop the run
 
+With the hypervisor extension (vlab/isa/traps.py), 'S' means HS-mode: a handler registered
+there also sees the traps a guest (V=1) takes into HS, with the hart already back at V=0
+(``ctx.csr['hstatus']`` tells SPV/SPVP/GVA, ``htval`` the guest-physical address of a
+guest-page fault).  Traps delegated on into VS-mode (``hedeleg``/``hideleg``) go to the
+guest's own handler at vstvec: no Python level stands there.
+
 The trap is charged to the ledger (``trap`` or ``interrupt``); resuming into a lower
 privilege also charges ``privilege_switch``; a handler charges its own work with
 ``ctx.charge('syscall')`` etc.  Example -- a proxy kernel serving ``write`` and
