@@ -198,3 +198,18 @@ def test_vs_interrupt_priority_is_vsei_vssi_vsti(engine):
     assert m.csr['vscause'] == INTERRUPT_BIT | 9
     m = pending(engine, S, 1, VSSI | VSTI, VSSI | VSTI)
     assert m.csr['vscause'] == INTERRUPT_BIT | 1
+
+
+# ---------------------------------------------------------------- Popek & Goldberg
+def test_with_h_a_guest_kernel_in_s_mode_could_reach_the_hypervisor_state():
+    """misa.H set: HS-mode may use the H CSRs and instructions, so a guest kernel run in
+    S-mode (V=0) by a trap-and-emulate monitor could too -- except what mstatus.TVM
+    traps (hgatp, HFENCE.GVMA).  A guest in U-mode has no holes."""
+    from vlab.isa.hart import Hart
+    from vlab.isa.spec.sensitivity import virtualization_holes
+    implemented = Hart().csr.numbers()
+    holes = {row.name for row in virtualization_holes(S, implemented, hypervisor=True)}
+    assert {'0x600', '0x280', 'hlv.w', 'hsv.w', 'hfence.vvma'} <= holes     # hstatus, vsatp
+    assert not {'0x680', 'hfence.gvma'} & holes
+    assert virtualization_holes(S, implemented) == []          # H rows left out: classic
+    assert virtualization_holes(U, implemented, hypervisor=True) == []
