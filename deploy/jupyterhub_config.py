@@ -19,6 +19,7 @@ environment read here:
 ``VLAB_HUB_STUDENTS``      comma-separated user names with the student role
 ``VLAB_HUB_SERVICE_TOKEN`` optional: an API token for a ``course-driver`` service
                            that may create users, tokens and servers (tests/hub)
+``VLAB_HUB_RUNTIME``       a short directory for the servers' Jupyter runtime files
 =========================  =====================================================
 
 Roles are JupyterHub groups named as nbgrader's JupyterHub authentication expects
@@ -46,6 +47,9 @@ STATE = Path(os.environ["VLAB_HUB_STATE"]).resolve()
 PORT = int(os.environ.get("VLAB_HUB_PORT", "8000"))
 COURSE_ROOT = Path(os.environ.get("VLAB_COURSE_ROOT", REPOSITORY / "exercises")).resolve()
 EXCHANGE_ROOT = Path(os.environ.get("VLAB_EXCHANGE_ROOT", STATE / "exchange")).resolve()
+# Jupyter's runtime files (connection files, kernel sockets) per user, on a short path:
+# a Unix socket's path may not exceed 107 bytes, and a home inside STATE can be deep.
+RUNTIME = Path(os.environ.get("VLAB_HUB_RUNTIME", STATE / "runtime"))
 
 
 def user_names(variable: str) -> set[str]:
@@ -106,7 +110,7 @@ c.Spawner.http_timeout = 120
 c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": str(DEPLOY / "singleuser"),
     "VLAB_EXCHANGE_ROOT": str(EXCHANGE_ROOT),
-    "VLAB_HUB_LOCAL": "1",
+    "JUPYTER_RUNTIME_DIR": lambda spawner: str(RUNTIME / spawner.user.name),
 }
 # Limits per student server, from benchmarks/bench_hub_memory.py (book/instructors.md).
 # The local spawner only passes them on (MEM_LIMIT, CPU_LIMIT); Kubernetes enforces them.

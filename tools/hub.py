@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -61,6 +63,11 @@ class LocalHub:
     def exchange(self) -> Path:
         return self.state / "exchange"
 
+    @property
+    def runtime(self) -> Path:
+        """The servers' Jupyter runtime files (kernel sockets need a short path)."""
+        return Path(tempfile.gettempdir()) / f"vlab-hub-{os.getuid()}-{self.port}"
+
     def environment(self) -> dict[str, str]:
         """The variables ``deploy/jupyterhub_config.py`` reads (its docstring has the table)."""
         env = dict(os.environ)
@@ -72,6 +79,7 @@ class LocalHub:
             "VLAB_EXCHANGE_ROOT": str(self.exchange),
             "VLAB_HUB_INSTRUCTORS": ",".join(self.instructors),
             "VLAB_HUB_STUDENTS": ",".join(self.students),
+            "VLAB_HUB_RUNTIME": str(self.runtime),
         })
         if self.service_token:
             env["VLAB_HUB_SERVICE_TOKEN"] = self.service_token
@@ -127,6 +135,7 @@ class LocalHub:
                 self.process.wait()
         self.process = None
         _end_processes_under(self.state.resolve())
+        shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 def _answers(url: str) -> bool:

@@ -85,7 +85,8 @@ class ClassOnHub:
         env = dict(self.hub.environment())
         env.update({"HOME": str(self.home(user)), "USER": user, "JUPYTERHUB_USER": user,
                     "JUPYTER_CONFIG_PATH": str(ROOT / "deploy" / "singleuser"),
-                    "VLAB_HUB_LOCAL": "1", "VLAB_COURSE_ROLE": "student"})
+                    "VLAB_COURSE_ROLE": "instructor" if user in self.hub.instructors
+                    else "student"})
         return subprocess.run(list(argv), cwd=self.home(user), env=env, capture_output=True,
                               text=True, timeout=120)
 

@@ -73,7 +73,7 @@ def instructor_releases(course: ClassOnHub) -> None:
     for step in ("assign", "release"):
         reply = course.server(INSTRUCTOR, "POST", f"/formgrader/api/assignment/{ASSIGNMENT}/{step}",
                               {})
-        assert reply["success"], reply.get("error") or reply.get("log")
+        assert reply["success"], f"{reply.get('log')}\n{reply.get('error')}"
     outbound = course.hub.exchange / "vlab" / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     released = json.loads(outbound.read_text(encoding="utf-8"))
     text = json.dumps(released)
@@ -150,11 +150,11 @@ def restart_hub(course: ClassOnHub) -> None:
 def instructor_collects_and_grades(course: ClassOnHub) -> dict[str, dict]:
     reply = course.server(INSTRUCTOR, "POST",
                           f"/formgrader/api/assignment/{ASSIGNMENT}/collect", {})
-    assert reply["success"], reply.get("error") or reply.get("log")
+    assert reply["success"], f"{reply.get('log')}\n{reply.get('error')}"
     for student in STUDENTS:
         reply = course.server(
             INSTRUCTOR, "POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde", {})
-        assert reply["success"], reply.get("error") or reply.get("log")
+        assert reply["success"], f"{reply.get('log')}\n{reply.get('error')}"
     submissions = course.server(INSTRUCTOR, "GET", f"/formgrader/api/submissions/{ASSIGNMENT}")
     return {entry["student"]: entry for entry in submissions}
 
