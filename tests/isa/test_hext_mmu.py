@@ -75,14 +75,14 @@ def test_a_missing_g_stage_mapping_is_a_guest_page_fault_with_the_gpa():
         with pytest.raises(Trap) as info:
             m.mmu.translate(HOLE_VA + 0x10, access)
         assert info.value.cause == cause and info.value.tval == HOLE_VA + 0x10
-        assert m.hart.fault_gpa == UNMAPPED_GPA + 0x10 and m.hart.fault_gva
+        assert m.hart.guest_fault == (cause, HOLE_VA + 0x10, UNMAPPED_GPA + 0x10, 0)
 
 
 def test_a_vs_stage_fault_is_an_ordinary_page_fault():
     m = guest_machine()
     with pytest.raises(Trap) as info:
         m.mmu.translate(0x2000_0000, LOAD)
-    assert info.value.cause == 13 and m.hart.fault_gpa is None
+    assert info.value.cause == 13 and m.hart.guest_fault[2] is None
 
 
 def _drop_u(m, gpa):
@@ -95,7 +95,7 @@ def test_a_g_stage_leaf_without_u_is_a_guest_page_fault():
     _drop_u(m, GUEST_DATA)
     with pytest.raises(Trap) as info:
         m.mmu.translate(DATA_VA, STORE)
-    assert info.value.cause == 23 and m.hart.fault_gpa == GUEST_DATA
+    assert info.value.cause == 23 and m.hart.guest_fault[2] == GUEST_DATA
 
 
 def test_a_fault_on_the_vs_tables_reports_the_original_access():
@@ -108,8 +108,8 @@ def test_a_fault_on_the_vs_tables_reports_the_original_access():
         with pytest.raises(Trap) as info:
             m.mmu.translate(DATA_VA, access)
         assert info.value.cause == cause
-        assert m.hart.fault_gpa == vs_root + (DATA_VA >> 22) * 4
-        assert m.hart.fault_tinst == 0x2000               # Table 8.12: a 32-bit PTE read
+        assert m.hart.guest_fault[2:] == (vs_root + (DATA_VA >> 22) * 4,
+                                          0x2000)          # Table 8.12: a 32-bit PTE read
 
 
 def test_the_pte_read_fault_reaches_htval_and_htinst(engine):
@@ -159,3 +159,21 @@ def test_a_world_switch_keeps_the_guest_tlb():
     m.mmu.walk_refs = 0
     m.mmu.translate(DATA_VA, LOAD)
     assert m.mmu.walk_refs == 0
+
+
+def test_a_python_hypervisor_sees_the_guest_physical_address(engine):
+    """A guest-page fault taken by a Python HS-mode handler: ctx.guest_physical_address."""
+    from conftest import code, ins
+    m = guest_machine(engine)
+    m.hart.set_virt(0)
+    m.csr['medeleg'] = 1 << 21
+    m.hart.set_virt(1)
+    m.load_bytes(GUEST_CODE, code(ins('lw', 'a0', 0x10, 'a1')))
+    seen = []
+    m.set_trap_handler('S', lambda ctx: (seen.append((ctx.cause, ctx.tval,
+                                                       ctx.guest_physical_address)),
+                                         ctx.halt('seen'))[1])
+    m.regs[11] = HOLE_VA
+    m.pc = GUEST_VA
+    m.run(max_instructions=3)
+    assert seen == [(21, HOLE_VA + 0x10, UNMAPPED_GPA + 0x10)]

@@ -25,10 +25,10 @@ class Hart:
         self.priv = M                 # harts reset into M-mode (privileged spec sec. 3.4)
         self.virt = 0                 # the V bit: 1 while a guest runs (VS/VU)
         self.on_virt_change: list = []   # callables(virt): engines pick their V=1 paths
-        # a fault of a two-stage translation, for the trap entry that reports it (traps.py):
-        self.fault_gpa: int | None = None    # the guest-physical address (htval/mtval2)
-        self.fault_gva = False               # stval/mtval holds a guest virtual address
-        self.fault_tinst = 0                 # htinst/mtinst (vlab/isa/two_stage.py)
+        # the last fault of a guest-memory access (two-stage translation, HLV/HSV): what
+        # the trap entry taking it reports (traps.py) -- (cause, tval, guest-physical
+        # address or None, htinst value); it speaks only for a trap with that cause/tval
+        self.guest_fault: tuple | None = None
         self.instret = 0              # instructions retired since reset (exact)
         self.reservation: int | None = None   # physical address reserved by LR.W
         self.waiting = False          # stalled in WFI

@@ -189,6 +189,16 @@ class TrapContext:
             out.append(byte)
         return bytes(out)
 
+    @property
+    def guest_physical_address(self) -> int | None:
+        """For a guest-page fault (causes 20, 21, 23) taken by this handler: the faulting
+        guest-physical address -- what htval/mtval2 would hold (times 4) had the trap
+        been delivered (vlab/isa/two_stage.py); else None."""
+        fault = self.hart.guest_fault
+        if fault is None or self.interrupt or fault[:2] != (self.cause, self.tval):
+            return None
+        return fault[2]
+
     def instruction(self) -> int:
         """The 32 bits of the trapping instruction (fetched as from_priv would)."""
         mmu = self.machine.mmu

@@ -180,14 +180,22 @@ class Mmu:
     def guest_load(self, va: int, size: int, execute: bool = False) -> int:
         """HLV/HLVX (V=0): read guest memory as the guest at ``hstatus.SPVP`` sees it."""
         pas = self._guest_addresses(va, size, LOAD, execute)
-        return sum(self.phys_load(pa, 1, (va + i) & MASK32) << (8 * i)
-                   for i, pa in enumerate(pas))
+        try:
+            return sum(self.phys_load(pa, 1, (va + i) & MASK32) << (8 * i)
+                       for i, pa in enumerate(pas))
+        except Trap as fault:                      # an access fault: at a guest address
+            self.hart.guest_fault = (fault.cause, fault.tval, None, 0)
+            raise
 
     def guest_store(self, va: int, size: int, value: int) -> None:
         """HSV (V=0): write guest memory (every byte's translation checked first)."""
         pas = self._guest_addresses(va, size, STORE, False)
-        for i, pa in enumerate(pas):
-            self.phys_store(pa, 1, value >> (8 * i) & 0xFF, (va + i) & MASK32)
+        try:
+            for i, pa in enumerate(pas):
+                self.phys_store(pa, 1, value >> (8 * i) & 0xFF, (va + i) & MASK32)
+        except Trap as fault:
+            self.hart.guest_fault = (fault.cause, fault.tval, None, 0)
+            raise
 
     def _guest_addresses(self, va, size, access, execute):
         csr = self.hart.csr                       # V=0: the VS registers are the copies

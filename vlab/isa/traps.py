@@ -65,7 +65,6 @@ H_INTERRUPT_PRIORITY = (*INTERRUPT_PRIORITY, Interrupt.SUPERVISOR_GUEST_EXTERNAL
 VS_INTERRUPT_BITS = 0x444
 # causes whose xtval is an address (or the pc of EBREAK): guest virtual when from V=1
 ADDRESS_CAUSES = frozenset({0, 1, 3, 4, 5, 6, 7, 12, 13, 15, 20, 21, 23})
-GUEST_PAGE_FAULTS = frozenset({20, 21, 23})
 
 # mstatus bits used here (full layout in csr.py)
 SIE, MIE, SPIE, MPIE, SPP = 1 << 1, 1 << 3, 1 << 5, 1 << 7, 1 << 8
@@ -157,8 +156,10 @@ def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
     docstring), return the new pc."""
     csr, priv, virt = hart.csr, hart.priv, hart.virt
     target = trap_target(hart, cause, interrupt)
-    gpa, gva, tinst = hart.fault_gpa, hart.fault_gva, hart.fault_tinst
-    hart.fault_gpa, hart.fault_gva, hart.fault_tinst = None, False, 0
+    fault = hart.guest_fault                      # a guest-memory access's, if it is this
+    hart.guest_fault = None
+    if interrupt or fault is None or fault[:2] != (cause, tval & 0xFFFFFFFF):
+        fault = None
     if target == VS:                              # the guest's own handler, V stays 1
         if interrupt and cause in (2, 6, 10):
             cause -= 1                            # VSSI/VSTI/VSEI appear as SSI/STI/SEI
@@ -166,11 +167,8 @@ def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
         hart.set_priv(S)
         hart.reservation = None
         return pc
-    gva = not interrupt and (gva or virt and cause in ADDRESS_CAUSES)
-    if gpa is None or cause not in GUEST_PAGE_FAULTS:
-        gpa, tinst = 0, 0
-    else:
-        gpa >>= 2
+    gva = not interrupt and cause in ADDRESS_CAUSES and bool(virt or fault)
+    gpa, tinst = (fault[2] >> 2, fault[3]) if fault and fault[2] is not None else (0, 0)
     hart.set_virt(0)                              # the HS/M registers are the plain names
     _, pc = _enter_level(csr, target, priv, cause, tval, interrupt, epc)
     if target == M:

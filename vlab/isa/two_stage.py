@@ -185,7 +185,7 @@ class TwoStage:
                   execute_as_load: bool = False) -> int:
         """Guest virtual -> host physical for one access, through the combined TLB of
         (vmid, vsatp); counts TLB hits and misses like the MMU.  Raises Trap, with the
-        fault's guest-physical address and GVA left on the hart for trap entry."""
+        fault's guest-physical address left on the hart for trap entry (``guest_fault``)."""
         mmu = self.mmu
         check, report = (FETCH, LOAD) if execute_as_load else (access, access)
         tlb = self.tlbs.setdefault((vmid, view.vsatp), {})
@@ -198,8 +198,7 @@ class TwoStage:
         try:
             pa, _ = self.walk(va, view, check, report)
         except GuestFault as fault:
-            hart = mmu.hart
-            hart.fault_gpa, hart.fault_gva, hart.fault_tinst = fault.gpa, True, fault.tinst
+            mmu.hart.guest_fault = (fault.cause, va, fault.gpa, fault.tinst)
             raise Trap(fault.cause, va) from None
         if len(tlb) >= mmu.tlb_entries:
             victim = next(iter(tlb))
