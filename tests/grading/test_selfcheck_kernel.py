@@ -10,7 +10,7 @@ errors (nbgrader scores the cell zero), and the cells after a failed check still
 from __future__ import annotations
 
 import pytest
-from jupyter_client.manager import start_new_kernel
+from jupyter_client import KernelManager
 
 CELLS = [
     ("from vlab.course.selfcheck import check", True),
@@ -22,9 +22,15 @@ CELLS = [
 
 
 @pytest.fixture(scope="module")
-def replies():
-    manager, client = start_new_kernel(kernel_name="python3", startup_timeout=60)
+def replies(tmp_path_factory):
+    # IPC, like vlab's own executor: no TCP port to race for with other kernels starting
+    sockets = tmp_path_factory.mktemp("kernel") / "k"
+    manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets))
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
     try:
+        client.wait_for_ready(timeout=120)
         ids = [client.execute(code, stop_on_error=stop) for code, stop in CELLS]
         outputs: dict[str, list[dict]] = {msg_id: [] for msg_id in ids}
         status: dict[str, str] = {}
