@@ -4,8 +4,8 @@ Sources: RISC-V Privileged Architecture (20211203) sec. 2.1 (CSR address convent
 11:10 = 0b11 means read-only, bits 9:8 the lowest privilege that may access it), sec. 2.2
 (the CSR listing), ch. 3 (machine CSRs) and ch. 4 (supervisor CSRs); Unprivileged ISA
 ch. 10 (cycle/time/instret counters); ch. 8 "Hypervisor Extension, Version 1.0" (the H
-CSRs, sec. 8.2; the VS CSRs, sec. 8.2.10-8.2.18; mstatush.MPV/GVA, sec. 8.2.? "Machine-Level
-CSRs"; mtval2/mtinst, sec. 8.4.1 and 8.6.3).
+CSRs, sec. 8.2.1-8.2.10; the VS CSRs, sec. 8.2.11-8.2.18; mstatush.MPV/GVA, mideleg, mip/mie,
+mtval2 and mtinst: sec. 8.4 "Machine-Level CSRs"; the htinst/mtinst values: sec. 8.6.3).
 
 Access rules (``check_access``; which accesses trap is the table in
 vlab/isa/spec/sensitivity.py), each violation an illegal-instruction trap whose tval is
