@@ -50,7 +50,7 @@ The hypervisor extension (misa.H = 1, fixed: misa is read-only here):
 * ``sie``/``sip`` with V=1 are ``vsie``/``vsip``: the VS-level bits 2, 6, 10 of mie/mip
   delegated by ``hideleg``, shown one bit lower (as SSIP, STIP, SEIP).
 * ``hvip`` is stored in the software-writable bits of mip (VSSIP, VSTIP, VSEIP: no other
-  source of VS interrupts is modeled); ``mideleg`` bits 2, 6, 10 read as one (sec. 8.4.1).
+  source of VS interrupts is modeled); ``mideleg`` bits 2, 6, 10 read as one (sec. 8.4.2).
 * GEILEN = 0 (no guest external interrupt files): ``hgeie``/``hgeip`` and hstatus.VGEIN
   are read-only zero.  ``henvcfg``/``henvcfgh`` read zero: none of the features they
   enable (FIOM, Zicbo*, Svpbmt, Sstc) is modeled.  hstatus.VSXL does not exist on RV32;
@@ -125,7 +125,7 @@ class CSRFile:
         self.mcause = self.scause = self.mtval = self.stval = 0
         self.mscratch = self.sscratch = self.satp = 0
         self.mcounteren = self.scounteren = 0
-        self.mideleg = VS_INTERRUPTS   # read-only ones (sec. 8.4.1)
+        self.mideleg = VS_INTERRUPTS   # read-only ones (sec. 8.4.2)
         self.mstatush = self.hstatus = self.hedeleg = self.hideleg = self.hgatp = 0
         self.htval = self.htinst = self.mtval2 = self.mtinst = self.hcounteren = 0
         self.htimedelta = 0            # 64 bits
