@@ -177,3 +177,39 @@ def test_a_python_hypervisor_sees_the_guest_physical_address(engine):
     m.pc = GUEST_VA
     m.run(max_instructions=3)
     assert seen == [(21, HOLE_VA + 0x10, UNMAPPED_GPA + 0x10)]
+
+
+def test_a_python_hypervisor_resumes_its_guest_with_virt(engine):
+    """A Python HS handler maps the missing page, then resumes the guest (V=1) at the
+    faulting load, which now completes; a resume with virt=0 enters HS."""
+    from conftest import code, ins
+    m = guest_machine(engine)
+    m.hart.set_virt(0)
+    m.csr['medeleg'] = 1 << 21
+    m.hart.set_virt(1)
+    m.load_bytes(GUEST_CODE, code(ins('lw', 'a0', 0x10, 'a1'), ins('ebreak')))
+    m.bus.store(GUEST_DATA + 0x10, 4, 77)
+
+    def hypervisor(ctx):
+        page = ctx.guest_physical_address & ~0xFFF
+        m.g_table.map(page, GUEST_DATA, 'rwxuad')             # back it by the data page
+        m.hfence_gvma(VMID)
+        return ctx.resume(ctx.epc, 'S', virt=1)
+    m.set_trap_handler('S', hypervisor)
+    m.set_trap_handler('M', lambda ctx: ctx.exit(ctx.reg(10)))
+    m.regs[11] = HOLE_VA
+    m.pc = GUEST_VA
+    result = m.run(max_instructions=10)
+    assert result.status == 'exit' and result.exit_code == 77
+
+
+def test_a_python_handler_can_resume_in_hs(engine):
+    from conftest import code, ins
+    m = guest_machine(engine)
+    m.load_bytes(GUEST_CODE, code(ins('ecall')))
+    m.load_bytes(0x8000_0000, code(ins('csrrs', 'a0', 'hstatus', 'zero'), ins('ebreak')))
+    m.set_trap_handler('M', lambda ctx: (ctx.resume(0x8000_0000, 'S', virt=0)
+                                         if ctx.cause == 10 else ctx.exit(0)))
+    m.pc = GUEST_VA
+    m.run(max_instructions=10)
+    assert (m.hart.priv, m.hart.virt, m.regs[10]) == (S, 0, 0)   # hstatus read in HS

@@ -45,10 +45,12 @@ decision:
 ``ctx.halt(message)`` / ``ctx.exit(code)``  stop the run
 
 With the hypervisor extension (vlab/isa/traps.py), 'S' means HS-mode: a handler registered
-there also sees the traps a guest (V=1) takes into HS, with the hart already back at V=0
-(``ctx.csr['hstatus']`` tells SPV/SPVP/GVA, ``htval`` the guest-physical address of a
-guest-page fault).  Traps delegated on into VS-mode (``hedeleg``/``hideleg``) go to the
-guest's own handler at vstvec: no Python level stands there.
+there also sees the traps a guest (V=1) takes into HS.  No trap entry is made for a Python
+handler, so the hart is as the trap found it (V still 1): ``ctx.guest_physical_address``
+is what htval would tell of a guest-page fault, ``ctx.resume(pc, 'S', virt=1)`` returns
+into the guest (``virt=0``: into HS), and ``machine.hfence_gvma()`` is HFENCE.GVMA after
+the handler edits the G-stage tables.  Traps delegated on into VS-mode
+(``hedeleg``/``hideleg``) go to the guest's own handler at vstvec.
 
 The trap is charged to the ledger (``trap`` or ``interrupt``); resuming into a lower
 privilege also charges ``privilege_switch``; a handler charges its own work with
@@ -213,8 +215,9 @@ class TrapContext:
         self.action = SKIP
         return SKIP
 
-    def resume(self, pc: int, priv=None) -> TrapAction:
-        self.action = Resume(pc, None if priv is None else LEVELS[priv])
+    def resume(self, pc: int, priv=None, virt=None) -> TrapAction:
+        """``virt=1``: resume in the guest (V=1; with ``priv`` 'S' that is VS-mode)."""
+        self.action = Resume(pc, None if priv is None else LEVELS[priv], virt)
         return self.action
 
     def deliver(self) -> TrapAction:
@@ -390,6 +393,12 @@ class Machine:
         self.mmu.flush_tlb()
         self.engine.flush(paged_only=True)
 
+    def hfence_gvma(self, vmid: int | None = None) -> None:
+        """What HFENCE.GVMA does, for Python hypervisors that edit G-stage tables: forget
+        the guest translations of ``vmid`` (None: of every guest)."""
+        self.mmu.hypervisor_fence(vmid)
+        self.engine.flush(paged_only=True)
+
     # ------------------------------------------------------------ time
     def _advance_time(self, retired: int) -> None:
         phase = self._tick_phase + retired
@@ -544,6 +553,10 @@ class Machine:
         if kind == 'skip':
             return self._resume(ctx, ctx.epc + 4, None)
         if kind == 'resume':
+            if action.virt is not None and action.virt != self.hart.virt:
+                if action.virt:
+                    self.ledger.charge('privilege_switch')       # into the guest
+                self.hart.set_virt(action.virt)
             return self._resume(ctx, action.pc, action.priv)
         if kind == 'deliver':
             return self._deliver(ctx.cause, ctx.tval, ctx.interrupt, ctx.epc, ctx.level,

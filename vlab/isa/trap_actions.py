@@ -6,8 +6,9 @@ the machine carries out (vlab/isa/machine.py ``_apply``):
 
 ``SKIP``                          resume after the trapping instruction (epc + 4): the
                                   instruction was emulated (an ecall served, a CSR faked)
-``Resume(pc, priv=None)``         resume anywhere, optionally in another privilege level
-                                  (a kernel switching to another process)
+``Resume(pc, priv=None, virt=None)``  resume anywhere, optionally in another privilege
+                                  level (a kernel switching to another process), or with
+                                  ``virt=1`` in a guest (VS/VU: a hypervisor entering it)
 ``DELIVER``                       what the hardware would do: the architectural trap entry
                                   on the real CSRs, to the real xtvec
 ``Inject(vcpu, cause, tval)``     trap-and-emulate: enter the trap into a guest's *virtual*
@@ -57,13 +58,14 @@ class Decline(TrapAction):
 
 
 class Resume(TrapAction):
-    """Resume at ``pc``; ``priv`` (a level number) None keeps the current privilege."""
+    """Resume at ``pc``; ``priv`` (a level number) None keeps the current privilege;
+    ``virt`` (the H extension's V bit) None keeps V."""
 
-    __slots__ = ('pc', 'priv')
+    __slots__ = ('pc', 'priv', 'virt')
     kind = 'resume'
 
-    def __init__(self, pc: int, priv: int | None = None):
-        self.pc, self.priv = pc & 0xFFFFFFFF, priv
+    def __init__(self, pc: int, priv: int | None = None, virt: int | None = None):
+        self.pc, self.priv, self.virt = pc & 0xFFFFFFFF, priv, virt
 
 
 class Inject(TrapAction):
