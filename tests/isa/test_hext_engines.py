@@ -22,7 +22,7 @@ from hext_guest import (
     build_tables,
 )
 
-from conftest import ENGINES, ins
+from conftest import ENGINES, RAM, ins
 from vlab.isa.asm import assemble
 from vlab.isa.fields import CSR_NUMBERS
 from vlab.isa.machine import Machine
@@ -215,6 +215,10 @@ def test_the_dbt_translated_guest_code(runs):
     assert any(c.virt == 1 and c.vmid == 5 for c in m.engine.tcache.paged)
 
 
-def test_csr_names_exist():
-    for name in ('hstatus', 'hgatp', 'vsatp', 'htval', 'mtval2'):
-        assert name in CSR_NUMBERS
+def test_the_disassembler_names_the_h_instructions_and_csrs():
+    from vlab.isa.disasm import disassemble
+    assert disassemble(ins('hlvx.hu', 'a0', 'a1'), RAM) == 'hlvx.hu a0,(a1)'
+    assert disassemble(ins('hsv.w', 't6', 'ra'), RAM) == 'hsv.w t6,(ra)'
+    assert disassemble(ins('csrrw', 'zero', 'hgatp', 'a0'), RAM) == 'csrw hgatp,a0'
+    assert disassemble(ins('csrrs', 'a0', 'vsatp', 'zero'), RAM) == 'csrr a0,vsatp'
+    assert CSR_NUMBERS['mtval2'] == 0x34B and CSR_NUMBERS['hgeip'] == 0xE12
