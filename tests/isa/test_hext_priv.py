@@ -213,3 +213,37 @@ def test_with_h_a_guest_kernel_in_s_mode_could_reach_the_hypervisor_state():
     assert not {'0x680', 'hfence.gvma'} & holes
     assert virtualization_holes(S, implemented) == []          # H rows left out: classic
     assert virtualization_holes(U, implemented, hypervisor=True) == []
+
+
+# ---------------------------------------------------------------- CSR views (no engine)
+def test_sie_and_sip_in_vs_are_the_delegated_vs_bits_one_lower():
+    from vlab.isa.hart import Hart
+    h = Hart()
+    c = h.csr
+    c['hideleg'] = VSTI | VSSI                      # VSEI stays with the hypervisor
+    c['hvip'] = VSSI | VSTI | VSEI
+    assert c['hip'] == VSSI | VSTI | VSEI and c['mip'] & 0x444 == 0x444
+    assert c['mideleg'] & 0x444 == 0x444 and c['sip'] == 0      # HS: no VS bits
+    h.set_priv(S)
+    h.set_virt(1)
+    assert c.read(0x144, S) == (VSSI | VSTI) >> 1   # sip is vsip: SSIP, STIP
+    c.write(0x104, 0xFFFF_FFFF, S)                  # sie is vsie
+    assert c.mie & 0x444 == VSSI | VSTI             # only the delegated bits
+    c.write(0x144, 0, S)                            # sip.SSIP clears hvip.VSSIP
+    assert c.mip_sw & 0x444 == VSTI | VSEI
+    h.set_virt(0)
+    assert c['vsie'] == (VSSI | VSTI) >> 1 and c['hie'] == VSSI | VSTI
+
+
+def test_the_s_registers_swap_with_the_vs_ones_on_v():
+    from vlab.isa.hart import Hart
+    h = Hart()
+    c = h.csr
+    c['sepc'], c['vsepc'], c['stvec'], c['vstvec'] = 0x100, 0x200, 0x300, 0x400
+    c['sstatus'], c['vsstatus'] = 1 << 1, 1 << 5                # SIE ; SPIE
+    h.set_priv(S)
+    h.set_virt(1)
+    assert (c.read(0x141, S), c.read(0x105, S), c.read(0x100, S)) == (0x200, 0x400, 1 << 5)
+    c.write(0x141, 0x204, S)
+    h.set_virt(0)
+    assert (c['sepc'], c['vsepc'], c['sstatus'], c['vsstatus']) == (0x100, 0x204, 2, 1 << 5)
