@@ -213,3 +213,18 @@ def test_a_python_handler_can_resume_in_hs(engine):
     m.pc = GUEST_VA
     m.run(max_instructions=10)
     assert (m.hart.priv, m.hart.virt, m.regs[10]) == (S, 0, 0)   # hstatus read in HS
+
+
+@pytest.mark.parametrize('operands, flushed', [(('zero', 'zero'), True),     # every VMID
+                                               (('zero', 'a1'), False)])     # VMID in a1
+def test_hfence_gvma_executed_in_hs_empties_the_guest_tlbs(engine, operands, flushed):
+    from conftest import code, ins
+    m = guest_machine(engine)
+    m.mmu.translate(DATA_VA, LOAD)
+    m.hart.set_virt(0)
+    m.engine.context_changed()
+    m.load_bytes(0x8000_0000, code(ins('hfence.gvma', *operands)))
+    m.regs[11] = VMID + 1                                 # another guest's VMID
+    m.pc = 0x8000_0000
+    m.step()
+    assert bool(m.mmu.two_stage.tlbs) is not flushed
