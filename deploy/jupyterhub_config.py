@@ -112,9 +112,12 @@ c.Spawner.environment = {
     "VLAB_EXCHANGE_ROOT": str(EXCHANGE_ROOT),
     "JUPYTER_RUNTIME_DIR": lambda spawner: str(RUNTIME / spawner.user.name),
 }
-# Limits per student server, from benchmarks/bench_hub_memory.py (book/instructors.md).
-# The local spawner only passes them on (MEM_LIMIT, CPU_LIMIT); Kubernetes enforces them.
-c.Spawner.mem_limit = "1G"
+# Resources per student server, as in deploy/z2jh-values.yaml: benchmarks/bench_hub_memory.py
+# measured 356 MiB for a server running the heaviest chapter (book/instructors.md).
+# The local spawner only passes them on (MEM_LIMIT, CPU_LIMIT, ...); Kubernetes enforces them.
+c.Spawner.mem_guarantee = "512M"
+c.Spawner.mem_limit = "2G"
+c.Spawner.cpu_guarantee = 0.05
 c.Spawner.cpu_limit = 1.0
 # Servers stop with the hub; their files (homes, exchange, gradebook) stay on disk.
 c.JupyterHub.cleanup_servers = True

@@ -113,3 +113,12 @@ def test_idle_servers_are_culled_and_limits_are_set():
     memory = VALUES["singleuser"]["memory"]
     assert memory["guarantee"] and memory["limit"]
     assert VALUES["singleuser"]["cpu"]["limit"]
+
+
+def test_local_hub_passes_the_same_resources():
+    memory, cpu = VALUES["singleuser"]["memory"], VALUES["singleuser"]["cpu"]
+    local = (DEPLOY / "jupyterhub_config.py").read_text()
+    assert f'c.Spawner.mem_guarantee = "{memory["guarantee"]}"' in local
+    assert f'c.Spawner.mem_limit = "{memory["limit"]}"' in local
+    assert f"c.Spawner.cpu_guarantee = {cpu['guarantee']}" in local
+    assert f"c.Spawner.cpu_limit = {cpu['limit']}" in local
