@@ -90,6 +90,22 @@ class ClassOnHub:
         return subprocess.run(list(argv), cwd=self.home(user), env=env, capture_output=True,
                               text=True, timeout=120)
 
+    def listening_addresses(self) -> set[str]:
+        """The IP addresses the hub's processes (hub, proxy, servers) listen on."""
+        import psutil
+
+        state = self.hub.state.resolve()
+        addresses = set()
+        for process in psutil.process_iter():
+            try:
+                if not Path(process.cwd()).is_relative_to(state):
+                    continue
+                addresses |= {connection.laddr.ip for connection in process.net_connections("inet")
+                              if connection.status == psutil.CONN_LISTEN}
+            except (psutil.Error, OSError):
+                continue
+        return addresses
+
     @staticmethod
     def _request(method: str, url: str, token: str | None, body: dict | None):
         data = json.dumps(body).encode() if body is not None else None

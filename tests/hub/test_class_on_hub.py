@@ -180,6 +180,7 @@ def exported_grades(course: ClassOnHub) -> dict[str, tuple[float, float]]:
 
 def test_a_class_on_the_hub(course):
     course.start_servers(INSTRUCTOR, *STUDENTS)
+    assert course.listening_addresses() == {"127.0.0.1"}  # hub, proxy and servers: loopback only
     instructor_releases(course)
     unreleased_fetch_is_refused(course)
     released = students_fetch(course)
