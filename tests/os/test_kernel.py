@@ -179,7 +179,7 @@ def test_sv32_space_is_a_real_page_table_the_mmu_walks():
     m = Machine(ram_size=8 << 20)
     space = Sv32Space(m.bus)
     space.map(0x0001_0000, 0x3000, writable=False)
-    space.write(0x0001_1ffe, b"\x12\x34\x56\x78")              # crosses a page
+    space.load(0x0001_1ffe, b"\x12\x34\x56\x78")              # the loader: crosses a page
     assert space.read(0x0001_1ffe, 4) == b"\x12\x34\x56\x78"
     m.csr["satp"] = space.satp
     m.priv = "U"

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from vlab.isa.asm import DEFAULT_TEXT_BASE, AssemblyError, assemble
+from vlab.isa.elf import InputFileError, read_input
 
 
 def add_arguments(parser) -> None:
@@ -41,10 +42,11 @@ def _argparse_error(message: str):
 def run(args) -> int:
     source = Path(args.source)
     try:
-        text = source.read_text(encoding="utf-8", errors="surrogateescape")
-    except OSError as exc:
-        print(f"vlab asm: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        data = read_input(source, what="source file")    # capped: /dev/zero is refused
+    except InputFileError as exc:
+        print(f"vlab asm: {exc}", file=sys.stderr)
         return 1
+    text = data.decode("utf-8", errors="surrogateescape")   # raw bytes kept, as GNU as
     try:
         program = assemble(text, filename=str(source), text_base=args.text_base)
     except AssemblyError as exc:

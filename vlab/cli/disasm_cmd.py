@@ -53,7 +53,8 @@ def _elf(path: str) -> int:
         print(f"vlab disasm: {path}: {exc}", file=sys.stderr)
         return 1
     symbols = image.names_by_address()
-    print(f"{path}:     entry {image.entry:#010x}")
+    shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any name
+    print(f"{shown}:     entry {image.entry:#010x}")
     for segment in image.segments:
         if segment.executable:
             print(f"\nsegment {segment.vaddr:#010x} ({len(segment.data)} bytes):\n")

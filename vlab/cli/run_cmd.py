@@ -33,6 +33,7 @@ from vlab.isa.engines import ENGINES
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import cause_text
 from vlab.os.boot import MODES, USER_TEXT_BASE, BootError, boot
+from vlab.os.quota import DEFAULT_WRITE_QUOTA
 from vlab.os.signal import SIGABRT, exit_status, signal_for
 
 from .wording import count
@@ -94,6 +95,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="user mode: run with Sv32 paging on even if not needed")
     parser.add_argument("--root", metavar="DIR",
                         help="user mode: host directory the program's openat() can see")
+    parser.add_argument("--write-quota", type=_size, default=DEFAULT_WRITE_QUOTA,
+                        metavar="BYTES", help="user mode: bytes the program may write into "
+                        "files under --root; beyond, write() fails with EDQUOT (default "
+                        f"{DEFAULT_WRITE_QUOTA >> 20} MiB)")
 
 
 def _positive(text: str) -> int:
@@ -106,12 +111,23 @@ def _positive(text: str) -> int:
     return value
 
 
+def _size(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be zero or more")
+    return value
+
+
 def run(args) -> int:
     sys.stdout.flush()
     try:
         booted = boot(args.program, mode=args.mode, engine=args.engine,
                       paging=True if args.sv32 else None,
                       argv=[args.program, *args.args], root=args.root,
+                      write_quota=args.write_quota,
                       stdout=sys.stdout.buffer, stderr=sys.stderr.buffer,
                       stdin=sys.stdin.buffer)
     except (BootError, ValueError) as exc:

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vlab.isa.asm import AssemblyError, assemble
-from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
+from vlab.isa.elf import ElfFormatError, ElfImage, InputFileError, load_elf, read_input
 from vlab.isa.machine import Machine
 
 from .errno import SyscallError
 from .exec import LoadError
+from .quota import DEFAULT_WRITE_QUOTA
 from .trap import start_user_program
 from .vm import KERNEL_AREA
 
@@ -74,20 +75,19 @@ def read_program(path, mode: str | None = None) -> ElfImage:
     """An ElfImage from an ELF file, or from an assembly file (assembled first, at the
     base the mode rule of the module docstring gives)."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise BootError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+        data = read_input(path, what="program file")    # capped: /dev/zero is refused
+    except InputFileError as exc:
+        raise BootError(str(exc)) from None
     if data.startswith(ELF_MAGIC) or Path(path).suffix in ELF_SUFFIXES:
         return _load(data)                # a file named .elf must be ELF: say what's wrong
     if Path(path).suffix in (".c", ".h"):
         raise BootError(f"{os.fspath(path)} is C source: compile it first, e.g. "
                         "python -c \"from vlab.isa.runtime import compile_c; "
                         f"compile_c(['{os.fspath(path)}'], 'a.elf')\"")
-    try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError:
+    if b"\0" in data:            # text has no NUL bytes; raw bytes elsewhere are kept
         raise BootError(f"{os.fspath(path)}: neither an ELF file nor an assembly source "
-                        "(text): give an RV32 ELF executable or a .s file") from None
+                        "(text): give an RV32 ELF executable or a .s file")
+    source = data.decode("utf-8", errors="surrogateescape")   # as GNU as: bytes pass through
     try:
         program = assemble(source, filename=os.fspath(path))
         if mode == "user" or (mode is None and "tohost" not in program.symbols):
@@ -112,12 +112,12 @@ def needs_paging(image: ElfImage, ram_base: int, ram_size: int) -> bool:
 
 def boot(program, mode: str | None = None, engine: str = "interp", paging: bool | None = None,
          argv=None, envp=(), stdin=None, stdout=None, stderr=None, root=None,
-         **machine_args) -> Booted:
+         write_quota: int = DEFAULT_WRITE_QUOTA, **machine_args) -> Booted:
     """Load ``program`` (a path, or an ElfImage) on a new Machine, ready to run.
 
     ``mode`` None decides from the file (detect_mode); ``paging`` None decides from the
     layout (needs_paging); the other arguments go to the kernel (argv, envp, the
-    stdio streams, the sandbox root) and to the Machine (ram_size, costs...).
+    stdio streams, the sandbox root and its write quota) and to the Machine (ram_size, costs...).
     """
     image = program if isinstance(program, ElfImage) else read_program(program, mode)
     mode = mode or detect_mode(image)
@@ -133,7 +133,8 @@ def boot(program, mode: str | None = None, engine: str = "interp", paging: bool 
     try:
         kernel = start_user_program(machine, image, paging=paging,
                                     argv=list(argv or [name]), envp=envp, stdin=stdin,
-                                    stdout=stdout, stderr=stderr, root=root)
+                                    stdout=stdout, stderr=stderr, root=root,
+                                    write_quota=write_quota)
     except LoadError as exc:
         raise BootError(f"cannot load the user program: {exc}") from None
     except SyscallError as exc:    # e.g. out of frames, or a segment past the end of RAM

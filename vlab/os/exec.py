@@ -22,16 +22,24 @@ kernel's ``create_elf_tables`` builds it), ``sp`` 16-byte aligned, pointing at a
           ... 16 AT_RANDOM bytes, the argument and environment strings ... stack top
 
 auxv is minimal: AT_PAGESZ, AT_ENTRY, AT_RANDOM (fixed bytes: deterministic), AT_NULL.
+
+Arguments and environment strings are bytes to the guest: a ``str`` is encoded as the
+host encodes file names (``os.fsencode``), so a non-UTF-8 argument given on the command
+line reaches the program byte for byte.  Together with their pointers they may take at
+most ``ARG_MAX`` bytes, a quarter of the stack (Linux's rule: a quarter of the stack
+rlimit, ``fs/exec.c``); more is refused (E2BIG) rather than written below the stack.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 
 from .vm import PAGE, FlatSpace, Sv32Space, page_up
 
 STACK_SIZE = 1 << 20
+ARG_MAX = STACK_SIZE // 4
 HEAP_MAX = 32 << 20
 SV32_STACK_TOP = 0xC000_0000
 AT_NULL, AT_PAGESZ, AT_ENTRY, AT_RANDOM = 0, 6, 9, 25
@@ -70,7 +78,7 @@ def load_into(image, space, stack_top: int, argv=("program",), envp=()) -> UserI
         _check_segment(segment, space, stack_top)
         space.map(segment.vaddr, segment.memsz, readable=segment.readable,
                   writable=segment.writable, executable=segment.executable)
-        space.write(segment.vaddr, segment.data)
+        space.load(segment.vaddr, segment.data)
         end = max(end, segment.vaddr + segment.memsz)
     stack_bottom = stack_top - STACK_SIZE
     space.map(stack_bottom, STACK_SIZE, readable=True, writable=True)
@@ -93,10 +101,16 @@ def _check_segment(segment, space, stack_top: int) -> None:
 def build_initial_stack(space, stack_top: int, argv: list[str], envp: list[str],
                         entry: int) -> int:
     """Write argc/argv/envp/auxv below ``stack_top``; return the initial sp."""
+    strings = [(os.fsencode(text) if isinstance(text, str) else bytes(text)) + b"\0"
+               for text in argv + envp]
+    size = sum(len(data) for data in strings) + 4 * (len(strings) + 2)
+    if size > ARG_MAX:
+        raise LoadError(f"the arguments and environment take {size} bytes; at most ARG_MAX "
+                        f"= {ARG_MAX} fit (a quarter of the {STACK_SIZE >> 20} MiB stack, "
+                        "as in Linux: E2BIG): pass large data in a file instead")
     top = stack_top
     pointers = []
-    for text in argv + envp:                       # strings at the very top
-        data = text.encode() + b"\0"
+    for data in strings:                           # strings at the very top
         top -= len(data)
         space.write(top, data)
         pointers.append(top)

@@ -12,6 +12,14 @@ every level uses (``vlab.os.fs.paths``): a ``..`` above the root, host-only synt
 symbolic link whose target leaves ``root`` is refused with EACCES; an empty path is
 ENOENT, as in Linux; with no root, every open fails with ENOENT.  Files are really opened
 on the host (``os.open``).
+
+Hostile guests: only regular files and directories are served.  A FIFO, a device or a
+socket under the root is refused with EACCES (a FIFO would block the host beyond any
+instruction budget; ``/dev/zero`` would feed it without end): the file is opened with
+``O_NONBLOCK`` so that even a FIFO's open returns, and checked with ``fstat`` before it
+is used.  A path ending in ``/`` must name a directory (ENOTDIR otherwise, EISDIR for a
+file it would create), as in Linux.  Bytes written into files count against the
+process's write quota (``quota.py``).
 """
 
 from __future__ import annotations
@@ -20,9 +28,21 @@ import os
 import stat as host_stat
 import struct
 
-from .errno import EBADF, EINVAL, EMFILE, ENOENT, ESPIPE, SyscallError, from_oserror
+from .errno import (
+    EACCES,
+    EBADF,
+    EINVAL,
+    EISDIR,
+    EMFILE,
+    ENOENT,
+    ENOTDIR,
+    ESPIPE,
+    SyscallError,
+    from_oserror,
+)
 from .fs import paths
 from .fs.errors import FsError
+from .quota import DEFAULT_WRITE_QUOTA, WriteQuota
 
 AT_FDCWD = -100
 O_ACCMODE, O_WRONLY, O_RDWR = 3, 1, 2
@@ -77,16 +97,20 @@ class StreamFile:
 
 
 class HostFile:
-    """A descriptor for a real host file inside the sandbox."""
+    """A descriptor for a real host file inside the sandbox; writes use up ``quota``."""
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int, quota: WriteQuota | None = None):
         self.fd = fd
+        self.quota = quota if quota is not None else WriteQuota()
 
     def read(self, count: int) -> bytes:
         return _host(os.read, self.fd, count)
 
     def write(self, data: bytes) -> int:
-        return _host(os.write, self.fd, data)
+        allowed = self.quota.grant(len(data))
+        written = _host(os.write, self.fd, data[:allowed])
+        self.quota.charge(written)
+        return written
 
     def seek(self, offset: int, whence: int) -> int:
         if whence not in (os.SEEK_SET, os.SEEK_CUR, os.SEEK_END):
@@ -111,8 +135,10 @@ def _host(function, *args):
 class FileTable:
     """Descriptor number -> open file, with stdio connected and a sandbox for openat."""
 
-    def __init__(self, stdin=None, stdout=None, stderr=None, root=None):
+    def __init__(self, stdin=None, stdout=None, stderr=None, root=None,
+                 write_quota: int = DEFAULT_WRITE_QUOTA):
         self.root = os.path.realpath(root) if root is not None else None
+        self.quota = WriteQuota(write_quota)
         self.open_files: dict[int, StreamFile | HostFile] = {
             0: StreamFile(stdin, readable=True, writable=False),
             1: StreamFile(stdout, readable=False, writable=True),
@@ -143,7 +169,18 @@ class FileTable:
         path = self.host_path(guest_path, cwd)
         fd = self._lowest_free()
         host_flags = _host_flags(flags)
-        self.open_files[fd] = HostFile(_host(os.open, path, host_flags, mode & 0o777))
+        if guest_path.endswith("/"):
+            _refuse_trailing_slash(path, host_flags)
+        if os.path.exists(path):                  # before open: a FIFO's open would block
+            _refuse_special(_host(os.stat, path).st_mode, guest_path)
+        host_fd = _host(os.open, path, host_flags | os.O_NONBLOCK | os.O_NOCTTY, mode & 0o777)
+        try:                                      # again on what was opened (no race)
+            _refuse_special(_host(os.fstat, host_fd).st_mode, guest_path)
+        except SyscallError:
+            os.close(host_fd)
+            raise
+        os.set_blocking(host_fd, True)
+        self.open_files[fd] = HostFile(host_fd, self.quota)
         return fd
 
     def close(self, fd: int) -> None:
@@ -159,6 +196,24 @@ class FileTable:
             if fd not in self.open_files:
                 return fd
         raise SyscallError(EMFILE, f"all {MAX_FILES} descriptors are in use")
+
+
+def _refuse_trailing_slash(path: str, host_flags: int) -> None:
+    """``name/`` names a directory: ENOTDIR for an existing non-directory, EISDIR when it
+    would create a file (Linux's ``open(2)``)."""
+    if os.path.lexists(path):
+        if not os.path.isdir(path):
+            raise SyscallError(ENOTDIR, f"{path}/: not a directory")
+    elif host_flags & os.O_CREAT:
+        raise SyscallError(EISDIR, f"{path}/: cannot create a file named with a final '/'")
+
+
+def _refuse_special(st_mode: int, guest_path: str) -> None:
+    """Only regular files and directories: a FIFO, device or socket is EACCES."""
+    kind = host_stat.S_IFMT(st_mode)
+    if kind not in (host_stat.S_IFREG, host_stat.S_IFDIR):
+        raise SyscallError(EACCES, f"{guest_path}: a special file (FIFO, device or socket); "
+                                   "this kernel serves regular files and directories only")
 
 
 def _host_flags(flags: int) -> int:

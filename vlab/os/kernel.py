@@ -22,6 +22,7 @@ from collections import Counter
 
 from .file import FileTable
 from .proc import Process
+from .quota import DEFAULT_WRITE_QUOTA
 from .syscall import dispatch
 
 FIRST_PID = 1
@@ -40,12 +41,14 @@ class Kernel:
         self.unknown: Counter[int] = Counter()  # numbers we answered with -ENOSYS
 
     def spawn(self, space, *, brk_start: int, brk_limit: int, stdin=None, stdout=None,
-              stderr=None, root=None, uid: int = 0, gid: int = 0, cwd: str = "/") -> Process:
+              stderr=None, root=None, uid: int = 0, gid: int = 0, cwd: str = "/",
+              write_quota: int = DEFAULT_WRITE_QUOTA) -> Process:
         """A new process over the address space ``space`` (its program already loaded),
         stdio connected to the given host streams (ours by default), files under ``root``.
-        It becomes the current process if there is none."""
+        It becomes the current process if there is none.  ``write_quota``: bytes it may
+        write into files under ``root`` (``quota.py``)."""
         files = FileTable(_binary(stdin, sys.stdin), _binary(stdout, sys.stdout),
-                          _binary(stderr, sys.stderr), root)
+                          _binary(stderr, sys.stderr), root, write_quota)
         proc = Process(self.next_pid, space, files, brk_start=brk_start, brk_limit=brk_limit,
                        uid=uid, gid=gid, cwd=cwd)
         self.processes[proc.pid] = proc

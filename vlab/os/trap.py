@@ -16,6 +16,10 @@ hypervisor -- is asked before it).  The ecall is charged as the hardware event i
 ``trap``; the kernel's service is charged as one ``syscall`` (``kernel.py``), so the ledger
 reads one trap and one system call per ecall.  The program runs in U-mode with ``satp``
 from its address space (0 = paging off, or the Sv32 root table).
+
+Like riscv-pk (``machine/minit.c`` writes all ones to ``mcounteren`` and
+``scounteren``), the kernel lets user code read the counters: ``rdcycle``, ``rdtime``
+and ``rdinstret`` work in U-mode instead of trapping as illegal instructions.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from .abi import serve_ecall
 from .exec import load_user_program
 from .kernel import Kernel
 from .proc import Fault
+from .quota import DEFAULT_WRITE_QUOTA
 from .signal import SIGABRT, SIGNAL_NAMES, signal_for
 
 ECALL_CHARGED_AS = "trap"      # the hardware's part; the service is charged as 'syscall'
 FAULT_PRIORITY = -1            # asked after every other M-mode handler
+COUNTERS_ENABLED = 0xFFFF_FFFF  # every counter readable below M-mode, as riscv-pk sets them
 
 
 def attach(machine, kernel: Kernel) -> None:
@@ -41,14 +47,17 @@ def attach(machine, kernel: Kernel) -> None:
 
 
 def start_user_program(machine, image, *, paging: bool = False, argv=("program",), envp=(),
-                       stdin=None, stdout=None, stderr=None, root=None) -> Kernel:
+                       stdin=None, stdout=None, stderr=None, root=None,
+                       write_quota: int = DEFAULT_WRITE_QUOTA) -> Kernel:
     """Load the ElfImage ``image`` as a user process on ``machine``, ready to ``run()``;
     the kernel's ``current`` process is the program."""
     loaded = load_user_program(image, machine.bus, paging=paging, argv=argv, envp=envp)
     kernel = Kernel(ledger=machine.ledger, instret=lambda: machine.hart.instret)
     kernel.spawn(loaded.space, brk_start=loaded.brk_start, brk_limit=loaded.brk_limit,
-                 stdin=stdin, stdout=stdout, stderr=stderr, root=root)
+                 stdin=stdin, stdout=stdout, stderr=stderr, root=root,
+                 write_quota=write_quota)
     attach(machine, kernel)
+    machine.csr["mcounteren"] = machine.csr["scounteren"] = COUNTERS_ENABLED
     machine.csr["satp"] = loaded.space.satp
     machine.regs[2] = loaded.sp
     machine.pc = loaded.entry

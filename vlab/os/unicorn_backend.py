@@ -68,6 +68,15 @@ class UnicornSpace:
         except UcError:
             raise SyscallError(EFAULT, f"{va:#x} is not mapped") from None
 
+    load = write                      # all pages are RWX here
+
+    def writable_prefix(self, va, n) -> int:
+        """The bytes from ``va`` (up to ``n``) on mapped pages."""
+        done = 0
+        while done < n and page_down(va + done) in self.pages:
+            done = min(n, page_down(va + done) + PAGE - va)
+        return done
+
 
 class UnicornUserProcess:
     """A user ELF image loaded into unicorn with a kernel serving its ecalls."""

@@ -14,7 +14,12 @@ Two kinds, chosen when the program is loaded (see ``exec.py``):
   over RAM (never freed: a process lives for one run).
 
 Both give the kernel ``read``/``write`` of user memory that fail with EFAULT on an address
-the program may not use -- the kernel's ``copy_from_user``/``copy_to_user``.
+the program may not use -- the kernel's ``copy_from_user``/``copy_to_user``.  Under Sv32
+they obey the page permissions a user load or store would (R for ``read``, W for
+``write``): a ``read()`` system call into a read-only text page fails with EFAULT, as on
+Linux, instead of patching the code.  ``writable_prefix`` says how much of a buffer the
+kernel may write, so ``read()`` checks the buffer *before* it consumes input; ``load`` is
+the loader's write (``exec.py``), which fills read-only pages as the kernel sets them up.
 """
 
 from __future__ import annotations
@@ -73,6 +78,14 @@ class FlatSpace:
         self._check(va, len(data))
         self.bus.write_bytes(va, bytes(data))
 
+    load = write          # no permissions with paging off: the loader writes like anyone
+
+    def writable_prefix(self, va: int, n: int) -> int:
+        """How many of the ``n`` bytes at ``va`` lie in user memory (0 if ``va`` does not)."""
+        if not self.low <= va < self.high:
+            return 0
+        return max(0, min(n, self.high - va))
+
 
 class Sv32Space:
     """Paging on: an Sv32 page table in RAM mapping each user page to its own frame."""
@@ -112,24 +125,50 @@ class Sv32Space:
             else:
                 self.table.map(page, self._alloc_frame(), flags)
 
-    def translate(self, va: int) -> int:
-        """The physical address of user address ``va`` (EFAULT if it is not mapped)."""
+    def translate(self, va: int, needs: int = 0) -> int:
+        """The physical address of user address ``va``: EFAULT if it is not mapped, or if
+        its leaf PTE lacks a permission bit of ``needs`` (PTE_R, PTE_W: what a user load or
+        store would need)."""
         found = self.table.lookup(va) if 0 <= va < 1 << 32 else None
         if found is None:
             raise SyscallError(EFAULT, f"{va:#x} is not mapped")
+        if found.pte & needs != needs:
+            kind = "writable" if needs & PTE_W else "readable"
+            raise SyscallError(EFAULT, f"{va:#x} is not {kind} by the program (its page "
+                                       f"table entry lacks the {kind[0].upper()} bit)")
         return leaf_pa(found.pte, found.level, va)
 
     def read(self, va: int, n: int) -> bytes:
         out = bytearray()
         for chunk_va, chunk_n in _page_chunks(va, n):
-            out += self.bus.read_bytes(self.translate(chunk_va), chunk_n)
+            out += self.bus.read_bytes(self.translate(chunk_va, PTE_R), chunk_n)
         return bytes(out)
 
     def write(self, va: int, data: bytes) -> None:
+        self._store(va, data, PTE_W)
+
+    def load(self, va: int, data: bytes) -> None:
+        """The loader's write: fills pages whatever their permissions (text is R-X)."""
+        self._store(va, data, 0)
+
+    def _store(self, va: int, data: bytes, needs: int) -> None:
         done = 0
         for chunk_va, chunk_n in _page_chunks(va, len(data)):
-            self.bus.write_bytes(self.translate(chunk_va), bytes(data[done:done + chunk_n]))
+            self.bus.write_bytes(self.translate(chunk_va, needs),
+                                 bytes(data[done:done + chunk_n]))
             done += chunk_n
+
+    def writable_prefix(self, va: int, n: int) -> int:
+        """How many of the ``n`` bytes at ``va`` the program could store to: the length
+        of the run of mapped, writable pages from ``va`` (0 if the first is not)."""
+        done = 0
+        try:
+            for chunk_va, chunk_n in _page_chunks(va, n):
+                self.translate(chunk_va, PTE_W)
+                done += chunk_n
+        except SyscallError:
+            pass
+        return done
 
 
 def _page_chunks(va: int, n: int):

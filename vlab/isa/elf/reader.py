@@ -26,6 +26,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
 from . import constants as C
+from .input_file import InputFileError, read_input
 
 RAM_BASE = 0x8000_0000  # where bare-metal programs (Spike, QEMU virt) are linked
 
@@ -132,10 +133,9 @@ def _read_bytes(source) -> bytes:
     if isinstance(source, bytes | bytearray):
         return bytes(source)
     try:
-        with open(source, "rb") as f:
-            return f.read()
-    except OSError as exc:
-        raise ElfFormatError(f"cannot read {os.fspath(source)!r}: {exc.strerror}") from None
+        return read_input(source, what="program file")
+    except InputFileError as exc:
+        raise ElfFormatError(str(exc)) from None
 
 
 def _check_header(data: bytes) -> None:
