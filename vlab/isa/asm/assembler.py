@@ -12,6 +12,11 @@ for a single file.
 
 Problems do not stop the assembler: each becomes a diagnostic and the
 statement is skipped, and all are raised together as one AssemblyError.
+
+Hostile sources are bounded: all sections together may reserve at most
+``MAX_PROGRAM_BYTES`` (each ``.space`` alone could otherwise be small enough and six of
+them not), ``.bss`` space is never materialised, and a section that would run past the
+end of the 32-bit address space (a high ``text_base``) is an error, not a wrap.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from .program import Program, Section, SourceLine
 from .sections import BSS, CODE, LAYOUT_ORDER, SectionBuilder, align_up, kind_from_name, layout
 
 DEFAULT_TEXT_BASE = 0x8000_0000
+MAX_PROGRAM_BYTES = 256 << 20    # all sections together, .bss included: bounds our memory
 
 
 @dataclass
@@ -55,7 +61,8 @@ def assemble(source: str, filename: str = "<input>", text_base: int = DEFAULT_TE
 class Assembler:
     def __init__(self, source: str, filename: str, text_base: int):
         self.lines = source.replace("\r\n", "\n").split("\n")  # as editors number lines
-        self.code_lines = blank_block_comments("\n".join(self.lines)).split("\n")
+        code, self.open_comment = blank_block_comments("\n".join(self.lines))
+        self.code_lines = code.split("\n")
         self.filename = filename
         self.text_base = text_base & 0xFFFFFFFF
         self.sections: list[SectionBuilder] = []
@@ -67,6 +74,7 @@ class Assembler:
         self.pcrel_targets: dict[int, int] = {}
         self.evaluating: set[str] = set()
         self.pass_two = False
+        self.total_size = 0          # bytes reserved in all sections (MAX_PROGRAM_BYTES)
 
     # ---- driver ---------------------------------------------------------------------
     def run(self) -> Program:
@@ -80,14 +88,41 @@ class Assembler:
                 self.report(exc)
             except RecursionError:
                 self.report(SourceError("expression nested too deeply", 1))
+        self.report_open_comment()
         self.pad_code_sections()
         layout(self.sections, self.text_base)
+        if not self.check_address_space():     # pass 2 would produce bytes for nothing
+            raise AssemblyError(sorted(self.diagnostics, key=lambda d: (d.line, d.column)))
         self.pass_two = True
         self.check_globals()
         program = self.second_pass()
         if self.diagnostics:
             raise AssemblyError(sorted(self.diagnostics, key=lambda d: (d.line, d.column)))
         return program
+
+    def report_open_comment(self) -> None:
+        """A ``/*`` never closed: GNU as stops with an error; so do we."""
+        if self.open_comment is None:
+            return
+        before = "\n".join(self.lines)[:self.open_comment]
+        line = before.count("\n") + 1
+        column = self.open_comment - (before.rfind("\n") + 1) + 1
+        self.report(SourceError("unterminated comment: this '/*' is never closed", column,
+                                "end the comment with '*/'"), line)
+
+    def check_address_space(self) -> bool:
+        """Every section must end inside the 32-bit address space (no wrap past 4 GiB)."""
+        fits = True
+        for section in self.sections:
+            end = section.address + section.size
+            if end > 1 << 32:
+                line = section.chunks[-1].line if section.chunks else 1
+                self.report(SourceError(
+                    f"section {section.name} [{section.address:#x}, {end:#x}) runs past the "
+                    "end of the 32-bit address space", 1,
+                    "choose a lower text base (--text-base) or make the program smaller"), line)
+                fits = False
+        return fits
 
     def pad_code_sections(self) -> None:
         """GNU as ends a code section on its alignment, padded with executable filler."""
@@ -141,8 +176,17 @@ class Assembler:
         if isinstance(tree, Modifier) and tree.name == "pcrel_hi":
             self.pcrel_targets[env.dot] = evaluate(tree.operand, env)
 
-    def emit(self, size: int, produce, is_instruction: bool = False) -> None:
-        self.current.add(size, produce, self.line_no, is_instruction)
+    def emit(self, size: int, produce, is_instruction: bool = False,
+             zeros: bool = False) -> None:
+        """Reserve ``size`` bytes in the current section; ``produce`` makes them in pass 2
+        (``zeros``: they are all zero, so .bss need not make them at all)."""
+        if self.total_size + size > MAX_PROGRAM_BYTES:
+            raise SourceError(f"the program would take {self.total_size + size:#x} bytes, "
+                              f"more than the {MAX_PROGRAM_BYTES >> 20} MiB an assembled "
+                              "program may take (counting every section, .bss included)", 1,
+                              "reserve less space")
+        self.total_size += size
+        self.current.add(size, produce, self.line_no, is_instruction, zeros)
 
     def section(self, name: str, kind: str) -> SectionBuilder:
         for section in self.sections:
@@ -262,6 +306,8 @@ class Assembler:
     def produce_section(self, builder: SectionBuilder, line_table: dict) -> Section:
         data = bytearray()
         for chunk in builder.chunks:
+            if chunk.zeros and builder.kind == BSS:
+                continue                      # takes no room in the file: nothing to make
             address = builder.address + chunk.offset
             self.line_no = chunk.line
             try:

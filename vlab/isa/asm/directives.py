@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from .errors import SourceError
 from .expressions import Environment, absolute, evaluate, parse_expression
-from .lexer import IDENT, STRING, Token
+from .lexer import IDENT, PUNCT, STRING, Token
 from .sections import CODE, align_up, kind_from_flags, kind_from_name
 
 NOP = (0x00000013).to_bytes(4, "little")  # addi x0, x0, 0
@@ -122,8 +122,7 @@ def space(asm, token: Token, operands: list[list[Token]]) -> None:
     if not 0 <= count <= 1 << 28:
         raise SourceError(f"{token.text} size {count} is not a sensible size",
                           operands[0][0].column, "the size is a byte count, 0..256 MiB")
-    data = bytes([fill]) * count
-    asm.emit(count, lambda env: data)
+    asm.emit(count, lambda env: bytes([fill]) * count, zeros=fill == 0)
 
 
 # ---- alignment ------------------------------------------------------------------------------
@@ -177,10 +176,40 @@ def ignored(asm, token: Token, operands: list[list[Token]]) -> None:
 
 
 def option(asm, token: Token, operands: list[list[Token]]) -> None:
+    """``.option`` (GNU as manual, "RISC-V Directives"): relaxation, PIC and the
+    push/pop stack change nothing in what we assemble; ``arch`` may add or remove only
+    extensions vlab always assembles (I, M, A, Zicsr, Zifencei) -- never C."""
     setting = single_name(operands[0], "an option, e.g. .option norelax").text.lower()
-    if setting == "rvc":
+    if setting == "rvc" or (setting == "arch" and _arch_changes(operands[1:]) & {"c"}):
         raise SourceError("compressed instructions (RVC) are not supported", token.column,
-                          "remove '.option rvc'; vlab assembles RV32IMA without C")
+                          "remove it; vlab assembles RV32IMA (+Zicsr, Zifencei) without C")
+    if setting == "arch":
+        unknown = _arch_changes(operands[1:]) - ALWAYS_ASSEMBLED
+        if unknown:
+            raise SourceError(f".option arch: extension {sorted(unknown)[0]!r} is not "
+                              "supported", token.column, "vlab assembles "
+                              + ", ".join(sorted(ALWAYS_ASSEMBLED)))
+    elif setting not in OPTIONS_WITHOUT_EFFECT or len(operands) > 1:
+        raise SourceError(f"unknown .option {setting}", operands[0][0].column,
+                          "known: arch, " + ", ".join(sorted(OPTIONS_WITHOUT_EFFECT)))
+
+
+OPTIONS_WITHOUT_EFFECT = frozenset({"norvc", "relax", "norelax", "pic", "nopic", "push",
+                                    "pop", "csr-check", "no-csr-check"})
+ALWAYS_ASSEMBLED = frozenset({"i", "m", "a", "zicsr", "zifencei", "rv32i", "rv32im",
+                              "rv32ima", "rv32ima_zicsr_zifencei"})
+
+
+def _arch_changes(operands: list[list[Token]]) -> set[str]:
+    """The extensions named in ``.option arch, +x, -y`` (or ``arch, rv32ima``)."""
+    names = set()
+    for operand in operands:
+        words = [t for t in operand if t.kind != PUNCT]
+        if len(words) != 1 or words[0].kind != IDENT:
+            raise SourceError(".option arch expects +extension, -extension or an ISA "
+                              "string", operand[0].column, "e.g. .option arch, +zifencei")
+        names.add(words[0].text.lower())
+    return names
 
 
 # name -> (handler, min operands, max operands)
@@ -193,6 +222,9 @@ DIRECTIVES: dict[str, tuple[Callable, int, int]] = {
     ".global": (globl, 1, 99),
     ".equ": (equ, 2, 2),
     ".set": (equ, 2, 2),
+    ".dword": (integers(8), 1, 999),
+    ".8byte": (integers(8), 1, 999),
+    ".quad": (integers(8), 1, 999),
     ".word": (integers(4), 1, 999),
     ".4byte": (integers(4), 1, 999),
     ".long": (integers(4), 1, 999),
@@ -209,7 +241,7 @@ DIRECTIVES: dict[str, tuple[Callable, int, int]] = {
     ".align": (align_power_of_two, 1, 3),
     ".p2align": (align_power_of_two, 1, 3),
     ".balign": (align_bytes, 1, 3),
-    ".option": (option, 1, 1),
+    ".option": (option, 1, 99),
     ".type": (ignored, 0, 99),
     ".size": (ignored, 0, 99),
     ".file": (ignored, 0, 99),
@@ -220,5 +252,6 @@ DIRECTIVES: dict[str, tuple[Callable, int, int]] = {
 USAGE = {
     ".equ": ".equ NAME, value", ".set": ".set NAME, value", ".space": ".space bytes[, fill]",
     ".align": ".align power_of_two[, fill[, max]]", ".balign": ".balign bytes[, fill[, max]]",
-    ".section": '.section name[, "flags"[, @type]]', ".option": ".option norelax",
+    ".section": '.section name[, "flags"[, @type]]',
+    ".option": ".option norelax, or .option arch, +zifencei",
 }

@@ -24,13 +24,30 @@ class Diagnostic:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = self.source_line.rstrip("\n").expandtabs(1)
-        caret = " " * (max(self.column, 1) - 1) + "^"
-        parts = [f"{self.filename}:{self.line}:{self.column}: error: {self.message}",
+        text, column = clip(self.source_line.rstrip("\n").expandtabs(1), max(self.column, 1))
+        caret = " " * (column - 1) + "^"
+        message = self.message if len(self.message) <= 4 * SHOWN_WIDTH else \
+            self.message[:4 * SHOWN_WIDTH] + "..."
+        parts = [f"{self.filename}:{self.line}:{self.column}: error: {message}",
                  f"    {text}", f"    {caret}"]
         if self.hint:
             parts.append(f"    hint: {self.hint}")
         return "\n".join(parts)
+
+
+SHOWN_WIDTH = 120   # characters of a long source line shown around the error
+
+
+def clip(text: str, column: int) -> tuple[str, int]:
+    """A long line cut to ``SHOWN_WIDTH`` characters around ``column`` (with '...' where
+    it was cut), and the column in the cut text: a 1 MB line makes a short message."""
+    if len(text) <= SHOWN_WIDTH:
+        return text, column
+    start = max(0, min(column - 1 - SHOWN_WIDTH // 2, len(text) - SHOWN_WIDTH))
+    shown = text[start:start + SHOWN_WIDTH]
+    prefix = "..." if start else ""
+    suffix = "..." if start + SHOWN_WIDTH < len(text) else ""
+    return prefix + shown + suffix, column - start + len(prefix)
 
 
 class AssemblyError(Exception):

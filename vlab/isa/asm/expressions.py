@@ -3,7 +3,9 @@
 Grammar and precedence follow GNU ``as`` (manual, "Infix Operators"), which is
 *not* C's: ``*  /  %  <<  >>`` bind tightest, then ``|  &  ^``, then ``+  -``
 (so ``1 | 2 + 3`` is 6).  Unary ``-  ~  +`` bind tighter still.  Division
-truncates toward zero, as in C.
+truncates toward zero, as in C.  Arithmetic is 64-bit two's complement, as GNU as's
+``offsetT`` on a 64-bit host: every result wraps to a signed 64-bit number, so no
+expression can build a number of unbounded size.
 
 A value is either a plain number or, before the sections are placed in memory,
 an :class:`Address` inside a section.  ``label + 4`` is an Address; ``end - start``
@@ -160,10 +162,16 @@ def evaluate(node, env: Environment) -> Value:
         return env.dot if node.name == "." else env.lookup(node.name, node.column)
     if isinstance(node, Unary):
         value = absolute(evaluate(node.operand, env), node.column)
-        return {"-": -value, "~": ~value, "+": value}[node.op]
+        return wrap64({"-": -value, "~": ~value, "+": value}[node.op])
     if isinstance(node, Binary):
-        return _binary(node, evaluate(node.left, env), evaluate(node.right, env))
+        result = _binary(node, evaluate(node.left, env), evaluate(node.right, env))
+        return wrap64(result) if isinstance(result, int) else result
     return _modifier(node, env)
+
+
+def wrap64(value: int) -> int:
+    """``value`` as a signed 64-bit number (two's complement wrap-around)."""
+    return ((value + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63)
 
 
 def absolute(value: Value, column: int) -> int:

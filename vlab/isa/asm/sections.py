@@ -47,6 +47,7 @@ class Chunk:
     produce: Callable  # (Environment) -> bytes, called in the second pass
     line: int  # source line number
     is_instruction: bool = False
+    zeros: bool = False  # every byte is zero (a .bss chunk need not be produced)
 
 
 @dataclass
@@ -61,10 +62,11 @@ class SectionBuilder:
     def __post_init__(self) -> None:
         self.alignment = DEFAULT_ALIGNMENT[self.kind]
 
-    def add(self, size: int, produce: Callable, line: int, is_instruction: bool = False) -> int:
+    def add(self, size: int, produce: Callable, line: int, is_instruction: bool = False,
+            zeros: bool = False) -> int:
         """Reserve ``size`` bytes; return their offset in the section."""
         offset = self.size
-        self.chunks.append(Chunk(offset, size, produce, line, is_instruction))
+        self.chunks.append(Chunk(offset, size, produce, line, is_instruction, zeros))
         self.size += size
         return offset
 
