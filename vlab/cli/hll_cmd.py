@@ -8,8 +8,14 @@ budget exhausted.  Never a Python traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from pathlib import Path
+
+from vlab.application.hll.heap import MIN_LIMIT
+
+MAX_INPUT = 16 * 2**20  # the largest source or class file the commands read
 
 RUN_DESCRIPTION = """\
 Run a program on vlab's high-level-language VM (chapter 9), a JVM-like virtual machine:
@@ -33,10 +39,13 @@ def add_arguments(parser) -> None:
     run.add_argument("program", help="a source file (.py) or a directory of .vlc class files")
     run.add_argument("--main", help="module class to run (for a class directory)")
     run.add_argument("--no-jit", action="store_true", help="interpret only")
-    run.add_argument("--heap", type=int, default=16 * 2**20, metavar="BYTES",
-                     help="heap limit in bytes (default 16 MiB)")
-    run.add_argument("--max-instructions", type=int, default=10**8, metavar="N",
-                     help="instruction budget (default 100000000)")
+    run.add_argument("--heap", type=at_least(MIN_LIMIT), default=16 * 2**20, metavar="BYTES",
+                     help=f"heap limit in bytes, strings included (default 16 MiB, at least "
+                     f"{MIN_LIMIT})")
+    run.add_argument("--max-instructions", type=at_least(1), default=10**8, metavar="N",
+                     help="instruction budget; work that grows with its operands (comparing, "
+                     "copying, searching strings and lists) is charged by its size "
+                     "(default 100000000)")
     run.add_argument("--stats", action="store_true", help="print VM statistics to stderr")
     run.add_argument("--collector", choices=["mark-sweep", "generational"],
                      default="mark-sweep", help="garbage collector (default mark-sweep)")
@@ -54,6 +63,42 @@ def add_arguments(parser) -> None:
                            description="Disassemble a .vlc class file: constant pool, "
                            "methods, bytecode with line numbers and exception tables.")
     javap.add_argument("file")
+
+
+def at_least(minimum: int):
+    """An argparse type: an integer no smaller than ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small: give at least {minimum}")
+        return value
+
+    return parse
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of a regular input file of at most :data:`MAX_INPUT` bytes.
+
+    A FIFO, device or socket (``/dev/zero`` never ends, a FIFO blocks) is refused before
+    anything is read; an ``OSError`` carries the reason.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file (a directory, FIFO, device or "
+                          "socket); give a source or class file")
+        with os.fdopen(os.dup(fd), "rb") as file:
+            data = file.read(MAX_INPUT + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_INPUT:
+        raise OSError(f"{path} is larger than {MAX_INPUT} bytes; an input file must be smaller")
+    return data
 
 
 def run(args) -> int:
@@ -81,9 +126,9 @@ def _run(args) -> int:
             print(f"vlab hll: no single module class in {program}; use --main", file=sys.stderr)
             return 2
         vm = VM(program, **options)
-    elif program.is_file():
+    elif program.exists():
         try:
-            vm = VM.from_source(program.read_text(), program.name, **options)
+            vm = VM.from_source(read_input(program).decode("utf-8"), program.name, **options)
         except CompileError as exc:
             return _compile_failed(exc)
         except (OSError, UnicodeDecodeError) as exc:
@@ -125,21 +170,22 @@ def _find_module(directory: Path) -> str | None:
     modules = []
     for file in sorted(directory.glob("*.vlc")):
         try:
-            if read(file.read_bytes()).is_module:
+            if read(read_input(file)).is_module:
                 modules.append(file.stem)
-        except ClassFormatError:
+        except (ClassFormatError, OSError):
             continue
     return modules[0] if len(modules) == 1 else None
 
 
 def _compile(args) -> int:
     from vlab.application.hll.classfile import write
-    from vlab.application.hll.compiler import compile_file
+    from vlab.application.hll.compiler import compile_source
     from vlab.application.hll.errors import CompileError
     from vlab.application.hll.loader import EXTENSION
 
     try:
-        classes = compile_file(args.source)
+        classes = compile_source(read_input(args.source).decode("utf-8"),
+                                 Path(args.source).name)
     except CompileError as exc:
         return _compile_failed(exc)
     except (OSError, UnicodeDecodeError) as exc:
@@ -159,7 +205,7 @@ def _javap(args) -> int:
     from vlab.application.hll.javap import disassemble
 
     try:
-        print(disassemble(Path(args.file).read_bytes()), end="")
+        print(disassemble(read_input(args.file)), end="")
     except (ClassFormatError, OSError) as exc:
         print(f"vlab hll javap: {args.file}: {exc}", file=sys.stderr)
         return 2

@@ -128,6 +128,11 @@ class ModuleCompiler:
             methods.append(self.attempt(FunctionCompiler(self, pool, None, fn.name, fn.args,
                                                          fn.body, fn).method))
         classes = [self.attempt(self.compile_class, c) for c in self.classes.values()]
+        if not self.problems and max(len(pool), len(self.globals), len(methods)) > U16_MAX:
+            raise CompileError(f"The module has {len(self.globals)} globals, {len(methods)} "
+                               f"functions and {len(pool)} constants: a class file counts each "
+                               f"in 16 bits (at most {U16_MAX}); split it into modules.",
+                               1, 1, self.filename)
         if self.problems:
             raise self.collected()
         module = ClassFile(self.module, "object", pool, FLAG_MODULE, self.filename,
@@ -214,17 +219,24 @@ class FunctionCompiler:
     def method(self) -> MethodInfo:
         from .verifier import max_stack_depth
 
+        if self.n_named > U16_MAX:
+            raise self.error(self.body[0] if self.body else None, too_big(self.name))
         for slot in self.slots.values():
             if slot >= self.arity:
                 self.asm.emit("LOAD_CONST", self.pool.constant(None))
                 self.asm.emit("STORE_LOCAL", slot)
         problems_before = len(self.m.problems)
-        self.statements(self.body)
-        if len(self.m.problems) > problems_before:
-            return None                  # the code is incomplete: only the errors matter
-        self.asm.emit("LOAD_CONST", self.pool.constant(None))
-        self.asm.emit("RETURN")
-        code, handlers, lines = self.asm.finish()
+        try:
+            self.statements(self.body)
+            if len(self.m.problems) > problems_before:
+                return None              # the code is incomplete: only the errors matter
+            self.asm.emit("LOAD_CONST", self.pool.constant(None))
+            self.asm.emit("RETURN")
+            code, handlers, lines = self.asm.finish()
+        except OverflowError:            # an operand does not fit its 16-bit field
+            raise self.error(self.body[0] if self.body else None, too_big(self.name)) from None
+        if self.n_named + self.n_temps > U16_MAX:
+            raise self.error(self.body[0] if self.body else None, too_big(self.name))
         if len(code) > 0xFFFF:
             raise self.error(self.body[0] if self.body else None,
                              f"Function '{self.name}' is too long (over 64 KiB of bytecode): "
@@ -340,6 +352,12 @@ class FunctionCompiler:
             raise self.error(node, "'return' is only allowed inside a function.")
         if isinstance(node.value, ast.Tuple):
             raise self.error(node, outside("returning a tuple", "return a list") + ".")
+        returns_value = not (node.value is None or (isinstance(node.value, ast.Constant)
+                                                    and node.value.value is None))
+        if self.cls is not None and self.name == "__init__" and returns_value:
+            raise self.error(node, "'__init__' must not return a value (CPython raises "
+                             "TypeError: __init__() should return None): write a bare "
+                             "'return'.")
         self.expr(node.value) if node.value is not None else self.const(None)
         if any(c[0] == "finally" for c in self.contexts):
             slot = self.temp()
@@ -763,6 +781,15 @@ class FunctionCompiler:
 
 
 # ------------------------------------------------------------ name analysis
+
+U16_MAX = 0xFFFF  # class-file counts and operands are u16 (classfile.py)
+
+
+def too_big(name: str) -> str:
+    """The message for a function whose locals, constants or jumps overflow 16 bits."""
+    return (f"Function '{name}' is too big for the class-file format: more than {U16_MAX:,} "
+            "locals, constants or globals, or a jump over 64 KiB of bytecode; split it.")
+
 
 def _count(lo: int, hi: int, noun: str) -> str:
     """'1 argument', '2 arguments', '1 to 3 arguments'."""

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from vlab.host.costs import CostModel
 
+from .heap import string_size
 from .values import GuestDict, GuestList, GuestObject
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -73,6 +74,7 @@ class MarkSweep:
         self.instruction_count = instruction_count
         self.stats = GCStats()
         self.epoch = 0
+        self.string_bytes = 0  # strings found reachable by the last mark
 
     def wants(self, heap, size: int) -> bool:
         return heap.used + size > heap.limit
@@ -80,7 +82,7 @@ class MarkSweep:
     def collect(self, heap, needed: int = 0) -> Collection:
         self.epoch += 1
         used_before = heap.used
-        marked = self.mark(list(self.global_roots()) + host_stack_roots())
+        marked = self.mark(list(self.global_roots()) + host_stack_roots(), skip=heap.fresh)
         survivors, freed_bytes = [], 0
         for obj in heap.objects:
             if obj._vm_mark == self.epoch:
@@ -93,6 +95,7 @@ class MarkSweep:
         pause = self.pause_cycles(marked, len(heap.objects))
         heap.objects = survivors
         heap.used -= freed_bytes
+        heap.recount_strings(self.string_bytes)
         heap.young_bytes = heap.used
         return self.record(used_before, heap, reclaimed, pause)
 
@@ -114,13 +117,16 @@ class MarkSweep:
         s.timeline.append(event)
         return event
 
-    def mark(self, roots: list, young_only: bool = False) -> int:
+    def mark(self, roots: list, young_only: bool = False, skip=None) -> int:
         """Mark everything reachable from ``roots``; return how many heap objects.
 
         ``young_only`` (a minor collection) neither marks nor traces old objects: what
-        they point to is found through the remembered set instead.
+        they point to is found through the remembered set instead.  The strings met are
+        measured once each into :attr:`string_bytes` (except ``skip``, the string being
+        allocated); only a full collection uses that sum.
         """
         epoch, count, stack, seen = self.epoch, 0, list(roots), set()
+        strings = 0
         while stack:
             value = stack.pop()
             kind = type(value)
@@ -138,7 +144,12 @@ class MarkSweep:
                     stack.extend(value.__dict__.values())
             elif id(value) not in seen:
                 seen.add(id(value))
-                stack.extend(_host_children(value))
+                if kind is str:
+                    if value is not skip:
+                        strings += string_size(value)
+                else:
+                    stack.extend(_host_children(value))
+        self.string_bytes = strings
         return count
 
 

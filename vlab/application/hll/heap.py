@@ -9,13 +9,22 @@ Garbage Collection Handbook*, 2011, ch. 7): see :data:`SIZES`.
 What is modeled and what is real: objects live in host (Python) memory; the heap keeps the
 *registry* of allocated guest objects and their charged bytes, and the collector
 (``gc.py``) really traces reachability and unlinks what is unreachable, crediting its
-bytes.  Simplifications: strings are values, not heap objects (their length is bounded
-by the heap limit instead), and a list or dict is charged when it grows, credited when it
-shrinks.
+bytes.  A list or dict is charged when it grows, credited when it shrinks.
+
+Strings are host values (Python ``str``), not registered objects, but they are charged all
+the same (:func:`string_size`: a 24-byte header as a JVM's ``String`` with compact strings,
+JEP 254, plus the characters at the 1, 2 or 4 bytes each that CPython really stores them
+in, PEP 393): every operation that makes a string (concatenation, repetition,
+slicing, ``str()``, the ``str`` methods, ``read_text``...) calls :meth:`Heap.new_string`,
+which may collect and fails like any allocation; the collector re-measures the strings it
+finds reachable (each counted once) and credits the rest.  So the limit bounds every byte
+a guest can keep live, strings included (a string transient inside one native, such as
+the text ``print`` writes, is bounded by the limit but not charged).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from .values import GuestDict, GuestList, GuestObject
@@ -29,6 +38,20 @@ SIZES = {
     "dict": HEADER + 16,    # + 24 per entry (hash, key, value)
     "dict_item": 24,
 }
+
+
+STRING_HEADER = 24  # object header, length and hash (JEP 254's String is 24 bytes + array)
+WIDE_OVERHEAD = sys.getsizeof("\xe9") - 1  # CPython's header of a non-ASCII string
+
+
+def string_size(text: str) -> int:
+    """The modeled bytes of one string: header plus its characters as stored."""
+    if text.isascii():
+        return STRING_HEADER + len(text)
+    return STRING_HEADER + max(len(text), sys.getsizeof(text) - WIDE_OVERHEAD)
+
+
+MIN_LIMIT = 1024  # room for the preallocated OutOfMemoryError and a few objects
 
 
 class HeapExhausted(Exception):
@@ -52,6 +75,13 @@ class Heap:
     remembered: dict = field(default_factory=dict)  # id -> old object written since last GC
     stats: HeapStats = field(default_factory=HeapStats)
     collector: object = None  # set by the VM: wants(heap, size) and collect(heap, size)
+    strings: int = 0  # bytes of strings charged (live at the last collection, plus new ones)
+    fresh: object = None  # the string being charged (not yet counted by a collection)
+
+    def __post_init__(self):
+        if type(self.limit) is not int or self.limit < MIN_LIMIT:
+            raise ValueError(f"heap limit {self.limit!r} is too small: give at least "
+                             f"{MIN_LIMIT} bytes (e.g. --heap 16777216 for 16 MiB)")
 
     def reserve(self, size: int) -> None:
         """Make room for ``size`` more bytes: collect if needed, else fail."""
@@ -98,6 +128,30 @@ class Heap:
     def new_dict(self, pairs=()) -> GuestDict:
         d = GuestDict(pairs)
         return self.register(d, SIZES["dict"] + SIZES["dict_item"] * len(d))
+
+    def new_string(self, text: str) -> str:
+        """Charge the new string ``text`` (:func:`string_size`); return it."""
+        size = string_size(text)
+        self.fresh = text  # a collection now must not count it as already live
+        try:
+            self.reserve(size)
+        finally:
+            self.fresh = None
+        self.used += size
+        self.strings += size
+        self.stats.bytes_allocated += size
+        self.stats.peak_used = max(self.stats.peak_used, self.used)
+        return text
+
+    def recount_strings(self, live: int) -> None:
+        """A full collection found ``live`` bytes of strings reachable: credit the rest.
+
+        Only a credit: strings the program did not make (the constants of its class files,
+        which were never charged) may be among the live ones.
+        """
+        live = min(live, self.strings)
+        self.used -= self.strings - live
+        self.strings = live
 
     def remember(self, obj) -> None:
         """The write barrier's slow path: an old object now may point to young ones."""

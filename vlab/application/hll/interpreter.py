@@ -14,10 +14,11 @@ the failing instruction whose class matches, empties the operand stack, pushes t
 exception and continues at the handler.  If none matches, the frame adds itself (method,
 source line) to the exception's guest stack trace and the exception leaves the frame.
 
-Every instruction is counted against the instruction budget; the optional ``rt.tracer``
-hook sees every instruction before it runs (used to draw the operand stack while
-stepping).  Calls are host recursion (one ``execute`` per guest frame), bounded by
-``max_depth`` (a guest ``RecursionError``).
+Every instruction is counted against the instruction budget (comparisons, searches and
+copies whose work grows with their operands are charged more, by ``work.py``); the
+optional ``rt.tracer`` hook sees every instruction before it runs (used to draw the
+operand stack while stepping).  Calls are host recursion (one ``execute`` per guest
+frame), bounded by ``max_depth`` (a guest ``RecursionError``).
 """
 
 from __future__ import annotations
@@ -208,7 +209,8 @@ class Interpreter:
                         stack[-1] = stack[-1] - y
                     elif op == LT:
                         y = pop()
-                        stack[-1] = stack[-1] < y
+                        x = stack[-1]
+                        stack[-1] = x < y if type(x) is int else rt.order("LT", x, y)
                     elif op == JUMP_IF_FALSE:
                         if not pop():
                             pc = a
@@ -252,7 +254,7 @@ class Interpreter:
                         rt.set_field(obj, a, pop())
                     elif op == LOAD_INDEX:
                         y = pop()
-                        stack[-1] = stack[-1][y]
+                        stack[-1] = stack[-1][y] if type(y) is int else rt.load_index(stack[-1], y)
                     elif op == STORE_INDEX:
                         index, container = pop(), pop()
                         value = pop()
@@ -276,19 +278,24 @@ class Interpreter:
                         stack[-1] = x % y if type(x) is int else rt.mod(x, y)
                     elif op == EQ:
                         y = pop()
-                        stack[-1] = stack[-1] == y
+                        x = stack[-1]
+                        stack[-1] = x == y if type(x) is int else rt.equal(x, y)
                     elif op == NE:
                         y = pop()
-                        stack[-1] = stack[-1] != y
+                        x = stack[-1]
+                        stack[-1] = x != y if type(x) is int else rt.not_equal(x, y)
                     elif op == LE:
                         y = pop()
-                        stack[-1] = stack[-1] <= y
+                        x = stack[-1]
+                        stack[-1] = x <= y if type(x) is int else rt.order("LE", x, y)
                     elif op == GT:
                         y = pop()
-                        stack[-1] = stack[-1] > y
+                        x = stack[-1]
+                        stack[-1] = x > y if type(x) is int else rt.order("GT", x, y)
                     elif op == GE:
                         y = pop()
-                        stack[-1] = stack[-1] >= y
+                        x = stack[-1]
+                        stack[-1] = x >= y if type(x) is int else rt.order("GE", x, y)
                     elif op == JUMP_IF_TRUE:
                         if pop():
                             pc = a
@@ -348,10 +355,10 @@ class Interpreter:
                         stack[-1] = stack[-1] is not y
                     elif op == IN:
                         y = pop()
-                        stack[-1] = stack[-1] in y
+                        stack[-1] = rt.contains(stack[-1], y)
                     elif op == NOT_IN:
                         y = pop()
-                        stack[-1] = stack[-1] not in y
+                        stack[-1] = rt.not_contains(stack[-1], y)
                     elif op == INSTANCEOF:
                         stack[-1] = (isinstance(stack[-1], a) if isinstance(a, type)
                                      else rt.instance_of(stack[-1], owner.resolve_class(a)))

@@ -3,12 +3,16 @@
 Prints the header, the constant pool, the fields and, per method, its signature, limits,
 code (one instruction per line: offset, mnemonic, operands with the constant they name,
 and the source line where a new line starts), the exception table and the line table.
+
+Like ``javap``, it shows files the verifier would reject: the reader checks only the
+structure, so a method's code may not decode and an operand may name no constant; those
+are printed as such (``<undecodable ...>``, ``#9 (invalid)``), never a crash.
 """
 
 from __future__ import annotations
 
 from .classfile import ClassFile, MethodInfo, read
-from .opcodes import decode
+from .opcodes import DecodeError, decode
 
 
 def disassemble(data: bytes | ClassFile) -> str:
@@ -17,7 +21,7 @@ def disassemble(data: bytes | ClassFile) -> str:
     out = [f"{kind} {cf.name}" + (f" extends {cf.super_name}" if cf.super_name else ""),
            f"  source: {cf.source_file}", "  constant pool:"]
     for i, entry in enumerate(cf.pool.entries[1:], start=1):
-        out.append(f"    #{i:<3} {entry.kind:<6} {cf.pool.describe(i)}")
+        out.append(f"    #{i:<3} {entry.kind:<6} {describe(cf, i)}")
     out.append("  fields: " + (", ".join(cf.fields) or "(none)"))
     for m in cf.methods:
         out += [""] + method_listing(cf, m)
@@ -26,11 +30,15 @@ def disassemble(data: bytes | ClassFile) -> str:
 
 def method_listing(cf: ClassFile, m: MethodInfo) -> list[str]:
     static = "static " if m.is_static else ""
-    defaults = [cf.pool.describe(d) for d in m.defaults]
+    defaults = [describe(cf, d) for d in m.defaults]
     out = [f"  {static}{m.name}/{m.arity}" + (f" defaults={defaults}" if defaults else ""),
            f"    max_stack={m.max_stack} max_locals={m.max_locals} code_length={len(m.code)}"]
     starts = dict(m.lines)
-    for ins in decode(m.code):
+    try:
+        instructions = decode(m.code)
+    except DecodeError as error:
+        return out + [f"    <undecodable code: {error}>"]
+    for ins in instructions:
         text = f"    {ins.offset:5}: {ins.op.name:<15}"
         text += " ".join(operand(cf, kind, v) for kind, v in zip(ins.op.operands, ins.args,
                                                                    strict=True))
@@ -40,16 +48,24 @@ def method_listing(cf: ClassFile, m: MethodInfo) -> list[str]:
     if m.handlers:
         out.append("    exception table:  start  end  handler  type")
         for h in m.handlers:
-            catch = cf.pool.describe(h.catch) if h.catch else "any"
+            catch = describe(cf, h.catch) if h.catch else "any"
             out.append(f"                      {h.start:5} {h.end:4} {h.handler:8}  {catch}")
     return out
 
 
 def operand(cf: ClassFile, kind: str, value: int) -> str:
     if kind in ("const", "field", "name", "class", "method"):
-        return f"#{value} ({cf.pool.describe(value)})"
+        return f"#{value} ({describe(cf, value)})"
     if kind == "local":
         return f"L{value}"
     if kind == "target":
         return f"-> {value}"
     return str(value)
+
+
+def describe(cf: ClassFile, index: int) -> str:
+    """The constant ``index`` names, or ``invalid`` if it names none (a mutated file)."""
+    try:
+        return cf.pool.describe(index)
+    except (IndexError, AttributeError, KeyError, TypeError, ValueError):
+        return "invalid"

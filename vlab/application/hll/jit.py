@@ -52,9 +52,12 @@ from .values import GuestList, GuestObject
 from .verifier import entry_states
 
 _END = object()
-BINARY_SYMBOL = {"SUB": "-", "FLOORDIV": "//", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=",
-                 "GT": ">", "GE": ">=", "IS": "is", "IS_NOT": "is not", "IN": "in",
-                 "NOT_IN": "not in"}
+BINARY_SYMBOL = {"SUB": "-", "FLOORDIV": "//", "IS": "is", "IS_NOT": "is not"}
+# Comparisons: inline when the left operand is an int, else the runtime charges their work.
+COMPARISON = {"EQ": ("==", "RT.equal({x}, {y})"), "NE": ("!=", "RT.not_equal({x}, {y})"),
+              "LT": ("<", "RT.order('LT', {x}, {y})"), "LE": ("<=", "RT.order('LE', {x}, {y})"),
+              "GT": (">", "RT.order('GT', {x}, {y})"), "GE": (">=", "RT.order('GE', {x}, {y})")}
+MEMBERSHIP = {"IN": "RT.contains({x}, {y})", "NOT_IN": "RT.not_contains({x}, {y})"}
 MAX_INLINE_INDENT = 40  # Python's tokenizer allows 100 indentation levels
 BLOCK_ENDERS = {"JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER", "RETURN", "RAISE"}
 
@@ -349,6 +352,15 @@ class Translator:
         elif name in BINARY_SYMBOL:
             y, x = stack.pop(), stack.pop()
             stack.append(f"({x} {BINARY_SYMBOL[name]} {y})")
+        elif name in COMPARISON:
+            y = self.value(stack, indent)
+            x = self.value(stack, indent)
+            symbol, slow = COMPARISON[name]
+            stack.append(f"({x} {symbol} {y} if type({x}) is int else "
+                         f"{slow.format(x=x, y=y)})")
+        elif name in MEMBERSHIP:
+            y, x = stack.pop(), stack.pop()
+            stack.append(MEMBERSHIP[name].format(x=x, y=y))
         elif name in ("ADD", "MUL", "MOD"):
             self.arith(name, stack, indent)
         elif name == "NEG":
@@ -356,8 +368,9 @@ class Translator:
         elif name == "NOT":
             stack.append(f"(not {stack.pop()})")
         elif name == "LOAD_INDEX":
-            y, x = stack.pop(), stack.pop()
-            stack.append(f"{x}[{y}]")
+            y = self.value(stack, indent)
+            x = self.value(stack, indent)
+            stack.append(f"({x}[{y}] if type({y}) is int else RT.load_index({x}, {y}))")
         elif name == "LOAD_FIELD":
             obj, attr = stack.pop(), self.pool.name(a[0])
             if obj == "L0" and self.self_is_object:

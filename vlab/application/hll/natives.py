@@ -10,6 +10,9 @@ managed heap or check their size first, so no guest call can exhaust the host.
 
 Beyond Python's built-ins, three VM-specific natives reach files: ``read_text(path)``,
 ``write_text(path, text)`` and ``list_dir(path)``; ``clock_ns()`` reads the modeled clock.
+The policy judges the path as the host resolves it (symbolic links followed); a file is
+read only if it is regular and fits the heap, and the bytes a run writes have a quota
+(``max_write``).  Every native is charged by its work (``work.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from __future__ import annotations
 import operator
 from itertools import islice
 
+from .host import read_at_most
 from .values import GuestDict, GuestList, GuestObject, type_name
+from .work import chars, count_equal, equality, items, ordering, sorted_items
 
 BUILTINS: dict[str, tuple[int, int]] = {}  # name -> (min args, max args)
 IMPLEMENTATIONS: dict[str, object] = {}
@@ -50,6 +55,7 @@ def native_print(rt, *args):
     text = (" " if sep is None else sep).join(rt.to_str(v) for v in values)
     text += "\n" if end is None else end
     rt.check_string(text)
+    rt.charge(chars(len(text)))
     rt.policy.check_console()
     rt.output_chars += len(text)
     if rt.output_chars > rt.max_output:
@@ -71,7 +77,8 @@ def native_range(rt, *args):
 
 @builtin("str", 0, 1)
 def native_str(rt, value=""):
-    return rt.to_str(value)
+    text = rt.to_str(value)
+    return text if type(value) is str else rt.heap.new_string(text)
 
 
 @builtin("repr", 1, 1)
@@ -101,12 +108,20 @@ def native_abs(rt, value):
 
 @builtin("min", 1, 255)
 def native_min(rt, *args):
-    return min(bounded(rt, args[0]) if len(args) == 1 else args)
+    return extreme(rt, bounded(rt, args[0]) if len(args) == 1 else args, min)
 
 
 @builtin("max", 1, 255)
 def native_max(rt, *args):
-    return max(bounded(rt, args[0]) if len(args) == 1 else args)
+    return extreme(rt, bounded(rt, args[0]) if len(args) == 1 else args, max)
+
+
+def extreme(rt, values, pick):
+    """``min`` or ``max``, each comparison of non-int values charged by its work."""
+    if not all(type(v) is int for v in values):
+        for a, b in zip(values, values[1:], strict=False):
+            ordering(rt, a, b)
+    return pick(values)
 
 
 @builtin("sum", 1, 1)
@@ -126,7 +141,7 @@ def native_dict(rt):
 
 @builtin("sorted", 1, 1)
 def native_sorted(rt, values):
-    return rt.heap.new_list(sorted(bounded(rt, values)))
+    return rt.heap.new_list(sorted_items(rt, bounded(rt, values)))
 
 
 @builtin("enumerate", 1, 2)
@@ -142,21 +157,40 @@ def native_clock(rt):
 
 @builtin("read_text", 1, 1)
 def native_read_text(rt, path):
-    data = rt.host.read_file(rt.policy.check_read(path))
-    rt.check_string(data)
-    return data.decode("utf-8")
+    """Read a whole file, at most what the heap could hold (UTF-8 text is at least one byte
+    per character); a FIFO or device is refused before anything is read."""
+    data = read_at_most(rt.host, rt.policy.check_read(path, rt.host_resolve), rt.heap.limit)
+    rt.charge(chars(len(data)))
+    return rt.heap.new_string(data.decode("utf-8"))
 
 
 @builtin("write_text", 2, 2)
 def native_write_text(rt, path, text):
     if not isinstance(text, str):
         raise TypeError(f"write_text() needs a str, not {type_name(text)}")
-    rt.host.write_file(rt.policy.check_write(path), text.encode("utf-8"))
+    target = rt.policy.check_write(path, rt.host_resolve)
+    data = text.encode("utf-8")
+    rt.charge(chars(len(data)))
+    if rt.written_bytes + len(data) > rt.max_write:
+        raise WriteQuotaExceeded(f"write_text({target!r}): the file quota of {rt.max_write} "
+                                 f"bytes per run would be exceeded ({rt.written_bytes} "
+                                 f"written so far, {len(data)} more asked)")
+    rt.host.write_file(target, data)
+    rt.written_bytes += len(data)
 
 
 @builtin("list_dir", 1, 1)
 def native_list_dir(rt, path):
-    return rt.heap.new_list(rt.host.list_dir(rt.policy.check_read(path)))
+    names = rt.host.list_dir(rt.policy.check_read(path, rt.host_resolve))
+    if len(names) > rt.heap.max_items():
+        raise MemoryError
+    rt.charge(len(names))
+    return rt.heap.new_list([rt.heap.new_string(name) for name in names])
+
+
+class WriteQuotaExceeded(OSError):
+    """More bytes written to files in one run than the VM's ``max_write`` (a guest OSError,
+    as a Linux write past ``RLIMIT_FSIZE`` or a disk quota fails with EFBIG/EDQUOT)."""
 
 
 def bounded(rt, values):
@@ -213,32 +247,38 @@ def list_extend(rt, lst, values):
 
 @method(list, "remove", 1, 1)
 def list_remove(rt, lst, item):
-    lst.remove(item)
+    lst.pop(list_index(rt, lst, item))
     rt.heap.grow(lst, -8)
 
 
 @method(list, "index", 1, 1)
 def list_index(rt, lst, item):
-    return lst.index(item)
+    for position, element in enumerate(lst):
+        rt.charge(1)
+        if element is item or equality(rt, element, item):
+            return position
+    raise ValueError(f"{rt.to_repr(item)} is not in list")
 
 
 @method(list, "count", 1, 1)
 def list_count(rt, lst, item):
-    return lst.count(item)
+    return count_equal(rt, lst, item)
 
 
 @method(list, "reverse", 0, 0)
 def list_reverse(rt, lst):
+    rt.charge(items(len(lst)))
     lst.reverse()
 
 
 @method(list, "sort", 0, 0)
 def list_sort(rt, lst):
-    lst.sort()
+    lst[:] = sorted_items(rt, lst)
 
 
 @method(list, "copy", 0, 0)
 def list_copy(rt, lst):
+    rt.charge(items(len(lst)))
     return rt.heap.new_list(lst)
 
 
@@ -274,10 +314,14 @@ def dict_pop(rt, d, key, *default):
 
 
 # ------------------------------------------------------------------ str methods
+# Each is charged by the characters it scans (its receiver and argument) and the string it
+# makes is charged to the heap; a method that returns a str may return the receiver itself.
 
 def _str_method(name: str, lo: int, hi: int):
     def call(rt, s, *args):
-        return getattr(s, name)(*args)
+        rt.charge(chars(len(s) + sum(len(a) for a in args if type(a) is str)))
+        result = getattr(s, name)(*args)
+        return rt.heap.new_string(result) if type(result) is str and result is not s else result
     call.__name__ = f"str_{name}"
     method(str, name, lo, hi)(call)
 
@@ -291,22 +335,28 @@ for _name, _lo, _hi in (("upper", 0, 0), ("lower", 0, 0), ("strip", 0, 1), ("lst
 
 @method(str, "split", 0, 1)
 def str_split(rt, s, sep=None):
+    rt.charge(chars(2 * len(s)))  # counted once, then split
     pieces = (len(s) // 2 + 1) if sep is None else (s.count(sep) + 1 if sep else 1)
     if pieces > rt.heap.max_items():  # check before the host builds the pieces
         raise MemoryError
-    return rt.heap.new_list(s.split(sep))
+    rt.charge(pieces)
+    return rt.heap.new_list([rt.heap.new_string(piece) for piece in s.split(sep)])
 
 
 @method(str, "join", 1, 1)
 def str_join(rt, s, values):
-    items = bounded(rt, values)
-    if all(isinstance(i, str) for i in items):
-        rt.check_length(sum(map(len, items)) + len(s) * max(0, len(items) - 1))
-    return s.join(items)
+    items_ = bounded(rt, values)
+    if all(isinstance(i, str) for i in items_):
+        size = sum(map(len, items_)) + len(s) * max(0, len(items_) - 1)
+        rt.check_length(size)
+        rt.charge(chars(size))
+    return rt.heap.new_string(s.join(items_))
 
 
 @method(str, "replace", 2, 2)
 def str_replace(rt, s, old, new):
     if isinstance(old, str) and isinstance(new, str):
-        rt.check_length(len(s) + (s.count(old) + (old == "")) * max(0, len(new) - len(old)))
-    return s.replace(old, new)
+        size = len(s) + (s.count(old) + (old == "")) * max(0, len(new) - len(old))
+        rt.check_length(size)
+        rt.charge(chars(len(s) + size))
+    return rt.heap.new_string(s.replace(old, new))

@@ -5,15 +5,21 @@ al., "Going Beyond the Sandbox: An Overview of the New Security Architecture in 
 Development Kit 1.2", USENIX 1997).  Here each native that touches the host asks the
 :class:`Policy` first: console output, the clock, reading or writing files *under given
 path prefixes*.  A denied request is a guest ``PermissionError`` the program may catch;
-it never reaches the host.  Paths are normalized first, so ``/sandbox/../etc`` is
-``/etc`` and is judged as such.
+it never reaches the host.  Paths are judged as the host will open them: normalized
+(``/sandbox/../etc`` is ``/etc``) and with symbolic links followed by the host's resolver
+(``host.resolve``, :func:`vlab.os.fs.paths.host_path` for a real directory), the allowed
+prefixes too, so ``/w/p -> /etc/passwd`` is judged as ``/etc/passwd``.  The checks return
+the resolved path, which is what the natives hand to the host.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .host import normalize
+
+Resolver = Callable[[str], str]
 
 
 class PolicyDenied(PermissionError):
@@ -43,18 +49,20 @@ class Policy:
         if not self.clock:
             raise PolicyDenied("policy denies reading the clock")
 
-    def check_read(self, path: str) -> str:
-        return self._check(path, self.read_paths, "read")
+    def check_read(self, path: str, resolve: Resolver = normalize) -> str:
+        return self._check(path, self.read_paths, "read", resolve)
 
-    def check_write(self, path: str, ) -> str:
-        return self._check(path, self.write_paths, "write")
+    def check_write(self, path: str, resolve: Resolver = normalize) -> str:
+        return self._check(path, self.write_paths, "write", resolve)
 
-    def _check(self, path: str, allowed: tuple[str, ...], what: str) -> str:
+    def _check(self, path: str, allowed: tuple[str, ...], what: str,
+               resolve: Resolver) -> str:
         if not isinstance(path, str):
             raise TypeError(f"path must be str, not {type(path).__name__}")
-        clean = normalize(path)
+        clean = resolve(path)
         for prefix in allowed:
-            root = normalize(prefix)
+            root = resolve(prefix)
             if clean == root or clean.startswith(root.rstrip("/") + "/"):
                 return clean
-        raise PolicyDenied(f"policy denies {what} access to {clean}")
+        via = "" if clean == normalize(path) else f" ({path} leads there by a symbolic link)"
+        raise PolicyDenied(f"policy denies {what} access to {clean}{via}")

@@ -6,19 +6,24 @@ generic arithmetic with size checks, field and index access, method dispatch, ob
 creation, string conversion through guest ``__str__``, and the translation of host
 errors into guest exceptions (a host ``ZeroDivisionError`` becomes a guest
 ``ZeroDivisionError`` object with CPython's message, so handlers and stack traces work
-the same in both engines).
+the same in both engines).  Operations whose work grows with their operands (comparing,
+searching, copying strings and lists) are charged to the budget by that work
+(``work.py``), and every string they make is charged to the heap (``heap.py``).
 """
 
 from __future__ import annotations
 
+import operator
 from itertools import islice
 
 from .errors import BudgetExhausted, GuestThrow
 from .heap import SIZES, HeapExhausted
+from .host import resolve
 from .loader import INIT
 from .natives import METHODS
 from .policy import PolicyDenied
 from .values import GuestDict, GuestList, GuestObject, guest_repr, type_name
+from .work import chars, equality, items, membership, ordering
 
 # Host exception -> guest exception class, most specific first.
 HOST_ERRORS = [
@@ -36,13 +41,15 @@ NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str}
 # Integers may grow by multiplication only to this size (a bound on host time and memory;
 # CPython has none).  Addition grows them by one bit per instruction, so the budget bounds it.
 MAX_INT_BITS = 1 << 16
+ORDERINGS = {"LT": operator.lt, "LE": operator.le, "GT": operator.gt, "GE": operator.ge}
 
 
 class Runtime:
     def __init__(self, heap, collector, app_loader, host, policy, max_instructions,
-                 max_output: int = 64 * 2**20):
+                 max_output: int = 64 * 2**20, max_write: int = 64 * 2**20):
         self.heap, self.collector, self.loader = heap, collector, app_loader
         self.host, self.policy = host, policy
+        self.written_bytes, self.max_write = 0, max_write  # file bytes written, quota
         self.icount, self.limit = 0, max_instructions
         self.interpreted = self.charged = 0  # of icount: by the interpreter, by natives
         self.output_chars, self.max_output = 0, max_output
@@ -62,6 +69,11 @@ class Runtime:
         self.charged += instructions
         if self.icount > self.limit:
             self.exhausted()
+
+    def host_resolve(self, path: str) -> str:
+        """``path`` as the host will open it (symbolic links followed): what the policy
+        judges."""
+        return resolve(self.host, path)
 
     def clock_ns(self) -> int:
         if hasattr(self.host, "instructions"):
@@ -191,6 +203,8 @@ class Runtime:
     # ------------------------------------------------------------ containers
 
     def store_index(self, value, container, index) -> None:
+        if type(index) is str:
+            self.charge(chars(len(index)))
         if type(container) is GuestDict and index not in container:
             hash(index)
             self.heap.grow(container, SIZES["dict_item"])
@@ -202,7 +216,38 @@ class Runtime:
 
     def load_slice(self, value, lo, hi):
         result = value[lo:hi]
-        return self.heap.new_list(result) if type(value) is GuestList else result
+        if type(value) is GuestList:
+            self.charge(items(len(result)))
+            return self.heap.new_list(result)
+        if type(result) is str:
+            self.charge(chars(len(result)))
+            return self.heap.new_string(result)
+        return result
+
+    def load_index(self, container, key):
+        """``container[key]`` for a key that is not an int: a str key is hashed and compared."""
+        if type(key) is str:
+            self.charge(chars(len(key)))
+        return container[key]
+
+    # ------------------------------------------------------------ comparisons (work.py)
+
+    def equal(self, a, b) -> bool:
+        return equality(self, a, b)
+
+    def not_equal(self, a, b) -> bool:
+        return not equality(self, a, b)
+
+    def order(self, op: str, a, b) -> bool:
+        ordering(self, a, b)
+        return ORDERINGS[op](a, b)
+
+    def contains(self, item, container) -> bool:
+        membership(self, item, container)
+        return item in container
+
+    def not_contains(self, item, container) -> bool:
+        return not self.contains(item, container)
 
     def build_list(self, items) -> GuestList:
         return self.heap.new_list(items)
@@ -241,7 +286,10 @@ class Runtime:
     def add(self, a, b):
         if type(a) is str and type(b) is str:
             self.check_length(len(a) + len(b))
+            self.charge(chars(len(a) + len(b)))
+            return self.heap.new_string(a + b)
         elif type(a) is GuestList and type(b) is GuestList:
+            self.charge(items(len(a) + len(b)))
             return self.heap.new_list(list.__add__(a, b))
         if isinstance(a, GuestObject) or isinstance(b, GuestObject):
             raise TypeError(f"unsupported operand type(s) for +: '{type_name(a)}' and "
@@ -258,9 +306,11 @@ class Runtime:
             size = len(seq) * max(n, 0)
             if type(seq) is str:
                 self.check_length(size)
-                return seq * n
+                self.charge(chars(size))
+                return self.heap.new_string(seq * n)
             if size > self.heap.max_items():
                 raise HeapExhausted("list repetition too large for the heap")
+            self.charge(items(size))
             return self.heap.new_list(list.__mul__(seq, n))
         raise TypeError(f"unsupported operand type(s) for *: '{type_name(a)}' and "
                         f"'{type_name(b)}'")
@@ -295,7 +345,12 @@ class Runtime:
             if type(result) is not str:
                 raise TypeError(f"__str__ returned non-string (type {type_name(result)})")
             return result
-        return guest_repr(value, self.heap.limit)
+        return self.to_repr(value)
 
     def to_repr(self, value) -> str:
-        return guest_repr(value, self.heap.limit)
+        """``repr(value)``: each piece written is charged, and the text to the heap."""
+        return self.heap.new_string(guest_repr(value, self.heap.limit, self.charge_piece))
+
+    def charge_piece(self, text: str) -> None:
+        """Charge one piece of a ``repr`` being written (one step, plus its characters)."""
+        self.charge(1 + chars(len(text)))

@@ -122,6 +122,12 @@ def _constant(node: ast.Constant):
     if type(node.value) not in (int, str, bool, type(None)):
         return outside(f"a {type(node.value).__name__} constant",
                        "the values are int, bool, str, None, list and dict")
+    if type(node.value) is str and not node.value.isascii():
+        try:
+            node.value.encode("utf-8")  # class files store strings as UTF-8
+        except UnicodeEncodeError as error:
+            return (f"The string holds a lone surrogate {node.value[error.start]!r} that "
+                    "UTF-8 cannot encode: write the character itself, not half of it.")
     return None
 
 

@@ -58,11 +58,13 @@ def type_name(value) -> str:
     return type(value).__name__
 
 
-def guest_repr(value, limit: int) -> str:
+def guest_repr(value, limit: int, charge=None) -> str:
     """``repr`` as CPython prints it, refusing to build more than ``limit`` characters.
 
     Containers are walked here rather than by the host's ``repr`` so that a list holding
-    the same long string many times cannot make the host build a gigantic string.
+    the same long string many times cannot make the host build a gigantic string;
+    ``charge`` (if given) is called with every piece written, so the runtime can charge
+    the walk to the instruction budget as it goes (``work.py``).
     """
     out: list[str] = []
     size = 0
@@ -73,6 +75,8 @@ def guest_repr(value, limit: int) -> str:
         size += len(text)
         if size > limit:
             raise MemoryError(f"a representation longer than {limit} characters")
+        if charge is not None:
+            charge(text)
         out.append(text)
 
     def items(seq, open_: str, close: str, pairs: bool = False) -> None:

@@ -68,14 +68,15 @@ class VM:
     def __init__(self, class_path=None, heap_limit: int = 16 * 2**20, jit: bool = True,
                  policy: Policy | None = None, host=None, max_instructions: int = 10**8,
                  jit_threshold: int = 2, max_depth: int = 1000, max_output: int = 64 * 2**20,
-                 ledger=None, collector: str = "mark-sweep", nursery: int = 64 * 1024):
+                 ledger=None, collector: str = "mark-sweep", nursery: int = 64 * 1024,
+                 max_write: int = 64 * 2**20):
         self.bootstrap = bootstrap_loader()
         self.loader = ClassLoader("application", class_path, parent=self.bootstrap)
         self.heap = Heap(heap_limit)
         self.host = host if host is not None else MemoryHost()
         self.policy = policy if policy is not None else Policy()
         self.rt = Runtime(self.heap, None, self.loader, self.host, self.policy,
-                          max_instructions, max_output)
+                          max_instructions, max_output, max_write)
         costs = ledger.costs if ledger is not None else None  # GC pauses priced alike
         if collector == "generational":
             self.collector = Generational(self.global_roots, lambda: self.rt.icount, nursery,

@@ -1,0 +1,102 @@
+"""Issue 16, item 1: strings count against the heap limit (they used to bypass it).
+
+The attack: 150 strings of 16 MB under the default 16 MiB heap reached 2.4 GB of host memory
+while ``--stats`` said ``heap_used: 1248``.  Scaled down: a 16 MiB heap, 1 MB strings.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from vlab.application.hll.host import MemoryHost
+from vlab.application.hll.policy import Policy
+from vlab.application.hll.vm import VM
+
+MODES = pytest.mark.parametrize("jit", [False, True], ids=["interpreter", "jit"])
+COLLECTORS = pytest.mark.parametrize("collector", ["mark-sweep", "generational"])
+HEAP = 16 * 2**20
+
+
+def run(source, **options):
+    vm = VM.from_source(source, "hostile.py", jit_threshold=1, **options)
+    return vm, vm.run()
+
+
+KEPT_STRINGS = """
+keep = []
+for i in range(40):
+    keep.append({make})
+print(len(keep))
+"""
+MAKERS = {
+    "repeat": '"x" * 1000000 + str(i)',
+    "concatenate": '"y" * 500000 + "z" * 500001',
+    "upper": '("q" * 1000000).upper()',
+    "replace": '("ab" * 500000).replace("a", "c")',
+    "join": '"-".join(["abcdefghijklmnopqrst"] * 50000)',
+    "slice": '("w" * 2000000)[i:1000000 + i]',
+    "repr": 'repr([123456789] * 100000)',
+}
+
+
+@MODES
+@COLLECTORS
+@pytest.mark.parametrize("make", sorted(MAKERS))
+def test_kept_strings_exhaust_the_heap(make, collector, jit):
+    vm, result = run(KEPT_STRINGS.format(make=MAKERS[make]), heap_limit=HEAP,
+                     collector=collector, jit=jit)
+    assert result.status == "exception", result.output
+    assert result.message.startswith("OutOfMemoryError")
+    assert vm.heap.used <= HEAP
+    assert vm.heap.strings > HEAP // 2  # the strings are what fills it
+
+
+@MODES
+@COLLECTORS
+def test_strings_no_longer_reachable_are_reclaimed(collector, jit):
+    source = """
+total = 0
+for i in range(100):
+    s = "y" * 1000000 + str(i)
+    total = total + len(s.upper())
+print(total)
+"""
+    vm, result = run(source, heap_limit=HEAP, collector=collector, jit=jit)
+    assert result.status == "ok", result.message
+    assert result.output == "100000190\n"
+    assert vm.collector.stats.collections > 0
+    assert vm.heap.stats.bytes_allocated > 100 * 10**6  # every string was charged
+    assert vm.heap.used <= HEAP
+
+
+def test_heap_statistics_count_live_strings():
+    vm, result = run('s = "x" * 1000000\nprint(len(s))\n', heap_limit=HEAP)
+    assert result.status == "ok"
+    assert vm.heap.strings >= sys.getsizeof("x" * 1000000)
+    assert result.stats["heap_used"] >= 1000000
+
+
+def test_read_text_is_charged_and_capped_by_the_heap():
+    big = b"a" * (2 * 2**20)
+    host = MemoryHost({"/data/big.txt": big, "/data/small.txt": b"b" * 300000})
+    policy = Policy(read_paths=("/data",))
+    source = """
+keep = []
+try:
+    keep.append(read_text("/data/big.txt"))
+except OutOfMemoryError as e:
+    print("big:", e)
+for i in range(10):
+    keep.append(read_text("/data/small.txt"))
+"""
+    vm, result = run(source, heap_limit=2**20, host=host, policy=policy)
+    assert result.output.startswith("big: /data/big.txt holds 2097152 bytes, more than the")
+    assert result.status == "exception" and "OutOfMemoryError" in result.message
+
+
+@pytest.mark.parametrize("heap", [0, 1, -1, 1023])
+def test_a_heap_too_small_is_a_clear_error(heap):
+    with pytest.raises(ValueError, match="too small: give at least 1024 bytes"):
+        VM.from_source("print(1)\n", heap_limit=heap)

@@ -1,0 +1,137 @@
+"""Charging operations by the work they do, so the instruction budget bounds wall time.
+
+One bytecode is one instruction of the budget, but some bytecodes (and natives) do work
+proportional to their operands: ``s == t`` compares up to ``len(s)`` characters,
+``x in items`` up to ``len(items)`` elements, ``s.replace(a, b)`` scans and copies the
+whole string.  Charging them one instruction each would let a small budget run for hours,
+so each is charged, on top of its one instruction, in proportion to its work:
+
+=====================================  ==============================================
+work                                   extra instructions charged
+=====================================  ==============================================
+characters scanned, compared, copied   one per :data:`CHARS_PER_INSTRUCTION` (64)
+references copied (slices, ``+``)      one per :data:`ITEMS_PER_INSTRUCTION` (8)
+elements compared (``==``, ``in``,     one per element pair visited, walking the
+``count``, ``index``, ``sort``)        containers in the order CPython compares them
+=====================================  ==============================================
+
+The comparison walks mirror CPython's ``list_richcompare`` and ``unicode_compare_eq``
+(Objects/listobject.c, Objects/unicodeobject.c): equal-length strings are compared
+character by character, strings of different lengths are unequal at once; lists are
+compared element by element up to the first difference, an identical pair (``a is b``)
+counting as equal without being walked.  The walk charges as it goes, so a comparison too
+big for the remaining budget stops with the budget exhausted, before the host does it.
+
+The factor this buys is measured, not assumed: ``benchmarks/bench_hll_work.py`` runs the
+costliest operation per charged instruction it knows (among them the ones above) and
+reports wall time per charged instruction next to plain interpreted bytecode; the
+documented bound (:data:`WALL_FACTOR`) is that no charged instruction costs more than
+that many interpreted ones.  Sorting is charged as ``n log2 n`` comparisons.
+"""
+
+from __future__ import annotations
+
+from .values import GuestDict, GuestList
+
+CHARS_PER_INSTRUCTION = 64
+ITEMS_PER_INSTRUCTION = 8
+WALL_FACTOR = 20  # documented bound: a charged instruction costs at most this many plain ones
+
+
+def chars(n: int) -> int:
+    """Instructions for scanning, comparing or copying ``n`` characters."""
+    return n // CHARS_PER_INSTRUCTION
+
+
+def items(n: int) -> int:
+    """Instructions for copying ``n`` references."""
+    return n // ITEMS_PER_INSTRUCTION
+
+
+def equality(rt, a, b) -> bool:
+    """Charge comparing ``a == b`` as CPython does it; return whether they are equal."""
+    ta, tb = type(a), type(b)
+    if ta is str and tb is str:
+        if len(a) == len(b):
+            rt.charge(chars(len(a)))
+        return a == b
+    if ta is GuestList and tb is GuestList:
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b, strict=True):
+            rt.charge(1)
+            if x is not y and not equality(rt, x, y):
+                return False
+        return True
+    if ta is GuestDict and tb is GuestDict:
+        if len(a) != len(b):
+            return False
+        for key, value in a.items():
+            rt.charge(1 + (chars(len(key)) if type(key) is str else 0))
+            if key not in b:
+                return False
+            other = b[key]
+            if value is not other and not equality(rt, value, other):
+                return False
+        return True
+    return a == b
+
+
+def ordering(rt, a, b) -> None:
+    """Charge comparing ``a < b`` (or ``<=``, ``>``, ``>=``) as CPython does it."""
+    ta, tb = type(a), type(b)
+    if ta is str and tb is str:
+        rt.charge(chars(min(len(a), len(b))))
+    elif ta is GuestList and tb is GuestList:
+        for x, y in zip(a, b, strict=False):  # up to the first unequal pair, then ordered
+            rt.charge(1)
+            if x is not y and not equality(rt, x, y):
+                ordering(rt, x, y)
+                return
+
+
+def membership(rt, item, container) -> None:
+    """Charge ``item in container``."""
+    kind = type(container)
+    if kind is str:
+        if type(item) is str:
+            rt.charge(chars(len(container) + len(item)))
+    elif kind is GuestList:
+        for element in container:
+            rt.charge(1)
+            if element is item or equality(rt, element, item):
+                return
+    elif kind is GuestDict and type(item) is str:
+        rt.charge(chars(len(item)))
+
+
+def count_equal(rt, container, item) -> int:
+    """How many elements of a list equal ``item``, charged as ``list.count`` works."""
+    found = 0
+    for element in container:
+        rt.charge(1)
+        if element is item or equality(rt, element, item):
+            found += 1
+    return found
+
+
+class _Charged:
+    """A ``sorted`` key: each ``<`` that ``list.sort`` makes is charged as it is made."""
+
+    __slots__ = ("rt", "value")
+
+    def __init__(self, rt, value):
+        self.rt, self.value = rt, value
+
+    def __lt__(self, other: _Charged) -> bool:
+        self.rt.charge(1)
+        ordering(self.rt, self.value, other.value)
+        return self.value < other.value
+
+
+def sorted_items(rt, values: list) -> list:
+    """``sorted(values)``: all-int lists charged ``n log2 n``, others per comparison."""
+    if all(type(v) is int for v in values):
+        rt.charge(len(values) * max(1, len(values).bit_length()))
+        return sorted(values)
+    return sorted(values, key=lambda value: _Charged(rt, value))
