@@ -35,10 +35,12 @@ $(NPM_STAMP): package.json package-lock.json $(STAMP)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # JupyterLab at book/: chapters/ and my-exercises/ (the student versions, copied once:
-# a student's answers are never overwritten; see tools/lab_workspace.py).
+# a student's answers are never overwritten; see tools/lab_workspace.py).  It starts in
+# book/ so that nbgrader's server extensions, whose course directory is the working
+# directory, find it at the notebook root (not above it, where they cannot work).
 lab: release
 	$(BIN)/python tools/lab_workspace.py
-	$(BIN)/jupyter lab $(ALLOW_ROOT) book
+	cd book && $(abspath $(BIN))/jupyter lab $(ALLOW_ROOT) .
 
 # Student versions of the exercises (no solutions) into exercises/release/.
 release: $(STAMP)

@@ -25,7 +25,9 @@ def test_make_lab_opens_book_after_releasing_and_copying_the_exercises():
     assert "release" in target.group(1).split()
     recipe = target.group(2).splitlines()
     assert recipe[0].endswith("tools/lab_workspace.py")
-    assert recipe[-1].split()[-1] == "book"              # chapters/ and my-exercises/ both
+    # JupyterLab runs in book/ (chapters/ and my-exercises/ both), and starts there: nbgrader's
+    # course directory (the working directory) must not lie above the notebook root.
+    assert recipe[-1].split()[:3] == ["cd", "book", "&&"] and recipe[-1].split()[-1] == "."
     assert (ROOT / "book" / "chapters").is_dir()
 
 

@@ -58,3 +58,27 @@ def test_text_color_contrasts_with_the_background():
 def test_unknown_names_are_rejected_with_the_choices(call):
     with pytest.raises(ValueError, match="choose one of"):
         call()
+
+
+def test_a_figure_png_records_its_smallest_font_and_its_plot_function():
+    import io
+
+    from PIL import Image
+
+    from vlab.lab import style
+
+    @style.styled
+    def plot_two_sizes():
+        fig, ax = style.new_figure("single")
+        ax.set_title("big", fontsize=14)
+        ax.text(0.5, 0.5, "small", fontsize=7.5)
+        ax.text(0.5, 0.2, "   ", fontsize=3)        # blank text is not text a reader sees
+        return fig
+
+    fig = plot_two_sizes()
+    assert style.min_font_points(fig) == 7.5
+    image = Image.open(io.BytesIO(style.figure_png(fig)))
+    assert image.mode == "P"                            # a palette: a third of the bytes
+    assert image.text[style.MIN_FONT_KEY] == "7.5"
+    assert image.text[style.PLOT_KEY].endswith("plot_two_sizes")
+    assert style.figure_png(fig) == style.figure_png(fig)   # deterministic

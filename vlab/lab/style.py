@@ -29,7 +29,8 @@ from typing import ParamSpec, TypeVar
 
 import matplotlib
 from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.text import Text
+from PIL import Image, PngImagePlugin
 
 #: One color per level, keyed like the sub-packages of :mod:`vlab` (bottom to top).
 LEVEL_COLORS: dict[str, str] = {
@@ -64,6 +65,12 @@ FIGSIZE: dict[str, tuple[float, float]] = {
     "single": (5.0, 4.0),   # one stack or one small chart
     "panel": (6.0, 3.0),    # one low, wide panel (hosts and disks)
     "table": (7.0, 3.0),    # a heat-map of a table
+    # The book's text column is about 676 CSS pixels wide (1280-pixel window): a figure
+    # at most 6.6 inches wide (660 px at DPI) is shown at its own size, so 9-point text
+    # stays 9 points; a wider one is scaled down (tests/book/test_browser.py measures it).
+    "column": (6.6, 4.6),   # one figure, text at its own size in the book
+    "column_low": (6.6, 3.2),
+    "column_tall": (6.6, 5.6),
 }
 
 #: Resolution of PNGs stored in the notebooks.
@@ -106,12 +113,20 @@ def style_context() -> Iterator[None]:
 
 
 def styled(plot: Callable[P, R]) -> Callable[P, R]:
-    """Decorate a plot function so it always draws in the vlab style."""
+    """Decorate a plot function so it always draws in the vlab style.
+
+    The figure it returns is labelled with the function's name (``Figure.get_label``),
+    which :func:`figure_png` stores in the PNG (:data:`PLOT_KEY`) so a test of the built
+    book can say which plot function drew a figure.
+    """
 
     @functools.wraps(plot)
     def draw(*args: P.args, **kwargs: P.kwargs) -> R:
         with style_context():
-            return plot(*args, **kwargs)
+            fig = plot(*args, **kwargs)
+        if isinstance(fig, Figure) and not fig.get_label():
+            fig.set_label(f"{plot.__module__}.{plot.__qualname__}")
+        return fig
 
     return draw
 
@@ -147,6 +162,7 @@ def text_color_on(background: str) -> str:
 def figure_png(fig: Figure) -> bytes:
     """Render ``fig`` to PNG bytes that depend only on the figure (no metadata).
 
+    The smallest font size is stored in the PNG (text chunk :data:`MIN_FONT_KEY`).
     The image is reduced to a palette of at most 256 colors (median cut, no
     dithering: deterministic): the book's flat-colored charts look the same and
     take about a third of the bytes, which matters because a widget stores one
@@ -157,6 +173,23 @@ def figure_png(fig: Figure) -> bytes:
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
                              dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    info.add_text(MIN_FONT_KEY, f"{min_font_points(fig):g}")
+    info.add_text(PLOT_KEY, fig.get_label())
     small = io.BytesIO()
-    palette.save(small, format="PNG", optimize=True)
+    palette.save(small, format="PNG", optimize=True, pnginfo=info)
     return small.getvalue()
+
+
+#: PNG text chunk that records the smallest font of the figure, in points at ``DPI``:
+#: tests/book/test_browser.py scales it by the width the book shows the image at.
+MIN_FONT_KEY = "vlab:min-font-pt"
+#: PNG text chunk naming the plot function that drew the figure (see :func:`styled`).
+PLOT_KEY = "vlab:plot"
+
+
+def min_font_points(fig: Figure) -> float:
+    """The size in points of the smallest visible, non-empty text in ``fig``."""
+    sizes = [text.get_fontsize() for text in fig.findobj(Text)
+             if text.get_visible() and text.get_text().strip()]
+    return min(sizes, default=0.0)

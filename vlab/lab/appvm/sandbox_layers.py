@@ -64,7 +64,7 @@ def plot_layers(view: LayerView) -> Figure:
     Host files the isolation hides are dashed outlines; a sandbox file says whether it
     began as a copy of a lower file ("copy", copy-on-write) or was created there ("new").
     """
-    fig, ax = new_figure("stacks")
+    fig, ax = new_figure("column_tall")
     paths = sorted({p for files in view.layers.values() for p in files} | set(view.whiteouts))
     lanes = ["host", "package", "sandbox", "view"]
     for row, lane in enumerate(lanes):
@@ -75,9 +75,9 @@ def plot_layers(view: LayerView) -> Figure:
     for column, path in enumerate(paths):
         ax.text(column + 0.45, -0.25, path, rotation=35, ha="right", va="top", fontsize=9)
     ax.set_xlim(-2.2, len(paths))
-    ax.set_ylim(-2.6, len(lanes))
+    ax.set_ylim(-2.3, len(lanes))
     ax.axis("off")
-    ax.set_title("Layered file system of the editor after one run (gold: a whiteout)")
+    ax.set_title("The editor's layered file system after one run\n(gold: a whiteout)")
     return fig
 
 

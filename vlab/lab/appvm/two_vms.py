@@ -50,15 +50,16 @@ def _console_text(result: RunResult) -> str:
     lines = result.output.splitlines()
     if result.status != "ok":
         lines.append(f"[{result.status}] {result.message}")
-    return "\n".join(textwrap.fill(line, 42) for line in lines)
+    return "\n".join(textwrap.fill(line, 64) for line in lines)
 
 
 @styled
 def plot_two_vms(view: TwoVMs) -> Figure:
-    fig, axes = new_figure("wide", ncols=2)
+    """Plot: the two VMs' consoles, one above the other (9-point text at column width)."""
+    fig, axes = new_figure("column_low", nrows=2)
     for ax, (label, result) in zip(axes, view.runs, strict=True):
         ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#1E1E1E", transform=ax.transAxes))
-        ax.text(0.04, 0.94, _console_text(result), family="monospace", fontsize=8.5,
+        ax.text(0.03, 0.86, _console_text(result), family="monospace", fontsize=9,
                 color="#E8E8E8", va="top", transform=ax.transAxes)
         ax.axis("off")
         ax.set_title(label)

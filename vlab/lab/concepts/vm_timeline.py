@@ -155,7 +155,7 @@ def _draw_vm(ax: Axes, vm: VM, column: int, y: float, *, moved: bool = False) ->
                            hatch="//" if saved else None, alpha=0.55 if saved else 1.0,
                            label=vm.name))
     label = f"{vm.name}\n(saved)" if saved else vm.name
-    ax.text(column + _SLOT / 2, y + 0.13, label, ha="center", va="center", fontsize=8.5,
+    ax.text(column + _SLOT / 2, y + 0.13, label, ha="center", va="center", fontsize=9,
             color=INK if saved else text_color_on(color))
 
 

@@ -84,7 +84,7 @@ def _draw_registers(ax, view: StepView) -> None:
         name = f"x{n:<2} {REG_NAMES[n]:<4}"
         if n in view.changed:
             ax.add_patch(_box(col * 1.0 - 0.02, y - 0.45, 0.98, 0.9))
-        ax.text(col * 1.0, y, f"{name} {view.regs[n]:08x}", family="monospace", fontsize=8,
+        ax.text(col * 1.0, y, f"{name} {view.regs[n]:08x}", family="monospace", fontsize=9,
                 va="center", color=INK)
     ax.set_xlim(-0.05, 2.0)
     ax.set_ylim(-0.7, 15.7)
@@ -107,7 +107,7 @@ def _draw_memory(ax, view: StepView) -> None:
         kind = next((k for k, a, _, _ in view.touched if a & ~3 == address), "")
         label = view.data_labels.get(address, "")
         ax.text(0, y, f"{label:>6} {address:08x}: {value:08x} {kind}", family="monospace",
-                fontsize=8, va="center")
+                fontsize=9, va="center")
     ax.set_xlim(-0.05, 1.0)
     ax.set_ylim(min(15 - len(words), -1) + 0.3, 15.7)
     ax.axis("off")
@@ -120,12 +120,12 @@ def _draw_trace(ax, view: StepView) -> None:
         y = TRACE_LINES + 1 - i
         if i == len(lines) - 1:
             ax.add_patch(_box(-0.01, y - 0.45, 1.0, 0.9))
-        ax.text(0, y, line[:58], family="monospace", fontsize=7, va="center")
+        ax.text(0, y, line[:64], family="monospace", fontsize=9, va="center")
     ax.text(0, 0.6, f"next: {view.pc:08x}  {view.next_text}", family="monospace",
-            fontsize=8, va="center", weight="bold")
+            fontsize=9, va="center", weight="bold")
     if view.next_line:
         ax.text(0, -0.4, f"      source: {view.next_line[:44]}", family="monospace",
-                fontsize=7, va="center")
+                fontsize=9, va="center")
     ax.set_xlim(-0.02, 1.0)
     ax.set_ylim(-1.0, TRACE_LINES + 1.7)
     ax.axis("off")
@@ -134,12 +134,16 @@ def _draw_trace(ax, view: StepView) -> None:
 
 @styled
 def plot_step(view: StepView) -> Figure:
-    """Registers | data memory | trace, with the last instruction's effects highlighted."""
-    fig = Figure(figsize=(11.0, 4.6), dpi=100, layout="constrained")
-    regs, memory, trace = fig.subplots(ncols=3, width_ratios=(1.2, 0.8, 1.7))
-    _draw_registers(regs, view)
-    _draw_memory(memory, view)
-    _draw_trace(trace, view)
+    """Registers and data memory above the trace, the last instruction's effects highlighted.
+
+    6.6 inches wide, so the book shows it at its own size: 9-point text stays 9 points.
+    """
+    fig = Figure(figsize=(6.6, 7.6), dpi=100, layout="constrained")
+    panels = fig.subplot_mosaic([["regs", "memory"], ["trace", "trace"]],
+                                width_ratios=(1.25, 1), height_ratios=(17, TRACE_LINES + 3))
+    _draw_registers(panels["regs"], view)
+    _draw_memory(panels["memory"], view)
+    _draw_trace(panels["trace"], view)
     return fig
 
 

@@ -63,11 +63,11 @@ def _draw_box(ax, block, top, bottom, on_trace: bool) -> None:
                                 facecolor=fill, edgecolor=edge, linewidth=2.4 if on_trace else 1))
     title = f"{block.start:#010x}" if block.label.startswith("0x") else \
         f"{block.label}:  {block.start:#010x}"
-    ax.text(0.1, top - 0.22, title, fontsize=8.5,
+    ax.text(0.1, top - 0.22, title, fontsize=9,
             fontweight="bold", color=INK, va="center")
     for i, line in enumerate(block.lines):
         ax.text(0.25, top - 0.22 - LINE_HEIGHT * (i + 1), line, family="DejaVu Sans Mono",
-                fontsize=8, color=INK, va="center")
+                fontsize=9, color=INK, va="center")
 
 
 def _edge_geometry(source, target, boxes, order):
@@ -109,7 +109,7 @@ def plot_cfg(blocks, paths=(), loops: bool = False, counts=None, title: str = ""
                 middle_x = (start[0] + end[0]) / 2 + bend * dy / 2     # matplotlib's arc3
                 middle_y = (start[1] + end[1]) / 2 - bend * dx / 2     # control point, halved
                 ax.text(middle_x, middle_y, f"{counts.get((block.start, successor), 0)}×",
-                        fontsize=8, ha="center", va="center", color=INK,
+                        fontsize=9, ha="center", va="center", color=INK,
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     low = min(bottom for _, bottom in boxes.values())
     ax.set_xlim(-1.6, BOX_WIDTH + 1.6)
