@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -136,3 +137,17 @@ def test_chapter_has_references_and_no_dangling_pointers(notebook):
         for output in cell["outputs"])
     for dangling in ("exercises/source", "DESIGN invariant", "DESIGN.md", "noqa"):
         assert dangling not in shown, dangling
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_an_unrun_notebook_shows_each_experiment_s_figure_and_how_to_start_it(notebook):
+    """Untrusted (not yet run), JupyterLab renders the richest *safe* output: the widget
+    cell's sanitized HTML (its first figure and the hint), never the widget's repr."""
+    from vlab.lab.experiment import RUN_HINT
+
+    for cell in _code_cells(notebook):
+        if _is_widget_cell(cell):
+            data = cell["outputs"][0]["data"]
+            assert "".join(data["text/html"]).startswith('<img src="data:image/png;base64,')
+            assert html.escape(RUN_HINT) in "".join(data["text/html"])
+            assert "".join(data["text/plain"]) == RUN_HINT
