@@ -1,0 +1,125 @@
+"""Issue 16, item 2: work that grows with its operands is charged by its size.
+
+The attack: ``count``, ``find``, ``upper``, ``replace``, slicing, ``in``, ``==``, ``<`` on
+megabyte strings cost one instruction each, so ``--max-instructions 20000`` ran 15.6 s.
+Each test asserts on the *charged instruction count*, never on wall time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from vlab.application.hll.vm import VM
+from vlab.application.hll.work import CHARS_PER_INSTRUCTION, ITEMS_PER_INSTRUCTION
+
+MODES = pytest.mark.parametrize("jit", [False, True], ids=["interpreter", "jit"])
+SIZE = 1_000_000
+PER_CHARS = SIZE // CHARS_PER_INSTRUCTION  # what one pass over a SIZE-character string costs
+
+
+def run(source, jit=True, **options):
+    vm = VM.from_source(source, "hostile.py", jit=jit, jit_threshold=1, **options)
+    return vm, vm.run()
+
+
+OPERATIONS = {
+    "count": 's.count("b")', "find": 's.find("b")', "upper": "s.upper()",
+    "replace": 's.replace("a", "c")', "slice": "s[1:]", "in": '"b" in s',
+    "equal": "s == t", "less": "s < t", "not equal": "s != t", "split": "s.split()",
+    "startswith": "s.startswith(t)", "strip": "s.strip()", "concatenate": "s + t",
+    "dict lookup": "d.get(s) if False else d[s]", "list equal": "big == other",
+    "list in": "'b' in big", "list count": "big.count('b')", "list index": "big.index(0)",
+    "sorted": "sorted(small)", "repr": "repr(big)", "list slice": "big[1:]",
+}
+SETUP = """
+s = "a" * {size}
+t = "a" * {size}
+d = dict()
+d[t] = 1
+big = [0] * {size}
+other = [0] * {size}
+small = ["x" * 5000] * 200
+"""
+
+
+@MODES
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_a_small_budget_stops_big_operations(operation, jit):
+    """100 repetitions would cost ~100 x SIZE/64 instructions; a budget of 20,000 stops
+    the loop after a handful (the attack ran 10,000 of them)."""
+    source = SETUP.format(size=SIZE) + f"""
+for i in range(10000):
+    x = {OPERATIONS[operation]}
+"""
+    vm, result = run(source, jit=jit, heap_limit=64 * 2**20, max_instructions=20_000)
+    assert result.status == "budget", (result.status, result.message)
+    assert vm.rt.charged > 0
+    assert vm.rt.icount <= 20_000 + 2 * SIZE  # overshoot: at most one operation's charge
+
+
+@MODES
+@pytest.mark.parametrize("operation", ["count", "find", "upper", "equal", "less", "in"])
+def test_one_string_operation_is_charged_by_its_length(operation, jit):
+    base = SETUP.format(size=SIZE) + "x = 0\n"
+    _, plain = run(base, jit=jit, heap_limit=64 * 2**20)
+    vm, result = run(base + f"x = {OPERATIONS[operation]}\n", jit=jit, heap_limit=64 * 2**20)
+    assert result.status == "ok", result.message
+    extra = vm.rt.icount - plain.stats["instructions"]
+    assert PER_CHARS - 1 <= extra <= 2 * PER_CHARS + 1_000
+
+
+def test_comparing_lists_is_charged_per_element_up_to_the_first_difference():
+    source = """
+a = [1] * 80000
+b = [1] * 80000
+c = [2] + [1] * 79999
+print(a == b, a == c, a < c, a != b)
+"""
+    vm, result = run(source, jit=False)
+    assert result.output == "True False True False\n"
+    copies = 4 * 80000 // ITEMS_PER_INSTRUCTION  # three repetitions and one +
+    assert 2 * 80000 + copies <= vm.rt.charged < 2 * 80000 + copies + 100
+
+
+def test_shared_structure_cannot_make_a_comparison_exponential():
+    """``x = [x, x]`` thirty times compares 2**30 pairs in CPython; here the walk is charged
+    pair by pair and the budget stops it."""
+    source = """
+x = [0]
+y = [0]
+for i in range(30):
+    x = [x, x]
+    y = [y, y]
+print(x == y)
+"""
+    vm, result = run(source, max_instructions=100_000)
+    assert result.status == "budget"
+    assert vm.rt.icount <= 100_001
+
+
+@MODES
+def test_charged_comparisons_keep_python_semantics(jit):
+    source = """
+print([1, [2, "ab"]] == [1, [2, "ab"]], [1, 2] < [1, 3], "abc" < "abd", "b" in "abc")
+print([1, 2] == [1, 2, 3], {"a": [1]} == {"a": [1]}, {"a": 1} == {"b": 1}, 3 in [1, 2, 3])
+print(sorted(["pear", "apple", "fig"]), min(["b", "a"]), max([[1, 2], [1, 3]]))
+items = ["x", "y", "x"]
+items.remove("x")
+print(items, items.index("x"), items.count("x"), "y" not in items)
+d = dict()
+d["key" * 30] = 1
+print(d["key" * 30], "key" * 30 in d)
+"""
+    _, result = run(source, jit=jit)
+    assert result.status == "ok", result.message
+    assert result.output == (
+        "True True True True\n"
+        "False True False True\n"
+        "['apple', 'fig', 'pear'] a [1, 3]\n"
+        "['y', 'x'] 1 1 False\n"
+        "1 True\n")
+
+
+def test_a_missing_list_item_is_a_value_error():
+    _, result = run("try:\n    [1, 2].index(5)\nexcept ValueError as e:\n    print(e)\n")
+    assert result.output == "5 is not in list\n"
