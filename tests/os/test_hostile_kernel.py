@@ -213,3 +213,38 @@ def test_huge_argv_is_a_boot_error(tmp_path):
     source.write_text(RDCYCLE)
     with pytest.raises(BootError, match="ARG_MAX"):
         boot(source, argv=["p", "a" * (1 << 20) + "b"])
+
+
+# -- captured output is capped; a failing host stream is an errno, not a traceback -------
+
+FLOOD_STDOUT = """
+_start:
+1:  li a0, 1
+    li a1, 0x80400000
+    li a2, 0x100000       # 1 MiB per write
+    li a7, 64
+    ecall
+    bgez a0, 1b
+    neg a0, a0
+    li a7, 93
+    ecall
+"""
+
+
+def test_captured_stdout_is_capped_and_the_flood_gets_efbig(tmp_path):
+    from vlab.os.quota import DEFAULT_OUTPUT_CAP
+    source = tmp_path / "flood.s"
+    source.write_text(FLOOD_STDOUT)
+    done = run_program(source, max_instructions=10_000)
+    assert done.exit_code == E.EFBIG and len(done.stdout) == DEFAULT_OUTPUT_CAP
+
+
+def test_a_broken_pipe_is_an_errno_for_the_guest():
+    class Broken(io.RawIOBase):
+        def write(self, data):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    kernel, proc, _ = make()
+    proc.files.open_files[1].stream = Broken()
+    proc.space.write(USER, b"hi")
+    assert call(kernel, proc, "write", 1, USER, 2) == -E.EPIPE

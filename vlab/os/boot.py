@@ -31,7 +31,7 @@ from vlab.isa.machine import Machine
 
 from .errno import SyscallError
 from .exec import LoadError
-from .quota import DEFAULT_WRITE_QUOTA
+from .quota import DEFAULT_WRITE_QUOTA, CappedOutput
 from .trap import start_user_program
 from .vm import KERNEL_AREA
 
@@ -177,11 +177,17 @@ def run_program(program, stdin: bytes = b"", max_instructions: int = 50_000_000,
 
         done = run_program("hello.elf")
         done.stdout, done.exit_code, done.booted.machine.ledger.table()
+
+    stdout and stderr are kept in memory up to ``DEFAULT_OUTPUT_CAP`` bytes each
+    (``quota.py``); a write past it fails with -EFBIG.
     """
     import io
-    out, err = io.BytesIO(), io.BytesIO()
+    out, err = CappedOutput(), CappedOutput()       # a flooding guest gets -EFBIG
     booted = boot(program, stdin=io.BytesIO(stdin), stdout=out, stderr=err, **boot_args)
     result = booted.machine.run(max_instructions=max_instructions)
     if booted.mode == "bare":
-        out.write(booted.machine.platform.console_output())
+        try:
+            out.write(booted.machine.platform.console_output())
+        except OSError:                  # past the cap: what fits is kept
+            pass
     return Completed(booted, result, out.getvalue(), err.getvalue())

@@ -79,11 +79,9 @@ class StreamFile:
             raise SyscallError(EBADF, "not open for writing")
         if self.stream is not None:
             try:
-                self.stream.write(data)
-            except TypeError:                 # a text stream (e.g. a notebook's stdout)
-                self.stream.write(data.decode("utf-8", errors="replace"))
-            if hasattr(self.stream, "flush"):
-                self.stream.flush()
+                _write_to(self.stream, data)
+            except OSError as exc:            # a closed pipe, a capped capture (EFBIG)...
+                raise SyscallError(from_oserror(exc), str(exc)) from None
         return len(data)
 
     def seek(self, offset: int, whence: int) -> int:
@@ -94,6 +92,15 @@ class StreamFile:
 
     def close(self) -> None:
         """Closing the guest's stdio leaves the host stream open."""
+
+
+def _write_to(stream, data: bytes) -> None:
+    try:
+        stream.write(data)
+    except TypeError:                         # a text stream (e.g. a notebook's stdout)
+        stream.write(data.decode("utf-8", errors="replace"))
+    if hasattr(stream, "flush"):
+        stream.flush()
 
 
 class HostFile:

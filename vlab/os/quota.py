@@ -9,14 +9,20 @@ as well as its disk.  A write that crosses the limit is cut short at it (the byt
 fit are written and counted, as Linux does with ``RLIMIT_FSIZE``); the next one fails
 with ``-EDQUOT``.  The default, ``DEFAULT_WRITE_QUOTA``, is 64 MiB; ``vlab run
 --write-quota`` changes it.  Writes to stdout and stderr are not files under the root and
-are not counted.
+are not counted by it; when they are captured in memory (``run_program``, for notebooks
+and tests) a ``CappedOutput`` holds at most ``DEFAULT_OUTPUT_CAP`` bytes, and a write past
+it fails with ``-EFBIG`` (File too large, as a write past ``RLIMIT_FSIZE``).
 """
 
 from __future__ import annotations
 
+import errno as host_errno
+import io
+
 from .errno import EDQUOT, SyscallError
 
 DEFAULT_WRITE_QUOTA = 64 << 20
+DEFAULT_OUTPUT_CAP = 16 << 20
 
 
 class WriteQuota:
@@ -38,3 +44,20 @@ class WriteQuota:
 
     def charge(self, written: int) -> None:
         self.used += written
+
+
+class CappedOutput(io.BytesIO):
+    """An in-memory stdout/stderr that keeps at most ``limit`` bytes: the bytes that fit
+    are kept, then a write fails with EFBIG (the guest sees ``-EFBIG``)."""
+
+    def __init__(self, limit: int = DEFAULT_OUTPUT_CAP):
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data) -> int:
+        room = self.limit - self.tell()
+        if len(data) > room:
+            if room > 0:
+                super().write(bytes(data[:room]))
+            raise OSError(host_errno.EFBIG, f"captured output is capped at {self.limit} bytes")
+        return super().write(data)
