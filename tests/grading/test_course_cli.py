@@ -154,15 +154,16 @@ def test_no_course_is_a_clear_error(tmp_path):
         find_course_root(tmp_path)
 
 
-def test_the_autograder_executes_with_the_wake_safe_client():
+def test_the_autograder_executes_confined_with_the_wake_safe_client():
     from nbgrader.preprocessors import Execute
 
-    from vlab.course.execute import WakeSafeKernelManager
-    from vlab.course.executor import WakeSafeExecute
+    from vlab.course.execute import SafeNotebookClient
+    from vlab.course.executor import ConfinedExecute
+    from vlab.course.grading_worker import GradingClient
 
     config = Course.open(ROOT / "exercises").config()
     steps = config.Autograde.autograde_preprocessors
-    assert WakeSafeExecute in steps and Execute not in steps
-    executor = WakeSafeExecute(config=config)
-    assert executor.kernel_manager_class is WakeSafeKernelManager
+    assert ConfinedExecute in steps and Execute not in steps
+    executor = ConfinedExecute(config=config)
     assert executor.timeout == 30
+    assert issubclass(GradingClient, SafeNotebookClient)  # the confined run is wake-safe

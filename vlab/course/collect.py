@@ -58,7 +58,7 @@ def student_id(name: str) -> str | None:
     """The student id for a submission named ``name`` (whitespace becomes ``_``), or None
     if it still is not an id nbgrader can use as a directory name."""
     candidate = WHITESPACE.sub("_", name.strip())
-    return candidate if ID_PATTERN.match(candidate) else None
+    return candidate if ID_PATTERN.fullmatch(candidate) else None
 
 
 def collect(course: Course, folder: str | Path, assignment: str) -> Collection:

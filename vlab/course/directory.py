@@ -9,7 +9,8 @@ from pathlib import Path
 from traitlets.config import Config, PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # assignment and student ids
+# Assignment and student ids; matched whole (``fullmatch``: ``$`` would accept "id\\n").
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 class CourseError(Exception):
@@ -31,7 +32,7 @@ def find_course_root(start: Path | None = None) -> Path:
 
 def check_id(kind: str, value: str) -> str:
     """Reject ids nbgrader cannot use as directory names."""
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise CourseError(
             f"invalid {kind} id {value!r}: use letters, digits, '_', '.', '-' "
             "and start with a letter or digit"

@@ -13,12 +13,14 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 
-from vlab.course.directory import Course, CourseError
+from vlab.course.directory import ID_PATTERN, Course, CourseError
+from vlab.course.executor import METADATA_KEY
 
 GRADES_CSV_COLUMNS = ("assignment", "student_id", "score", "max_score")
 QUESTIONS_CSV_COLUMNS = ("assignment", "student_id", "question", "score", "max_score")
@@ -62,8 +64,22 @@ def release(course: Course, assignment: str) -> Path:
     return course.root / "release" / assignment
 
 
-def autograde(course: Course, assignment: str) -> dict[str, tuple[float, float]]:
-    """Execute and score every collected submission of ``assignment``; return the scores."""
+class Grades(dict):
+    """``{student: (score, max_score)}``, plus ``problems``: ``{student: [reason, ...]}`` for
+    every submission the autograder had trouble with (a crash, a hang, flooded output,
+    tampering, a run nbgrader refused), which still appears in the scores when it was
+    graded at all."""
+
+    def __init__(self, scores: dict[str, tuple[float, float]],
+                 problems: dict[str, list[str]]):
+        super().__init__(scores)
+        self.problems = problems
+
+
+def autograde(course: Course, assignment: str) -> Grades:
+    """Execute and score every collected submission of ``assignment``, each confined and on
+    its own (:mod:`vlab.course.executor`): one submission's failure never stops the others.
+    Returns the scores and, per student, what went wrong."""
     course.require_assignment(assignment)
     students = course.submitted_students(assignment)
     if not students:
@@ -80,12 +96,43 @@ def autograde(course: Course, assignment: str) -> dict[str, tuple[float, float]]
                 f"(release it first: vlab course release {assignment})"
             ) from None
     api = nbgrader_api(course)
+    problems: dict[str, list[str]] = {}
     for student in students:
+        if not ID_PATTERN.fullmatch(student):
+            problems[student] = [f"not graded: {student!r} is an invalid student id (rename "
+                                 f"its folder in {course.root / 'submitted'})"]
+            continue
         with tools_on_path(), warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session bookkeeping
-            result = api.autograde(assignment, student)
-        _run(f"autograde {assignment} for {student}", result)
-    return scores(course, assignment)
+            try:
+                result = api.autograde(assignment, student)
+            except Exception as error:  # nbgrader's own failure on this one submission
+                result = {"success": False, "error": f"{type(error).__name__}: {error}"}
+        if not result.get("success"):
+            problems[student] = [f"not graded: nbgrader autograde failed: "
+                                 f"{_summary(result)}"]
+            continue
+        found = grading_problems(course, assignment, student)
+        if found:
+            problems[student] = found
+    return Grades(scores(course, assignment), problems)
+
+
+def _summary(result: dict) -> str:
+    """The last meaningful line of nbgrader's log or error, for the problem list."""
+    text = "\n".join(part for part in (result.get("log"), result.get("error")) if part)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no message"
+
+
+def grading_problems(course: Course, assignment: str, student: str) -> list[str]:
+    """What the confined execution recorded in the autograded notebook (``[]`` if none)."""
+    path = course.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+    try:
+        metadata = nbformat.read(path, as_version=4).metadata
+    except (OSError, ValueError):
+        return []
+    return list(metadata.get(METADATA_KEY, {}).get("grading", {}).get("problems", []))
 
 
 def scores(course: Course, assignment: str) -> dict[str, tuple[float, float]]:
