@@ -47,8 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     grade_parser = steps.add_parser(
         "autograde", help="execute and score collected submissions",
-        description="Execute every collected submission in a fresh kernel and record a score "
-        "per test cell in exercises/gradebook.db (nbgrader autograde).")
+        description="Execute every collected submission in a fresh kernel, each confined on "
+        "its own (limits, no network under bubblewrap), and record a score per test cell in "
+        "exercises/gradebook.db (nbgrader autograde). Submissions that crashed, hung, flooded "
+        "output or tampered with grading are listed with the reason; the exit status is then "
+        "1. See book/instructors.md.")
     grade_parser.add_argument("assignment", help="assignment id")
     grade_parser.add_argument("--cell-timeout", type=int, metavar="SECONDS",
                               help="per-cell limit (default: c.Execute.timeout in the config)")
@@ -119,10 +122,16 @@ def _autograde(args: argparse.Namespace) -> int:
 
     overrides = {"Execute": {"timeout": args.cell_timeout}} if args.cell_timeout else {}
     results = autograde(_open(args, **overrides), args.assignment)
-    width = max(len(student) for student in results)
+    width = max((len(student) for student in results), default=0)
     for student, (score, max_score) in sorted(results.items()):
         print(f"{student:<{width}}  {score:g} / {max_score:g}")
-    return 0
+    if results.problems:
+        print(f"problems in {count(len(results.problems), 'submission')} (zero for what "
+              "they broke; the rest was graded):")
+        for student, problems in sorted(results.problems.items()):
+            for problem in problems:
+                print(f"  {student!r}: {problem}")
+    return 1 if results.problems else 0
 
 
 def _export(args: argparse.Namespace) -> int:
