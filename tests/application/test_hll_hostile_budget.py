@@ -123,3 +123,29 @@ print(d["key" * 30], "key" * 30 in d)
 def test_a_missing_list_item_is_a_value_error():
     _, result = run("try:\n    [1, 2].index(5)\nexcept ValueError as e:\n    print(e)\n")
     assert result.output == "5 is not in list\n"
+
+
+@pytest.mark.parametrize("collector", ["mark-sweep", "generational"])
+def test_collections_are_charged_so_gc_thrashing_hits_the_budget(collector):
+    """A heap kept full makes every allocation collect (each marking every live object):
+    1,000 collections of 100,000 objects took 40 s for 864,880 instructions."""
+    source = """
+keep = []
+try:
+    while True:
+        keep.append([1])
+except OutOfMemoryError:
+    pass
+keep.pop()
+while True:
+    try:
+        z = [0]
+    except OutOfMemoryError:
+        pass
+"""
+    vm, result = run(source, heap_limit=2**20, max_instructions=1_000_000, collector=collector)
+    assert result.status == "budget"
+    assert vm.rt.gc_charged > 100_000
+    live = vm.collector.stats.live_objects
+    assert vm.collector.stats.collections * live <= 2 * vm.rt.gc_charged + live
+    assert result.stats["gc_charged_instructions"] == vm.rt.gc_charged

@@ -16,6 +16,11 @@ Roots:
   there, or inside an interpreter frame, a host list/tuple or a host iterator, is a root.
   This is what lets JIT code keep guest locals in Python locals with no stack maps.
 
+The collector's work is also charged to the instruction budget (one instruction per object
+marked, one per :data:`SWEPT_PER_INSTRUCTION` swept, through :attr:`MarkSweep.charge`), so a
+program that keeps its heap nearly full and makes every allocation collect (GC thrashing)
+runs out of budget instead of running for hours: the budget bounds wall time here too.
+
 The pause is *modeled* from the work done (Handbook sec. 2.5: marking is proportional to
 the live objects, sweeping to the whole heap), priced by the one cost table
 (:class:`vlab.host.costs.CostModel` rows ``gc_collection``, ``gc_mark``, ``gc_sweep``), so
@@ -34,6 +39,9 @@ from .heap import string_size
 from .values import GuestDict, GuestList, GuestObject
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+SWEPT_PER_INSTRUCTION = 4  # sweeping an object costs a quarter of marking one
 
 
 @dataclass
@@ -74,6 +82,7 @@ class MarkSweep:
         self.instruction_count = instruction_count
         self.stats = GCStats()
         self.epoch = 0
+        self.charge = None  # set by the VM: charges collection work to the budget
         self.string_bytes = 0  # strings found reachable by the last mark
 
     def wants(self, heap, size: int) -> bool:
@@ -97,7 +106,14 @@ class MarkSweep:
         heap.used -= freed_bytes
         heap.recount_strings(self.string_bytes)
         heap.young_bytes = heap.used
-        return self.record(used_before, heap, reclaimed, pause)
+        event = self.record(used_before, heap, reclaimed, pause)
+        self.charge_work(marked, len(survivors) + reclaimed)
+        return event
+
+    def charge_work(self, marked: int, swept: int) -> None:
+        """Charge one collection's work to the instruction budget (if the VM asked)."""
+        if self.charge is not None:
+            self.charge(marked + swept // SWEPT_PER_INSTRUCTION)
 
     def pause_cycles(self, marked: int, swept: int) -> int | float:
         """Modeled pause: a fixed cost, plus per object marked, plus per object swept."""

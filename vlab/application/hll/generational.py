@@ -60,7 +60,9 @@ class Generational(MarkSweep):
         heap.used -= freed
         heap.young_bytes = 0
         self.minor_collections += 1
-        return self.record(used_before, heap, reclaimed, pause, "minor")
+        event = self.record(used_before, heap, reclaimed, pause, "minor")
+        self.charge_work(marked, reclaimed + promoted)
+        return event
 
     def major(self, heap) -> Collection:
         heap.objects, heap.old = heap.old + heap.objects, []

@@ -52,6 +52,7 @@ class Runtime:
         self.written_bytes, self.max_write = 0, max_write  # file bytes written, quota
         self.icount, self.limit = 0, max_instructions
         self.interpreted = self.charged = 0  # of icount: by the interpreter, by natives
+        self.gc_charged = 0  # of icount: the collector's work (gc.py)
         self.output_chars, self.max_output = 0, max_output
         self.frames = []  # interpreter frames, innermost last (for stepping views)
         self.tracer = None
@@ -74,6 +75,13 @@ class Runtime:
         """``path`` as the host will open it (symbolic links followed): what the policy
         judges."""
         return resolve(self.host, path)
+
+    def charge_collection(self, instructions: int) -> None:
+        """Charge a collection's work to the budget (apart: the ledger prices it as GC)."""
+        self.icount += instructions
+        self.gc_charged += instructions
+        if self.icount > self.limit:
+            self.exhausted()
 
     def clock_ns(self) -> int:
         if hasattr(self.host, "instructions"):

@@ -86,6 +86,7 @@ class VM:
         else:
             raise ValueError(f"unknown collector {collector!r}: mark-sweep or generational")
         self.heap.collector = self.rt.collector = self.collector
+        self.collector.charge = self.rt.charge_collection
         self.interpreter = Interpreter(self.rt, max_depth, jit_threshold if jit else 0)
         self.rt.interpreter = self.interpreter
         self.jit = JIT(self.rt) if jit else None
@@ -135,7 +136,7 @@ class VM:
         rt, gc = self.rt, self.collector.stats
         compiled = self.jit.compiled.values() if self.jit else ()
         return {"hll_interpret": rt.interpreted + rt.charged,
-                "hll_compiled": rt.icount - rt.interpreted - rt.charged,
+                "hll_compiled": rt.icount - rt.interpreted - rt.charged - rt.gc_charged,
                 "hll_jit_compile": sum(len(c.method.instrs) for c in compiled),
                 "gc_collection": gc.collections, "gc_mark": gc.objects_marked,
                 "gc_sweep": gc.objects_swept}
@@ -205,7 +206,9 @@ class VM:
         return {
             "instructions": self.rt.icount,
             "interpreted_instructions": self.rt.interpreted,
-            "compiled_instructions": self.rt.icount - self.rt.interpreted - self.rt.charged,
+            "compiled_instructions": (self.rt.icount - self.rt.interpreted - self.rt.charged
+                                      - self.rt.gc_charged),
+            "gc_charged_instructions": self.rt.gc_charged,
             "heap_limit": self.heap.limit, "heap_used": self.heap.used,
             "heap_peak": self.heap.stats.peak_used,
             "allocations": self.heap.stats.allocations,
