@@ -11,6 +11,8 @@ One bad file never stops the batch: what cannot be taken (a notebook that does n
 a name that cannot be a student id, a second submission for the same student) is skipped
 and listed with the reason, and everything else is collected.  Spaces in a name are
 normalised to ``_`` ("Ana Silva.ipynb" is student ``Ana_Silva``) and the renaming is listed.
+A symbolic link, a file that is not a regular file (a FIFO, a device) or one larger than
+``MAX_NOTEBOOK_BYTES`` is skipped without being read.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import nbformat
 from vlab.course.directory import ID_PATTERN, Course, CourseError
 
 WHITESPACE = re.compile(r"\s+")
+MAX_NOTEBOOK_BYTES = 32 << 20  # a larger file is skipped unread (exercise notebooks: < 1 MiB)
 
 
 @dataclass
@@ -42,9 +45,9 @@ def find_submissions(folder: Path, assignment: str) -> list[tuple[str, Path]]:
         raise CourseError(f"submissions folder {folder} does not exist")
     found = []
     for entry in sorted(folder.iterdir()):
-        if entry.is_file() and entry.suffix == ".ipynb":
+        if entry.suffix == ".ipynb" and not entry.is_dir():
             found.append((entry.stem, entry))
-        elif entry.is_dir() and (entry / f"{assignment}.ipynb").is_file():
+        elif entry.is_dir() and (entry / f"{assignment}.ipynb").exists():
             found.append((entry.name, entry / f"{assignment}.ipynb"))
     if not found:
         raise CourseError(
@@ -92,6 +95,14 @@ def _problem(name: str, student: str | None, notebook: Path,
                 "start with a letter or digit (rename the file)")
     if student in taken:
         return f"a second submission for {student!r} (the first is {taken[student]})"
+    if notebook.is_symlink() or notebook.parent.is_symlink():
+        return "a symbolic link (not followed: copy the notebook itself into the folder)"
+    if not notebook.is_file():
+        return "not a regular file (a FIFO, a device or a broken link is not read)"
+    size = notebook.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        return (f"{size / (1 << 20):.0f} MiB is over the {MAX_NOTEBOOK_BYTES >> 20} MiB limit "
+                "for a notebook (clear its outputs and collect again)")
     try:
         nbformat.read(notebook, as_version=4)
     except Exception as error:  # any parse failure is the same problem for the instructor
