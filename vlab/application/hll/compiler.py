@@ -69,6 +69,9 @@ def compile_source(source: str, filename: str = "main.py", module: str | None = 
     except SyntaxError as exc:
         raise CompileError(f"Syntax error: {exc.msg}.", exc.lineno or 0, exc.offset or 0,
                            filename) from None
+    except ValueError as exc:  # a lone surrogate or a NUL byte in the text itself
+        raise CompileError(f"The source is not valid text ({exc}): save it as UTF-8.", 0, 0,
+                           filename) from None
     except (RecursionError, MemoryError):
         raise CompileError("Expressions nested too deeply for the compiler: split them into "
                            "several statements.", 0, 0, filename) from None
