@@ -149,3 +149,14 @@ while True:
     live = vm.collector.stats.live_objects
     assert vm.collector.stats.collections * live <= 2 * vm.rt.gc_charged + live
     assert result.stats["gc_charged_instructions"] == vm.rt.gc_charged
+
+
+@pytest.mark.parametrize("operation", [
+    "big.insert(0, 1)", "big.pop(0)", 'd.get(s)', 'd.pop(s, 0)', "int(digits)"])
+def test_moving_elements_and_hashing_keys_are_charged(operation):
+    base = SETUP.format(size=SIZE) + 'digits = "7" * 4000\nx = 0\n'
+    _, plain = run(base, heap_limit=64 * 2**20)
+    vm, result = run(base + f"x = {operation}\n", heap_limit=64 * 2**20)
+    assert result.status in ("ok", "exception"), result.message
+    extra = vm.rt.icount - plain.stats["instructions"]
+    assert extra >= min(SIZE // ITEMS_PER_INSTRUCTION, 4000 // CHARS_PER_INSTRUCTION, PER_CHARS)

@@ -91,6 +91,8 @@ def native_int(rt, value=0, *base):
     if isinstance(value, GuestObject | GuestList | GuestDict | range):
         raise TypeError("int() argument must be a string, a bytes-like object or a real "
                         f"number, not '{type_name(value)}'")
+    if type(value) is str:
+        rt.charge(chars(len(value)))
     return int(value, *base)
 
 
@@ -223,6 +225,8 @@ def list_append(rt, lst, item):
 
 @method(list, "pop", 0, 1)
 def list_pop(rt, lst, index=-1):
+    if type(index) is int and index != -1:  # the elements after it move down
+        rt.charge(items(len(lst) - index if index >= 0 else -index))
     item = lst.pop(index)
     rt.heap.grow(lst, -8)
     return item
@@ -230,6 +234,8 @@ def list_pop(rt, lst, index=-1):
 
 @method(list, "insert", 2, 2)
 def list_insert(rt, lst, index, item):
+    if type(index) is int:  # the elements after it move up
+        rt.charge(items(max(0, len(lst) - index) if index >= 0 else -index))
     rt.heap.grow(lst, 8)
     if lst._vm_old:
         rt.heap.remember(lst)
@@ -286,6 +292,8 @@ def list_copy(rt, lst):
 
 @method(dict, "get", 1, 2)
 def dict_get(rt, d, key, default=None):
+    if type(key) is str:  # hashed and compared
+        rt.charge(chars(len(key)))
     return d.get(key, default)
 
 
@@ -306,6 +314,8 @@ def dict_items(rt, d):
 
 @method(dict, "pop", 1, 2)
 def dict_pop(rt, d, key, *default):
+    if type(key) is str:  # hashed and compared
+        rt.charge(chars(len(key)))
     had = key in d
     value = d.pop(key, *default)
     if had:
