@@ -13,8 +13,8 @@ listed with its reason, while everyone else is graded as usual:
 * ``patcher`` answers everything, then replaces ``builtins.abs`` in the q3 answer;
 * ``flooder`` prints 30 million characters in the q1 answer (item 15) and answers q3
   wrong (its failure must count although the output budget is spent);
-* ``escaper`` tries to delete a file outside the course, reach the network, and leave a
-  ``sleep`` running (item 6);
+* ``escaper`` tries to delete a file outside the course, reach the network, read the
+  gradebook and the grader's memory, and leave a ``sleep`` running (item 6);
 * a submission folder named ``evil\\n`` (a trailing newline, item 14).
 """
 
@@ -57,6 +57,14 @@ try:
     print("GRADEBOOK read", len(open({gradebook!r}, "rb").read()))
 except OSError as error:
     print("GRADEBOOK hidden", type(error).__name__)
+try:  # the grader's worker holds the later cells, with their proof tokens
+    start = int(open(f"/proc/{{os.getppid()}}/maps").readline().split("-")[0], 16)
+    with open(f"/proc/{{os.getppid()}}/mem", "rb") as memory:
+        memory.seek(start)
+        memory.read(16)
+    print("WORKER memory read")
+except OSError as error:
+    print("WORKER memory denied", type(error).__name__)
 """
 
 
@@ -205,6 +213,7 @@ def test_under_bubblewrap_the_submission_cannot_touch_files_network_or_gradebook
     assert "KEPT outside" in printed
     assert "NETWORK unreachable" in printed
     assert "GRADEBOOK hidden" in printed
+    assert "WORKER memory denied" in printed
 
 
 def test_the_confinement_in_force_is_recorded(graded):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -72,7 +73,7 @@ class ConfinedExecute(WakeSafeExecute):
     def preprocess(self, nb, resources=None, km=None):
         resources = resources if resources is not None else {}
         folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
-        with tempfile.TemporaryDirectory(prefix="vlab-grade-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="vlab-grade-", dir=_short_temp()) as scratch:
             workdir = Path(scratch) / "submission"
             shutil.copytree(folder, workdir, symlinks=True)
             executed = copy.deepcopy(nb)
@@ -129,6 +130,12 @@ def _copy_outputs(run, executed) -> list[str]:
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:200] if lines else "no message"
+
+
+def _short_temp() -> str | None:
+    """``/tmp`` when it is writable: the kernel's sockets live under the scratch folder
+    and a Unix socket's path has at most 107 bytes (a long ``TMPDIR`` would break it)."""
+    return "/tmp" if os.access("/tmp", os.W_OK) else None
 
 
 def _hidden_folders(submission: Path) -> list[Path]:

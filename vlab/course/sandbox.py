@@ -14,11 +14,12 @@ The autograder runs every submission through :func:`run_confined`.  What confine
   bubblewrap it cannot escape, see below).
 * **OS-level confinement where the machine offers it**: when ``bwrap`` (bubblewrap,
   Debian package ``bubblewrap``) is installed and works, the run also gets new user, PID,
-  network, IPC and UTS namespaces: no network at all, the whole file system read-only
-  except the throwaway working folder (``/tmp``, ``/home``, ``/root`` and the course
-  folder itself are empty tmpfs), and every process dies with the sandbox's PID 1.
-  Without bwrap the run still has the limits above but it sees the network and can
-  write wherever the instructor can: :func:`confinement` says which one is in force.
+  network, IPC and UTS namespaces and no capabilities: no network at all, the whole file
+  system read-only except the throwaway working folder (``/tmp``, ``/home``, ``/root``
+  and the course folder itself are empty tmpfs), and every process dies with the
+  sandbox's PID 1.  Without bwrap the run still has the limits above but it sees the
+  network and can write wherever the instructor can: :func:`confinement` says which one
+  is in force.
 
 References: setrlimit(2), setsid(2), namespaces(7); bubblewrap(1),
 https://github.com/containers/bubblewrap.
@@ -97,7 +98,7 @@ def _bubblewrap_prefix(workdir: Path, hidden: Sequence[Path]) -> list[str]:
     A hidden folder that holds something the run needs (the Python installation, the
     virtual environment, vlab) is emptied, then those paths are bound back read-only."""
     prefix = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent",
-              "--new-session", "--hostname", "grader",
+              "--new-session", "--cap-drop", "ALL", "--hostname", "grader",
               "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for empty in map(Path, ("/tmp", "/home", "/root", "/run", *map(str, hidden))):
         if not empty.is_dir():
