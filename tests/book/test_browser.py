@@ -238,8 +238,6 @@ MIN_SHOWN_POINTS = 9.0
 #: FIGSIZE "column": 6.6 inches) with 9-point text; the test fails when one of them is
 #: fixed and still listed, so the list only shrinks.
 KNOWN_SMALL_TEXT = frozenset({
-    "vlab.lab.appvm.garbage_collection.plot_gc",
-    "vlab.lab.appvm.hotness.plot_jit",
     "vlab.lab.appvm.package_streaming.plot_package_layout",
     "vlab.lab.appvm.package_streaming.plot_streaming",
     "vlab.lab.appvm.stepping.plot_step",

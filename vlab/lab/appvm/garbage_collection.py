@@ -8,6 +8,7 @@ Handbook*, 2011): :mod:`vlab.application.hll.gc` (mark-sweep) and
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
@@ -56,7 +57,7 @@ def gc_view(heap_kb: int = 16, collector: str = "mark-sweep", source: str = GARB
 @styled
 def plot_gc(view: GCView) -> Figure:
     """Plot: bytes in use against instructions run (a sawtooth), the limit dashed."""
-    fig, ax = new_figure("wide")
+    fig, ax = new_figure("column")
     xs, ys = zip(*view.points, strict=True)
     ax.plot(xs, [y / 1000 for y in ys], color=APP_COLOR, lw=1.6, label="heap in use")
     for kind, color in (("full", INK), ("major", INK), ("minor", LEVEL_COLORS["isa"])):
@@ -68,10 +69,10 @@ def plot_gc(view: GCView) -> Figure:
     ax.set_xlabel("guest instructions executed")
     ax.set_ylabel("heap in use (KB)")
     ax.set_ylim(0, view.heap_limit / 1000 * 1.15)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     status = "ran to the end" if view.result.status == "ok" else view.result.message
     ax.set_title(f"{view.collector}, heap of {view.heap_limit // 1000} KB: "
-                 f"{len(view.collections)} collections; {status}")
+                 f"{len(view.collections)} collections;\n" + textwrap.fill(status, 64))
     return fig
 
 

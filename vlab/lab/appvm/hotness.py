@@ -74,14 +74,14 @@ def jit_view(threshold: int = 2) -> list[HotnessPoint]:
 
 @styled
 def plot_jit(points: list[HotnessPoint]) -> Figure:
-    fig, (left, right) = new_figure("wide", ncols=2)
+    fig, (left, right) = new_figure("column_tall", nrows=2)
     calls = [p.calls for p in points]
     left.plot(calls, [p.speedup for p in points], "o-", color=APP_COLOR)
     left.axhline(1, color="grey", lw=0.8)
     left.axhline(jit_ceiling(), color="grey", ls=":", lw=0.8)
     left.set_xscale("log", base=2)
     left.set_xlabel("calls to work() (hotness)")
-    left.set_ylabel("modeled speedup over the interpreter")
+    left.set_ylabel("modeled speedup\n(over the interpreter)")
     left.set_title("JIT speedup as the method gets hot")
     labels = [str(c) for c in calls]
     totals = [p.interpreted + p.compiled for p in points]
@@ -92,7 +92,7 @@ def plot_jit(points: list[HotnessPoint]) -> Figure:
               color=APP_COLOR, label="compiled")
     right.set_xlabel("calls to work()")
     right.set_ylabel("share of guest instructions")
-    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8)
+    right.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
     right.set_title("Who ran the instructions")
     return fig
 

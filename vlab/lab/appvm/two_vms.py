@@ -34,7 +34,7 @@ class TwoVMs:
     runs: list[tuple[str, RunResult]]  # (configuration, result)
 
 
-def two_vms(heap_kb_b: int = 32, policy_b: str = "read-only") -> TwoVMs:
+def two_vms(heap_kb_b: int = 128, policy_b: str = "read-only") -> TwoVMs:
     """Model: compile REPORT once; run the same bytes in VM A (roomy) and VM B."""
     classes = {c.name: classfile.write(c) for c in compile_source(REPORT, "report.py")}
     configs = [("VM A: 1000 KB heap, may write /out", 1000, "may write /out"),
@@ -74,7 +74,7 @@ def describe_two_vms(view: TwoVMs) -> str:
     return "; ".join(parts) + "."
 
 
-def two_vms_explorer(heap_kb_b: int = 32, policy_b: str = "read-only") -> Experiment:
-    controls = {"heap_kb_b": int_slider("VM B heap (KB)", 4, 64, heap_kb_b, step=4),
+def two_vms_explorer(heap_kb_b: int = 128, policy_b: str = "read-only") -> Experiment:
+    controls = {"heap_kb_b": int_slider("VM B heap (KB)", 16, 256, heap_kb_b, step=16),
                 "policy_b": toggle("VM B policy", list(POLICIES), policy_b)}
     return Experiment(two_vms, plot_two_vms, controls, describe=describe_two_vms)
