@@ -55,7 +55,9 @@ FRAGMENTS = [
     'x = list_dir("/")\n',
     'd = dict()\nfor i in range({k}):\n    d["key" * {k} + str(i)] = i\nz = "key" in d\n',
     'x = sorted(["z" * {k}, "y" * {k}] * {k})\n',
-    'class A:\n    def __init__(self, v):\n        self.v = v\nz = [A(i) for i in range({k})]\n',
+    'class A:\n    def __init__(self, v):\n        self.v = v\nz = []\n'
+    'for i in range({k}):\n    z.append(A("€" * {k}))\n',
+    'z = []\nfor c in "€😀" * {n}:\n    z.append(c)\n',
     'try:\n    raise ValueError("v" * {n})\nexcept ValueError as e:\n    x = str(e)\n',
     'n = 1\nfor i in range({k}):\n    n = n * 1000003\n',
     'while True:\n    pass\n',

@@ -100,3 +100,29 @@ for i in range(10):
 def test_a_heap_too_small_is_a_clear_error(heap):
     with pytest.raises(ValueError, match="too small: give at least 1024 bytes"):
         VM.from_source("print(1)\n", heap_limit=heap)
+
+
+@MODES
+@pytest.mark.parametrize("take", ["s[i]", "c"])
+def test_characters_taken_out_of_a_string_are_charged(take, jit):
+    """CPython makes a new 76-byte object for every character beyond Latin-1 taken out of a
+    string; a list of them must not hold ten times its charged size."""
+    source = f"""
+s = "€" * 200000
+keep = []
+i = 0
+for c in s:
+    keep.append({take})
+    i = i + 1
+"""
+    vm, result = run(source, heap_limit=4 * 2**20, jit=jit)
+    assert result.status == "exception" and "OutOfMemoryError" in result.message
+    assert vm.heap.strings > 2**20
+
+
+@MODES
+def test_indexing_strings_keeps_python_semantics(jit):
+    source = ('s = "aé€😀"\nchars = []\nfor c in s:\n    chars.append(c)\n'
+              'print(s[0], s[1], s[2], s[3], s[-1], chars, s[1:3])\n')
+    _, result = run(source, jit=jit)
+    assert result.output == "a é € 😀 😀 ['a', 'é', '€', '😀'] é€\n"

@@ -254,7 +254,9 @@ class Interpreter:
                         rt.set_field(obj, a, pop())
                     elif op == LOAD_INDEX:
                         y = pop()
-                        stack[-1] = stack[-1][y] if type(y) is int else rt.load_index(stack[-1], y)
+                        x = stack[-1]
+                        stack[-1] = (x[y] if type(y) is int and type(x) is not str
+                                     else rt.load_index(x, y))
                     elif op == STORE_INDEX:
                         index, container = pop(), pop()
                         value = pop()

@@ -370,7 +370,8 @@ class Translator:
         elif name == "LOAD_INDEX":
             y = self.value(stack, indent)
             x = self.value(stack, indent)
-            stack.append(f"({x}[{y}] if type({y}) is int else RT.load_index({x}, {y}))")
+            stack.append(f"({x}[{y}] if type({y}) is int and type({x}) is not str "
+                         f"else RT.load_index({x}, {y}))")
         elif name == "LOAD_FIELD":
             obj, attr = stack.pop(), self.pool.name(a[0])
             if obj == "L0" and self.self_is_object:

@@ -233,10 +233,15 @@ class Runtime:
         return result
 
     def load_index(self, container, key):
-        """``container[key]`` for a key that is not an int: a str key is hashed and compared."""
+        """``container[key]`` for a str container or a key that is not an int: a str key is
+        hashed and compared; a character taken out of a string is a new string (charged to
+        the heap) unless CPython shares it (the 256 Latin-1 ones are shared)."""
         if type(key) is str:
             self.charge(chars(len(key)))
-        return container[key]
+        item = container[key]
+        if type(container) is str and type(item) is str and (len(item) > 1 or ord(item) > 255):
+            return self.heap.new_string(item)
+        return item
 
     # ------------------------------------------------------------ comparisons (work.py)
 
@@ -279,7 +284,13 @@ class Runtime:
     def get_iter(self, value):
         if isinstance(value, GuestObject):
             raise TypeError(f"'{type_name(value)}' object is not iterable")
+        if type(value) is str and not value.isascii():  # characters beyond Latin-1 are new
+            return iter(map(self.character, value))
         return iter(value)
+
+    def character(self, char: str) -> str:
+        """One character of a string being iterated, charged unless CPython shares it."""
+        return char if ord(char) < 256 else self.heap.new_string(char)
 
     # ------------------------------------------------------------ arithmetic
 
