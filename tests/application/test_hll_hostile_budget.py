@@ -160,3 +160,28 @@ def test_moving_elements_and_hashing_keys_are_charged(operation):
     assert result.status in ("ok", "exception"), result.message
     extra = vm.rt.icount - plain.stats["instructions"]
     assert extra >= min(SIZE // ITEMS_PER_INSTRUCTION, 4000 // CHARS_PER_INSTRUCTION, PER_CHARS)
+
+
+@pytest.mark.parametrize("search", ['"a" in range(1000000000)', "True in range(1000000000)",
+                                    "-1 in d.values()", "d.keys() == d.keys()",
+                                    "d.items() <= d.items()"])
+def test_linear_searches_in_ranges_and_views_are_charged(search):
+    """CPython searches a range for a non-int, and dict values and items, one element at
+    a time: ``"a" in range(10**9)`` is a billion comparisons in one instruction."""
+    source = f"""
+d = dict()
+for i in range(20000):
+    d[i] = i
+for j in range(1000):
+    x = {search}
+"""
+    vm, result = run(source, max_instructions=1_000_000)  # building d: under 200,000
+    assert result.status == "budget"
+    assert vm.rt.charged >= 700_000
+
+
+def test_searches_keep_python_semantics():
+    source = ('d = dict()\nd[1] = 2\nprint(3 in range(10), "a" in range(3), 2 in d.values(), '
+              'd.keys() == d.keys(), d.items() <= d.items())\n')
+    _, result = run(source)
+    assert result.output == "True False True True True\n"

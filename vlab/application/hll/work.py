@@ -12,7 +12,9 @@ work                                   extra instructions charged
 characters scanned, compared, copied   one per :data:`CHARS_PER_INSTRUCTION` (64)
 references copied (slices, ``+``)      one per :data:`ITEMS_PER_INSTRUCTION` (8)
 elements compared (``==``, ``in``,     one per element pair visited, walking the
-``count``, ``index``, ``sort``)        containers in the order CPython compares them
+``count``, ``index``, ``sort``)        containers in the order CPython compares them;
+                                       ``x in d.values()`` and a non-int ``in range``
+                                       one per element (CPython searches linearly)
 =====================================  ==============================================
 
 The comparison walks mirror CPython's ``list_richcompare`` and ``unicode_compare_eq``
@@ -36,6 +38,11 @@ from __future__ import annotations
 
 from .values import GuestDict, GuestList
 
+_d: dict = {}
+LINEAR_VIEWS = (type(_d.values()), type(_d.items()))  # searched element by element
+SET_VIEWS = (type(_d.keys()), type(_d.items()))  # compared as sets, element by element
+SEQUENCES = (GuestList, tuple)  # compared element by element (dict items are tuples)
+
 CHARS_PER_INSTRUCTION = 64
 ITEMS_PER_INSTRUCTION = 8
 WALL_FACTOR = 4  # documented bound: a charged instruction costs at most this many plain ones
@@ -58,7 +65,7 @@ def equality(rt, a, b) -> bool:
         if len(a) == len(b):
             rt.charge(chars(len(a)))
         return a == b
-    if ta is GuestList and tb is GuestList:
+    if ta is tb and ta in SEQUENCES:
         if len(a) != len(b):
             return False
         for x, y in zip(a, b, strict=True):
@@ -77,7 +84,13 @@ def equality(rt, a, b) -> bool:
             if value is not other and not equality(rt, value, other):
                 return False
         return True
+    if ta in SET_VIEWS or tb in SET_VIEWS:
+        rt.charge(_length(a) + _length(b))
     return a == b
+
+
+def _length(value) -> int:
+    return len(value) if type(value) in SET_VIEWS else 0
 
 
 def ordering(rt, a, b) -> None:
@@ -85,7 +98,9 @@ def ordering(rt, a, b) -> None:
     ta, tb = type(a), type(b)
     if ta is str and tb is str:
         rt.charge(chars(min(len(a), len(b))))
-    elif ta is GuestList and tb is GuestList:
+    elif ta in SET_VIEWS or tb in SET_VIEWS:
+        rt.charge(_length(a) + _length(b))
+    elif ta is tb and ta in SEQUENCES:
         for x, y in zip(a, b, strict=False):  # up to the first unequal pair, then ordered
             rt.charge(1)
             if x is not y and not equality(rt, x, y):
@@ -106,6 +121,8 @@ def membership(rt, item, container) -> None:
                 return
     elif kind is GuestDict and type(item) is str:
         rt.charge(chars(len(item)))
+    elif kind in LINEAR_VIEWS or (kind is range and type(item) is not int):
+        rt.charge(len(container))  # CPython searches these one element at a time
 
 
 def count_equal(rt, container, item) -> int:
