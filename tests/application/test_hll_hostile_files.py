@@ -138,3 +138,17 @@ for i in range(100):
                                     "bytes per run would be exceeded (1000000 written so far")
     written = sum(f.stat().st_size for f in (world / "w").glob("out*.txt"))
     assert written == 1_000_000
+
+
+def test_empty_files_count_one_block_each_against_the_quota(world):
+    source = """
+for i in range(100000):
+    try:
+        write_text("/w/e" + str(i), "")
+    except OSError as e:
+        print(i, e)
+        break
+"""
+    result = run(world, source, max_write=40960)
+    assert result.output.startswith("10 write_text('/w/e10'): the file quota of 40960 bytes")
+    assert len(list((world / "w").glob("e*"))) == 10

@@ -173,12 +173,17 @@ def native_write_text(rt, path, text):
     target = rt.policy.check_write(path, rt.host_resolve)
     data = text.encode("utf-8")
     rt.charge(chars(len(data)))
-    if rt.written_bytes + len(data) > rt.max_write:
+    counted = max(len(data), WRITE_BLOCK)  # so that empty files cannot be made without end
+    if rt.written_bytes + counted > rt.max_write:
         raise WriteQuotaExceeded(f"write_text({target!r}): the file quota of {rt.max_write} "
                                  f"bytes per run would be exceeded ({rt.written_bytes} "
-                                 f"written so far, {len(data)} more asked)")
+                                 f"written so far, {counted} more asked; every write counts "
+                                 f"at least one {WRITE_BLOCK}-byte block)")
     rt.host.write_file(target, data)
-    rt.written_bytes += len(data)
+    rt.written_bytes += counted
+
+
+WRITE_BLOCK = 4096  # a file system block: the least a write counts against the quota
 
 
 @builtin("list_dir", 1, 1)
