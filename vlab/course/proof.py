@@ -11,7 +11,8 @@ source just before it is executed; the token exists nowhere else, so only execut
 cell can show it.  ``__vlab_proof__`` is installed by :data:`PROOF_SETUP`, run in the
 fresh kernel *before* any student code: it first checks that the machinery tests rely on
 is as it found it (IPython's input and AST transformers, every builtin, and the names the
-instructor's locked cells bound, e.g. ``check``, with their code and module, pinned by
+instructor's locked cells bound, e.g. ``check``, with their code and the functions and
+classes of their module, pinned by
 ``__vlab_pin__`` appended to those cells) and raises
 ``GradingIntegrityError`` if not; otherwise it publishes the token as output of the
 custom type :data:`PROOF_MIME`.  :func:`check_proofs` then takes the proofs out of the
@@ -68,8 +69,11 @@ def _vlab_install_proof():
         for name in names:
             if name in shell.user_ns:
                 value = shell.user_ns[name]
+                module = getattr(value, "__globals__", {{}})
+                if module is shell.user_ns:  # defined in the notebook: its module changes
+                    module = {{}}
                 pinned[name] = (value, getattr(value, "__code__", None),
-                                dict(getattr(value, "__globals__", {{}})))
+                                {{key: item for key, item in module.items() if callable(item)}})
 
     def proof(token):
         now = (list(shell.input_transformers_cleanup), list(shell.input_transformers_post),
