@@ -37,6 +37,12 @@ for i in range(22):
     x = [x, x]
     y = [y, y]
 n = 0
+h = 2
+for i in range(14):
+    h = h * h
+h = h * h
+hq = h // 8
+huge = h * hq - 1
 """
 THRASH = """
 keep = []
@@ -63,7 +69,9 @@ OPERATIONS = {
     "str +": "s + t", "dict[str]": "d[s]", "list ==": "big == other",
     "list in": "1 in big", "list.count": "big.count(1)", "sorted(strings)": "sorted(words)",
     "repr(list)": "repr(big)", "list slice": "big[1:]", "shared lists ==": "x == y",
-    "GC thrashing": THRASH,
+    "GC thrashing": THRASH, "int + (65,535 bits)": "huge + huge",
+    "int // (65,535 / 32,769 bits)": "huge // (h + 1)", "int % (65,535 bits / 3)": "huge % 3",
+    "int * (32,766 bits squared)": "hq * (hq - 1)",
 }
 
 

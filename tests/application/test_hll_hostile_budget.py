@@ -185,3 +185,30 @@ def test_searches_keep_python_semantics():
               'd.keys() == d.keys(), d.items() <= d.items())\n')
     _, result = run(source)
     assert result.output == "True False True True True\n"
+
+
+BIG_INTS = """
+h = 2
+for i in range(14):
+    h = h * h
+a = h * h * h
+b = h + 12345
+"""
+
+
+@MODES
+@pytest.mark.parametrize("operation", ["a // b", "a % b", "h * b"])
+def test_big_integer_arithmetic_is_charged_by_digits(operation, jit):
+    """Long division of a 49,153-bit integer by a 16,385-bit one took 5,700 plain
+    instructions' time in one instruction."""
+    source = BIG_INTS + f"for i in range(1000000):\n    x = {operation}\n"
+    vm, result = run(source, jit=jit, max_instructions=200_000)
+    assert result.status == "budget"
+    assert vm.rt.charged > 150_000
+
+
+@MODES
+def test_big_integer_arithmetic_keeps_python_semantics(jit):
+    source = BIG_INTS + "print(a // b == a // b, a % b < b, (a // b) * b + a % b == a, -7 // 2)\n"
+    _, result = run(source, jit=jit)
+    assert result.output == "True True True -4\n"

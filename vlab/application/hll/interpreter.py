@@ -74,7 +74,7 @@ from .opcodes import (
     SUB,
     UNPACK,
 )
-from .runtime import CONVERTIBLE
+from .runtime import CONVERTIBLE, SMALL_INT
 from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject
 
@@ -273,11 +273,14 @@ class Interpreter:
                                      and x.bit_length() + y.bit_length() < 512 else rt.mul(x, y))
                     elif op == FLOORDIV:
                         y = pop()
-                        stack[-1] = stack[-1] // y
+                        x = stack[-1]
+                        stack[-1] = (x // y if type(x) is int and -SMALL_INT < x < SMALL_INT
+                                     else rt.floordiv(x, y))
                     elif op == MOD:
                         y = pop()
                         x = stack[-1]
-                        stack[-1] = x % y if type(x) is int else rt.mod(x, y)
+                        stack[-1] = (x % y if type(x) is int and -SMALL_INT < x < SMALL_INT
+                                     else rt.mod(x, y))
                     elif op == EQ:
                         y = pop()
                         x = stack[-1]

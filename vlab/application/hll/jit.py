@@ -46,13 +46,13 @@ from .heap import HeapExhausted
 from .interpreter import VALUE_TYPE_OBJECTS, add_trace_line
 from .loader import INIT
 from .natives import IMPLEMENTATIONS, METHODS
-from .runtime import CONVERTIBLE, NATIVE_TYPES
+from .runtime import CONVERTIBLE, NATIVE_TYPES, SMALL_INT
 from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject
 from .verifier import entry_states
 
 _END = object()
-BINARY_SYMBOL = {"SUB": "-", "FLOORDIV": "//", "IS": "is", "IS_NOT": "is not"}
+BINARY_SYMBOL = {"SUB": "-", "IS": "is", "IS_NOT": "is not"}
 # Comparisons: inline when the left operand is an int, else the runtime charges their work.
 COMPARISON = {"EQ": ("==", "RT.equal({x}, {y})"), "NE": ("!=", "RT.not_equal({x}, {y})"),
               "LT": ("<", "RT.order('LT', {x}, {y})"), "LE": ("<=", "RT.order('LE', {x}, {y})"),
@@ -83,6 +83,7 @@ class JIT:
         ns = {"RT": rt, "GuestThrow": GuestThrow, "CONVERTIBLE": CONVERTIBLE, "END": _END,
               "GL": GuestList, "GO": GuestObject, "TRACE": add_trace_line,
               "ADD": rt.add, "MUL": rt.mul, "MOD": rt.mod, "GETITER": rt.get_iter,
+              "FLOORDIV": rt.floordiv, "SMALL": SMALL_INT,
               "NEWLIST": rt.build_list, "NEWDICT": rt.build_dict, "UNPACK": rt.unpack,
               "STOREIDX": rt.store_index, "SLICE": rt.load_slice, "GETF": rt.get_field,
               "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted,
@@ -361,7 +362,7 @@ class Translator:
         elif name in MEMBERSHIP:
             y, x = stack.pop(), stack.pop()
             stack.append(MEMBERSHIP[name].format(x=x, y=y))
-        elif name in ("ADD", "MUL", "MOD"):
+        elif name in ("ADD", "MUL", "MOD", "FLOORDIV"):
             self.arith(name, stack, indent)
         elif name == "NEG":
             stack.append(f"(-{stack.pop()})")
@@ -393,8 +394,10 @@ class Translator:
             stack.append(f"({x} * {y} if type({x}) is int and -BIG < {x} < BIG else MUL({x}, {y}))")
         elif name == "MUL":
             stack.append(f"MUL({x}, {y})")
-        else:
-            stack.append(f"({x} % {y} if type({x}) is int else MOD({x}, {y}))")
+        else:  # MOD, FLOORDIV: inline below SMALL, else charged by its size
+            symbol = "%" if name == "MOD" else "//"
+            stack.append(f"({x} {symbol} {y} if type({x}) is int and -SMALL < {x} < SMALL "
+                         f"else {name}({x}, {y}))")
 
     def effectful(self, ins, stack: list, indent: int) -> bool:  # one table
         name, a, site = ins.op.name, ins.args, self.jit.site

@@ -23,7 +23,7 @@ from .loader import INIT
 from .natives import METHODS
 from .policy import PolicyDenied
 from .values import GuestDict, GuestList, GuestObject, guest_repr, type_name
-from .work import chars, equality, items, membership, ordering
+from .work import chars, division_work, equality, items, membership, multiplication_work, ordering
 
 # Host exception -> guest exception class, most specific first.
 HOST_ERRORS = [
@@ -41,6 +41,7 @@ NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str}
 # Integers may grow by multiplication only to this size (a bound on host time and memory;
 # CPython has none).  Addition grows them by one bit per instruction, so the budget bounds it.
 MAX_INT_BITS = 1 << 16
+SMALL_INT = 1 << 512  # the engines divide smaller dividends inline; larger are charged
 ORDERINGS = {"LT": operator.lt, "LE": operator.le, "GT": operator.gt, "GE": operator.ge}
 
 
@@ -319,6 +320,7 @@ class Runtime:
         if isinstance(a, int) and isinstance(b, int):
             if a.bit_length() + b.bit_length() > MAX_INT_BITS:
                 raise OverflowError(f"integer product exceeds {MAX_INT_BITS} bits")
+            self.charge(multiplication_work(a, b))
             return a * b
         seq, n = (a, b) if isinstance(b, int) else (b, a)
         if isinstance(seq, str | GuestList) and isinstance(n, int):
@@ -337,7 +339,12 @@ class Runtime:
     def mod(self, a, b):
         if isinstance(a, str):
             raise TypeError("string formatting with '%' is outside the language subset")
+        self.charge(division_work(a, b))
         return a % b
+
+    def floordiv(self, a, b):
+        self.charge(division_work(a, b))
+        return a // b
 
     def binary(self, op: str, a, b):
         """Generic path of the arithmetic instructions (the engines inline int+int)."""
@@ -349,7 +356,7 @@ class Runtime:
             return self.mod(a, b)
         if op == "SUB":
             return a - b
-        return a // b
+        return self.floordiv(a, b)
 
     # ------------------------------------------------------------ str()
 
