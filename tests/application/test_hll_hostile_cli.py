@@ -90,3 +90,13 @@ def test_javap_lists_mutated_class_files_without_failing(workdir, capsys):
         statuses.append(main(["hll", "javap", f"m{n}.vlc"]))
     err = capsys.readouterr().err
     assert set(statuses) == {0, 2} and "internal error" not in err
+
+
+def test_a_class_path_entry_bigger_than_a_class_file_is_rejected(workdir, capsys):
+    classes = workdir / "classes"
+    assert main(["hll", "compile", source_file(workdir, "print('hi')\n"), "-o", "classes"]) == 0
+    with open(classes / "p.vlc", "ab") as grow:
+        grow.truncate(17 * 2**20)  # sparse: costs no disk
+    capsys.readouterr()
+    assert main(["hll", "run", "classes", "--main", "p"]) == 2
+    assert "is larger than 16777216 bytes: not a class file" in capsys.readouterr().err

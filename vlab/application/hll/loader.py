@@ -31,6 +31,7 @@ from .values import host_type
 from .verifier import verify_class
 
 EXTENSION = ".vlc"
+MAX_CLASS_BYTES = 16 * 2**20  # code <= 64 KiB per method; this leaves room
 INIT = "<module>"
 
 
@@ -45,8 +46,17 @@ class DirectoryEntry:
         self.path = Path(path)
 
     def read_class(self, name: str) -> bytes | None:
+        """The bytes of ``name``'s class file: a regular file (a FIFO or device is not a
+        class file) of at most :data:`MAX_CLASS_BYTES` (a link to a huge file is refused)."""
         file = self.path / (name + EXTENSION)
-        return file.read_bytes() if file.is_file() else None
+        if not file.is_file():
+            return None
+        with open(file, "rb") as stream:
+            data = stream.read(MAX_CLASS_BYTES + 1)
+        if len(data) > MAX_CLASS_BYTES:
+            raise ClassFormatError(f"{file} is larger than {MAX_CLASS_BYTES} bytes: "
+                                   "not a class file")
+        return data
 
 
 class MemoryEntry:
