@@ -16,6 +16,12 @@ collection: when, heap before/after, reclaimed, live, modeled pause), ``vm.jit.c
 (generated Python per hot method) and ``vm.jit.bailouts``, ``Method.calls`` (hotness),
 ``vm.rt.tracer`` (a callback ``(frame, instr)`` before every interpreted instruction).
 A VM runs its program once: the main module is initialized by the first :meth:`run`.
+
+Limits (each bounds a real resource, issue 16): ``heap_limit`` (bytes of lists, dicts,
+objects *and strings*, at least ``heap.MIN_LIMIT``), ``max_instructions`` (bytecodes, plus
+the work of comparisons, searches, copies and collections by its size: ``work.py``),
+``max_depth`` (guest call depth), ``max_output`` (console characters) and ``max_write``
+(bytes written to files per run, each write at least one 4 KiB block).
 """
 
 from __future__ import annotations
