@@ -138,6 +138,25 @@ def test_release_autograde_export(course_root, tmp_path, capsys):
     assert (course_root / "feedback" / "alice" / "ps0" / "ps0.html").is_file()
 
 
+def test_autograde_lists_a_broken_submission_grades_the_rest_and_exits_1(course_root,
+                                                                           tmp_path, capsys):
+    import nbformat
+
+    assert vlab_course(course_root, "release", "ps0") == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FIXTURE_SOURCE / "ps0" / "ps0.ipynb", inbox / "alice.ipynb")
+    nb = nbformat.read(FIXTURE_SOURCE / "ps0" / "ps0.ipynb", as_version=4)
+    nb.cells[3].source = "import os\nos._exit(1)"  # q1's answer ends the kernel
+    nbformat.write(nb, inbox / "bob.ipynb")
+    assert vlab_course(course_root, "collect", str(inbox), "ps0") == 0
+    capsys.readouterr()
+    assert vlab_course(course_root, "autograde", "ps0", "--cell-timeout", "20") == 1
+    out = capsys.readouterr().out
+    assert "alice  6 / 6" in out and "bob    0 / 6" in out
+    assert "problems in 1 submission" in out and "'bob': the kernel died in cell 3" in out
+
+
 def test_feedback_needs_autograded_submissions(course_root, capsys):
     assert vlab_course(course_root, "feedback", "ps0") == 2
     assert "vlab course autograde ps0" in capsys.readouterr().err

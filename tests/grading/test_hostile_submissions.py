@@ -222,3 +222,33 @@ def test_the_confinement_in_force_is_recorded(graded):
                        as_version=4)
     assert nb.metadata["vlab"]["grading"]["confinement"] == confinement()
     assert os.environ.get("VLAB_CONFINED_RUN") is None
+
+
+def test_without_bubblewrap_the_limits_and_the_clean_up_still_hold(tmp_path, monkeypatch):
+    from vlab.course import sandbox
+
+    monkeypatch.setattr(sandbox, "confinement", lambda: "rlimits")
+    root = tmp_path / "exercises"
+    shutil.copytree(FIXTURE_SOURCE, root / "source")
+    shutil.copy(ROOT / "exercises" / "nbgrader_config.py", root)
+    course = Course.open(root, Execute={"timeout": 10})
+    release(course, "ps0")
+    reference = nbformat.read(root / "source" / "ps0" / "ps0.ipynb", as_version=4)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    nbformat.write(reference, inbox / "reference.ipynb")
+    _answer(reference, "q2-answer", "import os, subprocess\n"
+            "subprocess.Popen(['sleep', '779.25'], start_new_session=True)\nos._exit(1)")
+    nbformat.write(reference, inbox / "exits.ipynb")
+    collect(course, inbox, "ps0")
+    grades = autograde(course, "ps0")
+    assert grades == {"reference": (6.0, 6.0), "exits": (2.0, 6.0)}
+    assert any("kernel died" in problem for problem in grades.problems["exits"])
+    nb = nbformat.read(root / "autograded" / "exits" / "ps0" / "ps0.ipynb", as_version=4)
+    assert nb.metadata["vlab"]["grading"]["confinement"] == "rlimits"
+    leftovers = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and b"779.25" in (entry / "cmdline").read_bytes():
+                leftovers.append(entry.name)
+    assert leftovers == []
