@@ -93,8 +93,12 @@ outcomes.append(run("def helper():\\n    return 1\\nfrom math import isclose\\n"
 outcomes.append(run("x = helper()\\n__vlab_proof__('t1')"))
 outcomes.append(run("import math\\nmath.floor = None\\n__vlab_proof__('t2')"))
 outcomes.append(run("isclose = lambda *a, **k: True\\n__vlab_proof__('t3')"))
-outcomes.append(run("isclose = math.isclose\\nimport builtins\\nbuiltins.abs = None\\n"
+outcomes.append(run("isclose = math.isclose\\nimport builtins\\nabs_ = abs\\nbuiltins.abs = None\\n"
                     "__vlab_proof__('t4')"))
+outcomes.append(run("builtins.abs = abs_\\nimport ast\\nclass NoAsserts(ast.NodeTransformer):\\n"
+                    "    def visit_Assert(self, node):\\n        return ast.Pass()\\n"
+                    "get_ipython().ast_transformers.append(NoAsserts())"))
+outcomes.append(run("assert False\\n__vlab_proof__('t5')"))
 print(json.dumps([outcomes, published]))
 """
 
@@ -106,6 +110,7 @@ def test_the_kernel_side_check_catches_rebinding_and_patching_but_not_honest_wor
     outcomes, published = json.loads(done.stdout.strip().splitlines()[-1])
     # math.floor is not pinned (no locked cell bound it): patching it goes unnoticed, as
     # book/instructors.md says; rebinding a pinned name or a builtin does not.
+    # an AST transformer that turns every assert into pass (a "replaced assert")
     assert outcomes == ["ok", "ok", "ok", "ok", "GradingIntegrityError",
-                        "GradingIntegrityError"]
+                        "GradingIntegrityError", "ok", "GradingIntegrityError"]
     assert published == [{PROOF_MIME: "t1"}, {PROOF_MIME: "t2"}]
