@@ -252,3 +252,22 @@ def test_without_bubblewrap_the_limits_and_the_clean_up_still_hold(tmp_path, mon
             if entry.name.isdigit() and b"779.25" in (entry / "cmdline").read_bytes():
                 leftovers.append(entry.name)
     assert leftovers == []
+
+
+def test_a_notebook_past_its_time_limit_keeps_what_it_finished(tmp_path):
+    root = tmp_path / "exercises"
+    shutil.copytree(FIXTURE_SOURCE, root / "source")
+    shutil.copy(ROOT / "exercises" / "nbgrader_config.py", root)
+    course = Course.open(root, Execute={"timeout": 120},
+                         ConfinedExecute={"notebook_timeout": 25.0})
+    release(course, "ps0")
+    nb = nbformat.read(root / "source" / "ps0" / "ps0.ipynb", as_version=4)
+    _answer(nb, "q3-answer", "import time\nwhile True:\n    time.sleep(1)")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    nbformat.write(nb, inbox / "slow.ipynb")
+    collect(course, inbox, "ps0")
+    grades = autograde(course, "ps0")
+    assert question_scores(course, "ps0", "slow") == {
+        "q1-check": 2.0, "q2-check": 3.0, "q3-check": 0.0}
+    assert grades.problems["slow"] == ["the notebook ran past its time limit"]
