@@ -50,7 +50,7 @@ def test_kept_strings_exhaust_the_heap(make, collector, jit):
     assert result.status == "exception", result.output
     assert result.message.startswith("OutOfMemoryError")
     assert vm.heap.used <= HEAP
-    assert vm.heap.strings > HEAP // 2  # the strings are what fills it
+    assert vm.heap.value_bytes > HEAP // 2  # the strings are what fills it
 
 
 @MODES
@@ -74,7 +74,7 @@ print(total)
 def test_heap_statistics_count_live_strings():
     vm, result = run('s = "x" * 1000000\nprint(len(s))\n', heap_limit=HEAP)
     assert result.status == "ok"
-    assert vm.heap.strings >= sys.getsizeof("x" * 1000000)
+    assert vm.heap.value_bytes >= sys.getsizeof("x" * 1000000)
     assert result.stats["heap_used"] >= 1000000
 
 
@@ -117,7 +117,7 @@ for c in s:
 """
     vm, result = run(source, heap_limit=4 * 2**20, jit=jit)
     assert result.status == "exception" and "OutOfMemoryError" in result.message
-    assert vm.heap.strings > 2**20
+    assert vm.heap.value_bytes > 2**20
 
 
 @MODES
@@ -126,3 +126,47 @@ def test_indexing_strings_keeps_python_semantics(jit):
               'print(s[0], s[1], s[2], s[3], s[-1], chars, s[1:3])\n')
     _, result = run(source, jit=jit)
     assert result.output == "a é € 😀 😀 ['a', 'é', '€', '😀'] é€\n"
+
+
+BIG_INT_BOMBS = {
+    "add": "keep.append(h + i)",
+    "sub": "keep.append(h - i)",
+    "negate": "keep.append(-h)",
+    "multiply": "keep.append(h * 3)",
+    "range": "keep.append(i)",
+}
+
+
+@MODES
+@pytest.mark.parametrize("bomb", sorted(BIG_INT_BOMBS))
+def test_big_integers_are_charged_to_the_heap(bomb, jit):
+    """One 32,769-bit integer is 4 KB of host memory in an 8-byte list slot: a list of them
+    held 500 times its charged size."""
+    source = f"""
+h = 2
+for i in range(15):
+    h = h * h
+keep = []
+numbers = range(1000000)
+if "{bomb}" == "range":
+    numbers = range(h, h + 1000000)
+for i in numbers:
+    {BIG_INT_BOMBS[bomb]}
+"""
+    vm, result = run(source, heap_limit=4 * 2**20, jit=jit)
+    assert result.status == "exception" and "OutOfMemoryError" in result.message
+    assert vm.heap.value_bytes > 3 * 2**20
+    assert len(vm.heap.objects) < 100
+
+
+@MODES
+def test_big_integer_arithmetic_is_exact(jit):
+    source = """
+def grow(x, n):
+    for i in range(n):
+        x = x + x - 1 + 1
+    return -x
+print(grow(1, 600), (grow(1, 700) * 3) // 7 % 1000003)
+"""
+    _, result = run(source, jit=jit)
+    assert result.output == f"{-(2 ** 600)} {(-(2 ** 700) * 3) // 7 % 1000003}\n"

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from vlab.host.costs import CostModel
 
-from .heap import string_size
+from .heap import value_size
 from .values import GuestDict, GuestList, GuestObject
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -83,7 +83,7 @@ class MarkSweep:
         self.stats = GCStats()
         self.epoch = 0
         self.charge = None  # set by the VM: charges collection work to the budget
-        self.string_bytes = 0  # strings found reachable by the last mark
+        self.value_bytes = 0  # strings and big ints found reachable by the last mark
 
     def wants(self, heap, size: int) -> bool:
         return heap.used + size > heap.limit
@@ -104,7 +104,7 @@ class MarkSweep:
         pause = self.pause_cycles(marked, len(heap.objects))
         heap.objects = survivors
         heap.used -= freed_bytes
-        heap.recount_strings(self.string_bytes)
+        heap.recount_values(self.value_bytes)
         heap.young_bytes = heap.used
         event = self.record(used_before, heap, reclaimed, pause)
         self.charge_work(marked, len(survivors) + reclaimed)
@@ -137,12 +137,12 @@ class MarkSweep:
         """Mark everything reachable from ``roots``; return how many heap objects.
 
         ``young_only`` (a minor collection) neither marks nor traces old objects: what
-        they point to is found through the remembered set instead.  The strings met are
-        measured once each into :attr:`string_bytes` (except ``skip``, the string being
-        allocated); only a full collection uses that sum.
+        they point to is found through the remembered set instead.  The strings and big
+        ints met are measured once each into :attr:`value_bytes` (except ``skip``, the
+        value being allocated); only a full collection uses that sum.
         """
         epoch, count, stack, seen = self.epoch, 0, list(roots), set()
-        strings = 0
+        values = 0
         while stack:
             value = stack.pop()
             kind = type(value)
@@ -160,12 +160,12 @@ class MarkSweep:
                     stack.extend(value.__dict__.values())
             elif id(value) not in seen:
                 seen.add(id(value))
-                if kind is str:
+                if kind is str or kind is int:
                     if value is not skip:
-                        strings += string_size(value)
+                        values += value_size(value)
                 else:
                     stack.extend(_host_children(value))
-        self.string_bytes = strings
+        self.value_bytes = values
         return count
 
 

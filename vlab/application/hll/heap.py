@@ -19,7 +19,9 @@ slicing, ``str()``, the ``str`` methods, ``read_text``...) calls :meth:`Heap.new
 which may collect and fails like any allocation; the collector re-measures the strings it
 finds reachable (each counted once) and credits the rest.  So the limit bounds every byte
 a guest can keep live, strings included (a string transient inside one native, such as
-the text ``print`` writes, is bounded by the limit but not charged).
+the text ``print`` writes, is bounded by the limit but not charged).  Integers above
+512 bits are charged the same way (:meth:`Heap.new_int`, at their real size): a list of
+65,536-bit integers would otherwise hold a thousand times its charged 8 bytes per slot.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ SIZES = {
 
 STRING_HEADER = 24  # object header, length and hash (JEP 254's String is 24 bytes + array)
 WIDE_OVERHEAD = sys.getsizeof("\xe9") - 1  # CPython's header of a non-ASCII string
+
+
+BIG_INT = 1 << 512  # integers at least this large (in magnitude) are charged
+
+
+def value_size(value) -> int:
+    """The modeled bytes of a string or big integer (0 for values not charged)."""
+    kind = type(value)
+    if kind is str:
+        return string_size(value)
+    if kind is int and not -BIG_INT < value < BIG_INT:
+        return sys.getsizeof(value)  # header plus 4 bytes per 30-bit digit
+    return 0
 
 
 def string_size(text: str) -> int:
@@ -75,8 +90,8 @@ class Heap:
     remembered: dict = field(default_factory=dict)  # id -> old object written since last GC
     stats: HeapStats = field(default_factory=HeapStats)
     collector: object = None  # set by the VM: wants(heap, size) and collect(heap, size)
-    strings: int = 0  # bytes of strings charged (live at the last collection, plus new ones)
-    fresh: object = None  # the string being charged (not yet counted by a collection)
+    value_bytes: int = 0  # strings and big ints charged (live at the last collection + new)
+    fresh: object = None  # the value being charged (not yet counted by a collection)
 
     def __post_init__(self):
         if type(self.limit) is not int or self.limit < MIN_LIMIT:
@@ -131,27 +146,35 @@ class Heap:
 
     def new_string(self, text: str) -> str:
         """Charge the new string ``text`` (:func:`string_size`); return it."""
-        size = string_size(text)
-        self.fresh = text  # a collection now must not count it as already live
+        return self._charge_value(text, string_size(text))
+
+    def new_int(self, number: int) -> int:
+        """Charge ``number`` if it is a big integer (:func:`value_size`); return it."""
+        size = value_size(number)
+        return self._charge_value(number, size) if size else number
+
+    def _charge_value(self, value, size: int):
+        self.fresh = value  # a collection now must not count it as already live
         try:
             self.reserve(size)
         finally:
             self.fresh = None
         self.used += size
-        self.strings += size
+        self.value_bytes += size
         self.stats.bytes_allocated += size
         self.stats.peak_used = max(self.stats.peak_used, self.used)
-        return text
+        return value
 
-    def recount_strings(self, live: int) -> None:
-        """A full collection found ``live`` bytes of strings reachable: credit the rest.
+    def recount_values(self, live: int) -> None:
+        """A full collection found ``live`` bytes of strings and big ints reachable: credit
+        the rest.
 
-        Only a credit: strings the program did not make (the constants of its class files,
+        Only a credit: values the program did not make (the constants of its class files,
         which were never charged) may be among the live ones.
         """
-        live = min(live, self.strings)
-        self.used -= self.strings - live
-        self.strings = live
+        live = min(live, self.value_bytes)
+        self.used -= self.value_bytes - live
+        self.value_bytes = live
 
     def remember(self, obj) -> None:
         """The write barrier's slow path: an old object now may point to young ones."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from .errors import BudgetExhausted, GuestThrow, LinkageError
 from .gc import PRECISE_FRAMES
+from .heap import BIG_INT
 from .natives import IMPLEMENTATIONS
 from .opcodes import (
     ADD,
@@ -202,11 +203,16 @@ class Interpreter:
                     elif op == ADD:
                         y = pop()
                         x = stack[-1]
-                        stack[-1] = (x + y if type(x) is int and type(y) is int
-                                     else rt.add(x, y))
+                        if type(x) is int and type(y) is int:
+                            r = x + y
+                            stack[-1] = r if -BIG_INT < r < BIG_INT else rt.heap.new_int(r)
+                        else:
+                            stack[-1] = rt.add(x, y)
                     elif op == SUB:
                         y = pop()
-                        stack[-1] = stack[-1] - y
+                        r = stack[-1] - y
+                        stack[-1] = (r if type(r) is not int or -BIG_INT < r < BIG_INT
+                                     else rt.heap.new_int(r))
                     elif op == LT:
                         y = pop()
                         x = stack[-1]
@@ -351,7 +357,9 @@ class Interpreter:
                     elif op == NOT:
                         stack[-1] = not stack[-1]
                     elif op == NEG:
-                        stack[-1] = -stack[-1]
+                        r = -stack[-1]
+                        stack[-1] = (r if type(r) is not int or -BIG_INT < r < BIG_INT
+                                     else rt.heap.new_int(r))
                     elif op == IS:
                         y = pop()
                         stack[-1] = stack[-1] is y

@@ -42,7 +42,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from .errors import GuestThrow
-from .heap import HeapExhausted
+from .heap import BIG_INT, HeapExhausted
 from .interpreter import VALUE_TYPE_OBJECTS, add_trace_line
 from .loader import INIT
 from .natives import IMPLEMENTATIONS, METHODS
@@ -52,7 +52,7 @@ from .values import GuestList, GuestObject
 from .verifier import entry_states
 
 _END = object()
-BINARY_SYMBOL = {"SUB": "-", "IS": "is", "IS_NOT": "is not"}
+BINARY_SYMBOL = {"IS": "is", "IS_NOT": "is not"}
 # Comparisons: inline when the left operand is an int, else the runtime charges their work.
 COMPARISON = {"EQ": ("==", "RT.equal({x}, {y})"), "NE": ("!=", "RT.not_equal({x}, {y})"),
               "LT": ("<", "RT.order('LT', {x}, {y})"), "LE": ("<=", "RT.order('LE', {x}, {y})"),
@@ -83,7 +83,8 @@ class JIT:
         ns = {"RT": rt, "GuestThrow": GuestThrow, "CONVERTIBLE": CONVERTIBLE, "END": _END,
               "GL": GuestList, "GO": GuestObject, "TRACE": add_trace_line,
               "ADD": rt.add, "MUL": rt.mul, "MOD": rt.mod, "GETITER": rt.get_iter,
-              "FLOORDIV": rt.floordiv, "SMALL": SMALL_INT,
+              "FLOORDIV": rt.floordiv, "SMALL": SMALL_INT, "NEWINT": rt.heap.new_int,
+              "BIG_INT": BIG_INT,
               "NEWLIST": rt.build_list, "NEWDICT": rt.build_dict, "UNPACK": rt.unpack,
               "STOREIDX": rt.store_index, "SLICE": rt.load_slice, "GETF": rt.get_field,
               "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted,
@@ -365,7 +366,10 @@ class Translator:
         elif name in ("ADD", "MUL", "MOD", "FLOORDIV"):
             self.arith(name, stack, indent)
         elif name == "NEG":
-            stack.append(f"(-{stack.pop()})")
+            stack.append(self.charged_int(f"-{stack.pop()}"))
+        elif name == "SUB":
+            y, x = stack.pop(), stack.pop()
+            stack.append(self.charged_int(f"{x} - {y}"))
         elif name == "NOT":
             stack.append(f"(not {stack.pop()})")
         elif name == "LOAD_INDEX":
@@ -383,13 +387,19 @@ class Translator:
             return self.effectful(ins, stack, indent)
         return False
 
+    def charged_int(self, expr: str) -> str:
+        """``expr``'s value, charged to the heap if it is an integer above 512 bits."""
+        t = self.temp()
+        return (f"({t} if type({t} := {expr}) is not int or -BIG_INT < {t} < BIG_INT "
+                f"else NEWINT({t}))")
+
     def arith(self, name: str, stack: list, indent: int) -> None:
         y = self.value(stack, indent)
         x = self.value(stack, indent)
         if name == "ADD":
             guard = " and ".join(f"type({v}) is int" for v in (x, y) if not _is_literal(v))
-            stack.append(f"({x} + {y} if {guard} else ADD({x}, {y}))" if guard
-                         else f"({x} + {y})")
+            total = self.charged_int(f"{x} + {y}")
+            stack.append(f"({total} if {guard} else ADD({x}, {y}))" if guard else total)
         elif name == "MUL" and _is_small_int(y) and not _is_literal(x):
             stack.append(f"({x} * {y} if type({x}) is int and -BIG < {x} < BIG else MUL({x}, {y}))")
         elif name == "MUL":

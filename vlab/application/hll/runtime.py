@@ -17,7 +17,7 @@ import operator
 from itertools import islice
 
 from .errors import BudgetExhausted, GuestThrow
-from .heap import SIZES, HeapExhausted
+from .heap import BIG_INT, SIZES, HeapExhausted
 from .host import resolve
 from .loader import INIT
 from .natives import METHODS
@@ -287,6 +287,9 @@ class Runtime:
             raise TypeError(f"'{type_name(value)}' object is not iterable")
         if type(value) is str and not value.isascii():  # characters beyond Latin-1 are new
             return iter(map(self.character, value))
+        if type(value) is range and not (-BIG_INT < value.start < BIG_INT
+                                         and -BIG_INT < value.stop < BIG_INT):
+            return iter(map(self.heap.new_int, value))  # each big int is a new object
         return iter(value)
 
     def character(self, char: str) -> str:
@@ -314,14 +317,15 @@ class Runtime:
         if isinstance(a, GuestObject) or isinstance(b, GuestObject):
             raise TypeError(f"unsupported operand type(s) for +: '{type_name(a)}' and "
                             f"'{type_name(b)}'")
-        return a + b
+        result = a + b
+        return self.heap.new_int(result) if type(result) is int else result
 
     def mul(self, a, b):
         if isinstance(a, int) and isinstance(b, int):
             if a.bit_length() + b.bit_length() > MAX_INT_BITS:
                 raise OverflowError(f"integer product exceeds {MAX_INT_BITS} bits")
             self.charge(multiplication_work(a, b))
-            return a * b
+            return self.heap.new_int(a * b)
         seq, n = (a, b) if isinstance(b, int) else (b, a)
         if isinstance(seq, str | GuestList) and isinstance(n, int):
             size = len(seq) * max(n, 0)
@@ -340,11 +344,15 @@ class Runtime:
         if isinstance(a, str):
             raise TypeError("string formatting with '%' is outside the language subset")
         self.charge(division_work(a, b))
-        return a % b
+        return self.new_number(a % b)
 
     def floordiv(self, a, b):
         self.charge(division_work(a, b))
-        return a // b
+        return self.new_number(a // b)
+
+    def new_number(self, value):
+        """``value``, charged to the heap if it is a big integer (``heap.value_size``)."""
+        return self.heap.new_int(value) if type(value) is int else value
 
     def binary(self, op: str, a, b):
         """Generic path of the arithmetic instructions (the engines inline int+int)."""
@@ -355,7 +363,7 @@ class Runtime:
         if op == "MOD":
             return self.mod(a, b)
         if op == "SUB":
-            return a - b
+            return self.new_number(a - b)
         return self.floordiv(a, b)
 
     # ------------------------------------------------------------ str()
