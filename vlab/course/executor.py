@@ -85,7 +85,7 @@ class ConfinedExecute(WakeSafeExecute):
                                stdin=json.dumps(request).encode(),
                                hidden=_hidden_folders(folder))
         problems = _copy_outputs(run, executed)
-        problems += [f"{grade_id}: no proof that the test ran (tampering)"
+        problems += [f"{grade_id}: no proof that the test ran untampered (zero for it)"
                      for grade_id in check_proofs(executed, tokens)]
         problems += [f"review {finding}" for finding in suspicious_code(nb)]
         for index, cell in enumerate(nb.cells):

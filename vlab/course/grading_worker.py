@@ -14,8 +14,10 @@ it shows an error; see ``vlab/course/executor.py`` for the rest):
 the cell                                        the worker
 ==============================================  ==========================================
 runs past the per-cell limit                    interrupts it (``CellTimeoutError``)
-ignores the interrupt (``SIGINT`` ignored)      kills the kernel after
-                                                :data:`INTERRUPT_GRACE` seconds; later
+ignores the interrupt (``SIGINT`` ignored)      waits for its output to stop (the
+                                                client's ``iopub_timeout``, 10 s), then
+                                                :data:`INTERRUPT_GRACE` seconds for an
+                                                answer, then kills the kernel; later
                                                 cells are not run (``NotRunError``)
 kills its kernel (``os._exit``, a crash, OOM)   ``DeadKernelError`` in it; later cells
                                                 not run
