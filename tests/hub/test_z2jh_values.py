@@ -1,7 +1,8 @@
 """The Zero to JupyterHub values file: valid for the chart version it targets, and coherent
 with the image and the local hub (same exchange path, same course configuration).
 
-The schema is derived from the chart's values schema (tests/hub/data/README.md).
+The schema and the defaults are the chart's own (version 4.4.0; tests/hub/data/README.md):
+as helm does, the values file is merged over the chart's defaults and the result validated.
 """
 
 from __future__ import annotations
@@ -19,14 +20,27 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SCHEMA = json.loads((Path(__file__).parent / "data" / "z2jh-4.4.0-values.schema.json")
                     .read_text(encoding="utf-8"))
+DEFAULTS = yaml.safe_load((Path(__file__).parent / "data" / "z2jh-4.4.0-values.yaml")
+                          .read_text(encoding="utf-8"))
 VALUES = yaml.safe_load((DEPLOY / "z2jh-values.yaml").read_text(encoding="utf-8"))
 EXCHANGE = "/srv/nbgrader/exchange"
+
+
+def merged(defaults: dict, values: dict) -> dict:
+    """``values`` over ``defaults``, dictionaries merged key by key (helm's coalescing)."""
+    out = copy.deepcopy(defaults)
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
 
 
 def errors(values: dict) -> list[str]:
     validator = jsonschema.Draft7Validator(SCHEMA)
     return [f"{'.'.join(map(str, error.path))}: {error.message}"
-            for error in validator.iter_errors(values)]
+            for error in validator.iter_errors(merged(DEFAULTS, values))]
 
 
 def test_schema_is_a_draft7_schema():
@@ -59,12 +73,12 @@ def mutated(path: str, value) -> dict:
     ("singleuser.memory.limt", "2G", "Additional properties are not allowed ('limt'"),
     ("singleuser.cpu.limit", "one", "'one' is not of type 'number', 'null'"),
     ("cull.timeout", "1h", "'1h' is not of type 'integer', 'null'"),
-    ("singleuser.image.tag", KeyError, "'tag' is a required property"),
+    ("singleuser.image.tag", ["1.0"], "['1.0'] is not of type 'string'"),
     ("singleuser.storage.type", "nfs", "'nfs' is not one of"),
     ("hub.db.type", "sqlite", "'sqlite' is not one of"),
     ("hub.config.jupyterhub", {"ip": "0.0.0.0"}, "does not match any of the regexes"),
     ("culling", {"enabled": True}, "Additional properties are not allowed ('culling'"),
-], ids=["typo", "cpu-text", "cull-text", "no-tag", "storage-type", "db-type",
+], ids=["typo", "cpu-text", "cull-text", "tag-not-text", "storage-type", "db-type",
         "config-lowercase", "unknown-section"])
 def test_schema_rejects_what_helm_would(path, value, complaint):
     found = errors(mutated(path, value))
