@@ -253,8 +253,6 @@ KNOWN_SMALL_TEXT = frozenset({
     "vlab.lab.interpretation.cost.plot_ledger",
     "vlab.lab.interpretation.formats.plot_formats",
     "vlab.lab.interpretation.trap_cases.plot_trap",
-    "vlab.lab.translation.break_even.plot_trip_sweep",
-    "vlab.lab.translation.cache_use.plot_cache_timeline",
 })
 
 

@@ -147,13 +147,13 @@ def break_even(points) -> int | None:
 
 @styled
 def plot_trip_sweep(points):
-    fig, (left, right) = new_figure("wide", ncols=2)
+    fig, (left, right) = new_figure("column_tall", nrows=2)
     trips = [p.trips for p in points]
     for engine, label in (("interp", "interpreter"), ("dbt", "translator")):
         left.plot(trips, [getattr(p, engine).per_instruction for p in points], "o-",
                   color=ENGINE_COLORS[engine], label=label)
     left.set(xscale="log", yscale="log", xlabel="loop trips",
-             ylabel="Python bytecodes per guest instruction",
+             ylabel="bytecodes per guest instr.",
              title="Host work per guest instruction")
     left.yaxis.set_major_formatter(ScalarFormatter())
     left.yaxis.set_minor_formatter(NullFormatter())
@@ -165,7 +165,7 @@ def plot_trip_sweep(points):
         right.axvline(even, color=HIGHLIGHT, linestyle="--")
         right.annotate(f"pays from {even} trips", (even, 1), xytext=(6, 12),
                        textcoords="offset points", color=INK, fontsize=9)
-    right.set(xscale="log", xlabel="loop trips", ylabel="interpreter work / translator work",
+    right.set(xscale="log", xlabel="loop trips", ylabel="interpreter / translator",
               title="Speedup of translation (counted)")
     return fig
 

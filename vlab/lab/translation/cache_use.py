@@ -62,7 +62,7 @@ def cache_timeline(threshold: int = BLOCK_THRESHOLD, trips: int = 100,
 
 @styled
 def plot_cache_timeline(samples):
-    fig, (left, right) = new_figure("wide", ncols=2)
+    fig, (left, right) = new_figure("column_tall", nrows=2)
     x = [s.instructions for s in samples]
     left.plot(x, [s.misses for s in samples], color=LEVEL_COLORS["hardware"],
               label="misses (interpreted)")
@@ -71,7 +71,7 @@ def plot_cache_timeline(samples):
               label="of which chained")
     left.set(xlabel="guest instructions retired", ylabel="dispatches (cumulative)",
              title="Translation cache lookups")
-    left.legend()
+    left.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     right.plot(x, [100 * s.translated / s.instructions for s in samples],
                color=LEVEL_COLORS["application"])
     right.set(xlabel="guest instructions retired", ylim=(0, 100),
