@@ -248,11 +248,6 @@ KNOWN_SMALL_TEXT = frozenset({
     "vlab.lab.concepts.stacks.plot_vm_type",
     "vlab.lab.concepts.stacks.plot_vm_types",
     "vlab.lab.concepts.vm_timeline.plot_lifecycle_overview",
-    "vlab.lab.interpretation.cost.plot_dispatch",
-    "vlab.lab.interpretation.cost.plot_host_work",
-    "vlab.lab.interpretation.cost.plot_ledger",
-    "vlab.lab.interpretation.formats.plot_formats",
-    "vlab.lab.interpretation.trap_cases.plot_trap",
 })
 
 

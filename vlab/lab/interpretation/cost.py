@@ -104,7 +104,7 @@ def host_work_table(works) -> Table:
 @styled
 def plot_host_work(works) -> Figure:
     """(a) bytecodes per guest instruction by part; (b) beside FX!32's published ratios."""
-    fig, (left, right) = new_figure("wide", ncols=2, width_ratios=(1.3, 1))
+    fig, (left, right) = new_figure("column_tall", nrows=2)
     names = [w.engine for w in works][::-1]
     lefts = [0.0] * len(names)
     for part in PARTS:
@@ -112,19 +112,18 @@ def plot_host_work(works) -> Figure:
         left.barh(names, values, left=lefts, color=PART_COLORS[part], label=part)
         lefts = [a + b for a, b in zip(lefts, values, strict=True)]
     left.set_xlabel("Python bytecodes per guest instruction")
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, fontsize=8)
+    left.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     left.set_title("(a) Where the host work goes")
     labels = [f"vlab {w.engine}\n(Python bytecodes)" for w in works] + \
              [f"{name}\n(Alpha instructions)" for name in FX32]
     values = [w.per_guest for w in works] + list(FX32.values())
     colors = [LEVEL_COLORS["isa"]] * len(works) + [HIGHLIGHT] * len(FX32)
     bars = right.barh(labels[::-1], values[::-1], color=colors[::-1])
-    right.bar_label(bars, fmt="%.1f", padding=2, fontsize=8, color=INK)
+    right.bar_label(bars, fmt="%.1f", padding=2, color=INK)
     right.set_xscale("log")
     right.set_xlim(1, max(values) * 3)
     right.set_xlabel("host instr. per guest instr. (log scale)")
     right.set_title("(b) Compared with FX!32")
-    right.tick_params(axis="y", labelsize=8)
     return fig
 
 
@@ -169,7 +168,7 @@ def compare_dispatch(iterations: int = 10, sweep=SWEEP) -> DispatchComparison:
 @styled
 def plot_dispatch(comparison: DispatchComparison) -> Figure:
     """(a) decodes and (b) bytecodes per guest instruction against loop length."""
-    fig, (left, right) = new_figure("wide", ncols=2)
+    fig, (left, right) = new_figure("column_tall", nrows=2)
     for engine, color in zip(ENGINES, (LEVEL_COLORS["isa"], LEVEL_COLORS["hardware"]),
                              strict=True):
         works = comparison.works[engine]
@@ -193,7 +192,7 @@ def plot_dispatch(comparison: DispatchComparison) -> Figure:
     left.set_title("(a) Decodes per run")
     left.legend()
     right.set_ylim(bottom=0)
-    right.set_ylabel("Python bytecodes per guest instruction")
+    right.set_ylabel("bytecodes per guest instr.")
     right.set_title("(b) Host work per guest instruction")
     return fig
 
@@ -271,7 +270,7 @@ def ledger_table(run: LedgerRun) -> Table:
 @styled
 def plot_ledger(run: LedgerRun) -> Figure:
     """Counts and modeled cycles per ledger event."""
-    fig, (left, right) = new_figure("wide", ncols=2)
+    fig, (left, right) = new_figure("column", ncols=2)
     events = list(run.counts)[::-1]
     palette = dict(zip(sorted(set(run.categories.values())),
                        list(LEVEL_COLORS.values()) + [ROLE_COLORS["hardware"]] * 5,

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from vlab.isa.spec import BY_NAME
-from vlab.lab.style import INK, LEVEL_COLORS, ROLE_COLORS, styled
+from vlab.lab.style import DPI, FIGSIZE, INK, LEVEL_COLORS, ROLE_COLORS, styled
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def fixed_bits(instruction: str, field: Field) -> str:
 @styled
 def plot_formats() -> Figure:
     """The six formats as rows of boxes, one box per field, 32 bits wide."""
-    fig = Figure(figsize=(10.0, 4.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=FIGSIZE["column_tall"], dpi=DPI, layout="constrained")
     ax = fig.subplots()
     for row, (fmt, fields) in enumerate(FORMATS.items()):
         y = len(FORMATS) - 1 - row
@@ -88,16 +88,31 @@ def plot_formats() -> Figure:
             bits = fixed_bits(example, field)
             label = field.name if "x" in bits else f"{field.name}\n{bits}"
             text_color = "white" if field_kind(field.name) in ("opcode", "reg") else INK
-            ax.text(x + field.width / 2, y + 0.5, label, ha="center", va="center",
-                    fontsize=7.5 if field.width > 4 else 6.5, color=text_color)
-        ax.text(-0.6, y + 0.5, f"{fmt}-type", ha="right", va="center", weight="bold")
-        ax.text(32.6, y + 0.5, f"e.g. {example}", ha="left", va="center", fontsize=9,
+            ax.text(x + field.width / 2, y + 0.5, _wrapped(label, field.width), ha="center",
+                    va="center", fontsize=9, color=text_color)
+        ax.text(-0.4, y + 0.62, f"{fmt}-type", ha="right", va="center", weight="bold")
+        ax.text(-0.4, y + 0.3, f"e.g. {example}", ha="right", va="center", fontsize=9,
                 color=INK)
-    for bit in (31, 25, 24, 20, 19, 15, 14, 12, 11, 7, 6, 0):
-        ax.text(31 - bit + 0.5, len(FORMATS) + 0.15, str(bit), ha="center", fontsize=7)
-    ax.set_xlim(-5, 38)
+    for bit in (31, 24, 19, 14, 11, 6):  # a field's highest bit, at its left edge
+        ax.text(31 - bit + 0.1, len(FORMATS) + 0.15, str(bit), ha="left", fontsize=9)
+    for bit in (25, 20, 15, 12, 7, 0):  # a field's lowest bit, at its right edge
+        ax.text(32 - bit - 0.1, len(FORMATS) + 0.15, str(bit), ha="right", fontsize=9)
+    ax.set_xlim(-5.5, 32.2)
     ax.set_ylim(-0.1, len(FORMATS) + 0.6)
     ax.axis("off")
     ax.set_title("RV32 base instruction formats (bit 31 on the left); fixed bits of the "
-                 "example from the ISA table")
+                 "example from the ISA table", wrap=True)
     return fig
+
+
+def _wrapped(label: str, width: int) -> str:
+    """A field label broken after its ``[`` or ``|`` when the field is too narrow for it
+    in one line at 9 points (about 1.9 characters per bit at the column's width)."""
+    lines = []
+    for line in label.split("\n"):
+        if len(line) > 1.9 * width and "|" in line:
+            head, tail = line.split("|", 1)
+            lines += [head + "|", tail]
+        else:
+            lines.append(line)
+    return "\n".join(lines)

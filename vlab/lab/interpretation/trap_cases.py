@@ -24,7 +24,7 @@ from matplotlib.patches import FancyBboxPatch
 from vlab.isa.traps import EXCEPTIONS
 from vlab.lab.experiment import Table
 from vlab.lab.interpretation.programs import load, trace_line
-from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, styled
+from vlab.lab.style import DPI, FIGSIZE, HIGHLIGHT, INK, LEVEL_COLORS, styled
 
 #: case -> the offending code (assembly); each ends at a labelled instruction `fault`.
 TRAP_CASES: dict[str, str] = {
@@ -127,13 +127,13 @@ def trap_table() -> Table:
 @styled
 def plot_trap(view: TrapView) -> Figure:
     """The trace up to the trap, and the three CSRs the trap wrote."""
-    fig = Figure(figsize=(9.0, 3.6), dpi=100, layout="constrained")
-    trace_ax, csr_ax = fig.subplots(ncols=2, width_ratios=(1.6, 1))
     lines = [line[:64] for line in view.trace]
+    fig = Figure(figsize=FIGSIZE["column"], dpi=DPI, layout="constrained")
+    trace_ax, csr_ax = fig.subplots(nrows=2, height_ratios=(len(lines) + 1, 4.5))
     for i, line in enumerate(lines):
         y = len(lines) - i
         color = LEVEL_COLORS["hardware"] if "TRAP" in line else INK
-        trace_ax.text(0, y, line, family="monospace", fontsize=7.5, va="center", color=color)
+        trace_ax.text(0, y, line, family="monospace", fontsize=9, va="center", color=color)
     trace_ax.set_ylim(0.3, len(lines) + 0.7)
     trace_ax.set_xlim(0, 1)
     trace_ax.axis("off")
@@ -145,8 +145,8 @@ def plot_trap(view: TrapView) -> Figure:
         y = 2 - i
         csr_ax.add_patch(_csr_box(y))
         csr_ax.text(0.05, y + 0.5, name, weight="bold", va="center", fontsize=10)
-        csr_ax.text(0.35, y + 0.5, value, family="monospace", va="center", fontsize=10)
-        csr_ax.text(0.35, y + 0.18, meaning[:30], va="center", fontsize=7.5)
+        csr_ax.text(0.25, y + 0.5, value, family="monospace", va="center", fontsize=10)
+        csr_ax.text(0.5, y + 0.5, meaning[:30], va="center", fontsize=9)
     csr_ax.set_xlim(0, 1)
     csr_ax.set_ylim(-0.1, 3.1)
     csr_ax.axis("off")
