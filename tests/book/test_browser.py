@@ -238,10 +238,6 @@ MIN_SHOWN_POINTS = 9.0
 #: FIGSIZE "column": 6.6 inches) with 9-point text; the test fails when one of them is
 #: fixed and still listed, so the list only shrinks.
 KNOWN_SMALL_TEXT = frozenset({
-    "vlab.lab.appvm.package_streaming.plot_package_layout",
-    "vlab.lab.appvm.package_streaming.plot_streaming",
-    "vlab.lab.appvm.stepping.plot_step",
-    "vlab.lab.appvm.tampering.plot_tamper",
     "vlab.lab.concepts.stacks.plot_before_after",
     "vlab.lab.concepts.stacks.plot_level",
     "vlab.lab.concepts.stacks.plot_levels",

@@ -26,7 +26,7 @@ APP_COLOR = LEVEL_COLORS["application"]
 @styled
 def plot_package_layout(package) -> Figure:
     """Plot: a package's bytes left to right: header, index, then each file's blocks."""
-    fig, ax = new_figure("wide")
+    fig, ax = new_figure("column_low")
     header, index = 24, package.metadata_size - 24
     segments = [(0, header, INK), (header, index, ROLE_COLORS["host_os"])]
     palette = [colormaps["tab10"](n) for n in range(10)]
@@ -43,14 +43,14 @@ def plot_package_layout(package) -> Figure:
                 for n in range(len(package.paths))]
     names = ["header", "index"] + [p.removeprefix(package.manifest.root + "/")
                                    for p in package.paths]
-    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4,
-              fontsize=8)
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=3)
     ax.set_xlim(0, package.size)
     ax.set_ylim(0, 1)
     ax.set_yticks([])
     ax.set_xlabel("byte offset in the package")
     ax.set_title(f"{package.manifest.name}.vapp: {package.size} bytes, "
-                 f"{package.header.block_count} blocks (white lines: block boundaries)")
+                 f"{package.header.block_count} blocks (white lines: block boundaries)",
+                 wrap=True)
     return fig
 
 
@@ -79,12 +79,12 @@ def streaming_view(network: str = "lan", prefetch: bool = False,
 
 @styled
 def plot_streaming(view: StreamView) -> Figure:
-    fig, (grid, timeline) = new_figure("wide", ncols=2, width_ratios=[3, 2])
+    fig, (grid, timeline) = new_figure("column_tall", nrows=2, height_ratios=[3, 2])
     palette = [APP_COLOR, LEVEL_COLORS["isa"], LEVEL_COLORS["os"], LEVEL_COLORS["library"],
                LEVEL_COLORS["hardware"]]
     for row, (path, blocks) in enumerate(view.files.items()):
         grid.text(-0.3, -row + 0.4, path.removeprefix("/apps/viewer/"), ha="right",
-                  va="center", fontsize=8, family="monospace")
+                  va="center", fontsize=9, family="monospace")
         for column, block in enumerate(blocks):
             request = view.fetched_by.get(block)
             color = "#E8E8E8" if request is None else palette[(request - 2) % len(palette)]
@@ -92,7 +92,7 @@ def plot_streaming(view: StreamView) -> Figure:
                                      lw=0.5))
             if request is not None:
                 grid.text(column + 0.45, -row + 0.4, str(request), ha="center", va="center",
-                          fontsize=7)
+                          fontsize=9)
     width = max(len(blocks) for blocks in view.files.values())
     grid.set_xlim(-7, max(width, 4))
     grid.set_ylim(-len(view.files), 1.2)
@@ -110,7 +110,7 @@ def plot_streaming(view: StreamView) -> Figure:
                      label="whole package")
     timeline.set_xlabel("modeled time (ms)")
     timeline.set_ylabel("KB fetched")
-    timeline.legend(loc="center right", fontsize=8)
+    timeline.legend(loc="center right")
     timeline.set_title("Bytes over the network")
     return fig
 

@@ -57,7 +57,7 @@ def step_view(step: int = 0, source: str = SQUARES) -> StepView:
 @styled
 def plot_step(view: StepView) -> Figure:
     """Plot: the source with the current line marked, and the operand stack as boxes."""
-    fig, (code_ax, stack_ax) = new_figure("wide", ncols=2, width_ratios=[3, 2])
+    fig, (code_ax, stack_ax) = new_figure("column", ncols=2, width_ratios=[3, 2])
     step = view.step
     for number, line in enumerate(view.source, start=1):
         y = len(view.source) - number
@@ -71,7 +71,8 @@ def plot_step(view: StepView) -> Figure:
     code_ax.axis("off")
     code_ax.set_title(f"Step {view.index} of {view.total - 1}: line {step.line}")
     _draw_stack(stack_ax, [_short_repr(v) for v in step.stack])
-    stack_ax.set_title(f"Operand stack (depth {len(step.stack)}), frames: {step.depth}")
+    stack_ax.set_title(f"Operand stack (depth {len(step.stack)}), frames: {step.depth}",
+                       wrap=True)
     return fig
 
 
@@ -81,7 +82,7 @@ def _draw_stack(ax, values: list[str], capacity: int = 5) -> None:
         ax.text(0.5, slot + 0.45, value, ha="center", va="center", family="monospace")
     if not values:
         ax.text(0.5, 0.45, "(empty)", ha="center", va="center", color="grey")
-    ax.annotate("top", xy=(0.82, max(len(values), 1) - 0.55), fontsize=8, color="grey")
+    ax.annotate("top", xy=(0.82, max(len(values), 1) - 0.55), fontsize=9, color="grey")
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.2, max(capacity, len(values) + 1))
     ax.axis("off")

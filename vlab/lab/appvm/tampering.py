@@ -90,7 +90,7 @@ def changed_offsets(view: TamperView) -> list[int]:
 @styled
 def plot_tamper(view: TamperView, columns: int = 24, rows: int = 6) -> Figure:
     """Plot: the class file's bytes around the first change, changed bytes in red."""
-    fig, ax = new_figure("wide")
+    fig, ax = new_figure("column_low")
     changed = set(changed_offsets(view))
     first = min(changed) if changed else 0
     start = max(0, (first // columns - 1) * columns)
@@ -100,17 +100,17 @@ def plot_tamper(view: TamperView, columns: int = 24, rows: int = 6) -> Figure:
         color = REJECT_COLOR if offset in changed else ROLE_COLORS["layer"]
         ax.add_patch(Rectangle((column, -row), 0.95, 0.9, facecolor=color, edgecolor="white"))
         ax.text(column + 0.47, -row + 0.45, "--" if value is None else f"{value:02x}",
-                ha="center", va="center", family="monospace", fontsize=8)
+                ha="center", va="center", family="monospace", fontsize=9)
         if column == 0:
             ax.text(-0.3, -row + 0.45, f"{offset:5d}", ha="right", va="center",
-                    family="monospace", fontsize=8, color="grey")
+                    family="monospace", fontsize=9, color="grey")
     ax.set_xlim(-3, columns)
     ax.set_ylim(-rows + 0.8, 1.1)
     ax.axis("off")
     verdict = {"ok": "accepted and run", "rejected": "rejected"}.get(view.result.status,
                                                                       view.result.status)
     ax.set_title(f"squares.vlc ({len(view.original)} bytes), tampering '{view.name}': "
-                 f"{verdict}; {len(changed)} byte(s) changed (red)")
+                 f"{verdict}; {len(changed)} byte(s) changed (red)", wrap=True)
     return fig
 
 
