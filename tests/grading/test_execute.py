@@ -162,3 +162,19 @@ def test_kernels_talk_over_ipc_and_print_no_tcp_warning(tmp_path):
     assert "without encryption" not in done.stderr and "TCP" not in done.stderr
     assert list(tmp_path.iterdir()) == [elsewhere]   # no socket files left in the notebook's
     assert list(elsewhere.iterdir()) == []           # folder or in the grader's
+
+
+def test_a_runtime_folder_too_deep_for_a_unix_socket_falls_back_to_tcp(tmp_path, monkeypatch):
+    """sun_path holds 107 bytes: a kernel whose socket would not fit talks TCP on the
+    loopback instead of failing with "File name too long" (a deep HOME or runtime dir)."""
+    from vlab.course import execute
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    monkeypatch.setattr(execute, "jupyter_runtime_dir", lambda: str(deep))
+    manager = execute.WakeSafeKernelManager(kernel_name=execute.KERNEL_NAME)
+    assert manager.transport == "tcp" and not deep.exists()
+    monkeypatch.setattr(execute, "jupyter_runtime_dir", lambda: str(tmp_path))
+    manager = execute.WakeSafeKernelManager(kernel_name=execute.KERNEL_NAME)
+    assert manager.transport == "ipc" and manager.ip.startswith(str(tmp_path))
+    assert execute.ipc_path_fits(tmp_path / "k")
+    assert not execute.ipc_path_fits(tmp_path / ("x" * 107))

@@ -133,9 +133,24 @@ class WakeSafeKernelManager(AsyncKernelManager):
             # An absolute socket path: jupyter_client's default ("kernel-ipc") is relative,
             # and the kernel runs in the notebook's folder, not in ours.
             runtime = Path(jupyter_runtime_dir())
-            runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-            kwargs["ip"] = str(runtime / f"vlab-kernel-{uuid.uuid4().hex}")
+            base = runtime / f"vlab-kernel-{uuid.uuid4().hex[:16]}"
+            if ipc_path_fits(base):
+                runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+                kwargs["ip"] = str(base)
+            else:                        # a deep runtime folder: TCP on the loopback instead
+                kwargs["transport"] = "tcp"
         super().__init__(*args, **kwargs)
+
+
+#: The longest path a Unix-domain socket can have: ``sun_path`` holds 108 bytes with the
+#: terminating NUL (Linux unix(7)); jupyter_client appends ``-<port number>`` to the base.
+SOCKET_PATH_MAX = 107
+PORT_SUFFIX_MAX = len("-65535")
+
+
+def ipc_path_fits(base: Path) -> bool:
+    """Whether every socket ``<base>-<port>`` of a kernel fits in a Unix socket address."""
+    return len(os.fsencode(base)) + PORT_SUFFIX_MAX <= SOCKET_PATH_MAX
 
 
 class SafeNotebookClient(NotebookClient):
