@@ -233,19 +233,6 @@ def test_every_chapter_renders_offline(site, served_site, tmp_path, notebook):
 #: The smallest text a figure may show in the book, in CSS points (9 pt = 12 px).
 MIN_SHOWN_POINTS = 9.0
 
-#: Figures still drawn for a wider page than the book's column: their smallest text is
-#: shown below 9 points.  Each is to be redrawn at the column's width (vlab.lab.style
-#: FIGSIZE "column": 6.6 inches) with 9-point text; the test fails when one of them is
-#: fixed and still listed, so the list only shrinks.
-KNOWN_SMALL_TEXT = frozenset({
-    "vlab.lab.concepts.stacks.plot_before_after",
-    "vlab.lab.concepts.stacks.plot_level",
-    "vlab.lab.concepts.stacks.plot_levels",
-    "vlab.lab.concepts.stacks.plot_vm_type",
-    "vlab.lab.concepts.stacks.plot_vm_types",
-    "vlab.lab.concepts.vm_timeline.plot_lifecycle_overview",
-})
-
 
 def png_of(src: str, page) -> bytes:
     """The bytes of an image as the page references it (data URI or file)."""
@@ -281,8 +268,6 @@ def test_figure_text_is_readable_at_the_column_width(site, served_site, tmp_path
         for plot, points in shown_points(report, page_of(notebook)).items():
             measured[plot] = min(points, measured.get(plot, points))
     assert measured, "no vlab figure found in the built chapters"
-    assert sorted(KNOWN_SMALL_TEXT - set(measured)) == [], "listed, but drawn on no page"
-    small = {plot for plot, points in measured.items() if points < MIN_SHOWN_POINTS}
-    fixed = sorted(KNOWN_SMALL_TEXT & (set(measured) - small))
-    assert fixed == [], "these figures are readable now: remove them from KNOWN_SMALL_TEXT"
-    assert sorted(small - KNOWN_SMALL_TEXT) == [], {p: round(measured[p], 1) for p in small}
+    small = {plot: round(points, 1) for plot, points in measured.items()
+             if points < MIN_SHOWN_POINTS}
+    assert small == {}, "figures whose text is shown below 9 pt: draw them at the column width"

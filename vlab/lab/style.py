@@ -71,6 +71,7 @@ FIGSIZE: dict[str, tuple[float, float]] = {
     "column": (6.6, 4.6),   # one figure, text at its own size in the book
     "column_low": (6.6, 3.2),
     "column_tall": (6.6, 5.6),
+    "column_grid": (6.6, 7.2),  # a 2 x 2 grid of panels (four stacks, four steps)
 }
 
 #: Resolution of PNGs stored in the notebooks.

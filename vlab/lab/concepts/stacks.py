@@ -53,15 +53,18 @@ def box_color(box: Box, level_key: str = "hardware") -> str:
 
 
 def draw_box(ax: Axes, box: Box, y: float, color: str, *, edge: str = INK,
-             linewidth: float = 1.0, wrap: int = 22, fontsize: float = 9) -> Rectangle:
-    """Draw one box of height ``1 - ROW_GAP`` with its bottom at ``y``; return the patch."""
+             linewidth: float = 1.0, wrap: int = 22, fontsize: float = 9,
+             lift: float = 0.0) -> Rectangle:
+    """Draw one box of height ``1 - ROW_GAP`` with its bottom at ``y``; return the patch.
+
+    The label is centred, raised by ``lift`` (in rows) to clear a badge below it."""
     left, width = box.x + BOX_GAP / 2, box.width - BOX_GAP
     patch = Rectangle((left, y), width, 1 - ROW_GAP, facecolor=color, edgecolor=edge,
                       linewidth=linewidth, label=box.label)
     ax.add_patch(patch)
     text = "\n".join(textwrap.wrap(box.label, max(6, int(wrap * box.width)),
                                     break_long_words=False, break_on_hyphens=False))
-    ax.text(left + width / 2, y + (1 - ROW_GAP) / 2, text, ha="center", va="center",
+    ax.text(left + width / 2, y + (1 - ROW_GAP) / 2 + lift, text, ha="center", va="center",
             fontsize=fontsize, color=text_color_on(color))
     return patch
 
@@ -73,10 +76,12 @@ def draw_stack(ax: Axes, stack: Stack, *, level_key: str = "hardware",
     for row_index, row in enumerate(stack.rows):
         for box in row:
             is_virt = box.role in ("vmm", "virt")
+            badge = show_privilege and box.mode == PRIVILEGED
             draw_box(ax, box, row_index, box_color(box, level_key),
                      edge=HIGHLIGHT if is_virt else INK,
-                     linewidth=VIRT_EDGE if is_virt else 1.0, wrap=wrap, fontsize=fontsize)
-            if show_privilege and box.mode == PRIVILEGED:
+                     linewidth=VIRT_EDGE if is_virt else 1.0, wrap=wrap, fontsize=fontsize,
+                     lift=0.1 if badge else 0.0)
+            if badge:
                 draw_privilege_badge(ax, box, row_index)
     if show_interface and stack.virt_row is not None:
         mark_interface(ax, stack.virt_row + 1 - ROW_GAP / 2, stack.interface)
@@ -89,7 +94,7 @@ def draw_stack(ax: Axes, stack: Stack, *, level_key: str = "hardware",
 def draw_privilege_badge(ax: Axes, box: Box, y: float) -> None:
     """A dark tag in the box's lower right corner: this software runs privileged."""
     right = box.x + box.width - BOX_GAP / 2 - 0.01
-    ax.text(right, y + 0.05, "privileged", ha="right", va="bottom", fontsize=7,
+    ax.text(right, y + 0.05, "privileged", ha="right", va="bottom", fontsize=9,
             color=PAPER, bbox={"boxstyle": "square,pad=0.2", "facecolor": INK,
                                "edgecolor": INK})
 
@@ -98,9 +103,9 @@ def mark_interface(ax: Axes, y: float, interface: str) -> None:
     """Mark the intercepted interface at height ``y`` with a dashed line and a label."""
     ax.plot([-0.02, 1.08], [y, y], color=HIGHLIGHT, linestyle="--", linewidth=2.5,
             label="intercepted interface")
-    label = "intercepts:\n" + "\n".join(textwrap.wrap(interface, 26))
+    label = "intercepts:\n" + "\n".join(textwrap.wrap(interface, 16))
     ax.annotate(label, xy=(1.08, y), xytext=(1.12, y), va="center", ha="left",
-                fontsize=8.5, color=INK)
+                fontsize=9, color=INK)
 
 
 def _legend_for_roles(fig: Figure, *, privilege: bool = False, ncols: int = 6) -> None:
@@ -113,26 +118,27 @@ def _legend_for_roles(fig: Figure, *, privilege: bool = False, ncols: int = 6) -
         handles.append(Patch(facecolor=INK, edgecolor=INK,
                              label="privileged: runs in supervisor mode"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), ncols),
-               fontsize=8)
+               fontsize=9)
 
 
 @styled
 def plot_vm_types(keys: tuple[str, ...] = levels.VM_TYPE_KEYS, *,
                   show_privilege: bool = True) -> Figure:
     """The traditional machine beside the three VM types (Hwang et al. 2011, Fig. 1.12)."""
-    fig, axes = new_figure("stacks", ncols=len(keys))
-    for index, (ax, key) in enumerate(zip(list(axes), keys, strict=True)):
-        draw_stack(ax, levels.vm_type(key), show_privilege=show_privilege, wrap=16,
-                   fontsize=8)
+    fig, axes = new_figure("column_grid", nrows=2, ncols=(len(keys) + 1) // 2)
+    for ax in list(axes.flat)[len(keys):]:
+        ax.set_axis_off()
+    for index, (ax, key) in enumerate(zip(axes.flat, keys, strict=False)):
+        draw_stack(ax, levels.vm_type(key), show_privilege=show_privilege, wrap=30)
         ax.set_title(f"({chr(ord('a') + index)}) {ax.get_title()}")
-    _legend_for_roles(fig, privilege=show_privilege)
+    _legend_for_roles(fig, privilege=show_privilege, ncols=3)
     return fig
 
 
 @styled
 def plot_vm_type(stack: Stack) -> Figure:
     """One VM type's stack (see :data:`levels.VM_TYPES`) with its privileged software marked."""
-    fig, ax = new_figure("single")
+    fig, ax = new_figure("column")
     draw_stack(ax, stack, show_privilege=True)
     _legend_for_roles(fig, privilege=True, ncols=3)
     return fig
@@ -141,16 +147,17 @@ def plot_vm_type(stack: Stack) -> Figure:
 @styled
 def plot_before_after() -> Figure:
     """A computer before and after virtualization (Hwang et al. 2011, Fig. 3.1)."""
-    fig, axes = new_figure("wide", ncols=2)
+    fig, axes = new_figure("column", ncols=2)
     for index, (ax, stack) in enumerate(zip(list(axes), levels.BEFORE_AND_AFTER, strict=True)):
-        draw_stack(ax, stack)
+        draw_stack(ax, stack, wrap=18)
         ax.set_title(f"({chr(ord('a') + index)}) {ax.get_title()}")
-    _legend_for_roles(fig)
+    _legend_for_roles(fig, ncols=3)
     return fig
 
 
-def draw_level_ladder(ax: Axes, selected: str | None = None) -> None:
-    """The five levels as bands, ISA at the bottom, ``selected`` in full color."""
+def draw_level_ladder(ax: Axes, selected: str | None = None, wrap: int = 40) -> None:
+    """The five levels as bands, ISA at the bottom, ``selected`` in full color; the examples
+    are wrapped at ``wrap`` characters a line."""
     for lvl in levels.LEVELS:
         y = lvl.number - 1
         chosen = lvl.key == selected
@@ -161,9 +168,10 @@ def draw_level_ladder(ax: Axes, selected: str | None = None) -> None:
                                linewidth=VIRT_EDGE if chosen else 1.0, label=lvl.name))
         examples = ", ".join(levels.technologies_at(lvl.key))
         ink = text_color_on(color) if chosen or selected is None else INK
-        ax.text(0.5, y + 0.58, lvl.name, ha="center", va="center", fontsize=9.5,
+        ax.text(0.5, y + 0.62, lvl.name, ha="center", va="center", fontsize=10,
                 weight="bold" if chosen else "normal", color=ink)
-        ax.text(0.5, y + 0.26, examples, ha="center", va="center", fontsize=7.5, color=ink)
+        ax.text(0.5, y + 0.3, "\n".join(textwrap.wrap(examples, wrap)), ha="center",
+                va="center", fontsize=9, color=ink)
     ax.set_title("Five levels of virtualization")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.05, len(levels.LEVELS))
@@ -173,7 +181,7 @@ def draw_level_ladder(ax: Axes, selected: str | None = None) -> None:
 @styled
 def plot_levels() -> Figure:
     """The five levels with the lecture's examples (Hwang et al. 2011, Fig. 3.2)."""
-    fig, ax = new_figure("single")
+    fig, ax = new_figure("column")
     draw_level_ladder(ax)
     return fig
 
@@ -185,9 +193,10 @@ def plot_level(level_key: str, technology: str | None = None) -> Figure:
     The right panel shows the virtualization layer (named after ``technology``
     if given) highlighted and the interface it intercepts marked.
     """
-    fig, (ladder, system) = new_figure("wide", ncols=2, width_ratios=(1, 1.35))
-    draw_level_ladder(ladder, selected=level_key)
+    fig, (ladder, system) = new_figure("column_tall", ncols=2, width_ratios=(1.25, 1))
+    draw_level_ladder(ladder, selected=level_key, wrap=34)
     stack = levels.level_stack(level_key, technology)
-    draw_stack(system, stack, level_key=level_key, show_interface=True)
-    system.set_title(f"{technology}: {stack.title}" if technology else stack.title)
+    draw_stack(system, stack, level_key=level_key, show_interface=True, wrap=14)
+    system.set_title(f"{technology}: {stack.title}" if technology else stack.title,
+                     wrap=True)
     return fig

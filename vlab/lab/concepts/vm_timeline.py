@@ -180,8 +180,10 @@ def plot_lifecycle(snapshot: Snapshot) -> Figure:
 @styled
 def plot_lifecycle_overview() -> Figure:
     """All steps of the scenario side by side, like Fig. 1.13 of Hwang et al. 2011."""
-    fig, axes = new_figure("stacks", ncols=len(SCENARIO))
-    for ax, step in zip(list(axes), range(len(SCENARIO)), strict=True):
+    fig, axes = new_figure("column_grid", nrows=2, ncols=(len(SCENARIO) + 1) // 2)
+    for ax in list(axes.flat)[len(SCENARIO):]:
+        ax.set_axis_off()
+    for ax, step in zip(axes.flat, range(len(SCENARIO)), strict=False):
         draw_snapshot(ax, lifecycle(step))
         ax.set_title(f"({chr(ord('a') + step)}) {ax.get_title()}")
     return fig
