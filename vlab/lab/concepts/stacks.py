@@ -124,7 +124,8 @@ def _legend_for_roles(fig: Figure, *, privilege: bool = False, ncols: int = 6) -
 @styled
 def plot_vm_types(keys: tuple[str, ...] = levels.VM_TYPE_KEYS, *,
                   show_privilege: bool = True) -> Figure:
-    """The traditional machine beside the three VM types (Hwang et al. 2011, Fig. 1.12)."""
+    """The traditional machine and the three VM types, two by two (Hwang et al. 2011,
+    Fig. 1.12)."""
     fig, axes = new_figure("column_grid", nrows=2, ncols=(len(keys) + 1) // 2)
     for ax in list(axes.flat)[len(keys):]:
         ax.set_axis_off()

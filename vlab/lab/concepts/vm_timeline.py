@@ -179,7 +179,7 @@ def plot_lifecycle(snapshot: Snapshot) -> Figure:
 
 @styled
 def plot_lifecycle_overview() -> Figure:
-    """All steps of the scenario side by side, like Fig. 1.13 of Hwang et al. 2011."""
+    """All steps of the scenario, two by two, like Fig. 1.13 of Hwang et al. 2011."""
     fig, axes = new_figure("column_grid", nrows=2, ncols=(len(SCENARIO) + 1) // 2)
     for ax in list(axes.flat)[len(SCENARIO):]:
         ax.set_axis_off()
