@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_isa.py [--rounds 20] [--repeat 3]
 
-Wall-clock figures: benchmark only (DESIGN.md invariant 4).  The program is
+Wall-clock figures: benchmark only (ARCHITECTURE.md invariant 4).  The program is
 ``bench_isa_kernel.c`` (xorshift fill + insertion sort + checksum), compiled once with
 riscv64-unknown-elf-gcc for RV32I, position independent and stack-free, so that the very
 same bytes run on:

@@ -78,7 +78,7 @@ def test_user_program(name, paging, elves, tmp_path):
 @pytest.mark.parametrize("engine", ENGINES_COMPARED)
 @pytest.mark.parametrize("name", USER_NAMES)
 def test_engines_agree_with_the_interpreter(name, engine, elves, tmp_path):
-    """DESIGN invariant 1 on real programs: same output, registers and instret."""
+    """ARCHITECTURE.md invariant 1 on real programs: same output, registers and instret."""
     runs = []
     for which in ("interp", engine):
         (tmp_path / which).mkdir()

@@ -1,5 +1,5 @@
 """Every 32-bit word is an instruction or an illegal-instruction trap -- never a Python
-exception (DESIGN invariant 5).  Random words run with random register contents, in M-
+exception (ARCHITECTURE.md invariant 5).  Random words run with random register contents, in M-
 and U-mode, with and without Sv32 paging."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

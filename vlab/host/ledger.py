@@ -3,7 +3,7 @@
 Every level of vlab reports its work here: the interpreter charges retired
 instructions, the MMU charges TLB hits and page-walk references, a hypervisor
 written in Python charges the VM exits and shadow-page-table updates it
-performs (DESIGN.md, invariants 2 and 3). The ledger stores *counts*; cycles
+performs (ARCHITECTURE.md, invariants 2 and 3). The ledger stores *counts*; cycles
 are counts times the price in its :class:`~vlab.host.costs.CostModel`. So the
 same run can be re-priced under another cost model (``repriced``) without
 running it again.

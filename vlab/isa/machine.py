@@ -24,7 +24,7 @@ Quick start::
 ``'idle'``        WFI with no interrupt that could ever wake the hart
 ``'step'``        (from ``step()``) one instruction executed or one trap taken
 
-Python trap handlers (DESIGN invariant 2: Python stands in for the most privileged
+Python trap handlers (ARCHITECTURE.md invariant 2: Python stands in for the most privileged
 software).  ``machine.set_trap_handler(level, handler)`` registers ``handler(ctx)`` for
 traps that would *enter* privilege ``level`` ('M' or 'S', after medeleg/mideleg
 delegation).  Instead of vectoring to xtvec, the machine calls the handler with a

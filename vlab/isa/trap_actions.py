@@ -1,8 +1,8 @@
 """What a Python trap handler decides: one typed action per handled trap.
 
-DESIGN: Python stands in for the most privileged software (firmware, a host kernel, a
-hypervisor); when it handles a trap it ends with exactly one of these decisions, which
-the machine carries out (vlab/isa/machine.py ``_apply``):
+Python stands in for the most privileged software (ARCHITECTURE.md, invariant 2:
+firmware, a host kernel, a hypervisor); when it handles a trap it ends with exactly one
+of these decisions, which the machine carries out (vlab/isa/machine.py ``_apply``):
 
 ``SKIP``                          resume after the trapping instruction (epc + 4): the
                                   instruction was emulated (an ecall served, a CSR faked)

@@ -1,8 +1,8 @@
 """The trap router: which Python handlers see a trap, in which order, charged as what.
 
-DESIGN: Python stands in for the most privileged software.  Several such layers can be
-installed at once -- firmware (SBI) under a host kernel under a hypervisor -- so a trap is
-routed like this (vlab/isa/machine.py ``_take_trap``):
+Python stands in for the most privileged software (ARCHITECTURE.md, invariant 2).
+Several such layers can be installed at once -- firmware (SBI) under a host kernel under
+a hypervisor -- so a trap is routed like this (vlab/isa/machine.py ``_take_trap``):
 
 1. the hardware decides the *target level* ('M' or 'S') from medeleg/mideleg
    (vlab/isa/traps.py ``trap_target``), exactly as without Python handlers;

@@ -2,7 +2,7 @@
 
 Every program is RV32 assembly assembled by vlab's own assembler (vlab.isa.asm), so the
 chapter runs anywhere, with no cross-compiler.  A bare-metal program ends with
-``ebreak``: the chapter registers a tiny *monitor*, a Python M-mode trap handler (DESIGN
+``ebreak``: the chapter registers a tiny *monitor*, a Python M-mode trap handler (ARCHITECTURE.md,
 invariant 2: Python stands in for the most privileged software), that ends the run on
 the breakpoint and stops with the trap's name on anything else.
 """
