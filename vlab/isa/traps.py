@@ -131,24 +131,8 @@ def take_trap(csrs, priv: int, cause: int, tval: int, interrupt: bool,
     """Steps 1-4 of the module docstring on ``csrs`` -- the hart's CSRFile, or a guest's
     virtual CSRs (vlab/isa/vcpu.py) -- trapping from ``priv``: returns (target level, pc
     of the handler)."""
-    target = delegated_level(priv, csrs, cause, interrupt)
-    code = cause | (INTERRUPT_BIT if interrupt else 0)
-    status = csrs.mstatus
-    if target == M:
-        csrs.mepc, csrs.mcause, csrs.mtval = epc & ~3, code, tval & 0xFFFFFFFF
-        status = (status & ~(MPIE | MIE | MPP_MASK)) | (MPIE if status & MIE else 0) \
-            | (priv << MPP_SHIFT)
-        tvec = csrs.mtvec
-    else:
-        csrs.sepc, csrs.scause, csrs.stval = epc & ~3, code, tval & 0xFFFFFFFF
-        status = (status & ~(SPIE | SIE | SPP)) | (SPIE if status & SIE else 0) \
-            | (SPP if priv == S else 0)
-        tvec = csrs.stvec
-    csrs.mstatus = status
-    base = tvec & ~3
-    if interrupt and tvec & 3 == 1:
-        return target, base + 4 * cause
-    return target, base
+    return _enter_level(csrs, delegated_level(priv, csrs, cause, interrupt), priv, cause,
+                        tval, interrupt, epc)
 
 
 def enter_trap(hart, cause: int, tval: int, interrupt: bool, epc: int) -> int:
