@@ -8,56 +8,58 @@ turns any of them into a system-call error without a table of its own.
 
 from __future__ import annotations
 
+from vlab.os.errno import EACCES, EDQUOT, EINVAL, EIO, EISDIR, ENOENT, ENOTDIR, EROFS
+
 
 class FsError(Exception):
     """Base class of every error raised by :mod:`vlab.os.fs`."""
 
-    errno = 5  # EIO
+    errno = EIO
 
 
 class PathEscapeError(FsError):
     """A path tries to name something outside the file system's root, or is malformed."""
 
-    errno = 13  # EACCES
+    errno = EACCES
 
 
 class ReservedNameError(FsError):
     """A file name uses the ``.wh.`` prefix that OCI layers reserve for whiteouts."""
 
-    errno = 22  # EINVAL
+    errno = EINVAL
 
 
 class FileNotFound(FsError):
     """No layer holds the path (or a whiteout hides it)."""
 
-    errno = 2  # ENOENT
+    errno = ENOENT
 
 
 class IsADirectory(FsError):
     """A file operation named a directory."""
 
-    errno = 21  # EISDIR
+    errno = EISDIR
 
 
 class NotADirectory(FsError):
     """A directory operation named a file, or a file sits where a directory must be."""
 
-    errno = 20  # ENOTDIR
+    errno = ENOTDIR
 
 
 class ReadOnlyLayer(FsError):
     """A write reached a layer that is immutable (a content-addressed image layer)."""
 
-    errno = 30  # EROFS
+    errno = EROFS
 
 
 class QuotaExceeded(FsError):
     """A write would grow the writable layer beyond its quota."""
 
-    errno = 122  # EDQUOT
+    errno = EDQUOT
 
 
 class LayerFormatError(FsError):
     """The bytes are not a layer this store can read (bad tar, unsupported member type)."""
 
-    errno = 22  # EINVAL
+    errno = EINVAL
