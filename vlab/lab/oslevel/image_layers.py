@@ -1,0 +1,200 @@
+"""An image's layers and what a container's writes do to them.
+
+A container image is a stack of read-only, content-addressed layers (OCI image-spec,
+``layer.md``); each container started from it gets one writable layer of its own on
+top, joined by a union file system (Linux overlayfs,
+``Documentation/filesystems/overlayfs.rst``).  Two containers of one image share every
+image layer by content; only their upper layers differ.  What a write does:
+
+* changing a file of the image **copies it up** into the container's layer first;
+* deleting one leaves a **whiteout** (``.wh.NAME``), the image layer is untouched;
+* deleting a directory and creating in it again makes the directory **opaque**
+  (``.wh..wh..opq``): the image's old entries stay hidden.
+
+The model runs these operations on the real layer store (:mod:`vlab.os.fs`: image
+layers, writable layer, overlay).  Simplified: the "commands" are the overlay
+operations a shell command would cause (``echo >>`` is an append), applied directly
+rather than by a program running in the container.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from vlab.lab.experiment import Experiment, dropdown
+from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
+from vlab.os.fs import ImageLayer, Overlay, WritableLayer
+
+#: The image "web:1", bottom layer first: a base OS, a runtime, the application.
+IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
+    ("base", {"/bin/sh": b"\x7fELF sh" + bytes(2000), "/etc/motd": b"welcome\n",
+              "/etc/passwd": b"root:x:0:0::/root:/bin/sh\n",
+              "/usr/lib/libc.so": b"\x7fELF libc" + bytes(6000)}),
+    ("runtime", {"/usr/lib/libssl.so": b"\x7fELF ssl" + bytes(3000),
+                 "/usr/share/doc/README": b"runtime docs\n",
+                 "/usr/share/doc/LICENSE": b"MIT\n"}),
+    ("app", {"/app/server": b"\x7fELF server" + bytes(1500),
+             "/app/config.ini": b"port=8080\n"}),
+)
+
+
+def _append(fs: Overlay) -> None:
+    fs.append("/etc/motd", b"hello from A\n")
+
+
+def _remove(fs: Overlay) -> None:
+    fs.delete("/usr/lib/libssl.so")
+
+
+def _replace_dir(fs: Overlay) -> None:
+    fs.remove_tree("/usr/share/doc")
+    fs.write("/usr/share/doc/NOTES", b"mine\n")
+
+
+def _create(fs: Overlay) -> None:
+    fs.write("/app/server.log", b"started\n")
+
+
+#: What container A runs: the shell command shown, and the overlay operations it causes.
+ACTIONS = {
+    "nothing": None,
+    "echo 'hello from A' >> /etc/motd": _append,
+    "rm /usr/lib/libssl.so": _remove,
+    "rm -r /usr/share/doc; echo mine > /usr/share/doc/NOTES": _replace_dir,
+    "echo started > /app/server.log": _create,
+}
+
+
+def image() -> list[ImageLayer]:
+    """The image's layers, bottom first, each named by its content (sha256 digest)."""
+    return [ImageLayer(files, name=name) for name, files in IMAGE_LAYERS]
+
+
+@dataclass(frozen=True)
+class LayersView:
+    """The image layers, two containers' upper layers and what each container sees."""
+
+    action: str
+    image: dict[str, list[str]]          # layer name -> its files (bottom layer first)
+    digests: dict[str, str]              # layer name -> sha256 digest
+    uppers: dict[str, list[str]]         # "A"/"B" -> files in that container's layer
+    whiteouts: dict[str, list[str]]      # "A"/"B" -> whiteouts
+    opaque: dict[str, list[str]]         # "A"/"B" -> opaque directories
+    visible: dict[str, dict[str, str]]   # "A"/"B" -> path -> layer answering
+    copy_ups: dict[str, int]
+    shared_lowers: bool                  # both containers' lower layers are the same objects
+    image_bytes: int
+    upper_bytes: dict[str, int]
+
+
+def layers_view(action: str = "echo 'hello from A' >> /etc/motd") -> LayersView:
+    """Model: start containers A and B from one image; A runs ``action``; inspect."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; choose one of {sorted(ACTIONS)}")
+    layers = image()
+    lowers = tuple(reversed(layers))  # the overlay takes the topmost lower first
+    fs = {name: Overlay(WritableLayer(f"upper {name}"), lowers) for name in "AB"}
+    if ACTIONS[action] is not None:
+        ACTIONS[action](fs["A"])
+    return LayersView(
+        action=action,
+        image={layer.name: layer.paths() for layer in layers},
+        digests={layer.name: layer.digest() for layer in layers},
+        uppers={n: f.upper.paths() for n, f in fs.items()},
+        whiteouts={n: sorted(f.upper.whiteout_paths()) for n, f in fs.items()},
+        opaque={n: sorted(f.upper.opaque_dirs()) for n, f in fs.items()},
+        visible={n: {p: f.layer_of(p) for p in f.visible_files()} for n, f in fs.items()},
+        copy_ups={n: f.upper.copy_ups for n, f in fs.items()},
+        shared_lowers=all(a is b for a, b in zip(fs["A"].lowers, fs["B"].lowers,
+                                                     strict=True)),
+        image_bytes=sum(len(layer.to_tar()) for layer in layers),
+        upper_bytes={n: f.upper.size_bytes() for n, f in fs.items()},
+    )
+
+
+LAYER_COLORS = {"base": ROLE_COLORS["host_os"], "runtime": LEVEL_COLORS["library"],
+                "app": LEVEL_COLORS["application"], "upper A": LEVEL_COLORS["os"],
+                "upper B": LEVEL_COLORS["isa"]}
+
+
+@styled
+def plot_layers(view: LayersView) -> Figure:
+    """Plot: one lane per layer (shared image layers at the bottom), then each view.
+
+    A box is a file; gold hatching is a whiteout, a gold outline an opaque directory's
+    new content; in the view lanes each file takes the color of the layer that answers.
+    """
+    fig, ax = new_figure("column_tall")
+    paths = sorted({p for files in view.image.values() for p in files}
+                   | {p for files in view.uppers.values() for p in files}
+                   | {p for ws in view.whiteouts.values() for p in ws})
+    lanes = [*view.image, "upper A", "upper B", "A sees", "B sees"]
+    for row, lane in enumerate(lanes):
+        label = f"{lane} (image)" if lane in view.image else lane
+        ax.text(-0.15, row + 0.4, label, ha="right", va="center", fontsize=9, weight="bold")
+        for column, path in enumerate(paths):
+            _draw(ax, view, lane, row, column, path)
+    for column, path in enumerate(paths):
+        ax.text(column + 0.45, -0.2, path, rotation=40, ha="right", va="top", fontsize=9)
+    ax.axhline(len(view.image) - 0.1, color=INK, lw=0.8, ls=":")
+    ax.set_xlim(-2.6, len(paths))
+    ax.set_ylim(-3.6, len(lanes))
+    ax.axis("off")
+    ax.set_title(f"Container A ran: {_wrap(view.action)}\n(image layers shared by A and B;"
+                 " gold hatch: whiteout)")
+    return fig
+
+
+def _wrap(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text.replace("; ", ";\n")
+
+
+def _draw(ax, view: LayersView, lane: str, row: int, column: int, path: str) -> None:
+    box = {"xy": (column, row), "width": 0.9, "height": 0.8}
+    if lane.endswith(" sees"):
+        layer = view.visible[lane[0]].get(path)
+        if layer is not None:
+            ax.add_patch(Rectangle(**box, facecolor=LAYER_COLORS[layer], edgecolor=INK))
+        return
+    if lane.startswith("upper"):
+        name = lane[-1]
+        if path in view.whiteouts[name]:
+            ax.add_patch(Rectangle(**box, facecolor="white", edgecolor=HIGHLIGHT, hatch="xx",
+                                   lw=1.5))
+        elif path in view.uppers[name]:
+            in_image = any(path in files for files in view.image.values())
+            ax.add_patch(Rectangle(**box, facecolor=LAYER_COLORS[lane], edgecolor=INK))
+            ax.text(column + 0.45, row + 0.4, "copy" if in_image else "new", ha="center",
+                    va="center", fontsize=9, color="white")
+        return
+    if path in view.image[lane]:
+        ax.add_patch(Rectangle(**box, facecolor=LAYER_COLORS[lane], edgecolor=INK))
+
+
+def describe_layers(view: LayersView) -> str:
+    """Says what A's command changed, where, and that B and the image are untouched."""
+    changes = []
+    if view.uppers["A"]:
+        changes.append(f"{len(view.uppers['A'])} file(s) in A's own layer "
+                       f"({view.copy_ups['A']} copied up from the image)")
+    if view.whiteouts["A"]:
+        changes.append("a whiteout for " + ", ".join(view.whiteouts["A"]))
+    if view.opaque["A"]:
+        changes.append("opaque directory " + ", ".join(view.opaque["A"]))
+    done = "; ".join(changes) if changes else "nothing"
+    same = sum(view.visible["A"].get(p) == layer for p, layer in view.visible["B"].items())
+    return (f"A's command left {done}. B still sees all {len(view.visible['B'])} files of "
+            f"the image ({same} of them answered by the same layer in A). The image "
+            f"layers ({view.image_bytes} bytes of tar) are "
+            f"{'shared, not copied' if view.shared_lowers else 'COPIED'}; A's own layer "
+            f"holds {view.upper_bytes['A']} bytes.")
+
+
+def layers_explorer(action: str = "echo 'hello from A' >> /etc/motd") -> Experiment:
+    """The experiment: a drop-down of what container A runs."""
+    control = dropdown("Container A runs", list(ACTIONS), action, width="34em")
+    return Experiment(layers_view, plot_layers, {"action": control},
+                      describe=describe_layers)
