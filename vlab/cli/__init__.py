@@ -18,6 +18,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "disasm": ("vlab.cli.disasm_cmd", "disassemble an RV32 ELF file or hex words"),
     "hll": ("vlab.cli.hll_cmd", "the high-level-language VM: run, compile, javap"),
     "vm": ("vlab.cli.vm_cmd", "virtual machines: run a bare-metal guest under a hypervisor"),
+    "os": ("vlab.cli.os_cmd", "the multi-process kernel: boot a shell, run one command"),
+    "container": ("vlab.cli.container_cmd", "containers: build, run, ps, exec, logs, images "
+                                             "(docker's verbs)"),
     "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export, "
                                        "feedback"),
 }
