@@ -1,0 +1,161 @@
+"""The interface files of a cgroup directory, as a table: name -> how to read and write it.
+
+The names, which cgroups have them and their formats follow
+Documentation/admin-guide/cgroup-v2.rst ("Core Interface Files" and each controller's
+"Interface Files"): ``cgroup.*`` files exist in every cgroup (``cgroup.events`` not in
+the root); a controller's files exist in a non-root cgroup only while the controller is
+enabled there (``cpu.stat`` always exists, ``io.stat`` also in the root).
+
+A reader gets text; a writer gives text (what ``echo`` writes, newline included).  Each
+row's functions take the cgroup and an *access context* ``ctx`` with:
+
+* ``ctx.now_ns()`` -- guest time, for cpu.stat;
+* ``ctx.find_process(pid, writer)`` -- the process a pid written to cgroup.procs names,
+  in the writer's PID namespace (0: the writer itself), or None;
+* ``ctx.pid_of(proc, reader)`` -- the pid to show the reader (0 if it cannot see it,
+  as Linux's ``task_pid_vnr``).
+
+Simplified, as a model: of the core files we have ``cgroup.procs``,
+``cgroup.controllers``, ``cgroup.subtree_control``, ``cgroup.events`` and
+``cgroup.stat``; no ``cgroup.threads``, ``cgroup.type``, ``cgroup.freeze``,
+``cgroup.kill``, ``cgroup.max.*``, pressure files or ``*.local`` variants.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..errno import EINVAL, ESRCH, SyscallError
+from .parse import format_flat, invalid, parse_uint
+
+ALL, NON_ROOT = "all", "non-root"
+CONTROLLER_ORDER = ("cpu", "io", "memory", "pids")
+
+
+class FileSpec(NamedTuple):
+    """One interface file: its name, the controller it belongs to (None: core), which
+    cgroups have it, and its reader and writer (None: read-only)."""
+
+    name: str
+    controller: str | None
+    where: str
+    read: object
+    write: object = None
+
+    @property
+    def mode(self) -> int:
+        """Permission bits: 0644 if writable, else 0444 (root writes, everyone reads)."""
+        return 0o644 if self.write is not None else 0o444
+
+
+# -- core files -------------------------------------------------------------------------
+
+def read_procs(cg, ctx, reader=None) -> str:
+    return "".join(f"{ctx.pid_of(proc, reader)}\n" for proc in cg.procs)
+
+
+def write_procs(cg, ctx, text: str, writer=None) -> None:
+    """One pid per write (cgroup-v2.rst: "Only one process can be migrated on a single
+    write(2) call"); 0 moves the writer."""
+    accepted = "one process id (0: the writing process)"
+    tokens = text.split()
+    if len(tokens) != 1:
+        raise invalid("cgroup.procs", text.strip(), accepted)
+    pid = parse_uint("cgroup.procs", tokens[0], accepted)
+    proc = ctx.find_process(pid, writer)
+    if proc is None:
+        raise SyscallError(ESRCH, f"cgroup.procs: no process {pid}")
+    cg.attach(proc)
+
+
+def read_controllers(cg, ctx, reader=None) -> str:
+    return " ".join(sorted(cg.available_controllers())) + "\n"
+
+
+def read_subtree_control(cg, ctx, reader=None) -> str:
+    return " ".join(sorted(cg.subtree_control)) + "\n"
+
+
+def write_subtree_control(cg, ctx, text: str, writer=None) -> None:
+    """``+NAME`` enables, ``-NAME`` disables; the last mention of a name wins; all or
+    nothing (kernel/cgroup/cgroup.c ``cgroup_subtree_control_write``)."""
+    accepted = "space-separated +NAME or -NAME with NAME one of " + ", ".join(CONTROLLER_ORDER)
+    enable: set[str] = set()
+    disable: set[str] = set()
+    for token in text.split():
+        sign, name = token[:1], token[1:]
+        if sign not in "+-" or name not in CONTROLLER_ORDER:
+            raise SyscallError(EINVAL, f"cgroup.subtree_control: {token!r} is not "
+                               f"accepted; write {accepted}")
+        (enable if sign == "+" else disable).add(name)
+        (disable if sign == "+" else enable).discard(name)
+    cg.set_subtree_control(enable, disable)
+
+
+def read_events(cg, ctx, reader=None) -> str:
+    return format_flat([("populated", int(cg.populated)), ("frozen", 0)])
+
+
+def read_cgroup_stat(cg, ctx, reader=None) -> str:
+    return format_flat([("nr_descendants", sum(1 for _ in cg.descendants()) - 1),
+                        ("nr_dying_descendants", 0)])
+
+
+# -- controller files: thin rows over the controllers' own readers and writers -----------
+
+def _reader(controller: str, method: str):
+    return lambda cg, ctx, reader=None: getattr(getattr(cg, controller), method)()
+
+
+def _writer(controller: str, method: str):
+    return lambda cg, ctx, text, writer=None: getattr(getattr(cg, controller), method)(text)
+
+
+def read_cpu_stat(cg, ctx, reader=None) -> str:
+    return cg.cpu.read_stat(ctx.now_ns(), bandwidth=not cg.is_root and cg.enabled("cpu"))
+
+
+FILES = [
+    FileSpec("cgroup.controllers", None, ALL, read_controllers),
+    FileSpec("cgroup.events", None, NON_ROOT, read_events),
+    FileSpec("cgroup.procs", None, ALL, read_procs, write_procs),
+    FileSpec("cgroup.stat", None, ALL, read_cgroup_stat),
+    FileSpec("cgroup.subtree_control", None, ALL, read_subtree_control,
+             write_subtree_control),
+    FileSpec("cpu.max", "cpu", NON_ROOT, _reader("cpu", "read_max"), _writer("cpu", "write_max")),
+    FileSpec("cpu.stat", None, ALL, read_cpu_stat),          # exists enabled or not
+    FileSpec("cpu.weight", "cpu", NON_ROOT, _reader("cpu", "read_weight"),
+             _writer("cpu", "write_weight")),
+    FileSpec("io.max", "io", NON_ROOT, _reader("io", "read_max"), _writer("io", "write_max")),
+    FileSpec("io.stat", "io", ALL, _reader("io", "read_stat")),
+    FileSpec("memory.current", "memory", NON_ROOT, _reader("memory", "read_current")),
+    FileSpec("memory.events", "memory", NON_ROOT, _reader("memory", "read_events")),
+    FileSpec("memory.max", "memory", NON_ROOT, _reader("memory", "read_max"),
+             _writer("memory", "write_max")),
+    FileSpec("memory.peak", "memory", NON_ROOT, _reader("memory", "read_peak"),
+             _writer("memory", "write_peak")),
+    FileSpec("pids.current", "pids", NON_ROOT, _reader("pids", "read_current")),
+    FileSpec("pids.events", "pids", NON_ROOT, _reader("pids", "read_events")),
+    FileSpec("pids.max", "pids", NON_ROOT, _reader("pids", "read_max"),
+             _writer("pids", "write_max")),
+    FileSpec("pids.peak", "pids", NON_ROOT, _reader("pids", "read_peak")),
+]
+FILES_BY_NAME = {spec.name: spec for spec in FILES}
+
+
+def exists_in(spec: FileSpec, cg) -> bool:
+    """Does cgroup ``cg`` have the file of ``spec``?"""
+    if spec.where == NON_ROOT and cg.is_root:
+        return False
+    return spec.controller is None or cg.enabled(spec.controller)
+
+
+def spec_for(cg, name: str) -> FileSpec | None:
+    """The interface file ``name`` of ``cg``, or None if it has no such file."""
+    spec = FILES_BY_NAME.get(name)
+    return spec if spec is not None and exists_in(spec, cg) else None
+
+
+def file_names(cg) -> list[str]:
+    """The interface files of ``cg``, in directory order."""
+    return [spec.name for spec in FILES if exists_in(spec, cg)]
