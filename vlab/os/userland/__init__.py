@@ -1,0 +1,30 @@
+"""The vlab userland: a shell, a coreutils subset and an init, in C, for the kernel.
+
+One small C file per program in ``src/`` (students read them), linked statically with
+musl libc by the pinned Zig toolchain (build.py):
+
+* ``sh`` -- a POSIX-style shell: pipes, redirections, ``;`` ``&&`` ``||`` ``&``,
+  variables, quotes, ``cd exit export wait`` (src/sh.c says what is left out);
+* ``echo cat ls ps kill sleep hostname id env mkdir rm touch wc yes true false head
+  grep`` -- the commands of the same names, a subset of their options, busybox formats;
+* ``init`` -- PID 1: mounts /proc, runs /etc/rc and the shell, reaps orphans.
+
+They use only POSIX calls (fork, execve, wait4, pipe2, dup3, openat, getdents64...),
+so the same sources run on Linux (``target='native'``) and on the vlab kernel.
+
+``build_userland(out_dir=None, target='riscv32') -> {name: path}`` compiles them (cached
+by content); ``userland_files() -> {"/bin/sh": bytes, ..., "/sbin/init": bytes}`` is a
+root file system's worth of executables.
+"""
+
+from .build import (
+    PROGRAMS,
+    SOURCE_DIR,
+    UserlandBuildError,
+    build_userland,
+    native_supported,
+    userland_files,
+)
+
+__all__ = ["PROGRAMS", "SOURCE_DIR", "UserlandBuildError", "build_userland",
+           "native_supported", "userland_files"]
