@@ -25,6 +25,7 @@ containers of all images that share a layer share one object
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import fcntl
 import os
@@ -203,16 +204,13 @@ class ImageStore:
                   ) -> ImageRecord:
         """Name an image made of stored ``layers`` (bottom first) and ``config``.
 
-        ``config.diff_ids`` is filled from the layers (or must equal theirs).  An image
-        of that name is replaced, as ``docker build -t`` does.
+        The layers decide ``rootfs.diff_ids``: a copy of ``config`` gets theirs, so a
+        base image's config can be passed as it is with more layers added.  An image of
+        that name is replaced, as ``docker build -t`` does.
         """
         name = normalize_name(name)
-        config = config or ImageConfig()
-        diff_ids = [ref.diff_id for ref in layers]
-        if config.diff_ids and config.diff_ids != diff_ids:
-            raise ImageError(f"image {name}: config.diff_ids {config.diff_ids} do not match "
-                             f"the layers' DiffIDs {diff_ids}")
-        config.diff_ids = diff_ids
+        config = dataclasses.replace(config or ImageConfig(),
+                                     diff_ids=[ref.diff_id for ref in layers])
         for i, ref in enumerate(layers, 1):
             if not blob_path(self.root, ref.digest).is_file():
                 raise ImageError(f"image {name}: layer {i} ({ref.digest[:19]}..) is not in "
