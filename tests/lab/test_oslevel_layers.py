@@ -55,3 +55,18 @@ def test_the_experiment_stores_every_setting_and_says_where_writes_went():
     experiment = image_layers.layers_explorer()
     assert experiment.stored and experiment.states == len(image_layers.ACTIONS)
     assert "copied up" in experiment.text and "shared, not copied" in experiment.text
+
+
+def test_two_images_on_one_base_store_the_shared_layers_once():
+    table = image_layers.layout_table()
+    layers = [row[0] for row in table.rows if row[0].startswith("layer ")]
+    assert sorted(layers) == ["layer api", "layer app", "layer base", "layer runtime"]
+    assert sum(row[0].startswith("manifest of") for row in table.rows) == 2
+
+
+def test_images_sharing_a_base_share_its_chain_ids(tmp_path):
+    from vlab.os.image import chain_ids
+
+    store = image_layers.build_images(tmp_path)
+    web, api = (chain_ids(store.image(name).config.diff_ids) for name in ("web:1", "api:1"))
+    assert web[:2] == api[:2] and web[2] != api[2]

@@ -11,10 +11,11 @@ image layer by content; only their upper layers differ.  What a write does:
 * deleting a directory and creating in it again makes the directory **opaque**
   (``.wh..wh..opq``): the image's old entries stay hidden.
 
-The model runs these operations on the real layer store (:mod:`vlab.os.fs`: image
-layers, writable layer, overlay).  Simplified: the "commands" are the overlay
-operations a shell command would cause (``echo >>`` is an append), applied directly
-rather than by a program running in the container.
+The model builds two images in a real OCI image layout (:mod:`vlab.os.image`: an image
+store, every blob named by its SHA-256) and runs the containers' operations on the layer
+store (:mod:`vlab.os.fs`: image layers, writable layer, overlay).  Simplified: the
+"commands" are the overlay operations a shell command would cause (``echo >>`` is an
+append), applied directly rather than by a program running in the container.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from vlab.lab.experiment import Experiment, dropdown
+import tempfile
+from pathlib import Path
+
+from vlab.lab.experiment import Experiment, Table, dropdown
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 from vlab.os.fs import ImageLayer, Overlay, WritableLayer
+from vlab.os.image import ImageConfig, ImageStore, mediatypes
 
 #: The image "web:1", bottom layer first: a base OS, a runtime, the application.
 IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
@@ -39,6 +44,8 @@ IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
     ("app", {"/app/server": b"\x7fELF server" + bytes(1500),
              "/app/config.ini": b"port=8080\n"}),
 )
+#: A second image on the same two lower layers, with its own top layer.
+API_LAYER = ("api", {"/app/api": b"\x7fELF api" + bytes(1200), "/app/api.ini": b"port=9090\n"})
 
 
 def _append(fs: Overlay) -> None:
@@ -68,9 +75,51 @@ ACTIONS = {
 }
 
 
-def image() -> list[ImageLayer]:
-    """The image's layers, bottom first, each named by its content (sha256 digest)."""
-    return [ImageLayer(files, name=name) for name, files in IMAGE_LAYERS]
+def build_images(root: str | Path) -> ImageStore:
+    """An OCI image store at ``root`` holding ``web:1`` (base, runtime, app) and ``api:1``
+    (base, runtime, api): the two images share their two lower layers by content."""
+    store = ImageStore(root)
+    refs = {name: store.add_layer(ImageLayer(files, name=name))
+            for name, files in (*IMAGE_LAYERS, API_LAYER)}
+    store.add_image("web:1", [refs["base"], refs["runtime"], refs["app"]],
+                    ImageConfig(cmd=["/app/server"], working_dir="/app"))
+    store.add_image("api:1", [refs["base"], refs["runtime"], refs["api"]],
+                    ImageConfig(cmd=["/app/api"], working_dir="/app"))
+    return store
+
+
+def layer_names() -> dict[str, str]:
+    """DiffID (the digest of a layer's uncompressed tar) -> the layer's name here."""
+    return {ImageLayer(files, name=name).digest(): name
+            for name, files in (*IMAGE_LAYERS, API_LAYER)}
+
+
+def layout_table() -> Table:
+    """What the image store holds on disk: the layout files and every blob, once."""
+    with tempfile.TemporaryDirectory() as root:
+        store = build_images(root)
+        names = layer_names()
+        rows = [("oci-layout", "", "", (Path(root) / "oci-layout").stat().st_size),
+                ("index.json", "", "", (Path(root) / "index.json").stat().st_size)]
+        seen = set()
+        for record in store.list():
+            blobs = [("manifest of " + record.name, mediatypes.MANIFEST,
+                      record.digest, None),
+                     ("config of " + record.name, record.manifest.config.media_type,
+                      record.manifest.config.digest, record.manifest.config.size)]
+            blobs += [(f"layer {names[ref.diff_id]}", ref.descriptor.media_type, ref.digest,
+                       ref.descriptor.size) for ref in record.layers]
+            for what, media, digest, size in blobs:
+                if digest in seen:
+                    continue
+                seen.add(digest)
+                path = Path(root) / "blobs" / "sha256" / digest[7:]
+                rows.append((what, media, f"blobs/sha256/{digest[7:19]}...",
+                             path.stat().st_size if size is None else size))
+        return Table(["what", "media type", "file", "bytes"],
+                     [(w, m.removeprefix("application/vnd.oci.image."), f or w, b)
+                      for w, m, f, b in rows],
+                     caption="An OCI image layout (image-spec v1.1) holding web:1 and api:1.")
 
 
 @dataclass(frozen=True)
@@ -91,26 +140,36 @@ class LayersView:
 
 
 def layers_view(action: str = "echo 'hello from A' >> /etc/motd") -> LayersView:
-    """Model: start containers A and B from one image; A runs ``action``; inspect."""
+    """Model: start containers A and B from image ``web:1``; A runs ``action``; inspect."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; choose one of {sorted(ACTIONS)}")
-    layers = image()
-    lowers = tuple(reversed(layers))  # the overlay takes the topmost lower first
-    fs = {name: Overlay(WritableLayer(f"upper {name}"), lowers) for name in "AB"}
+    names = layer_names()
+    with tempfile.TemporaryDirectory() as root:
+        store = build_images(root)
+        record = store.image("web:1")
+        fs = {name: Overlay(WritableLayer(f"upper {name}"), store.rootfs_layers("web:1"))
+              for name in "AB"}
+        image_bytes = sum(ref.descriptor.size for ref in record.layers)
+    layers = list(reversed(fs["A"].lowers))  # bottom first
     if ACTIONS[action] is not None:
         ACTIONS[action](fs["A"])
+
+    def answering(overlay: Overlay, path: str) -> str:
+        layer = overlay.layer_answering(path)
+        return layer.name if isinstance(layer, WritableLayer) else names[layer.digest()]
+
     return LayersView(
         action=action,
-        image={layer.name: layer.paths() for layer in layers},
-        digests={layer.name: layer.digest() for layer in layers},
+        image={names[layer.digest()]: layer.paths() for layer in layers},
+        digests={names[layer.digest()]: layer.digest() for layer in layers},
         uppers={n: f.upper.paths() for n, f in fs.items()},
         whiteouts={n: sorted(f.upper.whiteout_paths()) for n, f in fs.items()},
         opaque={n: sorted(f.upper.opaque_dirs()) for n, f in fs.items()},
-        visible={n: {p: f.layer_of(p) for p in f.visible_files()} for n, f in fs.items()},
+        visible={n: {p: answering(f, p) for p in f.visible_files()} for n, f in fs.items()},
         copy_ups={n: f.upper.copy_ups for n, f in fs.items()},
         shared_lowers=all(a is b for a, b in zip(fs["A"].lowers, fs["B"].lowers,
                                                      strict=True)),
-        image_bytes=sum(len(layer.to_tar()) for layer in layers),
+        image_bytes=image_bytes,
         upper_bytes={n: f.upper.size_bytes() for n, f in fs.items()},
     )
 
