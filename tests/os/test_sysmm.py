@@ -1,0 +1,209 @@
+"""The memory system calls, with Linux's semantics (man 2 brk, mmap, munmap, mprotect,
+madvise, mremap), through the handlers' table."""
+from types import SimpleNamespace
+
+import pytest
+
+from vlab.isa.machine import Machine
+from vlab.os.aspace import MMAP_MIN, AddressSpace, machine_fence
+from vlab.os.errno import EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
+from vlab.os.frames import FrameAllocator
+from vlab.os.sysmm import CALLS
+from vlab.os.unistd import NUMBERS
+
+PAGE = 4096
+PROT_R, PROT_W, PROT_X = 1, 2, 4
+RW = PROT_R | PROT_W
+MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANON = 0x01, 0x02, 0x10, 0x20
+MAP_POPULATE, MAP_FIXED_NOREPLACE = 0x8000, 0x100000
+PRIVATE_ANON = MAP_PRIVATE | MAP_ANON
+HEAP = 0x0004_0000
+
+
+@pytest.fixture
+def proc():
+    machine = Machine(ram_size=2 << 20)
+    frames = FrameAllocator(machine.bus, machine.ram.base + (512 << 10),
+                            machine.ram.base + (2 << 20))
+    frames.fence = machine_fence(machine)
+    space = AddressSpace(frames)
+    space.set_heap(HEAP, HEAP + 64 * PAGE)
+    return SimpleNamespace(space=space, frames=frames)
+
+
+def call(proc, name, *args):
+    """Run one handler as the kernel's dispatch does: -errno on failure."""
+    args = (*args, 0, 0, 0, 0, 0, 0)[:6]
+    try:
+        return CALLS[name](None, proc, *args)
+    except SyscallError as error:
+        return -error.errno
+
+
+def test_the_table_names_are_rv32_system_calls():
+    assert set(CALLS) <= set(NUMBERS)
+    assert {'brk', 'mmap2', 'munmap', 'mprotect', 'madvise', 'mremap'} == set(CALLS)
+
+
+# ---------------------------------------------------------------- brk
+def test_brk_grows_with_zeroed_memory_and_shrinks(proc):
+    space = proc.space
+    assert call(proc, 'brk', 0) == HEAP                        # a query
+    assert call(proc, 'brk', HEAP + 5000) == HEAP + 5000
+    space.write(HEAP + 4999, b'x')                             # usable up to the break
+    assert space.read(HEAP, 16) == bytes(16)
+    with pytest.raises(SyscallError):                          # the page after is not
+        space.write(HEAP + 2 * PAGE, b'x')
+    assert space.rss_pages == 2
+    assert call(proc, 'brk', HEAP + 10) == HEAP + 10           # shrink: page 2 freed
+    assert space.rss_pages == 1
+    assert call(proc, 'brk', HEAP + 5000) == HEAP + 5000
+    assert space.read(HEAP + 4999, 1) == b'\0'                 # new pages are zero
+    assert [v.kind for v in space.vma_list()] == ['heap']
+
+
+def test_brk_refusals_return_the_old_break(proc):
+    assert call(proc, 'brk', HEAP - PAGE) == HEAP              # below the start
+    assert call(proc, 'brk', HEAP + 65 * PAGE) == HEAP         # past the limit
+    blocker = HEAP + 2 * PAGE
+    assert call(proc, 'mmap2', blocker, PAGE, RW, PRIVATE_ANON | MAP_FIXED) == blocker
+    assert call(proc, 'brk', HEAP + 3 * PAGE) == HEAP          # would run into a mapping
+    assert call(proc, 'brk', HEAP + 2 * PAGE) == HEAP + 2 * PAGE
+
+
+# ---------------------------------------------------------------- mmap2
+def test_anonymous_mmap_is_lazy_top_down_and_zeroed(proc):
+    space = proc.space
+    a = call(proc, 'mmap2', 0, 3 * PAGE, RW, PRIVATE_ANON, -1, 0)
+    b = call(proc, 'mmap2', 0, PAGE, RW, PRIVATE_ANON, -1, 0)
+    assert a % PAGE == 0 and MMAP_MIN <= a and a + 3 * PAGE <= space.mmap_top
+    assert b == a - PAGE                                       # the next gap down
+    assert space.rss_pages == 0
+    assert space.read(a + 2 * PAGE, 8) == bytes(8) and space.rss_pages == 1
+    assert call(proc, 'munmap', a, 3 * PAGE) == 0
+    assert call(proc, 'mmap2', 0, PAGE, RW, PRIVATE_ANON, -1, 0) == a + 2 * PAGE
+
+
+def test_hint_is_used_when_free(proc):
+    hint = 0x3000_0000
+    assert call(proc, 'mmap2', hint, PAGE, RW, PRIVATE_ANON, -1, 0) == hint
+    assert call(proc, 'mmap2', hint, PAGE, RW, PRIVATE_ANON, -1, 0) != hint
+
+
+def test_map_fixed_replaces_and_noreplace_refuses(proc):
+    space = proc.space
+    at = 0x3000_0000
+    assert call(proc, 'mmap2', at, 2 * PAGE, RW, PRIVATE_ANON | MAP_FIXED, -1, 0) == at
+    space.write(at, b'old')
+    assert call(proc, 'mmap2', at, PAGE, PROT_R, PRIVATE_ANON | MAP_FIXED) == at
+    assert space.read(at, 3) == bytes(3)                       # replaced: fresh zeros
+    assert [v.perms for v in space.vma_list()] == ['r--p', 'rw-p']
+    assert call(proc, 'mmap2', at + PAGE, PAGE, RW, PRIVATE_ANON | MAP_FIXED_NOREPLACE) \
+        == -EEXIST
+
+
+@pytest.mark.parametrize('args, errno', [
+    ((0, 0, RW, PRIVATE_ANON), EINVAL),                          # length 0
+    ((0, PAGE, RW, MAP_ANON), EINVAL),                           # neither private nor shared
+    ((0, PAGE, 8, PRIVATE_ANON), EINVAL),                        # unknown protection
+    ((0x3000_0010, PAGE, RW, PRIVATE_ANON | MAP_FIXED), EINVAL),  # unaligned fixed
+    ((0, PAGE, RW, MAP_PRIVATE, 3, 0), ENODEV),                  # a file mapping
+    ((0, 1 << 30, RW, PRIVATE_ANON), ENOMEM),                    # more than all of memory
+    ((0x1000, PAGE, RW, PRIVATE_ANON | MAP_FIXED), EPERM),       # below mmap_min_addr
+    ((0xBFFF_F000, 2 * PAGE, RW, PRIVATE_ANON | MAP_FIXED), ENOMEM),  # past user space
+])
+def test_mmap_errors(proc, args, errno):
+    assert call(proc, 'mmap2', *args) == -errno
+    assert len(proc.space.vmas) == 0
+
+
+def test_shared_anonymous_memory_stays_shared_across_fork(proc):
+    space = proc.space
+    shared = call(proc, 'mmap2', 0, PAGE, RW, MAP_SHARED | MAP_ANON, -1, 0)
+    private = call(proc, 'mmap2', 0, PAGE, RW, PRIVATE_ANON | MAP_POPULATE, -1, 0)
+    assert space.rss_pages == 2                                # both populated now
+    child = space.fork()
+    child.write(shared, b'to parent')
+    child.write(private, b'mine')
+    assert space.read(shared, 9) == b'to parent'
+    assert space.read(private, 4) == bytes(4)
+    assert [v.perms for v in space.vma_list()] == ['rw-p', 'rw-s']
+
+
+# ---------------------------------------------------------------- munmap, mprotect
+def test_munmap_frees_and_checks_its_arguments(proc):
+    space = proc.space
+    a = call(proc, 'mmap2', 0, 4 * PAGE, RW, PRIVATE_ANON | MAP_POPULATE, -1, 0)
+    used = proc.frames.used_frames
+    assert call(proc, 'munmap', a + PAGE, 2 * PAGE - 100) == 0    # length rounds up
+    assert proc.frames.used_frames == used - 2
+    assert call(proc, 'munmap', a + 1, PAGE) == -EINVAL
+    assert call(proc, 'munmap', a, 0) == -EINVAL
+    assert call(proc, 'munmap', 0x5000_0000, PAGE) == 0            # nothing there: fine
+    with pytest.raises(SyscallError) as info:
+        space.read(a + PAGE, 1)
+    assert info.value.errno == EFAULT
+
+
+def test_mprotect_read_only_then_back(proc):
+    space = proc.space
+    a = call(proc, 'mmap2', 0, 2 * PAGE, RW, PRIVATE_ANON, -1, 0)
+    space.write(a, b'data')
+    assert call(proc, 'mprotect', a, PAGE, PROT_R) == 0
+    assert space.handle_fault(a, 'w') is False
+    assert space.writable_prefix(a, 10) == 0
+    assert space.read(a, 4) == b'data'
+    assert call(proc, 'mprotect', a, PAGE, RW | PROT_X) == 0
+    space.write(a, b'DATA')
+    assert space.handle_fault(a, 'x') is True
+    assert call(proc, 'mprotect', a, 3 * PAGE, PROT_R) == -ENOMEM  # runs past the end
+    assert call(proc, 'mprotect', a + 2, PAGE, PROT_R) == -EINVAL
+    assert call(proc, 'mprotect', a, PAGE, 0x10) == -EINVAL
+    assert [v.perms for v in space.vma_list()] == ['rwxp', 'rw-p']
+
+
+# ---------------------------------------------------------------- madvise
+def test_madvise_dontneed_drops_pages_and_zero_fills(proc):
+    space = proc.space
+    a = call(proc, 'mmap2', 0, 2 * PAGE, RW, PRIVATE_ANON, -1, 0)
+    space.write(a, b'x' * (2 * PAGE))
+    used = proc.frames.used_frames
+    assert call(proc, 'madvise', a, PAGE, 4) == 0                   # MADV_DONTNEED
+    assert proc.frames.used_frames == used - 1
+    assert space.read(a, 2) == bytes(2) and space.read(a + PAGE, 1) == b'x'
+    assert call(proc, 'madvise', a, PAGE, 3) == 0                   # WILLNEED: a hint
+    assert call(proc, 'madvise', a, PAGE, 99) == -EINVAL
+    assert call(proc, 'madvise', a, 3 * PAGE, 4) == -ENOMEM
+
+
+# ---------------------------------------------------------------- mremap
+def test_mremap_shrinks_grows_in_place_and_moves_frames(proc):
+    space = proc.space
+    a = call(proc, 'mmap2', 0, 2 * PAGE, RW, PRIVATE_ANON, -1, 0)
+    space.write(a, b'head')
+    space.write(a + PAGE, b'tail')
+    assert call(proc, 'mremap', a, 2 * PAGE, PAGE, 0, 0) == a       # shrink
+    assert space.writable_prefix(a, 2 * PAGE) == PAGE
+    assert call(proc, 'mremap', a, PAGE, 3 * PAGE, 0, 0) == a       # grow in place
+    assert space.read(a + PAGE, 4) == bytes(4) and space.read(a, 4) == b'head'
+    call(proc, 'mmap2', a + 3 * PAGE, PAGE, RW, PRIVATE_ANON | MAP_FIXED)   # a wall
+    assert call(proc, 'mremap', a, 3 * PAGE, 4 * PAGE, 0, 0) == -ENOMEM
+    frame = space.pages[a]
+    b = call(proc, 'mremap', a, 3 * PAGE, 4 * PAGE, 1, 0)          # MREMAP_MAYMOVE
+    assert b != a and space.read(b, 4) == b'head' and space.pages[b] == frame
+    assert space.vmas.find(a) is None
+    fixed = 0x3000_0000
+    assert call(proc, 'mremap', b, 4 * PAGE, PAGE, 3, fixed) == fixed  # MAYMOVE|FIXED
+    assert space.read(fixed, 4) == b'head' and space.vmas.find(b) is None
+
+
+@pytest.mark.parametrize('args, errno', [
+    ((0x3000_0001, PAGE, PAGE, 0, 0), EINVAL),          # unaligned
+    ((0x3000_0000, PAGE, 0, 0, 0), EINVAL),             # new size 0
+    ((0x3000_0000, PAGE, PAGE, 2, 0), EINVAL),          # FIXED without MAYMOVE
+    ((0x3000_0000, PAGE, PAGE, 4, 0), EINVAL),          # DONTUNMAP: not supported
+    ((0x5000_0000, PAGE, 2 * PAGE, 1, 0), EFAULT),      # not mapped
+])
+def test_mremap_errors(proc, args, errno):
+    call(proc, 'mmap2', 0x3000_0000, PAGE, RW, PRIVATE_ANON | MAP_FIXED)
+    assert call(proc, 'mremap', *args) == -errno
