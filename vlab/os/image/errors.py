@@ -31,9 +31,12 @@ class ImageNotFound(ImageError):
 
 
 class ContainerfileError(ImageError):
-    """A Containerfile does not parse: ``file:line: reason`` plus a hint to fix it."""
+    """A Containerfile does not parse: ``file:line: reason`` plus a hint to fix it.
+
+    ``line`` is 0 for an error about the whole file (missing, unreadable, too large).
+    """
 
     def __init__(self, path: str, line: int, reason: str, hint: str = "") -> None:
         self.path, self.line, self.reason, self.hint = path, line, reason, hint
-        message = f"{path}:{line}: {reason}"
+        message = f"{path}:{line}: {reason}" if line else f"{path}: {reason}"
         super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
