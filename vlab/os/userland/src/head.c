@@ -1,6 +1,8 @@
 /* head -- copy the first lines of files (POSIX head(1)): head [-n N | -N] [FILE...],
  * 10 lines by default.  With several files each is introduced by "==> NAME <==".
- * It stops reading a file as soon as it has N lines, so "yes | head" ends.
+ * It stops reading a file as soon as it has N lines, so "yes | head" ends; if the file
+ * can seek, the offset is moved back to just after the last line copied, so that the
+ * next reader of a shared standard input (a shell script's) continues there.
  */
 #include <fcntl.h>
 #include "util.h"
@@ -22,6 +24,9 @@ static int head(int fd, long lines)
                 lines--;
         if (write_all(1, buf, (size_t)upto) < 0)
             return -1;
+        if (lines == 0 && upto < n)     /* give back what was read past the last line, */
+            lseek(fd, upto - n, SEEK_CUR);  /* if fd can seek (POSIX: XCU 1.4 "Utility
+                                             * Description Defaults", INPUT FILES) */
     }
     return 0;
 }

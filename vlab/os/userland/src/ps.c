@@ -73,9 +73,11 @@ static void print_command(const struct process *p)
         printf("[%s]\n", p->name);
         return;
     }
-    for (ssize_t i = 0; i < n; i++)
-        if (cmd[i] == 0)
+    for (ssize_t i = 0; i < n; i++)          /* NULs between arguments: spaces; */
+        if (cmd[i] == 0)                     /* other control characters: '?' */
             cmd[i] = ' ';
+        else if ((unsigned char)cmd[i] < 32 || cmd[i] == 127)
+            cmd[i] = '?';
     cmd[n] = 0;
     printf("%s\n", cmd);
 }

@@ -798,6 +798,18 @@ static int run_and_or(struct token *t, int a, int b)
     return status;
 }
 
+/* True if tokens [a, b) are one simple command (no | && || !): a child can then
+ * become that command itself, so that $! is the program's own pid. */
+static int simple(struct token *t, int a, int b)
+{
+    if (t[a].kind == WORD && strcmp(t[a].text, "!") == 0)
+        return 0;
+    for (int i = a; i < b; i++)
+        if (t[i].kind == PIPE || t[i].kind == AND || t[i].kind == OR)
+            return 0;
+    return 1;
+}
+
 /* Tokens [a, b) are a list: and-or lists ended by ';' (wait) or '&' (do not). */
 static void run_list(struct token *t, int a, int b)
 {
@@ -815,7 +827,8 @@ static void run_list(struct token *t, int a, int b)
                         dup2(null, 0);
                         close(null);
                     }
-                    exit(run_and_or(t, start, i));
+                    exit(simple(t, start, i) ? run_command(t, start, i, 1)
+                                             : run_and_or(t, start, i));
                 }
                 if (pid < 0)
                     fprintf(stderr, "sh: fork: %s\n", strerror(errno));
