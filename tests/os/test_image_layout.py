@@ -331,3 +331,35 @@ def test_a_hostile_layer_in_a_layout_is_refused(saved, tmp_path):
     (out / "index.json").write_text(json.dumps(index))
     assert_nothing_loaded(tmp_path, out, r"member '\.\./\.\./escape' contains '\.\.'",
                           UnsafeMember)
+
+
+def test_canonical_layer_tars_have_no_noise(store):
+    ref = store.add_layer(ImageLayer(BASE))
+    tar = blob_file(store.root, ref.digest).read_bytes()
+    for member in tarfile.open(fileobj=io.BytesIO(tar)):
+        assert (member.mtime, member.uid, member.gid, member.uname, member.gname) == (
+            0, 0, 0, "", "")
+        assert member.pax_headers == {} and member.isreg()
+
+
+def test_store_path_that_is_a_file_or_unwritable(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ImageError, match="not a directory"):
+        ImageStore(tmp_path / "f")
+    with pytest.raises(ImageError, match="cannot create the image store"):
+        ImageStore(tmp_path / "f" / "below")
+
+
+def test_two_entries_with_one_name_are_refused(saved, tmp_path):
+    out, _ = saved
+    index = json.loads((out / "index.json").read_text())
+    index["manifests"].append(index["manifests"][0])
+    (out / "index.json").write_text(json.dumps(index))
+    assert_nothing_loaded(tmp_path, out, "names two images 'hello:latest'")
+
+
+def test_removal_skips_writes_in_flight(store):
+    build(store)
+    (store.root / "blobs" / "sha256" / ".tmp-inflight").write_bytes(b"partial")
+    store.remove("hello")
+    assert os.listdir(store.root / "blobs" / "sha256") == [".tmp-inflight"]

@@ -29,6 +29,7 @@ import dataclasses
 import difflib
 import fcntl
 import os
+import re
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from vlab.os.image.names import normalize_name
 from vlab.os.image.tarsafe import read_layer, to_image_layer
 
 BUILD_CACHE = "vlab-build-cache.json"
+_HEX = re.compile(r"^[a-f0-9]{64}$")
 LOCK = ".lock"
 
 #: One ImageLayer per blob digest while anyone holds it (shared by content).
@@ -103,8 +105,13 @@ class ImageStore:
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
-            raise ImageError(f"image store {self.root} exists and is not a directory")
-        (self.root / BLOBS / "sha256").mkdir(parents=True, exist_ok=True)
+            raise ImageError(f"image store {self.root} exists and is not a directory; "
+                             "choose a directory for the store")
+        try:
+            (self.root / BLOBS / "sha256").mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ImageError(f"cannot create the image store {self.root}: "
+                             f"{error.strerror}") from None
         with self._locked():
             if not (self.root / OCI_LAYOUT).exists():
                 self._atomic_write(OCI_LAYOUT, jsondoc.dumps(
@@ -125,16 +132,23 @@ class ImageStore:
 
     def _atomic_write(self, relative: str | Path, data: bytes) -> None:
         target = self.root / relative
-        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        except OSError as error:
+            raise ImageError(f"cannot write in {target.parent}: {error.strerror}") from None
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temp, target)
-        except BaseException:
+        except BaseException as error:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
+            if isinstance(error, OSError):
+                raise ImageError(f"cannot write {target}: {error.strerror}; nothing of "
+                                 "this change is visible (free space or fix permissions)"
+                                 ) from None
             raise
 
     def _put_blob(self, data: bytes) -> str:
@@ -312,7 +326,7 @@ class ImageStore:
         deleted = []
         for path in sorted((self.root / BLOBS / "sha256").iterdir()):
             digest = "sha256:" + path.name
-            if digest not in reachable:
+            if _HEX.match(path.name) and digest not in reachable:  # not a write in flight
                 path.unlink()
                 deleted.append(digest)
         return deleted
@@ -352,7 +366,8 @@ class ImageStore:
 
     def export(self, names: str | list[str], target: str | os.PathLike) -> None:
         """Write the named images as a new OCI layout directory ``target`` (``save -o``)."""
-        records = [self.image(n) for n in ([names] if isinstance(names, str) else names)]
+        wanted = [names] if isinstance(names, str) else list(dict.fromkeys(names))
+        records = [self.image(n) for n in wanted]
         blobs: dict[str, bytes] = {}
         manifests = []
         for record in records:
@@ -386,6 +401,9 @@ class ImageStore:
                     f"{source}: image {image.manifest_descriptor.digest[:19]}.. has no "
                     f"{mediatypes.REF_NAME} annotation; give it a name (load with a name)")
             chosen = normalize_name(chosen)
+            if chosen in [n for n, _ in entries]:
+                raise LayoutError(f"{source}/index.json names two images {chosen!r}; "
+                                  "each ref.name may appear once")
             entries.append((chosen, image))
         with self._locked():
             for _, image in entries:
