@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.os.cgroup import Cgroup, OutOfMemory
-from vlab.os.errno import EINVAL, SyscallError
+from vlab.os.cgroup import Cgroup
+from vlab.os.errno import EINVAL, ENOMEM, SyscallError
+from vlab.os.frames import OutOfMemory
 
 PAGE = 4096
 
@@ -54,8 +55,8 @@ def test_limit_anywhere_up_the_tree_applies():
     b.memory.try_charge(4)
     with pytest.raises(OutOfMemory) as info:
         b.memory.try_charge(1)
-    assert info.value.cgroup is a and info.value.account is a.memory
-    assert "memory.max of cgroup /a" in str(info.value)
+    assert info.value.account is a.memory and info.value.account.cgroup is a
+    assert info.value.errno == ENOMEM and "memory.max of cgroup /a" in info.value.why
     assert b.memory.current_pages == 4                      # nothing charged
     assert events(a.memory) == {"low": 0, "high": 0, "max": 1, "oom": 1, "oom_kill": 0}
     assert events(b.memory)["oom"] == 0                     # the limit was a's
@@ -111,3 +112,14 @@ def test_lowering_max_below_usage_calls_the_oom_handler():
     assert seen == [a.memory] and events(a.memory)["oom"] == 1
     a.memory.write_max(str(20 * PAGE))                      # fits: no OOM
     assert seen == [a.memory]
+
+
+def test_oom_chooses_and_counts_in_one_call():
+    root = Cgroup.new_root()
+    box = root.create("box")
+    a, b = Proc(2, 10), Proc(3, 20)
+    box.fork(a)
+    box.fork(b)
+    assert box.memory.oom([a, b]) is b
+    assert events(box.memory)["oom_kill"] == 1
+    assert root.create("empty").memory.oom([a, b]) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vlab.os.cgroup import Cgroup
-from vlab.os.errno import EAGAIN, EBUSY, EEXIST, EINVAL, ENOENT, ESRCH, SyscallError
+from vlab.os.errno import EACCES, EAGAIN, EBUSY, EEXIST, EINVAL, ENOENT, ESRCH, SyscallError
 
 
 class Proc:
@@ -103,3 +103,24 @@ def test_subtree_control_enables_files_and_resets_on_disable():
     b.pids.max = 3
     a.set_subtree_control(set(), {"pids"})
     assert b.pids.max is None and b.file_spec("pids.max") is None
+
+
+def test_read_and_write_files_by_name():
+    root = Cgroup.new_root()
+    box = root.create("box")
+    box.write_file("memory.max", "64M")
+    box.write_file("cpu.max", "150000 100000")
+    box.write_file("pids.max", "max")
+    assert box.read_file("memory.max") == f"{64 << 20}\n"
+    assert box.read_file("cpu.max") == "150000 100000\n"
+    assert box.read_file("pids.max") == "max\n"
+    assert errno_of(box.write_file, "memory.current", "0") == EACCES
+    assert errno_of(box.read_file, "cgroup.kill") == EACCES
+    assert errno_of(root.write_file, "memory.max", "1") == ENOENT       # not on the root
+    inner = box.create("inner")
+    with pytest.raises(SyscallError) as info:
+        inner.write_file("pids.max", "5")
+    assert info.value.errno == ENOENT and "subtree_control" in info.value.why
+    box.fork(Proc(2))
+    assert errno_of(box.write_file, "cgroup.kill", "1") == EINVAL       # no kernel here
+    assert errno_of(box.write_file, "cgroup.kill", "2") == EINVAL

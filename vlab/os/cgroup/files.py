@@ -7,18 +7,15 @@ the root); a controller's files exist in a non-root cgroup only while the contro
 enabled there (``cpu.stat`` always exists, ``io.stat`` also in the root).
 
 A reader gets text; a writer gives text (what ``echo`` writes, newline included).  Each
-row's functions take the cgroup and an *access context* ``ctx`` with:
-
-* ``ctx.now_ns()`` -- guest time, for cpu.stat;
-* ``ctx.find_process(pid, writer)`` -- the process a pid written to cgroup.procs names,
-  in the writer's PID namespace (0: the writer itself), or None;
-* ``ctx.pid_of(proc, reader)`` -- the pid to show the reader (0 if it cannot see it,
-  as Linux's ``task_pid_vnr``).
+row's functions take the cgroup and an ``Access`` context (below): who reads or writes,
+the processes, the guest time and how to kill.  ``Cgroup.read_file``/``write_file``
+use this table directly (the container runtime writes its limits so); cgroupfs
+(``cgroupfs.py``) puts it behind the VFS.
 
 Simplified, as a model: of the core files we have ``cgroup.procs``,
-``cgroup.controllers``, ``cgroup.subtree_control``, ``cgroup.events`` and
-``cgroup.stat``; no ``cgroup.threads``, ``cgroup.type``, ``cgroup.freeze``,
-``cgroup.kill``, ``cgroup.max.*``, pressure files or ``*.local`` variants.
+``cgroup.controllers``, ``cgroup.subtree_control``, ``cgroup.events``, ``cgroup.stat``
+and ``cgroup.kill``; no ``cgroup.threads``, ``cgroup.type``, ``cgroup.freeze``,
+``cgroup.max.*``, pressure files or ``*.local`` variants.
 """
 
 from __future__ import annotations
@@ -30,11 +27,64 @@ from .parse import format_flat, invalid, parse_uint
 
 ALL, NON_ROOT = "all", "non-root"
 CONTROLLER_ORDER = ("cpu", "io", "memory", "pids")
+SIGKILL = 9                                   # vlab/os/signal.py, asm-generic/signal.h
+
+
+class Access:
+    """Who is asking and when: what the interface files need from the kernel.
+
+    * ``now_ns()`` -- guest time (cpu.stat);
+    * ``current()`` -- the process reading or writing (when none is passed);
+    * ``find_process(pid, writer)`` -- the live process a pid written to cgroup.procs
+      names in the writer's PID namespace (0: the writer itself), or None;
+    * ``pid_of(proc, reader)`` -- its pid in the reader's PID namespace (0 if it cannot
+      see it there, as Linux's ``task_pid_vnr``);
+    * ``kill(proc)`` -- send SIGKILL (cgroup.kill)."""
+
+    def __init__(self, *, processes=None, now_ns=lambda: 0, current=lambda: None,
+                 kill=None):
+        self.processes = processes if processes is not None else {}
+        self.now_ns = now_ns
+        self.current = current
+        self._kill = kill
+
+    @classmethod
+    def for_kernel(cls, kernel) -> Access:
+        """The access of ``kernel``: its process table, clock, current process and
+        ``send_signal``."""
+        return cls(processes=kernel.processes, now_ns=kernel.now_ns,
+                   current=lambda: kernel.current,
+                   kill=lambda proc: kernel.send_signal(proc, SIGKILL))
+
+    def find_process(self, pid: int, writer):
+        if pid == 0:
+            return writer
+        pid_ns = _pid_ns(writer)
+        proc = (pid_ns.by_pid.get(pid) if pid_ns is not None
+                else self.processes.get(pid))
+        if proc is None or getattr(proc, "state", "R") == "Z":
+            return None
+        return proc
+
+    def pid_of(self, proc, reader) -> int:
+        pid_ns = _pid_ns(reader)
+        return proc.pid if pid_ns is None else proc.pid_in(pid_ns)
+
+    def kill(self, proc) -> None:
+        if self._kill is None:
+            raise SyscallError(EINVAL, "cgroup.kill: this cgroup tree has no kernel to "
+                               "send signals (Access without kill)")
+        self._kill(proc)
+
+
+def _pid_ns(proc):
+    ns = getattr(proc, "ns", None)
+    return getattr(ns, "pid", None) if ns is not None else None
 
 
 class FileSpec(NamedTuple):
     """One interface file: its name, the controller it belongs to (None: core), which
-    cgroups have it, and its reader and writer (None: read-only)."""
+    cgroups have it, and its reader (None: write-only) and writer (None: read-only)."""
 
     name: str
     controller: str | None
@@ -44,7 +94,9 @@ class FileSpec(NamedTuple):
 
     @property
     def mode(self) -> int:
-        """Permission bits: 0644 if writable, else 0444 (root writes, everyone reads)."""
+        """Permission bits: 0644 if writable, 0444 read-only, 0200 write-only."""
+        if self.read is None:
+            return 0o200
         return 0o644 if self.write is not None else 0o444
 
 
@@ -96,6 +148,15 @@ def read_events(cg, ctx, reader=None) -> str:
     return format_flat([("populated", int(cg.populated)), ("frozen", 0)])
 
 
+def write_kill(cg, ctx, text: str, writer=None) -> None:
+    """"1" kills every process of the cgroup and its descendants with SIGKILL."""
+    if text.split() != ["1"]:
+        raise invalid("cgroup.kill", text.strip(), "1")
+    for node in list(cg.descendants()):
+        for proc in list(node.procs):
+            ctx.kill(proc)
+
+
 def read_cgroup_stat(cg, ctx, reader=None) -> str:
     return format_flat([("nr_descendants", sum(1 for _ in cg.descendants()) - 1),
                         ("nr_dying_descendants", 0)])
@@ -118,6 +179,7 @@ def read_cpu_stat(cg, ctx, reader=None) -> str:
 FILES = [
     FileSpec("cgroup.controllers", None, ALL, read_controllers),
     FileSpec("cgroup.events", None, NON_ROOT, read_events),
+    FileSpec("cgroup.kill", None, NON_ROOT, None, write_kill),
     FileSpec("cgroup.procs", None, ALL, read_procs, write_procs),
     FileSpec("cgroup.stat", None, ALL, read_cgroup_stat),
     FileSpec("cgroup.subtree_control", None, ALL, read_subtree_control,

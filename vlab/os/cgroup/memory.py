@@ -7,8 +7,9 @@ its ``memory.max`` fails, the kernel's OOM killer then picks a victim *inside th
 whose limit was hit* (mm/oom_kill.c, ``mem_cgroup_out_of_memory``) and kills it with
 SIGKILL -- a container's process killed that way exits with status 137 (128 + 9).
 
-This object is the charge ``account`` the frame allocator calls:
-``try_charge(pages)`` (raises ``OutOfMemory``) and ``uncharge(pages)``.  Memory stays
+This object is the charge ``account`` the frame allocator (``../frames.py``) calls:
+``try_charge(pages)`` (raises the allocator's ``OutOfMemory`` -- a SyscallError ENOMEM --
+with ``account`` = the controller whose limit was hit) and ``uncharge(pages)``.  Memory stays
 charged to the cgroup that allocated it when a process moves (cgroup-v2.rst, "Organize
 Once and Control"): an address space keeps its account.
 
@@ -26,23 +27,12 @@ the usage fits.
 
 from __future__ import annotations
 
+from ..frames import OutOfMemory
 from .parse import format_flat, format_limit, parse_bytes_limit
 
 PAGE_SIZE = 4096
 EVENT_NAMES = ("low", "high", "max", "oom", "oom_kill")
 INIT_PID = 1                                  # the host's init is never an OOM victim
-
-
-class OutOfMemory(Exception):
-    """A charge would take a cgroup past ``memory.max``: ``account`` is the memory
-    controller whose limit was hit (``account.cgroup`` the cgroup), ``pages`` the charge."""
-
-    def __init__(self, account, pages: int = 1):
-        cgroup = account.cgroup
-        super().__init__(f"memory.max of cgroup {cgroup.path} reached: "
-                         f"{account.current_pages} of {account.max_pages} pages in use, "
-                         f"{pages} more asked")
-        self.account, self.cgroup, self.pages = account, cgroup, pages
 
 
 class MemoryController:
@@ -61,6 +51,11 @@ class MemoryController:
         """The default limit: none (``max``)."""
         self.max_pages: int | None = None
 
+    @property
+    def path(self) -> str:
+        """The cgroup's path (how the allocator's OutOfMemory names the account)."""
+        return self.cgroup.path
+
     def _levels(self):
         return [cg.memory for cg in self.cgroup.ancestors()]
 
@@ -73,7 +68,9 @@ class MemoryController:
             if level.max_pages is not None and level.current_pages + pages > level.max_pages:
                 level._event("max")
                 level._event("oom")
-                raise OutOfMemory(level, pages)
+                raise OutOfMemory(level, f"memory.max of cgroup {level.path} reached: "
+                                  f"{level.current_pages} of {level.max_pages} pages in "
+                                  f"use, {pages} more asked")
         for level in self._levels():
             level.current_pages += pages
             level.peak_pages = max(level.peak_pages, level.current_pages)
@@ -108,6 +105,15 @@ class MemoryController:
     def record_oom_kill(self, proc) -> None:
         """The kernel killed ``proc`` for OOM: count ``oom_kill`` in its cgroup and up."""
         proc.cgroup.memory._event("oom_kill")
+
+    def oom(self, processes):
+        """The OOM killer of this cgroup in one call: choose the victim among
+        ``processes`` (``oom_victim``) and count its kill; the kernel then sends it
+        SIGKILL.  None if there is no candidate."""
+        victim = self.oom_victim(processes)
+        if victim is not None:
+            self.record_oom_kill(victim)
+        return victim
 
     # -- interface files --------------------------------------------------------------
 

@@ -32,7 +32,7 @@ later re-creates the controller's state).
 
 from __future__ import annotations
 
-from ..errno import EBUSY, EEXIST, EINVAL, ENOENT, ESRCH, SyscallError
+from ..errno import EACCES, EBUSY, EEXIST, EINVAL, ENOENT, ESRCH, SyscallError
 from .cpu import CpuController
 from .io import IoController
 from .memory import MemoryController
@@ -148,6 +148,35 @@ class Cgroup:
         """The interface file ``name`` of this cgroup, or None (files.py)."""
         from .files import spec_for
         return spec_for(self, name)
+
+    def read_file(self, name: str, *, access=None, reader=None) -> str:
+        """The text of interface file ``name`` (as ``cat``); ENOENT if this cgroup has
+        no such file, EACCES if it is write-only.  ``access``: a ``files.Access`` (the
+        kernel's, for cgroup.procs and cpu.stat; a default one without processes)."""
+        from .files import Access
+        spec = self._spec_or_enoent(name)
+        if spec.read is None:
+            raise SyscallError(EACCES, f"{self.path}/{name} is write-only")
+        return spec.read(self, access or Access(), reader)
+
+    def write_file(self, name: str, text: str, *, access=None, writer=None) -> None:
+        """Write ``text`` to interface file ``name`` (as ``echo TEXT > name``): the
+        container runtime sets limits so.  ENOENT/EACCES as ``read_file``; a value the
+        file refuses raises its errno with the reason."""
+        from .files import Access
+        spec = self._spec_or_enoent(name)
+        if spec.write is None:
+            raise SyscallError(EACCES, f"{self.path}/{name} is read-only")
+        spec.write(self, access or Access(), text, writer)
+
+    def _spec_or_enoent(self, name: str):
+        spec = self.file_spec(name)
+        if spec is None:
+            enable = name.partition(".")[0]
+            hint = (f" (enable {enable} in the parent's cgroup.subtree_control)"
+                    if enable in CONTROLLERS and not self.is_root else "")
+            raise SyscallError(ENOENT, f"cgroup {self.path} has no file {name!r}{hint}")
+        return spec
 
     # -- controllers ------------------------------------------------------------------
 
