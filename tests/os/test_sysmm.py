@@ -6,7 +6,7 @@ import pytest
 
 from vlab.isa.machine import Machine
 from vlab.os.aspace import MMAP_MIN, AddressSpace, machine_fence
-from vlab.os.errno import EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
+from vlab.os.errno import EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
 from vlab.os.frames import FrameAllocator
 from vlab.os.sysmm import CALLS
 from vlab.os.unistd import NUMBERS
@@ -115,6 +115,18 @@ def test_map_fixed_replaces_and_noreplace_refuses(proc):
 def test_mmap_errors(proc, args, errno):
     assert call(proc, 'mmap2', *args) == -errno
     assert len(proc.space.vmas) == 0
+
+
+def test_a_file_mapping_checks_the_descriptor_then_is_not_supported(proc):
+    class Files:
+        def get(self, fd):
+            if fd != 3:
+                raise SyscallError(EBADF, f'file descriptor {fd} is not open')
+            return object()
+    proc.files = Files()
+    assert call(proc, 'mmap2', 0, PAGE, PROT_R, MAP_PRIVATE, 7, 0) == -EBADF
+    assert call(proc, 'mmap2', 0, PAGE, PROT_R, MAP_PRIVATE, 3, 0) == -ENODEV
+    assert call(proc, 'mmap2', 0, PAGE, PROT_R, PRIVATE_ANON, 7, 0) > 0  # fd ignored
 
 
 def test_shared_anonymous_memory_stays_shared_across_fork(proc):

@@ -64,14 +64,23 @@ from vlab.isa.pagetable import (
     pte_pa,
 )
 
+from . import mman
 from .errno import EFAULT, SyscallError
 from .frames import OutOfMemory
-from .vma import PROT_EXEC, PROT_READ, PROT_WRITE, Vma, VmaList, page_down, page_up
+from .vma import (
+    MMAP_MIN,
+    PROT_EXEC,
+    PROT_READ,
+    PROT_WRITE,
+    STACK_GAP,
+    USER_TOP,
+    Vma,
+    VmaList,
+    page_down,
+    page_up,
+)
 
 PTE_COW = 1 << 8                # RSW bit 0: "copy this page before writing it"
-USER_TOP = 0xC000_0000          # user addresses end here (Linux's classic 3 GiB split)
-MMAP_MIN = 0x1_0000             # lowest address mmap hands out (vm.mmap_min_addr, 64 KiB)
-STACK_GAP = 8 << 20             # mmap_base = top - 8 MiB (Linux: the stack rlimit)
 ACCESS = ("r", "w", "x")
 NEEDS = {"r": PROT_READ | PROT_WRITE, "w": PROT_WRITE, "x": PROT_EXEC}  # W implies R
 ACCESS_OF_CAUSE = {12: "x", 13: "r", 15: "w"}   # page-fault causes (priv. spec table 3.6)
@@ -379,6 +388,28 @@ class AddressSpace:
     def maps(self) -> str:
         """The text of /proc/<pid>/maps (proc(5)), one line per area."""
         return "".join(a.maps_line() + "\n" for a in self.vmas)
+
+    # ------------------------------------------------------------ the system calls
+    def mmap_anonymous(self, addr: int, length: int, prot: int, flags: int) -> int:
+        """mmap(2) of anonymous memory (``mman.py``): the mapping's address."""
+        return mman.mmap_anonymous(self, addr, length, prot, flags)
+
+    def munmap(self, addr: int, length: int) -> int:
+        """munmap(2): 0, or SyscallError (``mman.py``)."""
+        return mman.munmap(self, addr, length)
+
+    def mprotect(self, addr: int, length: int, prot: int) -> int:
+        """mprotect(2): 0, or SyscallError (``mman.py``)."""
+        return mman.mprotect(self, addr, length, prot)
+
+    def madvise(self, addr: int, length: int, advice: int) -> int:
+        """madvise(2): 0, or SyscallError (``mman.py``)."""
+        return mman.madvise(self, addr, length, advice)
+
+    def mremap(self, old: int, old_size: int, new_size: int, flags: int,
+               new_address: int = 0) -> int:
+        """mremap(2): the mapping's new address (``mman.py``)."""
+        return mman.mremap(self, old, old_size, new_size, flags, new_address)
 
     # ------------------------------------------------------------ the heap
     def set_heap(self, start: int, limit: int) -> None:

@@ -1,60 +1,23 @@
 """Memory system calls: brk, mmap2, munmap, mprotect, madvise, mremap.
 
-Semantics from the Linux man pages (man 2 brk, mmap, munmap, mprotect, madvise, mremap)
-and mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/mremap.c; flag values from the generic
-``<sys/mman.h>`` that musl's riscv32 port uses.  Each handler is
-``sys_NAME(kernel, proc, a0..a5)`` over ``proc.space`` (an ``AddressSpace``,
-``aspace.py``); errors are ``SyscallError(errno)``.
+The entries of the system call table (``CALLS``, keyed by the names of ``unistd.py``):
+each handler is ``sys_NAME(kernel, proc, a0..a5)`` over the calling process's address
+space ``proc.space`` (``aspace.py``); the semantics -- argument checks, errors, where a
+mapping goes -- are in ``mman.py``, after the Linux man pages (man 2 brk, mmap, munmap,
+mprotect, madvise, mremap).
 
-* ``brk(addr)`` returns the new break, or the *old* one when it refuses (Linux's raw
-  system call; musl's ``brk()`` turns that into ENOMEM).  musl's malloc asks brk first
-  and falls back to mmap when brk does not move.
-* ``mmap2(addr, length, prot, flags, fd, pgoff)``: the offset counts 4096-byte units.
-  Anonymous private mappings are lazy (pages on first touch); ``MAP_SHARED`` anonymous
-  ones are populated at once so that ``fork`` shares them (see ``aspace.py``);
-  ``MAP_FIXED`` replaces what was there, ``MAP_FIXED_NOREPLACE`` refuses (EEXIST);
-  without either, ``addr`` is a hint used if free, else the highest free gap below the
-  stack (top-down, as Linux).  Like Linux's default overcommit heuristic
-  (``vm.overcommit_memory`` = 0), a single mapping larger than all of memory is refused
-  with ENOMEM.  Simplified: **file mappings are not supported** -- a mapping of a file
-  descriptor fails with ENODEV ("the underlying file system does not support memory
-  mapping"), the answer Linux gives for files that cannot be mapped.
-* ``munmap``, ``mprotect`` (ENOMEM if part of the range is not mapped; simplified: then
-  nothing is changed, where Linux changes the areas before the hole), ``madvise``
-  (MADV_DONTNEED and MADV_FREE drop private pages, the next touch reads zeros; the
-  other advice values are accepted and change nothing), ``mremap`` (shrink in place,
-  grow in place when the space after is free, else move with MREMAP_MAYMOVE to a free
-  gap or to ``new_address`` with MREMAP_FIXED; MREMAP_DONTUNMAP is EINVAL).
+* ``brk(addr)`` returns the new break, or the *old* one when it refuses: Linux's raw
+  system call (musl's ``brk()`` turns that into ENOMEM; musl's malloc asks brk first
+  and falls back to mmap when the break does not move).
+* ``mmap2(addr, length, prot, flags, fd, pgoff)``: RV32 has no ``mmap``; ``mmap2``
+  counts the file offset in 4096-byte units.  Only anonymous memory is mapped; a file
+  descriptor gets ENODEV (``mman.py`` says why), after the EBADF check Linux makes first.
 """
 
 from __future__ import annotations
 
-from .aspace import MMAP_MIN, USER_TOP
-from .errno import EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
-from .vma import PAGE, PROT_ALL, page_up
-
-MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_TYPE = 0x01, 0x02, 0x03, 0x0F
-MAP_FIXED, MAP_ANONYMOUS, MAP_POPULATE, MAP_FIXED_NOREPLACE = 0x10, 0x20, 0x8000, 0x100000
-MAP_KNOWN = (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_POPULATE | MAP_FIXED_NOREPLACE
-             | 0x0100 | 0x0800 | 0x1000 | 0x2000 | 0x4000 | 0x10000 | 0x20000 | 0x40000)
-# the rest of MAP_KNOWN: GROWSDOWN, DENYWRITE, EXECUTABLE, LOCKED, NORESERVE, NONBLOCK,
-# STACK, HUGETLB -- accepted and without effect here (MAP_SHARED_VALIDATE checks them)
-MADV_DONTNEED, MADV_FREE = 4, 8
-MADV_NOOP = {0, 1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}   # accepted
-MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP = 1, 2, 4
-MASK32 = 0xFFFF_FFFF
-
-
-def _range(addr: int, length: int, call: str) -> tuple[int, int]:
-    """A page-aligned ``[addr, addr + length)`` of user space, length rounded up."""
-    if addr & (PAGE - 1):
-        raise SyscallError(EINVAL, f"{call}: address {addr:#x} is not page aligned")
-    end = page_up(addr + length)
-    if end > USER_TOP:
-        raise SyscallError(EINVAL if call == "munmap" else ENOMEM,
-                           f"{call}: [{addr:#x}, {end:#x}) goes beyond user space "
-                           f"({USER_TOP:#x})")
-    return addr, end
+from .errno import EBADF, SyscallError
+from .mman import MAP_ANONYMOUS
 
 
 def sys_brk(kernel, proc, address, *_):
@@ -63,145 +26,36 @@ def sys_brk(kernel, proc, address, *_):
 
 
 def sys_mmap2(kernel, proc, addr, length, prot, flags, fd, pgoff):
-    """mmap2: map ``length`` bytes; the address of the mapping (module docstring)."""
-    space = proc.space
-    kind = flags & MAP_TYPE
-    if kind not in (MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE):
-        raise SyscallError(EINVAL, f"mmap: flags {flags:#x} name neither MAP_SHARED nor "
-                                   "MAP_PRIVATE")
-    if kind == MAP_SHARED_VALIDATE and flags & ~MAP_KNOWN:
-        raise SyscallError(EINVAL, f"mmap: unknown flags {flags & ~MAP_KNOWN:#x}")
-    if prot & ~PROT_ALL:
-        raise SyscallError(EINVAL, f"mmap: unknown protection bits {prot & ~PROT_ALL:#x}")
-    if not length:
-        raise SyscallError(EINVAL, "mmap: length 0")
+    """mmap2: map ``length`` bytes; the address of the mapping."""
     if not flags & MAP_ANONYMOUS:
-        raise SyscallError(ENODEV, f"mmap: file mappings (fd {fd}) are not supported by "
-                                   "this kernel; map MAP_ANONYMOUS memory and read() into it")
-    size = page_up(length)
-    if size > USER_TOP or size > space.frames.total_frames * PAGE:
-        raise SyscallError(ENOMEM, f"mmap: {length} bytes is more than the machine's "
-                                   "memory (overcommit heuristic)")
-    if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE):
-        start, end = _range(addr, size, "mmap")
-        if start < MMAP_MIN:
-            raise SyscallError(EPERM, f"mmap: {start:#x} is below mmap_min_addr "
-                                      f"({MMAP_MIN:#x})")
-        if not flags & MAP_FIXED and not space.vmas.is_free(start, end):
-            raise SyscallError(EEXIST, f"mmap: [{start:#x}, {end:#x}) is already mapped "
-                                       "(MAP_FIXED_NOREPLACE)")
-        space.unmap(start, end)
-    else:
-        start = addr & ~(PAGE - 1)
-        if not (MMAP_MIN <= start and start + size <= space.mmap_top
-                and space.vmas.is_free(start, start + size)):
-            start = space.vmas.find_gap(size, space.mmap_top, MMAP_MIN)
-            if start is None:
-                raise SyscallError(ENOMEM, f"mmap: no free range of {size} bytes")
-        end = start + size
-    shared = kind != MAP_PRIVATE
-    space.map(start, end - start, bool(prot & 1), bool(prot & 2), bool(prot & 4),
-              kind="anon", shared=shared)
-    if shared or flags & MAP_POPULATE:
-        space.populate(start, end)
-    return start
+        files = getattr(proc, "files", None)
+        if files is not None and _closed(files, fd):
+            raise SyscallError(EBADF, f"mmap: fd {fd} is not open")
+    return proc.space.mmap_anonymous(addr, length, prot, flags)
+
+
+def _closed(files, fd: int) -> bool:
+    """Is ``fd`` not an open descriptor of the table?  (``FdTable.get`` raises EBADF.)"""
+    try:
+        return files.get(fd) is None
+    except SyscallError:
+        return True
 
 
 def sys_munmap(kernel, proc, addr, length, *_):
-    """munmap: remove mappings in the range (unmapped parts are no error)."""
-    if not length:
-        raise SyscallError(EINVAL, "munmap: length 0")
-    start, end = _range(addr, length, "munmap")
-    proc.space.unmap(start, end)
-    return 0
-
-
-def _mapped(space, start: int, end: int, call: str) -> None:
-    if not space.vmas.covered(start, end):
-        raise SyscallError(ENOMEM, f"{call}: part of [{start:#x}, {end:#x}) is not mapped")
+    return proc.space.munmap(addr, length)
 
 
 def sys_mprotect(kernel, proc, addr, length, prot, *_):
-    """mprotect: set the protection of a mapped range."""
-    if prot & ~PROT_ALL:
-        raise SyscallError(EINVAL, f"mprotect: unknown protection bits "
-                                   f"{prot & ~PROT_ALL:#x} (PROT_GROWSDOWN/UP not modeled)")
-    start, end = _range(addr, length, "mprotect")
-    if start == end:
-        return 0
-    _mapped(proc.space, start, end, "mprotect")
-    proc.space.protect(start, end, prot)
-    return 0
+    return proc.space.mprotect(addr, length, prot)
 
 
 def sys_madvise(kernel, proc, addr, length, advice, *_):
-    """madvise: MADV_DONTNEED/MADV_FREE drop private pages; other advice is a hint."""
-    if advice not in MADV_NOOP and advice not in (MADV_DONTNEED, MADV_FREE):
-        raise SyscallError(EINVAL, f"madvise: unknown advice {advice}")
-    start, end = _range(addr, length, "madvise")
-    if start == end:
-        return 0
-    _mapped(proc.space, start, end, "madvise")
-    if advice in (MADV_DONTNEED, MADV_FREE):
-        proc.space.discard(start, end)
-    return 0
+    return proc.space.madvise(addr, length, advice)
 
 
 def sys_mremap(kernel, proc, old, old_size, new_size, flags, new_address, *_):
-    """mremap: resize (and maybe move) one mapping; its new address."""
-    space = proc.space
-    if flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED) or (flags & MREMAP_FIXED
-                                                     and not flags & MREMAP_MAYMOVE):
-        raise SyscallError(EINVAL, f"mremap: flags {flags:#x} (MREMAP_FIXED needs "
-                                   "MREMAP_MAYMOVE; MREMAP_DONTUNMAP is not supported)")
-    if not new_size or not old_size:
-        raise SyscallError(EINVAL, "mremap: a size is 0 (duplicating a shared mapping "
-                                   "with old_size 0 is not supported)")
-    start, old_end = _range(old, old_size, "mremap")
-    new_len = page_up(new_size)
-    area = space.vmas.find(start)
-    if area is None or old_end > area.end:
-        raise SyscallError(EFAULT, f"mremap: [{start:#x}, {old_end:#x}) is not one "
-                                   "mapping")
-    if flags & MREMAP_FIXED:
-        target, target_end = _range(new_address, new_len, "mremap")
-        if target < old_end and start < target_end:
-            raise SyscallError(EINVAL, "mremap: the new range overlaps the old one")
-        space.unmap(target, target_end)
-        return _move(space, start, old_end, target, new_len)
-    if new_len <= old_end - start:
-        space.unmap(start + new_len, old_end)
-        return start
-    if old_end == area.end and start + new_len <= USER_TOP \
-            and space.vmas.is_free(old_end, start + new_len):
-        space.map(old_end, start + new_len - old_end, bool(area.prot & 1),
-                  bool(area.prot & 2), bool(area.prot & 4), kind=area.kind,
-                  shared=area.shared)
-        if area.shared:
-            space.populate(old_end, start + new_len)
-        return start
-    if not flags & MREMAP_MAYMOVE:
-        raise SyscallError(ENOMEM, "mremap: cannot grow in place and MREMAP_MAYMOVE is "
-                                   "not set")
-    target = space.vmas.find_gap(new_len, space.mmap_top, MMAP_MIN)
-    if target is None:
-        raise SyscallError(ENOMEM, f"mremap: no free range of {new_len} bytes")
-    return _move(space, start, old_end, target, new_len)
-
-
-def _move(space, start: int, end: int, target: int, new_len: int) -> int:
-    """Move ``[start, end)`` to ``target`` and make it ``new_len`` long there."""
-    area = space.vmas.find(start)
-    keep = min(end - start, new_len)
-    space.vmas.carve(start, start + keep)
-    space.unmap(start + keep, end)
-    space.move(start, target, keep)
-    if new_len > keep:
-        space.map(target + keep, new_len - keep, bool(area.prot & 1), bool(area.prot & 2),
-                  bool(area.prot & 4), kind=area.kind, shared=area.shared)
-        if area.shared:
-            space.populate(target + keep, target + new_len)
-    return target
+    return proc.space.mremap(old, old_size, new_size, flags, new_address)
 
 
 CALLS = {
@@ -213,5 +67,4 @@ CALLS = {
     "mremap": sys_mremap,
 }
 
-__all__ = ["CALLS", "MAP_ANONYMOUS", "MAP_FIXED", "MAP_FIXED_NOREPLACE", "MAP_PRIVATE",
-           "MAP_SHARED", "MADV_DONTNEED"]
+__all__ = ["CALLS"]

@@ -27,6 +27,9 @@ PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = 0, 1, 2, 4
 PROT_ALL = PROT_READ | PROT_WRITE | PROT_EXEC
 KINDS = ("text", "data", "heap", "stack", "anon")
 MAPS_NAME = {"heap": "[heap]", "stack": "[stack]"}      # the name column of proc(5) maps
+USER_TOP = 0xC000_0000          # user addresses end here (Linux's classic 3 GiB split)
+MMAP_MIN = 0x1_0000             # lowest address mmap hands out (vm.mmap_min_addr, 64 KiB)
+STACK_GAP = 8 << 20             # mmap_base = USER_TOP - 8 MiB (Linux: the stack rlimit)
 
 
 def page_down(addr: int) -> int:
@@ -156,5 +159,5 @@ class VmaList:
         return top - length if top - length >= bottom else None
 
 
-__all__ = ["KINDS", "PAGE", "PROT_ALL", "PROT_EXEC", "PROT_NONE", "PROT_READ",
-           "PROT_WRITE", "Vma", "VmaList", "page_down", "page_up"]
+__all__ = ["KINDS", "MMAP_MIN", "PAGE", "PROT_ALL", "PROT_EXEC", "PROT_NONE", "PROT_READ",
+           "PROT_WRITE", "STACK_GAP", "USER_TOP", "Vma", "VmaList", "page_down", "page_up"]
