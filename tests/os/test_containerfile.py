@@ -5,7 +5,13 @@ import os
 import pytest
 
 from vlab.os.image import (
-    ContainerfileError, ImageConfig, ImageError, cache_key, copy_files, copy_layer, parse,
+    ContainerfileError,
+    ImageConfig,
+    ImageError,
+    cache_key,
+    copy_files,
+    copy_layer,
+    parse,
     parse_text,
 )
 

@@ -12,10 +12,18 @@ import pytest
 
 from vlab.os.fs import ImageLayer, Overlay, WritableLayer
 from vlab.os.image import (
-    DigestMismatch, ImageConfig, ImageError, ImageNotFound, ImageStore, LayoutError,
-    UnsafeMember, chain_id, chain_ids, read_layout,
+    DigestMismatch,
+    ImageConfig,
+    ImageError,
+    ImageNotFound,
+    ImageStore,
+    LayoutError,
+    UnsafeMember,
+    chain_id,
+    chain_ids,
+    mediatypes,
+    read_layout,
 )
-from vlab.os.image import mediatypes
 
 BASE = {"/bin/sh": b"\x7fELF shell", "/etc/motd": b"hello\n", "/etc/hosts": b"127.0.0.1\n"}
 APP = {"/app/run": b"\x7fELF app"}
@@ -75,7 +83,7 @@ def test_diff_ids_are_the_sha256_of_the_uncompressed_tar_checked_with_tarfile(st
     config = json.loads(blob_file(out, manifest["config"]["digest"]).read_bytes())
     media = [layer["mediaType"] for layer in manifest["layers"]]
     assert media == [mediatypes.LAYER_TAR, mediatypes.LAYER_GZIP]
-    for layer, diff_id in zip(manifest["layers"], config["rootfs"]["diff_ids"]):
+    for layer, diff_id in zip(manifest["layers"], config["rootfs"]["diff_ids"], strict=True):
         blob = blob_file(out, layer["digest"]).read_bytes()
         tar = gzip.decompress(blob) if layer["mediaType"].endswith("+gzip") else blob
         assert sha(tar) == diff_id

@@ -7,8 +7,7 @@ import tarfile
 import pytest
 
 from vlab.os.fs import ImageLayer, Overlay, WritableLayer
-from vlab.os.image import ImageError, ImageStore, UnsafeMember
-from vlab.os.image import tarsafe
+from vlab.os.image import ImageError, ImageStore, UnsafeMember, tarsafe
 from vlab.os.image.tarsafe import read_layer, to_image_layer, uncompress
 
 

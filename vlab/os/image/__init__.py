@@ -39,7 +39,12 @@ from vlab.os.image.containerfile import BuildPlan, Instruction, parse, parse_tex
 from vlab.os.image.descriptor import Descriptor
 from vlab.os.image.digest import chain_id, chain_ids, sha256_digest
 from vlab.os.image.errors import (
-    ContainerfileError, DigestMismatch, ImageError, ImageNotFound, LayoutError, UnsafeMember,
+    ContainerfileError,
+    DigestMismatch,
+    ImageError,
+    ImageNotFound,
+    LayoutError,
+    UnsafeMember,
 )
 from vlab.os.image.layout import read_layout
 from vlab.os.image.manifest import Manifest

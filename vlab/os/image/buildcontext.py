@@ -77,9 +77,10 @@ def copy_files(context: str | os.PathLike, instruction: Instruction,
         if os.path.isdir(host):
             for top, dirs, names in os.walk(host):
                 for name in dirs:
-                    if os.path.islink(os.path.join(top, name)):
-                        raise fail(f"COPY source {os.path.relpath(os.path.join(top, name), context)!r} "
-                                   "is a link to a directory", "copy the directory itself")
+                    inner_dir = os.path.join(top, name)
+                    if os.path.islink(inner_dir):
+                        raise fail(f"COPY source {os.path.relpath(inner_dir, context)!r} is a "
+                                   "link to a directory", "copy the directory itself")
                 for name in sorted(names):
                     inner = os.path.relpath(os.path.join(top, name), host)
                     add(normalize(inner, dest), os.path.join(top, name))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vlab.os.image import jsondoc
-from vlab.os.image.digest import check_digest, chain_id
+from vlab.os.image.digest import chain_id, check_digest
 from vlab.os.image.errors import LayoutError
 
 ARCHITECTURE = "riscv"

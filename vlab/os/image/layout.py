@@ -89,7 +89,8 @@ class LoadedImage:
         """Every blob of the image by digest."""
         found = {self.manifest_descriptor.digest: self.manifest_bytes,
                  self.manifest.config.digest: self.config_bytes}
-        found.update((d.digest, b) for d, b in zip(self.manifest.layers, self.layer_blobs))
+        found.update((d.digest, b) for d, b in zip(self.manifest.layers, self.layer_blobs,
+                                                       strict=True))
         return found
 
 
@@ -124,7 +125,8 @@ def load_image(root: Path, desc: Descriptor) -> LoadedImage:
         raise LayoutError(f"{label}: the manifest lists {len(manifest.layers)} layers but "
                           f"the config's rootfs.diff_ids has {len(config.diff_ids)}")
     blobs = []
-    for i, (layer, diff_id) in enumerate(zip(manifest.layers, config.diff_ids), 1):
+    for i, (layer, diff_id) in enumerate(zip(manifest.layers, config.diff_ids,
+                                                     strict=True), 1):
         role = f"layer {i} of {label}"
         blob = read_blob(root, layer, role)
         check_layer(blob, layer, diff_id, role)

@@ -43,8 +43,15 @@ from vlab.os.image.digest import chain_id, sha256_digest
 from vlab.os.image.errors import ImageError, ImageNotFound, LayoutError
 from vlab.os.image.layertar import canonical_blob, layer_blob
 from vlab.os.image.layout import (
-    BLOBS, INDEX_JSON, OCI_LAYOUT, blob_path, check_layer, read_blob, read_index,
-    read_layout, write_layout,
+    BLOBS,
+    INDEX_JSON,
+    OCI_LAYOUT,
+    blob_path,
+    check_layer,
+    read_blob,
+    read_index,
+    read_layout,
+    write_layout,
 )
 from vlab.os.image.manifest import Manifest, index_bytes
 from vlab.os.image.names import normalize_name
@@ -87,7 +94,7 @@ class ImageRecord:
     @property
     def layers(self) -> list[LayerRef]:
         return [LayerRef(d, diff) for d, diff in zip(self.manifest.layers,
-                                                     self.config.diff_ids)]
+                                                     self.config.diff_ids, strict=True)]
 
     @property
     def chain_id(self) -> str | None:
