@@ -49,3 +49,26 @@ def scenario_answers(steps=SCENARIO_STEPS) -> dict:
             "files": fs.upper.paths(),
             "whiteouts": sorted(fs.upper.whiteout_paths()),
             "opaque": sorted(fs.upper.opaque_dirs())}
+
+
+# --- exercise: DiffIDs and ChainIDs of an image ---------------------------------------
+
+def stored_chain_ids(layers: list[dict[str, bytes]]) -> tuple[list[str], list[str]]:
+    """Store each of ``layers`` (bottom first; path -> content) in a fresh OCI image store,
+    name one image per prefix of the stack, and read back what the store says:
+    ``(DiffIDs, ChainIDs)``, the ChainID of prefix k being that image's ``chain_id``."""
+    import tempfile
+
+    from vlab.os.image import ImageStore
+
+    with tempfile.TemporaryDirectory() as root:
+        store = ImageStore(root)
+        refs = [store.add_layer(ImageLayer(files, name=f"layer{i}"))
+                for i, files in enumerate(layers)]
+        chains = [store.add_image(f"prefix:{k}", refs[:k]).chain_id
+                  for k in range(1, len(refs) + 1)]
+        return [ref.diff_id for ref in refs], chains
+
+
+#: Layers for the ChainID exercise (bottom first).
+CHAIN_LAYERS = [{"/bin/sh": b"sh\n"}, {"/etc/motd": b"hi\n"}, {"/app/run": b"run\n"}]
