@@ -61,14 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("-d", "--detach", action="store_true",
                      help="print the id; output goes to the logs (see below)")
     run.add_argument("image", metavar="IMAGE")
-    run.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD",
+    run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD",
                      help="replaces the image's CMD")
     run.epilog = EPILOG
 
     create = command("create", "create a container without starting it")
     _run_options(create)
     create.add_argument("image", metavar="IMAGE")
-    create.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD")
+    create.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD")
 
     start = command("start", "start a created or exited container (attached)")
     start.add_argument("container", metavar="ID")
@@ -83,7 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="connect this terminal's stdin")
     exec_.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N")
     exec_.add_argument("container", metavar="ID")
-    exec_.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD")
+    exec_.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD")
 
     logs = command("logs", "print what a container wrote")
     logs.add_argument("container", metavar="ID")
@@ -174,7 +174,7 @@ def _image_errors():
 
 def _spec(args):
     from vlab.os.container import spec as s
-    command = list(args.command)
+    command = list(args.cmd)
     if command[:1] == ["--"]:
         command = command[1:]
     return s.RunSpec(
@@ -240,7 +240,7 @@ def cmd_start(runtime, args) -> int:
 
 def cmd_exec(runtime, args) -> int:
     record = runtime.containers.get(args.container)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     stdin, out, err = _stdio(args.interactive)
     outcome = runtime.exec(record, command, stdin=stdin, stdout=out, stderr=err,
                            budget=args.budget)
