@@ -234,7 +234,8 @@ def test_init_reaps_orphans(bindir, tmp_path):
     before, after = result.stdout.decode(errors="replace").split("--\n")
     orphan = before.splitlines()[0]
     rows = {line.split()[0]: line.split(None, 3) for line in before.splitlines()[2:]}
-    init_pid = [pid for pid, row in rows.items() if len(row) == 4 and row[3].startswith(str(bindir / "init"))]
+    init = str(bindir / "init")
+    init_pid = [pid for pid, row in rows.items() if len(row) == 4 and row[3].startswith(init)]
     assert rows[orphan][1] == init_pid[0]                 # re-parented to init
     assert orphan not in [line.split()[0] for line in after.splitlines()[1:]]   # reaped
 

@@ -14,10 +14,11 @@ so the same sources run on Linux (``target='native'``) and on the vlab kernel.
 
 ``build_userland(out_dir=None, target='riscv32') -> {name: path}`` compiles them (cached
 by content); ``userland_files() -> {"/bin/sh": bytes, ..., "/sbin/init": bytes}`` is a
-root file system's worth of executables.
+root file system's worth of executables, with /etc/passwd and /etc/group.
 """
 
 from .build import (
+    ETC_FILES,
     PROGRAMS,
     SOURCE_DIR,
     UserlandBuildError,
@@ -26,5 +27,5 @@ from .build import (
     userland_files,
 )
 
-__all__ = ["PROGRAMS", "SOURCE_DIR", "UserlandBuildError", "build_userland",
+__all__ = ["ETC_FILES", "PROGRAMS", "SOURCE_DIR", "UserlandBuildError", "build_userland",
            "native_supported", "userland_files"]

@@ -42,6 +42,14 @@ PROGRAMS = {
     "grep": "/bin/grep", "init": "/sbin/init",
 }
 
+# the account files a root file system needs for names (passwd(5), group(5)): id and
+# ls -l print "root" for uid 0 and "nobody" for 65534, the overflow id of user namespaces
+ETC_FILES = {
+    "/etc/passwd": b"root:x:0:0:root:/root:/bin/sh\n"
+                   b"nobody:x:65534:65534:nobody:/:/bin/false\n",
+    "/etc/group": b"root:x:0:\nnogroup:x:65534:\n",
+}
+
 OPTIMIZE = ["-Os"]                 # small binaries: they are copied into every image
 # target -> the zig target triple and CPU flags (riscv32 = the vlab machine)
 TARGETS = {
@@ -82,6 +90,7 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
     if not all((final / name).is_file() for name in PROGRAMS):
         final.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+        os.chmod(scratch, 0o755)
         try:
             _compile_all(scratch, target)
             try:
@@ -94,9 +103,12 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
 
 
 def userland_files(target: str = "riscv32") -> dict[str, bytes]:
-    """The executables by their path in a root file system: {"/bin/sh": b"\\x7fELF..."}."""
+    """A root file system's files by path: the executables ({"/bin/sh": b"\\x7fELF...",
+    ..., "/sbin/init": ...}) and ETC_FILES (/etc/passwd, /etc/group)."""
     built = build_userland(target=target)
-    return {PROGRAMS[name]: built[name].read_bytes() for name in PROGRAMS}
+    files = {PROGRAMS[name]: built[name].read_bytes() for name in PROGRAMS}
+    files.update(ETC_FILES)
+    return files
 
 
 def _cache_root() -> Path:
