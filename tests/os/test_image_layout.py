@@ -371,3 +371,10 @@ def test_removal_skips_writes_in_flight(store):
     (store.root / "blobs" / "sha256" / ".tmp-inflight").write_bytes(b"partial")
     store.remove("hello")
     assert os.listdir(store.root / "blobs" / "sha256") == [".tmp-inflight"]
+
+
+def test_a_huge_blob_is_not_read(saved, tmp_path, monkeypatch):
+    from vlab.os.image import layout
+    out, _ = saved
+    monkeypatch.setattr(layout, "MAX_BLOB", 100)
+    assert_nothing_loaded(tmp_path, out, "above the blob size cap 100")

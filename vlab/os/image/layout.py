@@ -8,7 +8,8 @@
 * ``blobs/sha256/<hex>``: every manifest, config and layer, named by its digest.
 
 :func:`read_layout` trusts nothing: a blob must be a regular file of exactly the size
-its descriptor says (checked before reading, so a huge or special file is never read),
+its descriptor says, at most :data:`MAX_BLOB` (checked before reading, so a huge or
+special file is never read),
 must hash to its digest, a config's ``diff_ids`` must be the SHA-256 of the
 uncompressed layers, and every layer tar passes :mod:`vlab.os.image.tarsafe`.  Errors
 name the blob and its role ("layer 2 of image hello:latest").
@@ -34,11 +35,13 @@ from vlab.os.image.descriptor import Descriptor
 from vlab.os.image.digest import encoded, sha256_digest
 from vlab.os.image.errors import DigestMismatch, ImageError, LayoutError
 from vlab.os.image.manifest import Manifest, index_bytes, parse_index
-from vlab.os.image.tarsafe import read_layer, uncompress
+from vlab.os.image.tarsafe import MAX_LAYER, read_layer, uncompress
 
 OCI_LAYOUT = "oci-layout"
 INDEX_JSON = "index.json"
 BLOBS = "blobs"
+#: The largest blob read into memory: a layer at the uncompressed cap plus gzip overhead.
+MAX_BLOB = MAX_LAYER + 1024 * 1024
 
 
 def blob_path(root: Path, digest: str) -> Path:
@@ -53,6 +56,9 @@ def read_blob(root: Path, desc: Descriptor, role: str) -> bytes:
         info = os.lstat(path)
     except FileNotFoundError:
         raise LayoutError(f"blob {short}.. ({role}) is missing: no file {path}") from None
+    if desc.size > MAX_BLOB:
+        raise LayoutError(f"blob {short}.. ({role}): its descriptor says {desc.size} bytes, "
+                          f"above the blob size cap {MAX_BLOB}; refusing to read it")
     if not stat.S_ISREG(info.st_mode):
         raise LayoutError(f"blob {short}.. ({role}): {path} is not a regular file "
                           "(a link or special file is refused)")

@@ -10,7 +10,7 @@ member                                  treatment
 absolute name ``/etc/passwd``           refused (layer.md: names are relative to root)
 ``..`` anywhere in the name             refused ("zip slip", CWE-22); ``./`` is allowed
 name under a symlink of the same layer  refused (writing through a link escapes)
-symlink whose target climbs above ``/``  refused; absolute targets mean the image root
+link target climbing above ``/``       refused; an absolute target means the image root
 symlink loop or > 40 hops               refused (``ELOOP``; ``MAXSYMLINKS`` = 40 in
                                         Linux ``include/linux/namei.h``)
 hard link to a name not earlier in the  refused (a hard link can only name a file of
