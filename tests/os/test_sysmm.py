@@ -219,3 +219,110 @@ def test_mremap_shrinks_grows_in_place_and_moves_frames(proc):
 def test_mremap_errors(proc, args, errno):
     call(proc, 'mmap2', 0x3000_0000, PAGE, RW, PRIVATE_ANON | MAP_FIXED)
     assert call(proc, 'mremap', *args) == -errno
+
+
+# ---------------------------------------------------------------- musl's malloc
+MALLOC_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+int main(void) {
+    unsigned sum = 0;
+    char *small[200];
+    for (int i = 0; i < 200; i++) {            /* brk, then mmap'd groups */
+        small[i] = malloc(16 + i * 8);
+        memset(small[i], i, 16 + i * 8);
+    }
+    for (int i = 0; i < 200; i += 2) free(small[i]);
+    char *big = malloc(300000);                /* its own mapping */
+    memset(big, 7, 300000);
+    big = realloc(big, 600000);                /* mremap */
+    for (int i = 300000; i < 600000; i += 4096) big[i] = 1;
+    for (int i = 1; i < 200; i += 2) sum += (unsigned char)small[i][0] + small[i][15];
+    sum += big[0] + big[299999] + big[300000];
+    free(big);                                 /* munmap */
+    char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p[5000] = 3;
+    mprotect(p, 4096, PROT_READ);
+    sum += p[5000] + p[0];
+    munmap(p, 8192);
+    printf("sum=%u\n", sum);
+    return 0;
+}
+"""
+
+
+def run_static_musl(path, engine):
+    """A static musl program in its own AddressSpace under a minimal kernel: the memory
+    calls of sysmm, writev/write to collect stdout, exit_group, set_tid_address; page
+    faults go to the space; every other call is -ENOSYS."""
+    import vlab.isa.dbt  # noqa: F401 - the 'dbt' engine
+    from vlab.isa.elf.reader import load_elf
+    from vlab.os.aspace import ACCESS_OF_CAUSE
+    from vlab.os.exec import SV32_STACK_TOP, load_into
+    names = {number: name for name, number in NUMBERS.items()}
+    machine = Machine(ram_size=8 << 20, engine=engine)
+    frames = FrameAllocator(machine.bus, machine.ram.base + (1 << 20),
+                            machine.ram.base + (8 << 20))
+    frames.fence = machine_fence(machine)
+    space = AddressSpace(frames)
+    loaded = load_into(load_elf(path), space, SV32_STACK_TOP, ['malloc'], [])
+    space.set_heap(loaded.brk_start, loaded.brk_limit)
+    proc = SimpleNamespace(space=space)
+    out, calls = bytearray(), []
+
+    def syscall(name, a):
+        if name in CALLS:
+            return call(proc, name, *a)
+        if name == 'writev':
+            iov = space.read(a[1], 8 * a[2])
+            for i in range(a[2]):
+                base, length = (int.from_bytes(iov[8 * i + k:8 * i + k + 4], 'little')
+                                for k in (0, 4))
+                out.extend(space.read(base, length))
+            return sum(int.from_bytes(iov[8 * i + 4:8 * i + 8], 'little')
+                       for i in range(a[2]))
+        if name == 'write':
+            out.extend(space.read(a[1], a[2]))
+            return a[2]
+        return 1 if name == 'set_tid_address' else -38           # ENOSYS
+
+    def trap(ctx):
+        if ctx.cause == 8:
+            name = names.get(ctx.reg(17), str(ctx.reg(17)))
+            args = [ctx.reg(r) for r in range(10, 16)]
+            calls.append(name)
+            if name in ('exit', 'exit_group'):
+                return ctx.exit(args[0])
+            ctx.set_reg(10, syscall(name, args) & 0xFFFF_FFFF)
+            return ctx.skip()
+        access = ACCESS_OF_CAUSE.get(ctx.cause)
+        if access and space.handle_fault(ctx.tval, access):
+            return ctx.resume(ctx.epc)
+        return ctx.halt(f'SIGSEGV: {ctx.name} at {ctx.epc:#x} tval={ctx.tval:#x}')
+
+    machine.traps.register('M', trap, name='mini-kernel')
+    machine.csr['satp'] = space.satp
+    machine.regs[2] = loaded.sp
+    machine.pc = loaded.entry
+    machine.priv = 'U'
+    result = machine.run(max_instructions=20_000_000)
+    return result, bytes(out), calls, space
+
+
+@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+def test_musl_malloc_runs_on_these_calls(tmp_path, engine):
+    from vlab.isa.runtime import ToolchainMissing, compile_c
+    source = tmp_path / 'malloc.c'
+    source.write_text(MALLOC_C)
+    try:
+        elf = compile_c([source], tmp_path / 'malloc.elf', libc='musl')
+    except ToolchainMissing as missing:
+        pytest.skip(str(missing))
+    result, out, calls, space = run_static_musl(elf, engine)
+    assert (result.status, result.exit_code, out) == ('exit', 0, b'sum=20018\n'), result
+    assert {'brk', 'mmap2', 'munmap', 'mremap', 'mprotect'} <= set(calls)
+    space.destroy()
+    assert space.frames.used_frames == 0
