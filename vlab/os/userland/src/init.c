@@ -3,8 +3,9 @@
  *   init [-H HOSTNAME] [COMMAND [ARG]...]
  *
  * What it does, in order (in the spirit of busybox init and of a container's tini):
- * 1. As PID 1: mount procfs on /proc if that directory exists (mount(2),
- *    "proc" type), so that ps works; set PATH, HOME and TERM if the kernel gave none.
+ * 1. As PID 1: mount procfs on /proc if that directory exists and holds no procfs
+ *    yet (no /proc/self; mount(2), "proc" type), so that ps works; set PATH, HOME
+ *    and TERM if the kernel gave none.
  *    Not PID 1 (e.g. run by hand on Linux): it asks to be the "child subreaper"
  *    (prctl(2) PR_SET_CHILD_SUBREAPER) so that orphans still come to it, and mounts
  *    nothing.
@@ -65,7 +66,7 @@ static int wait_for(pid_t main_pid)
 static void pid1_setup(void)
 {
     struct stat st;
-    if (stat("/proc", &st) == 0 && S_ISDIR(st.st_mode)
+    if (stat("/proc", &st) == 0 && S_ISDIR(st.st_mode) && access("/proc/self", F_OK) < 0
         && mount("proc", "/proc", "proc", 0, NULL) < 0 && errno != EBUSY)
         warn_errno("mount /proc");
     setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 0);
