@@ -191,6 +191,17 @@ def test_memory_cgroup_charges_pages_and_tables_and_oom():
     assert (acct.current, other.current, frames.used_frames) == (0, 0, 0)
 
 
+def test_out_of_memory_in_a_fault_leaks_no_frame():
+    _, frames = setup()
+    acct = Account(max_pages=2)                     # the root and one more
+    space = space_with_data(frames, account=acct)
+    with pytest.raises(OutOfMemory):
+        space.handle_fault(DATA, 'w')               # the table fits, the page not
+    assert space.rss_pages == 0
+    space.destroy()
+    assert (frames.used_frames, acct.current) == (0, 0)
+
+
 def test_fork_out_of_memory_leaves_nothing_of_the_child():
     _, frames = setup()
     parent = space_with_data(frames)

@@ -175,6 +175,12 @@ class AddressSpace:
         self._set_pte(page, self._leaf(vma, pa, cow))
         self.pages[page] = pa
 
+    def _new_page(self, page: int, vma: Vma) -> None:
+        """A zeroed frame at ``page``; its table is made first, so running out of memory
+        on either leaves nothing half done."""
+        self._slot(page, create=True)
+        self._install(page, self.frames.alloc(self.account), vma)
+
     def _drop(self, page: int) -> bool:
         """Unmap one present page and drop its frame reference; was it executable?"""
         pa = self.pages.pop(page)
@@ -202,7 +208,7 @@ class AddressSpace:
         page = page_down(va)
         pa = self.pages.get(page)
         if pa is None:                                   # first touch: demand zero
-            self._install(page, self.frames.alloc(self.account), vma)
+            self._new_page(page, vma)
             self.faults["demand_zero"] += 1
             return True
         pte = self.pte(page)
@@ -282,7 +288,7 @@ class AddressSpace:
         for chunk, length in self._chunks(va, len(data), access):
             page = page_down(chunk)
             if access is None and page not in self.pages:    # the loader: any protection
-                self._install(page, self.frames.alloc(self.account), self.vmas.find(page))
+                self._new_page(page, self.vmas.find(page))
             pa = self._fault_in(page, "w" if access else "r")
             if access is None and self.pte(page) & PTE_COW:
                 self._break_cow(page, pa, self.vmas.find(page))
@@ -363,7 +369,7 @@ class AddressSpace:
         for page in range(start, end, PAGE):
             vma = self.vmas.find(page)
             if page not in self.pages and vma is not None:
-                self._install(page, self.frames.alloc(self.account), vma)
+                self._new_page(page, vma)
 
     def move(self, old: int, new: int, length: int) -> None:
         """Move the area at ``[old, old+length)`` (one VMA) and its pages to ``new``
