@@ -111,8 +111,9 @@ def world():
 
 def test_root_directory_lists_the_kernel_files(world):
     names = [name for name, _ in world.dir("").readdir()]
-    assert names == ["cgroup.controllers", "cgroup.procs", "cgroup.stat",
-                     "cgroup.subtree_control", "cpu.stat", "io.stat"]
+    assert names == ["cgroup.controllers", "cgroup.max.depth", "cgroup.max.descendants",
+                     "cgroup.procs", "cgroup.stat", "cgroup.subtree_control", "cpu.stat",
+                     "io.stat"]
     assert world.read("/cgroup.controllers") == "cpu io memory pids\n"
     assert world.read("/cgroup.subtree_control") == "cpu io memory pids\n"
     assert world.read("/cgroup.procs") == "1\n40\n"

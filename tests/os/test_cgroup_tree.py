@@ -124,3 +124,22 @@ def test_read_and_write_files_by_name():
     box.fork(Proc(2))
     assert errno_of(box.write_file, "cgroup.kill", "1") == EINVAL       # no kernel here
     assert errno_of(box.write_file, "cgroup.kill", "2") == EINVAL
+
+
+def test_hierarchy_limits_stop_a_cgroup_bomb():
+    root = Cgroup.new_root()
+    box = root.create("box")
+    box.write_file("cgroup.max.descendants", "3")
+    box.write_file("cgroup.max.depth", "2\n")
+    assert box.read_file("cgroup.max.descendants") == "3\n"
+    assert root.read_file("cgroup.max.depth") == "max\n"
+    a = box.create("a")
+    a_b = a.create("b")
+    assert errno_of(a_b.create, "c") == EAGAIN           # 3 levels below box
+    box.create("d")
+    assert errno_of(box.create, "e") == EAGAIN           # box has 3 descendants
+    a_b.remove()
+    box.create("e")
+    assert errno_of(box.write_file, "cgroup.max.depth", "-1") == EINVAL
+    box.write_file("cgroup.max.descendants", "max")
+    box.create("f")

@@ -13,9 +13,10 @@ use this table directly (the container runtime writes its limits so); cgroupfs
 (``cgroupfs.py``) puts it behind the VFS.
 
 Simplified, as a model: of the core files we have ``cgroup.procs``,
-``cgroup.controllers``, ``cgroup.subtree_control``, ``cgroup.events``, ``cgroup.stat``
-and ``cgroup.kill``; no ``cgroup.threads``, ``cgroup.type``, ``cgroup.freeze``,
-``cgroup.max.*``, pressure files or ``*.local`` variants.
+``cgroup.controllers``, ``cgroup.subtree_control``, ``cgroup.events``, ``cgroup.stat``,
+``cgroup.kill`` and ``cgroup.max.depth``/``cgroup.max.descendants``; no
+``cgroup.threads``, ``cgroup.type``, ``cgroup.freeze``, pressure files or ``*.local``
+variants.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..errno import EINVAL, ESRCH, SyscallError
-from .parse import format_flat, invalid, parse_uint
+from .parse import format_flat, format_limit, invalid, parse_limit, parse_uint
 
 ALL, NON_ROOT = "all", "non-root"
 CONTROLLER_ORDER = ("cpu", "io", "memory", "pids")
@@ -157,6 +158,18 @@ def write_kill(cg, ctx, text: str, writer=None) -> None:
             ctx.kill(proc)
 
 
+INT_MAX = (1 << 31) - 1
+
+
+def _hierarchy_limit(attribute: str, file: str):
+    def read(cg, ctx, reader=None) -> str:
+        return format_limit(getattr(cg, attribute))
+
+    def write(cg, ctx, text: str, writer=None) -> None:
+        setattr(cg, attribute, parse_limit(file, text, low=0, high=INT_MAX))
+    return read, write
+
+
 def read_cgroup_stat(cg, ctx, reader=None) -> str:
     return format_flat([("nr_descendants", sum(1 for _ in cg.descendants()) - 1),
                         ("nr_dying_descendants", 0)])
@@ -180,6 +193,10 @@ FILES = [
     FileSpec("cgroup.controllers", None, ALL, read_controllers),
     FileSpec("cgroup.events", None, NON_ROOT, read_events),
     FileSpec("cgroup.kill", None, NON_ROOT, None, write_kill),
+    FileSpec("cgroup.max.depth", None, ALL,
+             *_hierarchy_limit("max_depth", "cgroup.max.depth")),
+    FileSpec("cgroup.max.descendants", None, ALL,
+             *_hierarchy_limit("max_descendants", "cgroup.max.descendants")),
     FileSpec("cgroup.procs", None, ALL, read_procs, write_procs),
     FileSpec("cgroup.stat", None, ALL, read_cgroup_stat),
     FileSpec("cgroup.subtree_control", None, ALL, read_subtree_control,

@@ -25,14 +25,14 @@ Simplified, as a model: the root starts with every controller enabled in its
 ``cgroup.subtree_control`` (as systemd does at boot), so new cgroups get all files;
 the "no internal processes" rule (a non-root cgroup with processes may not enable
 controllers for its children) is *not* enforced; there are no threaded cgroups,
-``cgroup.freeze``, ``cgroup.kill`` or cgroup namespaces.  Disabling a controller
+``cgroup.freeze`` or cgroup namespaces.  Disabling a controller
 returns the children's settings of that controller to the defaults (Linux destroys and
 later re-creates the controller's state).
 """
 
 from __future__ import annotations
 
-from ..errno import EACCES, EBUSY, EEXIST, EINVAL, ENOENT, ESRCH, SyscallError
+from ..errno import EACCES, EAGAIN, EBUSY, EEXIST, EINVAL, ENOENT, ESRCH, SyscallError
 from .cpu import CpuController
 from .io import IoController
 from .memory import MemoryController
@@ -52,6 +52,8 @@ class Cgroup:
         self.children: dict[str, Cgroup] = {}
         self.procs: list = []                 # live processes (not zombies), by arrival
         self.subtree_control: set[str] = set()
+        self.max_descendants: int | None = None     # cgroup.max.descendants
+        self.max_depth: int | None = None           # cgroup.max.depth
         self.removed = False
         for controller_name, cls in CONTROLLERS.items():
             setattr(self, controller_name, cls(self))
@@ -119,7 +121,7 @@ class Cgroup:
 
     def create(self, name: str) -> Cgroup:
         """mkdir: a child cgroup (EEXIST if the name is taken, EINVAL if it is not a
-        file name)."""
+        file name, EAGAIN past an ancestor's cgroup.max.descendants or max.depth)."""
         if (not name or "/" in name or "\0" in name or name in (".", "..")
                 or len(name.encode()) > NAME_MAX):
             raise SyscallError(EINVAL, f"cgroup name {name!r}: must be a non-empty file "
@@ -128,8 +130,22 @@ class Cgroup:
             raise SyscallError(EEXIST, f"{self.path}: {name!r} already exists")
         if self.removed:
             raise SyscallError(ENOENT, f"cgroup {self.path} was removed")
+        self._check_hierarchy_limits()
         child = self.children[name] = Cgroup(name, self)
         return child
+
+    def _check_hierarchy_limits(self) -> None:
+        """kernel/cgroup/cgroup.c ``cgroup_check_hierarchy_limits``: a new child of this
+        cgroup is ``level`` levels below each ancestor."""
+        for level, node in enumerate(self.ancestors(), start=1):
+            descendants = sum(1 for _ in node.descendants()) - 1
+            if node.max_descendants is not None and descendants >= node.max_descendants:
+                raise SyscallError(EAGAIN, f"cgroup {node.path} already has {descendants} "
+                                   "descendants: cgroup.max.descendants is "
+                                   f"{node.max_descendants}")
+            if node.max_depth is not None and level > node.max_depth:
+                raise SyscallError(EAGAIN, f"a new cgroup would be {level} levels below "
+                                   f"{node.path}: cgroup.max.depth is {node.max_depth}")
 
     def remove(self) -> None:
         """rmdir: EBUSY while the cgroup has live processes or children."""
