@@ -393,6 +393,14 @@ class Machine:
         self.mmu.flush_tlb()
         self.engine.flush(paged_only=True)
 
+    def flush_tlb(self) -> None:
+        """Forget cached *data* translations only (the TLB and the fast memory views),
+        for a Python kernel that changed mappings of pages nobody executes (a
+        copy-on-write copy, a page freed): predecoded and translated code stands for
+        the translations of code pages, which did not change, so it is kept.  After
+        changing an executable mapping call ``sfence_vma`` instead."""
+        self.mmu.flush_tlb()
+
     def hfence_gvma(self, vmid: int | None = None) -> None:
         """What HFENCE.GVMA does, for Python hypervisors that edit G-stage tables: forget
         the guest translations of ``vmid`` (None: of every guest)."""

@@ -92,7 +92,7 @@ def machine_fence(machine):
         if code:
             machine.sfence_vma()
         else:
-            machine.mmu.flush_tlb()
+            machine.flush_tlb()
     return fence
 
 
