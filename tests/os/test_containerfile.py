@@ -52,6 +52,11 @@ def test_every_instruction_of_the_subset():
     assert plan.instructions[0].keyword == "ARG" and plan.instructions[0].line == 2
 
 
+def test_continuations_skip_blank_lines_and_windows_line_ends():
+    plan = parse_text("FROM scratch\r\nRUN echo a \\\r\n\r\n   b\r\nCMD x\r\n")
+    assert [(i.line, i.args) for i in plan.steps] == [(2, ("echo a b",)), (5, ("x",))]
+
+
 def test_from_scratch_lower_case_keywords_and_build_args():
     plan = parse_text("from scratch\nworkdir /a\nworkdir b/../c\n")
     assert plan.base == "scratch" and plan.steps[-1].args == ("/a/c",)

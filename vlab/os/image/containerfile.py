@@ -3,8 +3,8 @@
 The grammar follows the Dockerfile reference (docs.docker.com, "Dockerfile reference"):
 one instruction per logical line, ``KEYWORD arguments``; the keyword is case-insensitive;
 a line ending in ``\\`` continues on the next; a line whose first non-blank character
-is ``#`` is a comment (also inside a continuation).  The subset and how each argument is
-read:
+is ``#`` is a comment; comments and blank lines inside a continuation are skipped.
+The subset and how each argument is read:
 
 ==============  ===========================================================================
 instruction     arguments (:attr:`Instruction.args`)
@@ -145,8 +145,8 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     start = 0
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
-        if stripped.startswith("#") or (not stripped and not pending):
-            continue
+        if stripped.startswith("#") or not stripped:
+            continue  # comments and blank lines vanish, inside a continuation too
         if not pending:
             start = number
         body = raw.rstrip()
