@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from vlab.isa.asm import assemble
-from vlab.isa.causes import Cause
+from vlab.isa.causes import Cause, Interrupt
 from vlab.isa.elf import load_elf
 from vlab.os.boot import boot
 from vlab.os.vm import KERNEL_AREA
@@ -37,11 +37,13 @@ def booted(source):
 def test_the_kernel_takes_user_ecalls_and_its_fault_handler_everything_else():
     run, _ = booted(WRITE_TWICE)
     chain = run.machine.traps.handlers("M")
-    assert [r.name for r in chain] == ["kernel", "kernel-fault"]
+    assert [r.name for r in chain] == ["kernel", "kernel-timer", "kernel-fault"]
     assert [r.name for r in run.machine.traps.handlers("M", Cause.USER_ECALL)] == [
         "kernel", "kernel-fault"]
     assert [r.name for r in run.machine.traps.handlers("M", Cause.ILLEGAL_INSTRUCTION)] == [
         "kernel-fault"]
+    assert [r.name for r in run.machine.traps.handlers(
+        "M", Interrupt.MACHINE_TIMER, interrupt=True)] == ["kernel-timer", "kernel-fault"]
 
 
 def test_each_ecall_is_one_trap_and_one_system_call_in_the_ledger():

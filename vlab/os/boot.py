@@ -59,7 +59,9 @@ class Booted:
     @property
     def process(self):
         """The user program's Process (None for a bare-metal program)."""
-        return self.kernel.current if self.kernel is not None else None
+        if self.kernel is None:
+            return None
+        return self.kernel.init if self.kernel.init is not None else self.kernel.current
 
     def describe(self, address: int) -> str:
         """``0x80400010 <main+0x10>`` for messages."""

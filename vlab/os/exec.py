@@ -23,6 +23,13 @@ kernel's ``create_elf_tables`` builds it), ``sp`` 16-byte aligned, pointing at a
 
 auxv is minimal: AT_PAGESZ, AT_ENTRY, AT_RANDOM (fixed bytes: deterministic), AT_NULL.
 
+Under the multi-process kernel the space is an ``AddressSpace`` (``aspace.py``: pages on
+demand, copy-on-write fork) on the kernel's frames; the heap is the space's own
+(``set_heap``), and one more page is mapped read-execute at ``VDSO_VA``: the signal
+return trampoline (``sigframe.py``), where Linux has its vDSO.  ``execve`` reads the
+program through the process's VFS (``read_executable``), or through the sandbox of
+``file.py`` when the process has no VFS context.
+
 Arguments and environment strings are bytes to the guest: a ``str`` is encoded as the
 host encodes file names (``os.fsencode``), so a non-UTF-8 argument given on the command
 line reaches the program byte for byte.  Together with their pointers they may take at
@@ -36,6 +43,12 @@ import os
 import struct
 from dataclasses import dataclass
 
+from vlab.isa.elf import ElfFormatError, InputFileError, load_elf, read_input
+
+from .errno import E2BIG, EACCES, ENOENT, ENOEXEC, ENOMEM, SyscallError
+from .sigframe import TRAMPOLINE
+from .vfs.constants import AT_FDCWD
+from .vfs.namei import namei
 from .vm import PAGE, FlatSpace, Sv32Space, page_up
 
 STACK_SIZE = 1 << 20
@@ -44,6 +57,9 @@ HEAP_MAX = 32 << 20
 SV32_STACK_TOP = 0xC000_0000
 AT_NULL, AT_PAGESZ, AT_ENTRY, AT_RANDOM = 0, 6, 9, 25
 RANDOM_BYTES = bytes(range(16))  # AT_RANDOM: fixed so runs are reproducible
+VDSO_VA = SV32_STACK_TOP - (8 << 20)   # the trampoline: above the mmap area, below the stack
+KERNEL_PAGE = PAGE               # RAM the kernel keeps for itself when paging is on
+MAX_PROGRAM = 64 << 20           # bytes execve reads at most
 
 
 class LoadError(ValueError):
@@ -63,11 +79,16 @@ class UserImage:
 
 
 def load_user_program(image, bus, paging: bool = False, argv=("program",),
-                      envp=()) -> UserImage:
+                      envp=(), frames=None) -> UserImage:
     """Copy ``image``'s (an ElfImage) segments into a new address space on ``bus`` and
-    build the initial stack.  ``paging`` chooses Sv32 (True) or physical addressing."""
+    build the initial stack.  ``paging`` chooses Sv32 (True) or physical addressing;
+    with ``frames`` (the kernel's FrameAllocator) the Sv32 space is an AddressSpace."""
     if paging:
-        return load_into(image, Sv32Space(bus), SV32_STACK_TOP, argv, envp)
+        if frames is not None:
+            from .aspace import AddressSpace
+            return load_into(image, AddressSpace(frames), SV32_STACK_TOP, argv, envp)
+        space = Sv32Space(bus, frame_base=bus.ram.base + KERNEL_PAGE)
+        return load_into(image, space, SV32_STACK_TOP, argv, envp)
     return load_into(image, FlatSpace(bus), bus.ram.base + bus.ram.size, argv, envp)
 
 
@@ -81,9 +102,17 @@ def load_into(image, space, stack_top: int, argv=("program",), envp=()) -> UserI
         space.load(segment.vaddr, segment.data)
         end = max(end, segment.vaddr + segment.memsz)
     stack_bottom = stack_top - STACK_SIZE
-    space.map(stack_bottom, STACK_SIZE, readable=True, writable=True)
+    paged_space = hasattr(space, "set_heap")          # an AddressSpace (aspace.py)
+    if paged_space:
+        space.map(stack_bottom, STACK_SIZE, readable=True, writable=True, kind="stack")
+    else:
+        space.map(stack_bottom, STACK_SIZE, readable=True, writable=True)
     brk_start = page_up(end)
     brk_limit = min(brk_start + HEAP_MAX, stack_bottom - PAGE)
+    if paged_space:
+        space.set_heap(brk_start, brk_limit)
+    if not isinstance(space, FlatSpace) and stack_top == SV32_STACK_TOP:
+        map_trampoline(space)
     sp = build_initial_stack(space, stack_top, list(argv), list(envp), image.entry)
     return UserImage(space, image.entry, sp, brk_start, brk_limit, stack_top)
 
@@ -123,3 +152,50 @@ def build_initial_stack(space, stack_top: int, argv: list[str], envp: list[str],
     sp = (top - 4 * len(words)) & ~15
     space.write(sp, struct.pack(f"<{len(words)}I", *words))
     return sp
+
+
+def map_trampoline(space) -> None:
+    """The signal-return trampoline page at ``VDSO_VA``, read-execute (``sigframe.py``)."""
+    if hasattr(space, "set_heap"):
+        space.map(VDSO_VA, PAGE, readable=True, writable=False, executable=True,
+                  kind="vdso")
+    else:
+        space.map(VDSO_VA, PAGE, readable=True, writable=False, executable=True)
+    space.load(VDSO_VA, TRAMPOLINE)
+
+
+def read_executable(proc, path: str) -> bytes:
+    """The bytes of the program file ``path`` as ``proc`` names it: through its VFS
+    (``proc.fs``), else through the sandbox of ``file.py``.  EACCES for a directory or
+    a file without an execute bit, ENOMEM past ``MAX_PROGRAM`` bytes."""
+    if proc.fs is not None:
+        inode = namei(proc, AT_FDCWD, path).inode
+        if not inode.is_regular() or not inode.mode & 0o111:
+            raise SyscallError(EACCES, f"{path}: not an executable regular file")
+        if inode.size > MAX_PROGRAM:
+            raise SyscallError(ENOMEM, f"{path}: larger than {MAX_PROGRAM >> 20} MiB")
+        return inode.read_at(0, inode.size)
+    host = proc.files.host_path(path, proc.cwd)
+    if os.path.isdir(host):
+        raise SyscallError(EACCES, f"{path}: is a directory")
+    try:
+        return read_input(host, MAX_PROGRAM, what="program")
+    except InputFileError as exc:
+        raise SyscallError(EACCES if os.path.exists(host) else ENOENT, str(exc)) from None
+
+
+def parse_executable(data: bytes, path: str):
+    """An ElfImage, or ENOEXEC naming what is wrong with the file."""
+    try:
+        return load_elf(data)
+    except ElfFormatError as exc:
+        raise SyscallError(ENOEXEC, f"{path}: not an RV32 ELF executable ({exc})") from None
+
+
+def load_for_exec(image, space, argv, envp) -> UserImage:
+    """load_into with its errors as errno: E2BIG for too many arguments, ENOMEM."""
+    try:
+        return load_into(image, space, SV32_STACK_TOP, argv, envp)
+    except LoadError as exc:
+        errno = E2BIG if "ARG_MAX" in str(exc) else ENOEXEC
+        raise SyscallError(errno, str(exc)) from None
