@@ -1,6 +1,6 @@
 """The Containerfile (Dockerfile subset) parser: text in, a list of instruction records out.
 
-The grammar follows the Dockerfile reference (docs.docker.com, "Dockerfile reference"):
+The grammar follows Docker's "Dockerfile reference":
 one instruction per logical line, ``KEYWORD arguments``; the keyword is case-insensitive;
 a line ending in ``\\`` continues on the next; a line whose first non-blank character
 is ``#`` is a comment; comments and blank lines inside a continuation are skipped.

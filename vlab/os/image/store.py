@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vlab.os.fs import ImageLayer, WritableLayer
+from vlab.os.fs.errors import FsError
 from vlab.os.image import jsondoc, mediatypes
 from vlab.os.image.config import ImageConfig
 from vlab.os.image.descriptor import Descriptor
@@ -130,7 +131,12 @@ class ImageStore:
 
     @contextlib.contextmanager
     def _locked(self):
-        with open(self.root / LOCK, "a+") as handle:
+        try:
+            handle = open(self.root / LOCK, "a+")  # closed by the with below
+        except OSError as error:
+            raise ImageError(f"cannot lock the image store {self.root}: {error.strerror}"
+                             ) from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -191,7 +197,10 @@ class ImageStore:
         :class:`WritableLayer` is frozen first (:meth:`commit_layer`).
         """
         if isinstance(layer, WritableLayer):
-            layer = layer.commit()
+            try:
+                layer = layer.commit()
+            except FsError as error:
+                raise ImageError(f"cannot freeze layer {layer.name!r}: {error}") from None
         if isinstance(layer, ImageLayer):
             packed = canonical_blob(layer, compress=compress)
         elif isinstance(layer, (bytes, bytearray)):
