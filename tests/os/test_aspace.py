@@ -77,7 +77,7 @@ def test_fork_shares_pages_copy_on_write():
     child.write(DATA, b'child!')
     assert parent.read(DATA, 6) == b'parent' and child.read(DATA, 6) == b'child!'
     assert child.pages[DATA] != pa and frames.refcount(pa) == 1
-    assert child.faults['cow_copy'] == 1
+    assert child.faults['cow_copy'] == 1 == frames.ledger.count('page_copy')
     parent.write(DATA, b'PARENT')                   # the last reference: no copy
     assert parent.pages[DATA] == pa and parent.faults['cow_reuse'] == 1
     assert parent.pte(DATA) & PTE_W and not parent.pte(DATA) & PTE_COW

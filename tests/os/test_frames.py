@@ -114,3 +114,11 @@ def test_a_range_outside_ram_is_refused_with_the_ram_bounds(machine):
         FrameAllocator(machine.bus, 0x1000, 0x9000)
     with pytest.raises(ValueError, match='non-empty'):
         FrameAllocator(machine.bus, machine.ram.base, machine.ram.base + 100)
+
+
+def test_zeroing_is_charged_to_the_machines_ledger(machine):
+    fa = allocator(machine)
+    before = machine.ledger.count('page_zero')
+    fa.alloc(), fa.alloc()
+    assert machine.ledger.count('page_zero') == before + 2
+    assert machine.ledger.costs.cycles_of('page_zero') == PAGE // 8

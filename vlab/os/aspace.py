@@ -230,6 +230,7 @@ class AddressSpace:
         else:
             new = self.frames.alloc(self.account)
             self.bus.write_bytes(new, self.bus.read_bytes(pa, PAGE))
+            self.frames.charge("page_copy")
             self._install(page, new, vma)
             self.frames.unref(pa)
             self.faults["cow_copy"] += 1

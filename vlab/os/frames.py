@@ -28,15 +28,28 @@ charged to (``page->memcg_data``, mm/memcontrol.c); the buddy allocator
 ``OutOfMemory`` is a ``SyscallError`` with errno ENOMEM, so a system call that runs out
 gets ``-ENOMEM``; the page-fault path catches it to OOM-kill (see ``aspace.py``).
 
+Cost.  The kernel's memory work is charged to the machine's ledger (the bus's): one
+``page_zero`` per frame handed out, one ``page_copy`` per copy-on-write copy
+(``aspace.py``).  Their prices are illustrative: 4 KiB at 8 bytes per cycle (one 64-bit
+store per cycle) to clear, 4 bytes per cycle (a load and a store per word) to copy.
+
 Counts for ``/proc/meminfo``: ``total_frames``, ``free_frames``, ``used_frames``
 (``meminfo()`` gives MemTotal/MemFree/MemAvailable in kB, as proc(5) prints them).
 """
 
 from __future__ import annotations
 
+from vlab.host.costs import CostModel
+
 from .errno import ENOMEM, SyscallError
 
 PAGE = 4096
+CostModel.register("page_zero", PAGE // 8, "os",
+                   "clearing a 4 KiB frame at 8 bytes/cycle, one 64-bit store per cycle "
+                   "(illustrative)")
+CostModel.register("page_copy", PAGE // 4, "os",
+                   "copying a 4 KiB frame at 4 bytes/cycle, a load and a store per 64-bit "
+                   "word (illustrative)")
 
 
 class OutOfMemory(SyscallError):
@@ -64,6 +77,7 @@ class FrameAllocator:
             raise ValueError(f"frames [{base:#x}, {limit:#x}) must be a non-empty range of "
                              f"RAM (RAM is [{ram.base:#x}, {ram.base + ram.size:#x}))")
         self.bus = bus
+        self.ledger = getattr(bus, "ledger", None)    # the machine's (None: not charged)
         self.base, self.limit = first, last
         self.total_frames = (last - first) // PAGE
         self._free = list(range(last - PAGE, first - PAGE, -PAGE))   # lowest on top
@@ -100,10 +114,16 @@ class FrameAllocator:
                                     "(enlarge the machine's RAM)")
         pa = self._free.pop()
         self.bus.write_bytes(pa, bytes(PAGE))
+        self.charge("page_zero")
         self._refs[pa] = 1
         self._charged[pa] = account
         self.allocations += 1
         return pa
+
+    def charge(self, event: str) -> None:
+        """Charge one ``event`` of the kernel's memory work to the ledger."""
+        if self.ledger is not None:
+            self.ledger.charge(event)
 
     def ref(self, pa: int) -> None:
         """One more mapping shares frame ``pa``."""
