@@ -151,8 +151,6 @@ def test_musl_static_program_links(musl_hello):
     assert "__libc_start_main" in image.symbols and "main" in image.symbols
 
 
-@pytest.mark.xfail(strict=True, reason="the proxy kernel does not serve writev (66), which "
-                   "musl's stdio writes with; malloc also needs mmap (222)")
 def test_musl_static_program_runs(musl_hello):
     from vlab.os.boot import run_program
     done = run_program(musl_hello, max_instructions=5_000_000)
