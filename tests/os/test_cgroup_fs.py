@@ -276,3 +276,52 @@ def test_mount_type_cgroup2_serves_the_kernels_tree():
     assert job.lookup("cgroup.procs").open(O_RDONLY).read(100) == b"7\n"
     job.lookup("cgroup.kill").open(O_WRONLY).write(b"1")
     assert kernel.signals == [(proc, 9)]
+
+
+def test_a_delegated_view_shows_only_the_containers_subtree(world):
+    box = world.cgroups.create("box")
+    world.cgroups.create("other")
+    box.attach(world.boxed)
+    box.write_file("pids.max", "20")
+    access = Access(processes={1: world.host, 40: world.boxed},
+                    current=lambda: world.current)
+    world.current = world.boxed
+    view = CgroupFs(box, access, delegated=True)
+    root = view.root
+    assert root.cgroup is box and {name for name, _ in root.readdir()} >= {"pids.max"}
+    with pytest.raises(SyscallError) as info:
+        root.lookup("other")                                 # siblings are not there
+    assert info.value.errno == ENOENT
+    raise_limit = root.lookup("pids.max").open(O_WRONLY)
+    with pytest.raises(SyscallError) as info:
+        raise_limit.write(b"max")                            # its own limit: EPERM
+    assert info.value.errno == EPERM and box.pids.max == 20
+    worker = root.mkdir("worker", 0o755)                     # organizing itself is fine
+    worker.lookup("cgroup.procs").open(O_WRONLY).write(b"1")  # pid 1 in its namespace
+    assert world.boxed.cgroup is box.children["worker"]
+    root.lookup("cgroup.subtree_control").open(O_WRONLY).write(b"+pids")   # delegatable
+    worker.lookup("pids.max").open(O_WRONLY).write(b"5")     # limits below the root too
+    assert box.children["worker"].pids.max == 5
+    root.lookup("cgroup.procs").open(O_WRONLY).write(b"0")   # back to its root: allowed
+    assert world.boxed.cgroup is box
+    world.current = world.host                               # the host writing the pid of
+    with pytest.raises(SyscallError) as info:                # its own init into the view
+        worker.lookup("cgroup.procs").open(O_WRONLY).write(b"1")
+    assert info.value.errno == ENOENT and world.host.cgroup is world.cgroups
+
+
+def test_for_kernel_with_a_view_is_delegated():
+    class Kernel:
+        def __init__(self):
+            self.root_cgroup = Cgroup.new_root()
+            self.processes, self.current = {}, None
+
+        def now_ns(self):
+            return 0
+
+    kernel = Kernel()
+    box = kernel.root_cgroup.create("box")
+    assert not CgroupFs.for_kernel(kernel).delegated
+    assert not CgroupFs.for_kernel(kernel, kernel.root_cgroup).delegated
+    view = CgroupFs.for_kernel(kernel, box)
+    assert view.delegated and view.root.cgroup is box

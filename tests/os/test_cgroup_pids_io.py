@@ -126,3 +126,15 @@ def test_parent_limit_applies_to_child_io():
     child = parent.create("c")
     parent.io.write_max("254:0 riops=10")
     assert [child.io.delay_ns(0, 1, write=False) for _ in range(2)] == [0, S // 10]
+
+
+def test_no_block_device_no_delay_and_two_need_a_name():
+    root = Cgroup.new_root()
+    a = root.create("a")
+    assert a.io.delay_ns(0, 4096, write=True) == 0 and a.io.read_stat() == ""
+    root.io_devices[DISK] = "vda"
+    root.io_devices[(254, 16)] = "vdb"
+    with pytest.raises(ValueError, match="name the device"):
+        a.io.delay_ns(0, 1, write=False)
+    a.io.delay_ns(0, 1, write=False, dev=(254, 16))
+    assert a.io.read_stat().startswith("254:16 rbytes=1 ")

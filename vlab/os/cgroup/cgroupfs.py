@@ -20,20 +20,30 @@ writer's PID namespace, 0 meaning the writer), for the pid to show a reader (0 f
 process its PID namespace cannot see, as ``task_pid_vnr``), for the guest time
 (cpu.stat) and to send SIGKILL (cgroup.kill).
 
-Simplified: no cgroup namespaces (every mount shows the whole tree from the root), no
-file-modified notifications (poll/inotify on cgroup.events), no delegation by file
-ownership (the files belong to root; permission checks are the VFS's).
+A *delegated* mount (``CgroupFs(cg, access, delegated=True)``, what a container gets:
+Linux's cgroup namespace with the ``nsdelegate`` mount option) shows the subtree of
+``cg`` as its whole tree.  Inside it, the files of that root that set the container's
+own limits refuse writes (EPERM) except the delegatable ``cgroup.procs`` and
+``cgroup.subtree_control``, and a process can be moved only between cgroups of the
+subtree (ENOENT otherwise): the container can organize itself below its cgroup but not
+raise its own limits or pull processes in from outside.
+
+Simplified: no file-modified notifications (poll/inotify on cgroup.events), no
+delegation by file ownership (the files belong to root; permission checks are the
+VFS's); a delegated view is chosen by whoever mounts it (the kernel's CLONE_NEWCGROUP
+would fix it at unshare time).
 """
 
 from __future__ import annotations
 
-from ..errno import EACCES, EINVAL, ENODEV, ENOTDIR, SyscallError
+from ..errno import EACCES, EINVAL, ENODEV, ENOTDIR, EPERM, SyscallError
 from ..vfs.constants import O_ACCMODE, O_RDONLY, O_RDWR, S_IFDIR
 from ..vfs.inode import FileSystem, Inode
 from ..vfs.synthetic import SyntheticFile
 from .files import Access, file_names, spec_for
 
 PAGE_SIZE = 4096
+DELEGATABLE = ("cgroup.procs", "cgroup.subtree_control")   # /sys/kernel/cgroup/delegate
 
 
 class CgroupFs(FileSystem):
@@ -41,17 +51,23 @@ class CgroupFs(FileSystem):
 
     fstype = "cgroup2"
 
-    def __init__(self, cgroup_root, access: Access | None = None, source: str = "cgroup2"):
+    def __init__(self, cgroup_root, access: Access | None = None, source: str = "cgroup2",
+                 *, delegated: bool = False):
         super().__init__(source)
         self.cgroup_root = cgroup_root
-        self.access = access or Access()
+        self.delegated = delegated
+        access = access or Access()
+        self.access = access.viewed_from(cgroup_root) if delegated else access
         self._dirs: dict[int, CgroupDir] = {}        # id(cgroup) -> its inode (stable ino)
         self._files: dict[tuple[int, str], CgroupFileInode] = {}
         self.root = self.dir_for(cgroup_root)
 
     @classmethod
-    def for_kernel(cls, kernel) -> CgroupFs:
-        """The cgroupfs of ``kernel``'s cgroup tree (``kernel.root_cgroup``)."""
+    def for_kernel(cls, kernel, view=None) -> CgroupFs:
+        """The cgroupfs of ``kernel``'s cgroup tree (``kernel.root_cgroup``); with
+        ``view`` (a cgroup: a container's) the delegated view of its subtree."""
+        if view is not None and view is not kernel.root_cgroup:
+            return cls(view, Access.for_kernel(kernel), delegated=True)
         return cls(kernel.root_cgroup, Access.for_kernel(kernel))
 
     def dir_for(self, cgroup) -> CgroupDir:
@@ -140,6 +156,10 @@ class CgroupFileInode(SyntheticFile):
         spec = self.spec()
         if spec.write is None:
             raise SyscallError(EACCES, f"{self.name} is read-only")
+        if (self.fs.delegated and self.cgroup is self.fs.cgroup_root
+                and self.name not in DELEGATABLE):
+            raise SyscallError(EPERM, f"{self.name} of the delegated root sets this "
+                               "container's own limits; it is written from outside")
         data = bytes(data[:PAGE_SIZE])
         try:
             text = data.decode("ascii")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..errno import EINVAL, ESRCH, SyscallError
+from ..errno import EINVAL, ENOENT, ESRCH, SyscallError
 from .parse import format_flat, format_limit, invalid, parse_limit, parse_uint
 
 ALL, NON_ROOT = "all", "non-root"
@@ -40,14 +40,23 @@ class Access:
       names in the writer's PID namespace (0: the writer itself), or None;
     * ``pid_of(proc, reader)`` -- its pid in the reader's PID namespace (0 if it cannot
       see it there, as Linux's ``task_pid_vnr``);
-    * ``kill(proc)`` -- send SIGKILL (cgroup.kill)."""
+    * ``kill(proc)`` -- send SIGKILL (cgroup.kill);
+    * ``view_root`` -- the cgroup a delegated view (a container's cgroupfs) shows as its
+      root, or None: a process may be moved only from a cgroup inside it (ENOENT
+      otherwise, as cgroup-v2.rst's "Delegation Containment" for namespaces)."""
 
     def __init__(self, *, processes=None, now_ns=lambda: 0, current=lambda: None,
-                 kill=None):
+                 kill=None, view_root=None):
         self.processes = processes if processes is not None else {}
         self.now_ns = now_ns
         self.current = current
         self._kill = kill
+        self.view_root = view_root
+
+    def viewed_from(self, view_root) -> Access:
+        """The same kernel seen from a delegated view rooted at ``view_root``."""
+        return Access(processes=self.processes, now_ns=self.now_ns, current=self.current,
+                      kill=self._kill, view_root=view_root)
 
     @classmethod
     def for_kernel(cls, kernel) -> Access:
@@ -118,6 +127,10 @@ def write_procs(cg, ctx, text: str, writer=None) -> None:
     proc = ctx.find_process(pid, writer)
     if proc is None:
         raise SyscallError(ESRCH, f"cgroup.procs: no process {pid}")
+    source = getattr(proc, "cgroup", None)
+    if ctx.view_root is not None and (source is None or not source.is_within(ctx.view_root)):
+        raise SyscallError(ENOENT, f"cgroup.procs: process {pid} is in a cgroup outside "
+                           "this delegated view; it cannot be moved from here")
     cg.attach(proc)
 
 

@@ -73,13 +73,15 @@ class IoController:
         return [cg.io for cg in self.cgroup.ancestors()]
 
     def _device(self, dev):
+        """``dev`` as (major, minor); None: the one registered block device (None if
+        there is none: nothing to limit or count)."""
         if dev is not None:
             return tuple(dev)
         devices = self.cgroup.root.io_devices
-        if len(devices) != 1:
+        if len(devices) > 1:
             raise ValueError("io: name the device (major, minor); the kernel registered "
                              f"{len(devices)} block devices")
-        return next(iter(devices))
+        return next(iter(devices), None)
 
     # -- the block layer's interface --------------------------------------------------
 
@@ -88,6 +90,8 @@ class IoController:
         device) issued at ``now_ns``: account it in io.stat here and up, and return how
         long the io.max limits of this cgroup and its ancestors delay it."""
         dev = self._device(dev)
+        if dev is None:
+            return 0
         direction = "w" if write else "r"
         wait = 0
         for level in self._levels():

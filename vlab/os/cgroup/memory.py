@@ -20,9 +20,10 @@ limit, ``oom_kill`` for each process killed.  ``low`` and ``high`` stay 0.
 Simplified, as a model: there is no reclaim (no page cache, no swap), so a charge past
 the limit goes straight to OOM (Linux first tries to reclaim); no memory.low/high/min;
 ``memory.peak`` is reset by any write for every reader (Linux: per open file).
-Lowering memory.max below the current usage calls the kernel's ``oom_handler`` (if it
-registered one on the root cgroup) once, as Linux's ``memory_max_write`` OOM-kills until
-the usage fits.
+Lowering memory.max below the current usage counts an ``oom`` event and calls the
+kernel's ``oom_handler`` (if it registered one on the root cgroup: a callable taking this
+controller) once; Linux's ``memory_max_write`` OOM-kills until the usage fits, but here a
+victim frees its pages only when it exits, so later charges meet the new limit instead.
 """
 
 from __future__ import annotations
@@ -137,8 +138,7 @@ class MemoryController:
         limit = parse_bytes_limit("memory.max", text)
         self.max_pages = None if limit is None else limit // PAGE_SIZE
         if self.max_pages is not None and self.current_pages > self.max_pages:
-            self._event("max")
-            self._event("oom")
+            self._event("oom")                # memory_max_write: MEMCG_OOM, then OOM kill
             handler = self.cgroup.root.oom_handler
             if handler is not None:
                 handler(self)
