@@ -394,3 +394,49 @@ def test_user_programs_demand_fault_and_copy_on_write_on_the_machine(engine):
     child.destroy()
     parent.destroy()
     assert frames.used_frames == 0
+
+
+# ---------------------------------------------------------------- under the kernel
+FORK_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+int global = 1;
+
+int main(void) {
+    int *heap = malloc(64 * 1024);
+    for (int i = 0; i < 16384; i++) heap[i] = i;
+    int local = 3;
+    pid_t pid = fork();
+    if (pid == 0) {                    /* data, stack and heap: each copied on write */
+        global = 100;
+        local = 300;
+        for (int i = 0; i < 16384; i++) heap[i] = -i;
+        printf("child %d %d %d\n", global, local, heap[5]);
+        exit(7);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    printf("parent %d %d %d %d\n", global, local, heap[5], WEXITSTATUS(status));
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+def test_a_musl_program_forks_copy_on_write_under_the_kernel(tmp_path, engine):
+    from vlab.isa.runtime import ToolchainMissing, compile_c
+    from vlab.os.boot import run_program
+    source = tmp_path / 'fork.c'
+    source.write_text(FORK_C)
+    try:
+        elf = compile_c([source], tmp_path / 'fork.elf', libc='musl')
+    except ToolchainMissing as missing:
+        pytest.skip(str(missing))
+    done = run_program(elf, paging=True, engine=engine, ram_size=16 << 20)
+    assert done.stdout == b'child 100 300 -5\nparent 1 3 5 7\n', (done.result, done.stderr)
+    assert done.result.exit_code == 0
+    assert done.booted.machine.ledger.count('page_copy') >= 16      # the 64 KiB heap
+    assert done.booted.kernel.frames.used_frames == 0               # all given back

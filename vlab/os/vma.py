@@ -14,7 +14,7 @@ permits the access is resolved (demand zero, copy-on-write), one outside is a SI
 neighbours that are alike (``vma_merge``), ``find_gap`` picks a free range top-down
 below a limit (``unmapped_area_topdown``).  Simplified: a list with ``bisect`` instead
 of Linux's maple tree; no file backing (``kind`` names what an area holds:
-text, data, heap, stack, anon).
+text, data, heap, stack, anon, vdso -- the kernel's signal-return page).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 PAGE = 4096
 PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = 0, 1, 2, 4
 PROT_ALL = PROT_READ | PROT_WRITE | PROT_EXEC
-KINDS = ("text", "data", "heap", "stack", "anon")
-MAPS_NAME = {"heap": "[heap]", "stack": "[stack]"}      # the name column of proc(5) maps
+KINDS = ("text", "data", "heap", "stack", "anon", "vdso")
+MAPS_NAME = {"heap": "[heap]", "stack": "[stack]", "vdso": "[vdso]"}   # proc(5) maps names
 USER_TOP = 0xC000_0000          # user addresses end here (Linux's classic 3 GiB split)
 MMAP_MIN = 0x1_0000             # lowest address mmap hands out (vm.mmap_min_addr, 64 KiB)
 STACK_GAP = 8 << 20             # mmap_base = USER_TOP - 8 MiB (Linux: the stack rlimit)
