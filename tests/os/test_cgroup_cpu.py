@@ -125,3 +125,14 @@ def test_cpu_stat_system_time_and_no_bandwidth_lines_when_disabled():
     assert text == "usage_usec 5000\nuser_usec 2000\nsystem_usec 3000\n"
     with pytest.raises(ValueError):
         a.cpu.charge(-1, 5 * MS)
+
+
+def test_new_quota_unthrottles_and_keeps_the_counters():
+    cpu = Cgroup.new_root().create("a").cpu
+    cpu.set_max(10_000, 100_000)
+    cpu.charge(10 * MS, 10 * MS)
+    assert cpu.throttled(10 * MS)
+    cpu.write_max("50000")                                # more quota: runs again
+    assert not cpu.throttled(10 * MS) and cpu.nr_throttled == 1 and cpu.nr_periods == 1
+    cpu.write_max("max")
+    assert not cpu.throttled(10 * MS) and cpu.next_unthrottle_ns(10 * MS) is None

@@ -62,14 +62,16 @@ class CpuController:
         self.quota_us: int | None = None
         self.period_us = DEFAULT_PERIOD_US
         self.weight = WEIGHT_DEFAULT
-        self._bandwidth_reset()
+        self.nr_periods = self.nr_throttled = 0
+        self.throttled_ns = 0
+        self._runtime_reset()
 
-    def _bandwidth_reset(self) -> None:
+    def _runtime_reset(self) -> None:
+        """A fresh quota: nothing used, not throttled (tg_set_cfs_bandwidth refills and
+        unthrottles); the cpu.stat counters go on."""
         self.period_index = -1               # the period runtime_used belongs to
         self.counted_period = -1             # the last period counted in nr_periods
         self.runtime_used_ns = 0             # minus refills; > quota means debt
-        self.nr_periods = self.nr_throttled = 0
-        self.throttled_ns = 0
         self.throttled_since: int | None = None
 
     # -- configuration ----------------------------------------------------------------
@@ -80,15 +82,15 @@ class CpuController:
         return (self.weight * NICE_0_LOAD + WEIGHT_DEFAULT // 2) // WEIGHT_DEFAULT
 
     def set_max(self, quota_us: int | None, period_us: int | None = None) -> None:
-        """cpu.max: ``quota_us`` per ``period_us`` (None quota: no limit); the counters of
-        the bandwidth controller restart."""
+        """cpu.max: ``quota_us`` per ``period_us`` (None quota: no limit); the runtime
+        starts afresh (a throttled group runs again)."""
         period_us = self.period_us if period_us is None else period_us
         if not MIN_PERIOD_US <= period_us <= MAX_PERIOD_US:
             raise invalid("cpu.max", str(period_us), CPU_MAX_ACCEPTED)
         if quota_us is not None and quota_us < MIN_QUOTA_US:
             raise invalid("cpu.max", str(quota_us), CPU_MAX_ACCEPTED)
         self.quota_us, self.period_us = quota_us, period_us
-        self._bandwidth_reset()
+        self._runtime_reset()
 
     def set_weight(self, weight: int) -> None:
         if not WEIGHT_MIN <= weight <= WEIGHT_MAX:
@@ -149,7 +151,8 @@ class CpuController:
             was_throttled = self.runtime_used_ns >= self._quota_ns
             self.runtime_used_ns = max(0, self.runtime_used_ns - self._quota_ns)
             if was_throttled and self.runtime_used_ns < self._quota_ns:
-                self.throttled_ns += boundary - self.throttled_since
+                if self.throttled_since is not None:
+                    self.throttled_ns += boundary - self.throttled_since
                 self.throttled_since = None
             elif was_throttled:                       # still in debt: throttled again
                 self.counted_period = self.period_index

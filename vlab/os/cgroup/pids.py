@@ -18,7 +18,9 @@ from __future__ import annotations
 from ..errno import EAGAIN, SyscallError
 from .parse import format_flat, format_limit, parse_limit
 
-PID_MAX_LIMIT = 4 * 1024 * 1024               # include/linux/threads.h (64-bit maximum)
+# include/linux/threads.h: PID_MAX_LIMIT is PID_MAX_DEFAULT (32768) where a long has 4
+# bytes, as on rv32; pids_max_write accepts 0..PID_MAX_LIMIT.
+PID_MAX_LIMIT = 32768
 
 
 class PidsController:

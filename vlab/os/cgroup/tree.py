@@ -25,9 +25,9 @@ Simplified, as a model: the root starts with every controller enabled in its
 ``cgroup.subtree_control`` (as systemd does at boot), so new cgroups get all files;
 the "no internal processes" rule (a non-root cgroup with processes may not enable
 controllers for its children) is *not* enforced; there are no threaded cgroups,
-``cgroup.freeze`` or cgroup namespaces.  Disabling a controller
-returns the children's settings of that controller to the defaults (Linux destroys and
-later re-creates the controller's state).
+``cgroup.freeze`` or cgroup namespaces (``cgroupfs.py`` gives a container a delegated
+view of its subtree instead).  Disabling a controller returns the children's settings
+of that controller to the defaults (Linux destroys and later re-creates its state).
 """
 
 from __future__ import annotations
