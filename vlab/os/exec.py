@@ -27,8 +27,7 @@ Under the multi-process kernel the space is an ``AddressSpace`` (``aspace.py``: 
 demand, copy-on-write fork) on the kernel's frames; the heap is the space's own
 (``set_heap``), and one more page is mapped read-execute at ``VDSO_VA``: the signal
 return trampoline (``sigframe.py``), where Linux has its vDSO.  ``execve`` reads the
-program through the process's VFS (``read_executable``), or through the sandbox of
-``file.py`` when the process has no VFS context.
+program through the process's VFS (``read_executable``).
 
 Arguments and environment strings are bytes to the guest: a ``str`` is encoded as the
 host encodes file names (``os.fsencode``), so a non-UTF-8 argument given on the command
@@ -43,12 +42,11 @@ import os
 import struct
 from dataclasses import dataclass
 
-from vlab.isa.elf import ElfFormatError, InputFileError, load_elf, read_input
+from vlab.isa.elf import ElfFormatError, load_elf
 
 from .errno import E2BIG, EACCES, ENOENT, ENOEXEC, ENOMEM, SyscallError
 from .sigframe import TRAMPOLINE
-from .vfs.constants import AT_FDCWD
-from .vfs.namei import namei
+from .vfs.namei import lookup
 from .vm import PAGE, FlatSpace, Sv32Space, page_up
 
 STACK_SIZE = 1 << 20
@@ -60,6 +58,8 @@ RANDOM_BYTES = bytes(range(16))  # AT_RANDOM: fixed so runs are reproducible
 VDSO_VA = SV32_STACK_TOP - (8 << 20)   # the trampoline: above the mmap area, below the stack
 KERNEL_PAGE = PAGE               # RAM the kernel keeps for itself when paging is on
 MAX_PROGRAM = 64 << 20           # bytes execve reads at most
+READ_CHUNK = 1 << 20
+O_RDONLY = 0
 
 
 class LoadError(ValueError):
@@ -165,23 +165,33 @@ def map_trampoline(space) -> None:
 
 
 def read_executable(proc, path: str) -> bytes:
-    """The bytes of the program file ``path`` as ``proc`` names it: through its VFS
-    (``proc.fs``), else through the sandbox of ``file.py``.  EACCES for a directory or
-    a file without an execute bit, ENOMEM past ``MAX_PROGRAM`` bytes."""
-    if proc.fs is not None:
-        inode = namei(proc, AT_FDCWD, path).inode
-        if not inode.is_regular() or not inode.mode & 0o111:
-            raise SyscallError(EACCES, f"{path}: not an executable regular file")
-        if inode.size > MAX_PROGRAM:
-            raise SyscallError(ENOMEM, f"{path}: larger than {MAX_PROGRAM >> 20} MiB")
-        return inode.read_at(0, inode.size)
-    host = proc.files.host_path(path, proc.cwd)
-    if os.path.isdir(host):
-        raise SyscallError(EACCES, f"{path}: is a directory")
+    """The bytes of the program file ``path`` as ``proc`` names it, through its VFS
+    context (``proc.fs``; or its descriptor table's, for a process made without one).
+    EACCES for a directory or a file without an execute bit, ENOMEM past
+    ``MAX_PROGRAM`` bytes."""
+    fs = proc.fs
+    if fs is None and hasattr(proc.files, "context"):
+        fs = proc.files.context(proc.cwd)
+    if fs is None:
+        raise SyscallError(ENOENT, f"{path}: the process has no file system")
+    location = lookup(fs, fs.cwd, path)
+    inode = location.inode
+    if not inode.is_regular() or not inode.mode & 0o111:
+        raise SyscallError(EACCES, f"{path}: not an executable regular file")
+    if inode.size > MAX_PROGRAM:
+        raise SyscallError(ENOMEM, f"{path}: larger than {MAX_PROGRAM >> 20} MiB")
+    file = inode.open(O_RDONLY, location)        # the open-file protocol of the VFS
     try:
-        return read_input(host, MAX_PROGRAM, what="program")
-    except InputFileError as exc:
-        raise SyscallError(EACCES if os.path.exists(host) else ENOENT, str(exc)) from None
+        pieces, size = [], 0
+        while size <= MAX_PROGRAM:
+            piece = file.read(READ_CHUNK)
+            if not piece:
+                return b"".join(pieces)
+            pieces.append(piece)
+            size += len(piece)
+    finally:
+        file.close()
+    raise SyscallError(ENOMEM, f"{path}: larger than {MAX_PROGRAM >> 20} MiB")
 
 
 def parse_executable(data: bytes, path: str):

@@ -128,6 +128,9 @@ class Kernel:
                               _binary(stderr, sys.stderr), root, write_quota)
         proc = self.new_process(space, files, parent=parent, ns=ns, comm=comm, uid=uid,
                                 gid=gid, cwd=cwd, brk_start=brk_start, brk_limit=brk_limit)
+        context = getattr(files, "context", None)
+        if context is not None:                     # the VFS's root and cwd (FileTable)
+            proc.fs = context(cwd)
         cgroup = parent.cgroup if parent is not None else self.root_cgroup
         if cgroup is not None:
             cgroup.attach(proc)

@@ -100,8 +100,10 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
     ``run()``; with ``paging`` its space is an AddressSpace on the kernel's frames (all
     RAM after the kernel's page), so it can fork."""
     ram = machine.ram
-    frames = FrameAllocator(machine.bus, ram.base + KERNEL_PAGE, ram.base + ram.size) \
-        if paging else None
+    frames = None
+    if paging:
+        frames = FrameAllocator(machine.bus, ram.base + KERNEL_PAGE, ram.base + ram.size)
+        frames.fence = machine_fence(machine)
     loaded = load_user_program(image, machine.bus, paging=paging, argv=argv, envp=envp,
                                frames=frames)
     kernel = Kernel(ledger=machine.ledger, instret=lambda: machine.hart.instret,
