@@ -271,40 +271,64 @@ def test_the_machines_walker_agrees_with_the_space():
 
 
 # ---------------------------------------------------------------- differential
-def test_random_fork_write_exit_against_a_model():
-    """Random forks, writes, reads, unmaps and exits of a process family, checked after
-    every step against a pure-Python model: a dict of page contents per process."""
-    _, frames = setup(ram=4 << 20)
-    rng = random.Random(2026)
+@pytest.mark.parametrize('seed', [2026, 7, 99])
+def test_random_fork_write_exit_against_a_model(seed):
+    """Random forks, writes, reads, protection changes, unmaps, discards and exits of a
+    process family, checked after every step against a pure-Python model: per process,
+    each page's protection and contents."""
+    machine, frames = setup(ram=4 << 20)
+    rng = random.Random(seed)
     pages = 6
     procs = {0: space_with_data(frames, pages)}
+    prot = {0: ['rw'] * pages}                          # pid -> per page: rw, r or None
     model = {0: {}}                                     # pid -> {page index: bytearray}
     next_pid = 1
-    for step in range(300):
-        op = rng.choice(['write'] * 5 + ['read'] * 3 + ['fork', 'exit', 'discard'])
+    for step in range(400):
+        op = rng.choice(['write'] * 5 + ['read'] * 3 +
+                        ['fork', 'exit', 'discard', 'protect', 'unmap', 'remap'])
         pid = rng.choice(sorted(procs))
-        space, mem = procs[pid], model[pid]
+        space, mem, perms = procs[pid], model[pid], prot[pid]
+        index = rng.randrange(pages)
+        va = DATA + index * PAGE
+        where = f'step {step}: pid {pid} page {index} ({perms[index]})'
         if op == 'write':
-            index, off = rng.randrange(pages), rng.randrange(PAGE - 16)
+            off = rng.randrange(PAGE - 16)
             data = rng.randbytes(rng.randrange(1, 16))
-            space.write(DATA + index * PAGE + off, data)
-            page = mem.setdefault(index, bytearray(PAGE))
-            page[off:off + len(data)] = data
+            if perms[index] != 'rw':
+                with pytest.raises(SyscallError):
+                    space.write(va + off, data)
+                assert space.handle_fault(va + off, 'w') is False, where
+            else:
+                space.write(va + off, data)
+                page = mem.setdefault(index, bytearray(PAGE))
+                page[off:off + len(data)] = data
         elif op == 'read':
-            index = rng.randrange(pages)
-            assert space.read(DATA + index * PAGE, PAGE) == bytes(mem.get(index, PAGE)), \
-                f'step {step}: pid {pid} page {index}'
+            if perms[index] is None:
+                assert space.handle_fault(va, 'r') is False, where
+            else:
+                assert space.read(va, PAGE) == bytes(mem.get(index, PAGE)), where
         elif op == 'fork' and len(procs) < 6:
             procs[next_pid] = space.fork()
             model[next_pid] = {i: bytearray(p) for i, p in mem.items()}
+            prot[next_pid] = list(perms)
             next_pid += 1
         elif op == 'exit' and len(procs) > 1:
             space.destroy()
-            del procs[pid], model[pid]
-        elif op == 'discard':
-            index = rng.randrange(pages)
-            space.discard(DATA + index * PAGE, DATA + (index + 1) * PAGE)
+            del procs[pid], model[pid], prot[pid]
+        elif op == 'discard' and perms[index] is not None:
+            space.discard(va, va + PAGE)
             mem.pop(index, None)
+        elif op == 'protect' and perms[index] is not None:
+            perms[index] = rng.choice(['r', 'rw'])
+            space.protect(va, va + PAGE, PROT_READ | (PROT_WRITE if perms[index] == 'rw'
+                                                      else 0))
+        elif op == 'unmap':
+            space.unmap(va, va + PAGE)
+            perms[index] = None
+            mem.pop(index, None)
+        elif op == 'remap' and perms[index] is None:
+            space.map(va, PAGE, readable=True, writable=True)
+            perms[index] = 'rw'
         # the invariant: each frame's count is the number of page tables mapping it
         counts = {}
         for s in procs.values():
@@ -313,6 +337,8 @@ def test_random_fork_write_exit_against_a_model():
         assert all(frames.refcount(pa) == n for pa, n in counts.items())
         tables = sum(len(s.table_frames) for s in procs.values())
         assert frames.used_frames == len(counts) + tables
+        if step % 50 == 0:
+            check_against_walker(machine, next(iter(procs.values())))
     for space in procs.values():
         space.destroy()
     assert frames.used_frames == 0
