@@ -287,6 +287,8 @@ def sys_lseek(kernel, proc, fd, offset, whence, *_):
 
 def sys_ftruncate64(kernel, proc, fd, low, high, *_):
     file = proc.files.get(fd)
+    if not file.writable:
+        raise SyscallError(EINVAL, "ftruncate: the descriptor is not open for writing")
     size = pair(low, high)
     if size < 0:
         raise SyscallError(EINVAL, f"negative size {size}")

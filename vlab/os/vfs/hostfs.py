@@ -9,8 +9,11 @@ Escape protection (the rules of ``vlab.os.fs.paths``, kept from the proxy kernel
 
 * the VFS walks names one component at a time; each is checked with ``lstat`` on the
   host, so the host never follows a symbolic link during a walk.  A host link is shown
-  as a link; the VFS follows it *inside the guest's root* (as ``chroot`` does), and one
-  whose target, resolved on the host, leaves ``root`` is refused with EACCES;
+  as a link and the VFS follows it *inside the guest's root* (as ``chroot`` and a
+  container's bind mounts do), so ``/etc/passwd`` in a link names the guest's file.
+  With ``strict_links`` (the proxy kernel's ``--root`` sandbox) a link whose target,
+  resolved on the host, leaves ``root`` is refused with EACCES instead, as
+  ``vlab.os.fs.paths.host_path`` always did;
 * files are opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat`` after the
   open: only regular files and directories are served, a FIFO, device or socket is
   EACCES (a FIFO's open would block the host beyond any instruction budget,
@@ -48,8 +51,9 @@ def _host(function, *args):
 class HostFs(FileSystem):
     fstype = "hostfs"
 
-    def __init__(self, root, quota: WriteQuota | None = None):
+    def __init__(self, root, quota: WriteQuota | None = None, *, strict_links: bool = False):
         super().__init__(source=os.fspath(root))
+        self.strict_links = strict_links
         self.host_root = os.path.realpath(root)
         if not os.path.isdir(self.host_root):
             raise ValueError(f"hostfs root {self.host_root!r} is not a directory: give "
@@ -170,6 +174,8 @@ class HostInode(Inode):
         if not self.is_symlink():
             return super().readlink()
         target = _host(os.readlink, self.host)
+        if not self.fs.strict_links:
+            return target
         resolved = os.path.realpath(self.host)
         root = self.fs.host_root
         if resolved != root and not resolved.startswith(root.rstrip(os.sep) + os.sep):
