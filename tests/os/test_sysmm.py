@@ -142,6 +142,19 @@ def test_shared_anonymous_memory_stays_shared_across_fork(proc):
     assert [v.perms for v in space.vma_list()] == ['rw-p', 'rw-s']
 
 
+def test_shared_mapping_out_of_memory_is_undone_and_populate_is_best_effort(proc):
+    space, frames = proc.space, proc.frames
+    free = frames.free_frames
+    too_many = frames.total_frames * PAGE           # passes the overcommit check only
+    assert call(proc, 'mmap2', 0, too_many, RW, MAP_SHARED | MAP_ANON) == -ENOMEM
+    assert len(space.vmas) == 0 and space.rss_pages == 0
+    assert frames.used_frames == len(space.table_frames)    # page tables only
+    at = call(proc, 'mmap2', 0, too_many, RW, PRIVATE_ANON | MAP_POPULATE)
+    assert at > 0 and space.vm_size == too_many and frames.free_frames == 0
+    space.munmap(at, too_many)
+    assert frames.used_frames == len(space.table_frames) < frames.total_frames - free + 3
+
+
 # ---------------------------------------------------------------- munmap, mprotect
 def test_munmap_frees_and_checks_its_arguments(proc):
     space = proc.space

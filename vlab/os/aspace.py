@@ -128,6 +128,11 @@ class AddressSpace:
         return self.table.atp | self.asid << 22
 
     @property
+    def vm_size(self) -> int:
+        """Bytes of all areas (VmSize in /proc/<pid>/status), present or not."""
+        return sum(area.length for area in self.vmas)
+
+    @property
     def rss_pages(self) -> int:
         """Pages present in memory (VmRSS / 4 KiB), shared ones included."""
         return len(self.pages)

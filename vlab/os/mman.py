@@ -10,14 +10,15 @@ entries are in ``sysmm.py``.
 
 * ``mmap_anonymous(space, addr, length, prot, flags)``: anonymous private mappings are
   lazy (pages on first touch); ``MAP_SHARED`` anonymous ones are populated at once so
-  that ``fork`` shares them (see ``aspace.py``); ``MAP_FIXED`` replaces what was there,
-  ``MAP_FIXED_NOREPLACE`` refuses (EEXIST); without either, ``addr`` is a hint used if
-  free, else the highest free gap below the stack (top-down, as Linux).  Like Linux's
-  default overcommit heuristic (``vm.overcommit_memory`` = 0), a single mapping larger
-  than all of memory is refused with ENOMEM.  Simplified: **file mappings are not
-  supported** -- flags without MAP_ANONYMOUS (a mapping of a file descriptor) fail with
-  ENODEV ("the underlying file system does not support memory mapping"), the answer
-  Linux gives for files that cannot be mapped.
+  that ``fork`` shares them (see ``aspace.py``; out of memory, the mapping is undone:
+  ENOMEM); ``MAP_POPULATE`` faults pages in as far as memory allows; ``MAP_FIXED``
+  replaces what was there, ``MAP_FIXED_NOREPLACE`` refuses (EEXIST); without either,
+  ``addr`` is a hint used if free, else the highest free gap below the stack (top-down,
+  as Linux).  Like Linux's default overcommit heuristic (``vm.overcommit_memory`` = 0),
+  a single mapping larger than all of memory is refused with ENOMEM.  Simplified:
+  **file mappings are not supported** -- flags without MAP_ANONYMOUS (a mapping of a
+  file descriptor) fail with ENODEV ("the underlying file system does not support
+  memory mapping"), the answer Linux gives for files that cannot be mapped.
 * ``munmap``, ``mprotect`` (ENOMEM if part of the range is not mapped; simplified: then
   nothing is changed, where Linux changes the areas before the hole), ``madvise``
   (MADV_DONTNEED and MADV_FREE drop private pages, the next touch reads zeros; the
@@ -29,6 +30,7 @@ entries are in ``sysmm.py``.
 from __future__ import annotations
 
 from .errno import EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
+from .frames import OutOfMemory
 from .vma import MMAP_MIN, PAGE, PROT_ALL, USER_TOP, page_up
 
 MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_TYPE = 0x01, 0x02, 0x03, 0x0F
@@ -93,9 +95,14 @@ def mmap_anonymous(space, addr: int, length: int, prot: int, flags: int) -> int:
     shared = kind != MAP_PRIVATE
     space.map(start, end - start, bool(prot & 1), bool(prot & 2), bool(prot & 4),
               kind="anon", shared=shared)
-    if shared or flags & MAP_POPULATE:
-        space.populate(start, end)
-    return start
+    try:
+        if shared or flags & MAP_POPULATE:
+            space.populate(start, end)
+    except OutOfMemory:
+        if shared:                       # a shared mapping needs its pages: undo it
+            space.unmap(start, end)
+            raise
+    return start                         # MAP_POPULATE is best effort (mm_populate)
 
 
 def munmap(space, addr: int, length: int) -> int:
