@@ -35,7 +35,13 @@ int openat(int dirfd, const char *path, int flags, int mode)
 }
 int open(const char *path, int flags, int mode) { return openat(AT_FDCWD, path, flags, mode); }
 int close(int fd) { return SYSCALL3(SYS_close, fd, 0, 0); }
-off_t lseek(int fd, off_t offset, int whence) { return SYSCALL3(SYS_lseek, fd, offset, whence); }
+/* RV32 Linux has no 32-bit lseek: number 62 is _llseek(fd, offset_high, offset_low,
+   loff_t *result, whence), as musl's lseek calls it (src/unistd/lseek.c). */
+off_t lseek(int fd, off_t offset, int whence) {
+    long long result;
+    long r = syscall6(SYS_lseek, fd, offset < 0 ? -1 : 0, offset, (long)&result, whence, 0);
+    return r < 0 ? (off_t)r : (off_t)result;
+}
 int fstat(int fd, struct stat *st) { return SYSCALL3(SYS_fstat, fd, st, 0); }
 void *brk(void *addr) { return (void *)SYSCALL3(SYS_brk, addr, 0, 0); }
 int clock_gettime(int clock, struct timespec *ts)
