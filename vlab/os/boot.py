@@ -114,12 +114,13 @@ def needs_paging(image: ElfImage, ram_base: int, ram_size: int) -> bool:
 
 def boot(program, mode: str | None = None, engine: str = "interp", paging: bool | None = None,
          argv=None, envp=(), stdin=None, stdout=None, stderr=None, root=None,
-         write_quota: int = DEFAULT_WRITE_QUOTA, **machine_args) -> Booted:
+         write_quota: int = DEFAULT_WRITE_QUOTA, root_cgroup=None, **machine_args) -> Booted:
     """Load ``program`` (a path, or an ElfImage) on a new Machine, ready to run.
 
     ``mode`` None decides from the file (detect_mode); ``paging`` None decides from the
     layout (needs_paging); the other arguments go to the kernel (argv, envp, the
-    stdio streams, the sandbox root and its write quota) and to the Machine (ram_size, costs...).
+    stdio streams, the sandbox root and its write quota, the root cgroup of the kernel) and
+    to the Machine (ram_size, costs...).
     """
     image = program if isinstance(program, ElfImage) else read_program(program, mode)
     mode = mode or detect_mode(image)
@@ -136,7 +137,7 @@ def boot(program, mode: str | None = None, engine: str = "interp", paging: bool 
         kernel = start_user_program(machine, image, paging=paging,
                                     argv=list(argv or [name]), envp=envp, stdin=stdin,
                                     stdout=stdout, stderr=stderr, root=root,
-                                    write_quota=write_quota)
+                                    write_quota=write_quota, root_cgroup=root_cgroup)
     except LoadError as exc:
         raise BootError(f"cannot load the user program: {exc}") from None
     except SyscallError as exc:    # e.g. out of frames, or a segment past the end of RAM
