@@ -125,7 +125,8 @@ class FileTable(FdTable):
         super().__init__()
         self.root = os.path.realpath(root) if root is not None else None
         self.quota = WriteQuota(write_quota)
-        fs = HostFs(self.root, quota=self.quota, strict_links=True) if root is not None else RamFs("none")
+        fs = (HostFs(self.root, quota=self.quota, strict_links=True) if root is not None
+              else RamFs("none"))
         self.mnt_ns = MountNamespace(fs, readonly=root is None)
         for fd, file in enumerate(stdio_files(stdin, stdout, stderr)):
             self.place(fd, file)

@@ -121,7 +121,8 @@ class OverlayInode(Inode):
 
     def readdir(self):
         self._need_dir("")
-        return [(name, self.fs.inode(self._child(name))) for name in sorted(self.fs.names(self.path))]
+        return [(name, self.fs.inode(self._child(name)))
+                for name in sorted(self.fs.names(self.path))]
 
     def _absent(self, name: str) -> str:
         self._need_dir(name)
