@@ -6,7 +6,7 @@ import pytest
 
 from vlab.isa.machine import Machine
 from vlab.os.aspace import MMAP_MIN, AddressSpace, machine_fence
-from vlab.os.errno import EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
+from vlab.os.errno import EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
 from vlab.os.frames import FrameAllocator
 from vlab.os.sysmm import CALLS
 from vlab.os.unistd import NUMBERS
@@ -107,7 +107,7 @@ def test_map_fixed_replaces_and_noreplace_refuses(proc):
     ((0, PAGE, RW, MAP_ANON), EINVAL),                           # neither private nor shared
     ((0, PAGE, 8, PRIVATE_ANON), EINVAL),                        # unknown protection
     ((0x3000_0010, PAGE, RW, PRIVATE_ANON | MAP_FIXED), EINVAL),  # unaligned fixed
-    ((0, PAGE, RW, MAP_PRIVATE, 3, 0), ENODEV),                  # a file mapping
+    ((0, PAGE, RW, MAP_PRIVATE, 3, 0), EBADF),                   # no file there
     ((0, 1 << 30, RW, PRIVATE_ANON), ENOMEM),                    # more than all of memory
     ((0x1000, PAGE, RW, PRIVATE_ANON | MAP_FIXED), EPERM),       # below mmap_min_addr
     ((0xBFFF_F000, 2 * PAGE, RW, PRIVATE_ANON | MAP_FIXED), ENOMEM),  # past user space
@@ -117,16 +117,54 @@ def test_mmap_errors(proc, args, errno):
     assert len(proc.space.vmas) == 0
 
 
-def test_a_file_mapping_checks_the_descriptor_then_is_not_supported(proc):
-    class Files:
-        def get(self, fd):
-            if fd != 3:
-                raise SyscallError(EBADF, f'file descriptor {fd} is not open')
-            return object()
-    proc.files = Files()
-    assert call(proc, 'mmap2', 0, PAGE, PROT_R, MAP_PRIVATE, 7, 0) == -EBADF
-    assert call(proc, 'mmap2', 0, PAGE, PROT_R, MAP_PRIVATE, 3, 0) == -ENODEV
-    assert call(proc, 'mmap2', 0, PAGE, PROT_R, PRIVATE_ANON, 7, 0) > 0  # fd ignored
+class RegularFile:
+    """An open regular file as the VFS's open-file protocol shows it."""
+
+    def __init__(self, data, readable=True, mode=0o100644):
+        self.data, self.readable, self.mode, self.offset = data, readable, mode, 0
+
+    def stat(self):
+        return SimpleNamespace(mode=self.mode)
+
+    def pread(self, offset, count):
+        return self.data[offset:offset + count]
+
+
+class Files:
+    def __init__(self, **by_fd):
+        self.by_fd = by_fd
+
+    def get(self, fd):
+        if f'fd{fd}' not in self.by_fd:
+            raise SyscallError(EBADF, f'file descriptor {fd} is not open')
+        return self.by_fd[f'fd{fd}']
+
+
+def test_a_private_file_mapping_is_a_copy_of_the_file(proc):
+    content = bytes(range(256)) * 40                                 # 10240 bytes
+    proc.files = Files(fd3=RegularFile(content))
+    at = call(proc, 'mmap2', 0, 3 * PAGE, PROT_R, MAP_PRIVATE, 3, 1)   # from page 1
+    assert at > 0
+    space = proc.space
+    assert space.read(at, 10240 - PAGE) == content[PAGE:]
+    assert space.read(at + 10240 - PAGE, 100) == bytes(100)            # past the end
+    assert space.writable_prefix(at, 10) == 0                         # PROT_READ kept
+    assert call(proc, 'mprotect', at, PAGE, RW) == 0
+    space.write(at, b'mine')                                          # private
+    assert proc.files.get(3).data == content
+
+
+@pytest.mark.parametrize('files, fd, flags, errno', [
+    (Files(), 7, MAP_PRIVATE, EBADF),
+    (Files(fd3=RegularFile(b'x', readable=False)), 3, MAP_PRIVATE, EACCES),
+    (Files(fd3=RegularFile(b'x', mode=0o020666)), 3, MAP_PRIVATE, ENODEV),   # a device
+    (Files(fd3=RegularFile(b'x')), 3, MAP_SHARED, ENODEV),
+])
+def test_file_mapping_errors(proc, files, fd, flags, errno):
+    proc.files = files
+    assert call(proc, 'mmap2', 0, PAGE, PROT_R, flags, fd, 0) == -errno
+    assert len(proc.space.vmas) == 0
+    assert call(proc, 'mmap2', 0, PAGE, PROT_R, flags | MAP_ANON, fd, 0) > 0  # fd ignored
 
 
 def test_shared_anonymous_memory_stays_shared_across_fork(proc):
