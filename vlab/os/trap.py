@@ -58,7 +58,7 @@ from .frames import FrameAllocator, OutOfMemory
 from .kernel import TRAMPOLINE_OFFSET, Kernel
 from .proc import Fault
 from .quota import DEFAULT_WRITE_QUOTA
-from .sched import MIN_GRANULARITY_NS
+from .sched import MIN_GRANULARITY_NS, throttled_until
 from .sigframe import SIG_IGN, TRAMPOLINE, deliver
 from .signal import SIGABRT, SIGKILL, bit, signal_for, signal_name
 from .waitq import Blocked
@@ -239,7 +239,8 @@ def reschedule(kernel: Kernel, ctx):
             if current is not None and current.state == "R":
                 kernel.sched.enqueue(current)
             chosen, _ = kernel.sched.pick(now)
-            if chosen is None and current is not None and current.state == "R":
+            if (chosen is None and current is not None and current.state == "R"
+                    and throttled_until(current, now) is None):   # cpu.max holds it
                 chosen = current
             preempt = yielded = False
         if chosen is None:
