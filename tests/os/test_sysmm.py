@@ -1,5 +1,6 @@
 """The memory system calls, with Linux's semantics (man 2 brk, mmap, munmap, mprotect,
 madvise, mremap), through the handlers' table."""
+import random
 from types import SimpleNamespace
 
 import pytest
@@ -377,3 +378,53 @@ def test_musl_malloc_runs_on_these_calls(tmp_path, engine):
     assert {'brk', 'mmap2', 'munmap', 'mremap', 'mprotect'} <= set(calls)
     space.destroy()
     assert space.frames.used_frames == 0
+
+
+# ---------------------------------------------------------------- hostile arguments
+def test_random_arguments_never_break_the_space(proc):
+    """Thousands of memory calls with hostile 32-bit arguments: each returns a number
+    (a result or -errno, never a Python exception) and the space stays consistent."""
+    rng = random.Random(9)
+    space, frames = proc.space, proc.frames
+    proc.files = Files(fd3=RegularFile(b'file' * 3000))
+    interesting = [0, 1, PAGE - 1, PAGE, 0x1_0000, 0x2000_0000, 0xBF7F_F000, 0xBFFF_F000,
+                   0xC000_0000, 0xFFFF_F000, 0xFFFF_FFFF, 0x7FFF_FFFF, HEAP, HEAP + 5 * PAGE]
+
+    def arg():
+        if rng.random() < 0.5:
+            return rng.choice(interesting)
+        if rng.random() < 0.5:                       # somewhere near a mapping
+            return rng.choice(interesting[-2:] + [a.start for a in space.vmas]) \
+                + rng.randrange(-2, 3) * PAGE
+        return rng.randrange(1 << 32) & (~(PAGE - 1) if rng.random() < 0.7 else -1)
+
+    for step in range(1500):
+        name = rng.choice(sorted(CALLS))
+        args = [arg() for _ in range(6)]
+        if name == 'mmap2':
+            args[1] = rng.choice([PAGE, 3 * PAGE, args[1]])
+            args[2] = rng.randrange(8)
+            args[3] = rng.choice([MAP_PRIVATE, MAP_SHARED]) | rng.choice(
+                [MAP_ANON, MAP_ANON | MAP_FIXED, 0, MAP_ANON | MAP_POPULATE])
+            args[4] = rng.choice([3, 0xFFFF_FFFF])
+        elif name in ('munmap', 'mprotect', 'madvise', 'mremap'):
+            args[1] = rng.choice([PAGE, 2 * PAGE, args[1]])
+            args[2] = rng.randrange(16) if name != 'mremap' else rng.choice([PAGE, args[2]])
+            args[3] = rng.randrange(4) if name == 'mremap' else args[3]
+        args = [a & 0xFFFF_FFFF for a in args]
+        result = call(proc, name, *args)
+        assert isinstance(result, int), (step, name, args)
+        if name == 'mmap2' and result >= 0 and rng.random() < 0.5:
+            try:
+                space.write(result, b'w')
+            except SyscallError:
+                pass
+        areas = space.vma_list()
+        assert all(a.start < a.end and a.start % PAGE == a.end % PAGE == 0 for a in areas)
+        assert all(x.end <= y.start for x, y in zip(areas, areas[1:], strict=False)), \
+            (step, name, args)
+        assert areas == [] or areas[-1].end <= 0xC000_0000
+        assert all(space.vmas.find(page) is not None for page in space.pages)
+        assert frames.used_frames == len(space.pages) + len(space.table_frames)
+    space.destroy()
+    assert frames.used_frames == 0
