@@ -24,11 +24,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..errno import EINVAL, ENOENT, ESRCH, SyscallError
+from ..signal import SIGKILL
 from .parse import format_flat, format_limit, invalid, parse_limit, parse_uint
 
 ALL, NON_ROOT = "all", "non-root"
 CONTROLLER_ORDER = ("cpu", "io", "memory", "pids")
-SIGKILL = 9                                   # vlab/os/signal.py, asm-generic/signal.h
 
 
 class Access:
