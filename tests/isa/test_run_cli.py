@@ -194,7 +194,7 @@ def test_bad_input_gets_a_clear_error(tmp_path, capfd, content, needle):
     assert status == 2 and needle in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("mode,needle", [("user", "out of physical frames"),
+@pytest.mark.parametrize("mode,needle", [("user", "page frames are in use"),
                                          ("bare", "outside RAM")])
 def test_program_too_big_for_ram(tmp_path, capfd, mode, needle):
     path = write(tmp_path, "huge.s", "_start: nop\n .space 0x4000000\n")
