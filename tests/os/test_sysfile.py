@@ -202,3 +202,32 @@ def test_random_file_calls_return_numbers():
         assert isinstance(result, int), (name, args)
         if len(p.files.files) > 200:
             p.files.close_all()
+
+
+def test_chmod_chown_utimensat_truncate_and_statfs():
+    _, p = world()
+    write_file(p, "/f", b"0123456789")
+    assert sys(p, "fchmodat", AT_FDCWD, p.put("/f"), 0o600) == 0
+    from test_vfs import stat
+    assert stat(p, "/f").mode == 0o100600
+    fd = openat(p, "/f")
+    assert sys(p, "fchmod", fd, 0o4755) == 0 and stat(p, "/f").mode == 0o104755
+    assert sys(p, "fchownat", AT_FDCWD, p.put("/f"), 7, 8, 0) == 0
+    assert p.fs.root.inode.lookup("f").uid == 7
+    assert sys(p, "fchmodat", AT_FDCWD, p.put("/proc/meminfo"), 0o777) == -E.EPERM
+    assert sys(p, "utimensat_time64", AT_FDCWD, p.put("/f"), 0, 0) == 0     # touch
+    assert sys(p, "utimensat_time64", AT_FDCWD, p.put("/nope"), 0, 0) == -E.ENOENT
+    assert sys(p, "utimensat_time64", fd, 0, 0, 0) == 0                     # futimens
+    bad = p.put(struct.pack("<qqqq", 0, 2_000_000_000, 0, 0))
+    assert sys(p, "utimensat_time64", AT_FDCWD, p.put("/f"), bad, 0) == -E.EINVAL
+    assert sys(p, "truncate64", p.put("/f"), 4, 0) == 0 and read_file(p, "/f") == b"0123"
+    assert sys(p, "truncate64", p.put("/"), 4, 0) == -E.EISDIR
+    buf = p.buffer(88)
+    assert sys(p, "statfs64", p.put("/proc"), 88, buf) == 0
+    assert struct.unpack_from("<I", p.space.read(buf, 4))[0] == 0x9FA0
+    assert sys(p, "fstatfs64", fd, 88, buf) == 0
+    kind, bsize, blocks = struct.unpack_from("<IIQ", p.space.read(buf, 16))
+    assert kind == 0x01021994 and bsize == 4096 and blocks == (64 << 20) // 4096
+    assert sys(p, "statfs64", p.put("/"), 12, buf) == -E.EINVAL
+    p.creds = type("C", (), {"euid": 5})()
+    assert sys(p, "fchownat", AT_FDCWD, p.put("/f"), 0, 0, 0) == -E.EPERM

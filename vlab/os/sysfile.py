@@ -454,6 +454,109 @@ def sys_faccessat2(kernel, proc, dirfd, path, mode, flags, *_):
     return sys_faccessat(kernel, proc, dirfd, path, mode, flags)
 
 
+# -- attributes: mode, owner, times, size, file system ------------------------------------
+
+STATFS64 = struct.Struct("<IIQQQQQiiIII16x")   # struct statfs64 (asm-generic/statfs.h)
+STATFS_MAGIC = {"tmpfs": 0x01021994, "devtmpfs": 0x01021994, "proc": 0x9FA0,
+                "cgroup2": 0x63677270, "overlay": 0x794C7630, "hostfs": 0x00C0FFEE}
+UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
+
+
+def _target(proc, dirfd, path, flags=0):
+    """A location from (dirfd, path), or the descriptor itself for a NULL/empty path
+    with AT_EMPTY_PATH (or NULL, as utimensat allows)."""
+    if not path or (flags & AT_EMPTY_PATH and _path(proc, path) == ""):
+        location = proc.files.get(dirfd).location if signed(dirfd) != AT_FDCWD \
+            else fs_of(proc).cwd
+        if location is None:
+            raise SyscallError(EBADF, "the descriptor has no file behind it")
+        return location
+    return resolve(proc, dirfd, path, follow=not flags & AT_SYMLINK_NOFOLLOW)
+
+
+def sys_fchmodat(kernel, proc, dirfd, path, mode, *_):
+    location = resolve(proc, dirfd, path)
+    refuse_readonly(location, "chmod")
+    location.inode.chmod(mode)
+    return 0
+
+
+def sys_fchmod(kernel, proc, fd, mode, *_):
+    location = _target(proc, fd, 0)
+    refuse_readonly(location, "chmod")
+    location.inode.chmod(mode)
+    return 0
+
+
+def sys_fchownat(kernel, proc, dirfd, path, uid, gid, flags, *_):
+    _need_admin(proc, "chown")
+    location = _target(proc, dirfd, path, flags)
+    refuse_readonly(location, "chown")
+    location.inode.chown(uid, gid)
+    return 0
+
+
+def sys_fchown(kernel, proc, fd, uid, gid, *_):
+    return sys_fchownat(kernel, proc, fd, 0, uid, gid, AT_EMPTY_PATH)
+
+
+def sys_utimensat_time64(kernel, proc, dirfd, path, times, flags, *_):
+    """File times are not modeled (all zero): the call checks its arguments and that
+    the file exists and may be changed, as ``touch`` needs."""
+    if times:
+        raw = proc.space.read(times, 2 * TIMESPEC64.size)
+        for i in range(2):
+            _, nanos = TIMESPEC64.unpack_from(raw, i * TIMESPEC64.size)
+            if not (0 <= nanos < 1_000_000_000 or nanos in (UTIME_NOW, UTIME_OMIT)):
+                raise SyscallError(EINVAL, f"utimensat: bad nanoseconds {nanos}")
+    location = _target(proc, dirfd, path, flags | AT_EMPTY_PATH * (not path))
+    refuse_readonly(location, "utimensat")
+    return 0
+
+
+def sys_truncate64(kernel, proc, path, low, high, *_):
+    size = pair(low, high)
+    if size < 0:
+        raise SyscallError(EINVAL, f"negative size {size}")
+    location = resolve(proc, AT_FDCWD & 0xFFFF_FFFF, path)
+    if location.inode.is_dir():
+        raise SyscallError(EISDIR, "truncate: a directory")
+    refuse_readonly(location, "truncate")
+    location.inode.truncate(size)
+    return 0
+
+
+def _statfs(proc, location, size, buf) -> int:
+    if size not in (84, 88):
+        raise SyscallError(EINVAL, f"statfs64: struct size {size}, expected 88")
+    fs = location.mount.fs
+    magic = STATFS_MAGIC.get(fs.fstype, 0x858458F6)          # RAMFS_MAGIC otherwise
+    limit = getattr(fs, "max_bytes", 0) // 4096
+    free = max(0, limit - getattr(fs, "used_bytes", 0) // 4096)
+    flags = 1 if location.mount.readonly else 0              # ST_RDONLY
+    raw = STATFS64.pack(magic, 4096, limit, free, free, 0, 0, fs.dev, 0, 255, 4096, flags)
+    proc.space.write(buf, raw.ljust(size, b"\0"))
+    return 0
+
+
+def sys_statfs64(kernel, proc, path, size, buf, *_):
+    return _statfs(proc, resolve(proc, AT_FDCWD & 0xFFFF_FFFF, path), size, buf)
+
+
+def sys_fstatfs64(kernel, proc, fd, size, buf, *_):
+    return _statfs(proc, _target(proc, fd, 0), size, buf)
+
+
+def sys_sync(kernel, proc, *_):
+    """Nothing is cached between the file systems and their storage."""
+    return 0
+
+
+def sys_syncfs(kernel, proc, fd, *_):
+    proc.files.get(fd)
+    return 0
+
+
 # -- changing names ----------------------------------------------------------------------
 
 def _creatable(proc, dirfd, path):
@@ -671,5 +774,8 @@ CALLS = {
     "chdir": sys_chdir, "fchdir": sys_fchdir, "chroot": sys_chroot, "getcwd": sys_getcwd,
     "mount": sys_mount, "umount2": sys_umount2, "pivot_root": sys_pivot_root,
     "ppoll_time64": sys_ppoll_time64, "ftruncate64": sys_ftruncate64,
-    "fsync": sys_fsync, "fdatasync": sys_fsync,
+    "fsync": sys_fsync, "fdatasync": sys_fsync, "sync": sys_sync, "syncfs": sys_syncfs,
+    "fchmodat": sys_fchmodat, "fchmod": sys_fchmod, "fchownat": sys_fchownat,
+    "fchown": sys_fchown, "utimensat_time64": sys_utimensat_time64,
+    "truncate64": sys_truncate64, "statfs64": sys_statfs64, "fstatfs64": sys_fstatfs64,
 }

@@ -169,6 +169,11 @@ class HostInode(Inode):
         self.fs.forget(child.rel)
         self.fs.forget(new_dir._child(new_name))
 
+    def chmod(self, perm):
+        if self.is_symlink():
+            return super().chmod(perm)
+        _host(os.chmod, self.host, perm & 0o7777)
+
     # -- symbolic links
     def readlink(self):
         if not self.is_symlink():

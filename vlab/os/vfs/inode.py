@@ -116,6 +116,13 @@ class Inode:
         self._need_dir(name)
         raise SyscallError(EPERM, f"cannot rename {name!r} here")
 
+    # -- attributes
+    def chmod(self, perm: int) -> None:
+        raise SyscallError(EPERM, "this file system keeps fixed permissions")
+
+    def chown(self, uid: int, gid: int) -> None:
+        raise SyscallError(EPERM, "this file system keeps fixed owners")
+
     # -- symbolic links
     def readlink(self) -> str:
         raise SyscallError(EINVAL, "not a symbolic link")

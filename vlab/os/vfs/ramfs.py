@@ -21,6 +21,17 @@ DEFAULT_MAX_BYTES = 64 << 20
 MAX_FILE_OFFSET = (1 << 31) - 1       # 32-bit off_t programs; larger offsets are EFBIG
 
 
+class RamInode(Inode):
+    """What every ramfs inode may change: its permission bits and owner."""
+
+    def chmod(self, perm: int) -> None:
+        self.mode = (self.mode & ~PERMISSIONS) | (perm & PERMISSIONS)
+
+    def chown(self, uid: int, gid: int) -> None:
+        self.uid = uid if uid != 0xFFFF_FFFF else self.uid       # -1: leave it
+        self.gid = gid if gid != 0xFFFF_FFFF else self.gid
+
+
 class RamFs(FileSystem):
     fstype = "tmpfs"
 
@@ -31,7 +42,7 @@ class RamFs(FileSystem):
         self.root = RamDir(self, 0o755)
 
 
-class RamDir(Inode):
+class RamDir(RamInode):
     def __init__(self, fs: RamFs, perm: int):
         super().__init__(fs, S_IFDIR | (perm & PERMISSIONS))
         self.entries: dict[str, Inode] = {}
@@ -112,7 +123,7 @@ def _is_ancestor(directory: RamDir, inode: Inode) -> bool:
                for child in directory.entries.values())
 
 
-class RamFile(Inode):
+class RamFile(RamInode):
     def __init__(self, fs: RamFs, perm: int, data: bytes = b""):
         super().__init__(fs, S_IFREG | (perm & PERMISSIONS))
         self.data = bytearray()
@@ -159,7 +170,7 @@ class RamFile(Inode):
             self.linked = False
 
 
-class RamSymlink(Inode):
+class RamSymlink(RamInode):
     def __init__(self, fs: RamFs, target: str):
         super().__init__(fs, S_IFLNK | 0o777)
         self.target = target
