@@ -123,3 +123,16 @@ def test_oom_chooses_and_counts_in_one_call():
     assert box.memory.oom([a, b]) is b
     assert events(box.memory)["oom_kill"] == 1
     assert root.create("empty").memory.oom([a, b]) is None
+
+
+def test_effective_limit_is_the_smallest_up_the_tree():
+    root = Cgroup.new_root()
+    a = root.create("a")
+    b = a.create("b")
+    assert b.memory.effective_max_pages is None and b.pids.effective_max is None
+    a.memory.write_max(str(10 * PAGE))
+    b.memory.write_max(str(20 * PAGE))
+    a.pids.write_max("7")
+    assert b.memory.effective_max_pages == 10 and b.pids.effective_max == 7
+    b.memory.write_max(str(5 * PAGE))
+    assert b.memory.effective_max_pages == 5 and a.memory.effective_max_pages == 10

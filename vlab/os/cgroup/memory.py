@@ -60,6 +60,13 @@ class MemoryController:
     def _levels(self):
         return [cg.memory for cg in self.cgroup.ancestors()]
 
+    @property
+    def effective_max_pages(self) -> int | None:
+        """The limit that applies here: the smallest memory.max of this cgroup and its
+        ancestors (None: no limit anywhere)."""
+        limits = [level.max_pages for level in self._levels() if level.max_pages is not None]
+        return min(limits) if limits else None
+
     # -- the allocator's interface ----------------------------------------------------
 
     def try_charge(self, pages: int = 1) -> None:

@@ -41,6 +41,12 @@ class PidsController:
     def _levels(self):
         return [cg.pids for cg in self.cgroup.ancestors()]
 
+    @property
+    def effective_max(self) -> int | None:
+        """The smallest pids.max of this cgroup and its ancestors (None: no limit)."""
+        limits = [level.max for level in self._levels() if level.max is not None]
+        return min(limits) if limits else None
+
     def try_fork(self) -> None:
         """Charge one new process here and up, or raise SyscallError(EAGAIN) naming the
         cgroup whose pids.max it would pass (nothing charged then)."""
