@@ -120,6 +120,23 @@ def test_bad_access_name_is_a_clear_error():
     assert ACCESS_OF_CAUSE == {12: 'x', 13: 'r', 15: 'w'}
 
 
+def test_the_stack_grows_down_to_its_limit_and_keeps_a_guard_gap():
+    _, frames = setup()
+    space = AddressSpace(frames)
+    top = USER_TOP
+    space.map(top - (1 << 20), 1 << 20, kind='stack')
+    below = top - (1 << 20) - 3 * PAGE + 8
+    assert space.handle_fault(below, 'w') is True               # grown by three pages
+    assert space.vma_list()[0].start == top - (1 << 20) - 3 * PAGE
+    assert space.maps().rstrip().endswith('[stack]')
+    space.write(below - 2 * PAGE, b'deep')                      # copy_to_user grows too
+    assert space.handle_fault(top - (8 << 20) - 1, 'r') is False   # past 8 MiB
+    space.map(top - (4 << 20) - PAGE, PAGE)                     # an area 3 MiB down
+    assert space.handle_fault(top - (3 << 20) - 8, 'r') is False    # inside its guard gap
+    assert space.handle_fault(top - (2 << 20), 'r') is True
+    assert space.handle_fault(0x1000, 'r') is False             # no stack above: no growth
+
+
 def test_kernel_write_checks_every_page_before_writing():
     _, frames = setup()
     space = space_with_data(frames, pages=2)

@@ -12,6 +12,10 @@ What it models (Linux mm/memory.c, mm/mmap.c, kernel/fork.c; xv6 kernel/vm.c):
   the U-mode access page-faults, the kernel calls ``handle_fault(va, access)``, which
   allocates a zeroed frame if the VMA permits the access (``do_anonymous_page``).
   Simplified: a read fault gets its own zeroed frame, not Linux's shared zero page.
+* **Stack growth.**  A fault just below a ``stack`` area grows it down (Linux
+  ``expand_stack``), up to ``STACK_LIMIT`` (8 MiB, the default RLIMIT_STACK; ``mmap``
+  hands out addresses below that) and never closer than ``STACK_GUARD`` (1 MiB,
+  ``stack_guard_gap``) to the area below.
 * **Copy-on-write.**  ``fork()`` gives the child a copy of the VMA list and shares every
   present page of a private area: both page tables point at the same frame with W
   cleared and the PTE's first software bit (RSW, bit 8: ``PTE_COW``) set, and the frame's
@@ -81,6 +85,8 @@ from .vma import (
 )
 
 PTE_COW = 1 << 8                # RSW bit 0: "copy this page before writing it"
+STACK_LIMIT = STACK_GAP         # the stack grows to 8 MiB (RLIMIT_STACK's default)
+STACK_GUARD = 256 * PAGE        # and stays 1 MiB above the next area (stack_guard_gap)
 ACCESS = ("r", "w", "x")
 NEEDS = {"r": PROT_READ | PROT_WRITE, "w": PROT_WRITE, "x": PROT_EXEC}  # W implies R
 ACCESS_OF_CAUSE = {12: "x", 13: "r", 15: "w"}   # page-fault causes (priv. spec table 3.6)
@@ -207,7 +213,7 @@ class AddressSpace:
         instruction; False: a true fault (SIGSEGV).  May raise OutOfMemory."""
         if access not in NEEDS:
             raise ValueError(f"access must be one of {ACCESS}, not {access!r}")
-        vma = self.vmas.find(va) if not self.destroyed else None
+        vma = self._area(va)
         if vma is None or not vma.prot & NEEDS[access]:
             return False
         page = page_down(va)
@@ -226,6 +232,25 @@ class AddressSpace:
         self.faults["spurious"] += 1                     # a stale TLB entry
         self.fence(bool(pte & PTE_X))
         return True
+
+    def _area(self, va: int) -> Vma | None:
+        """The area holding ``va`` -- after growing the stack down to it if ``va`` lies
+        just below a stack area (Linux ``expand_stack``): the stack may reach
+        ``STACK_LIMIT`` bytes and must keep ``STACK_GUARD`` bytes from the area below
+        (``stack_guard_gap``)."""
+        if self.destroyed or not 0 <= va < USER_TOP:
+            return None
+        vma = self.vmas.find(va)
+        if vma is not None:
+            return vma
+        above = next((a for a in self.vmas if a.start > va), None)
+        if above is None or above.kind != "stack" or above.end - page_down(va) > STACK_LIMIT:
+            return None
+        start = page_down(va)
+        if not self.vmas.is_free(max(0, start - STACK_GUARD), above.start):
+            return None
+        above.start = start
+        return above
 
     def _break_cow(self, page: int, pa: int, vma: Vma) -> None:
         """``do_wp_page``: the last reference keeps the frame, others copy it."""
@@ -260,7 +285,7 @@ class AddressSpace:
         chunks = []
         while n > 0:
             length = min(n, PAGE - (va & (PAGE - 1)))
-            vma = self.vmas.find(va) if not self.destroyed else None
+            vma = self._area(va)
             if vma is None:
                 raise SyscallError(EFAULT, f"{va:#x} is not mapped")
             if access is not None and not vma.prot & NEEDS[access]:
@@ -307,7 +332,7 @@ class AddressSpace:
         writable areas from ``va`` (0 if ``va`` is not writable)."""
         done = 0
         while done < n:
-            vma = self.vmas.find(va + done) if 0 <= va + done < USER_TOP else None
+            vma = self._area(va + done)
             if vma is None or not vma.prot & PROT_WRITE:
                 break
             done = min(n, vma.end - va)
