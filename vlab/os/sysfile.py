@@ -28,6 +28,7 @@ from __future__ import annotations
 import struct
 
 from .errno import (
+    EBADF,
     EBUSY,
     EEXIST,
     EFAULT,
