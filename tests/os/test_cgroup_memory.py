@@ -136,3 +136,19 @@ def test_effective_limit_is_the_smallest_up_the_tree():
     assert b.memory.effective_max_pages == 10 and b.pids.effective_max == 7
     b.memory.write_max(str(5 * PAGE))
     assert b.memory.effective_max_pages == 5 and a.memory.effective_max_pages == 10
+
+
+def test_numbers_of_the_common_interface():
+    root = Cgroup.new_root()
+    root.io_devices[(254, 0)] = "vda"
+    box = root.create("box")
+    box.write_file("memory.max", "1M")
+    box.memory.try_charge(3)
+    box.write_file("cpu.max", "30000 100000")
+    box.write_file("io.max", "254:0 wbps=4096")
+    assert (box.memory.max, box.memory.current) == (1 << 20, 3 * PAGE)
+    assert box.cpu.max == (30000, 100000)
+    box.cpu.charge(2_000_000, 2_000_000)
+    assert box.cpu.stat["usage_usec"] == 2000 and box.cpu.stat["nr_periods"] == 1
+    assert box.io.max == {(254, 0): {"rbps": None, "wbps": 4096, "riops": None,
+                                     "wiops": None}}

@@ -77,6 +77,17 @@ class CpuController:
     # -- configuration ----------------------------------------------------------------
 
     @property
+    def max(self) -> tuple[int | None, int]:
+        """cpu.max as numbers: (quota_us or None for no limit, period_us)."""
+        return self.quota_us, self.period_us
+
+    @property
+    def stat(self) -> dict[str, int]:
+        """cpu.stat as numbers (microseconds, as the file)."""
+        return {key: int(value) for key, value in
+                (line.split() for line in self.read_stat().splitlines())}
+
+    @property
     def cfs_weight(self) -> int:
         """The CFS load weight for cpu.weight (100 -> 1024, rounded to nearest)."""
         return (self.weight * NICE_0_LOAD + WEIGHT_DEFAULT // 2) // WEIGHT_DEFAULT

@@ -72,6 +72,11 @@ class IoController:
     def _levels(self):
         return [cg.io for cg in self.cgroup.ancestors()]
 
+    @property
+    def max(self) -> dict[tuple[int, int], dict[str, int | None]]:
+        """io.max as numbers: {(major, minor): {rbps, wbps, riops, wiops: rate or None}}."""
+        return {dev: dict(limits) for dev, limits in self.limits.items()}
+
     def _device(self, dev):
         """``dev`` as (major, minor); None: the one registered block device (None if
         there is none: nothing to limit or count)."""

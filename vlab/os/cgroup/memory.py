@@ -61,6 +61,16 @@ class MemoryController:
         return [cg.memory for cg in self.cgroup.ancestors()]
 
     @property
+    def max(self) -> int | None:
+        """memory.max in bytes (None: no limit)."""
+        return None if self.max_pages is None else self.max_pages * PAGE_SIZE
+
+    @property
+    def current(self) -> int:
+        """memory.current in bytes."""
+        return self.current_pages * PAGE_SIZE
+
+    @property
     def effective_max_pages(self) -> int | None:
         """The limit that applies here: the smallest memory.max of this cgroup and its
         ancestors (None: no limit anywhere)."""
