@@ -411,7 +411,7 @@ def run_in(machine, kernel, space, pc, **regs):
     return result.exit_code
 
 
-@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+@pytest.mark.parametrize('engine', ['interp', 'dbt', 'dbt-eager'])
 def test_user_programs_demand_fault_and_copy_on_write_on_the_machine(engine):
     machine, frames = setup(engine=engine)
     kernel = Kernel(machine)

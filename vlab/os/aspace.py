@@ -6,8 +6,8 @@ What it models (Linux mm/memory.c, mm/mmap.c, kernel/fork.c; xv6 kernel/vm.c):
 * **Areas and pages.**  The VMAs (``vma.py``) say which ranges may be used and how; the
   Sv32 page table (built in modeled RAM with ``vlab.isa.pagetable``, walked by the
   machine's MMU) says which pages are present.  Frames come from the kernel's
-  ``FrameAllocator`` (``frames.py``), charged to the space's memory cgroup ``account``
-  (page tables included, as Linux charges them since 5.x: ``memory.stat`` pagetables).
+  ``FrameAllocator`` (``frames.py``), charged to the space's memory cgroup ``account``,
+  page tables included (cgroup v2's ``memory.stat`` counts them as ``pagetables``).
 * **Demand paging.**  Heap, stack and anonymous pages get a frame at their first touch:
   the U-mode access page-faults, the kernel calls ``handle_fault(va, access)``, which
   allocates a zeroed frame if the VMA permits the access (``do_anonymous_page``).
@@ -36,8 +36,8 @@ What it models (Linux mm/memory.c, mm/mmap.c, kernel/fork.c; xv6 kernel/vm.c):
   ``fence(code)``: ``code`` is True when an executable mapping changed or went away, so
   the machine must also forget predecoded and translated code (``Machine.sfence_vma``);
   False when a TLB flush suffices (``Machine.flush_tlb``).  ``machine_fence(machine)``
-  builds that callable; the kernel sets it once on the ``FrameAllocator`` (``frames.fence``)
-  and every space on it uses it.  Adding a mapping needs no fence (a TLB caches no
+  builds that callable; the kernel sets it once on the ``FrameAllocator``
+  (``frames.fence``) and every space on it uses it.  Adding a mapping needs no fence (a TLB caches no
   invalid entries).
 * **ASID.**  ``satp`` is MODE=Sv32 | ASID | root PPN.  The hart implements no ASID bits
   (vlab/isa/csr.py: the ASID field reads 0, which the spec allows, sec. 4.1.11), so

@@ -84,6 +84,7 @@ class FrameAllocator:
         self._refs: dict[int, int] = {}          # pa -> reference count (allocated only)
         self._charged: dict[int, object] = {}    # pa -> the account charged for it
         self.allocations = self.frees = 0        # statistics
+        self.fence = None     # the kernel's fence(code) for its spaces (aspace.py), if any
 
     # ------------------------------------------------------------ counts
     @property
