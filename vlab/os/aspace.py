@@ -37,8 +37,8 @@ What it models (Linux mm/memory.c, mm/mmap.c, kernel/fork.c; xv6 kernel/vm.c):
   the machine must also forget predecoded and translated code (``Machine.sfence_vma``);
   False when a TLB flush suffices (``Machine.flush_tlb``).  ``machine_fence(machine)``
   builds that callable; the kernel sets it once on the ``FrameAllocator``
-  (``frames.fence``) and every space on it uses it.  Adding a mapping needs no fence (a TLB caches no
-  invalid entries).
+  (``frames.fence``) and every space on it uses it.  Adding a mapping needs no fence (a
+  TLB caches no invalid entries).
 * **ASID.**  ``satp`` is MODE=Sv32 | ASID | root PPN.  The hart implements no ASID bits
   (vlab/isa/csr.py: the ASID field reads 0, which the spec allows, sec. 4.1.11), so
   ``asid`` is 0 and writing another space's satp flushes the TLB (vlab/isa/mmu.py); the
