@@ -38,7 +38,9 @@ def test_cpu_max_parse_and_format():
     assert cpu.read_max() == "20000 100000\n"
     cpu.write_max("max 50000")
     assert cpu.read_max() == "max 50000\n"
-    for bad in ("", "a b", "1 2 3", "500 100000", "50000 999", "50000 1000001", "-1"):
+    cpu.write_max(f"{(1 << 44) - 1} 100000")
+    for bad in ("", "a b", "1 2 3", "500 100000", "50000 999", "50000 1000001", "-1",
+                str(1 << 44)):
         assert errno_of(cpu.write_max, bad) == EINVAL, bad
 
 

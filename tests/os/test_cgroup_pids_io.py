@@ -88,7 +88,8 @@ def test_io_max_parse_and_format():
     assert io.read_max() == ""                                # nothing limited: no line
     assert errno_of(io.write_max, "8:0 rbps=1") == ENODEV
     assert errno_of(io.write_max, "254:0 rbps=0") == ERANGE
-    for bad in ("", "254:0 xbps=1", "254 rbps=1", "254:0 rbps", "254:0 rbps=-1", "a\nb"):
+    for bad in ("", "254:0 xbps=1", "254 rbps=1", "254:0 rbps", "254:0 rbps=-1", "a\nb",
+                f"254:0 rbps={1 << 64}"):
         assert errno_of(io.write_max, bad) == EINVAL, bad
 
 

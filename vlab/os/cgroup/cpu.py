@@ -38,12 +38,13 @@ from .parse import MAX, format_flat, invalid, parse_uint
 DEFAULT_PERIOD_US = 100_000                  # "max 100000"
 MIN_PERIOD_US, MAX_PERIOD_US = 1_000, 1_000_000   # kernel/sched/core.c: 1 ms .. 1 s
 MIN_QUOTA_US = 1_000                         # min_cfs_quota_period: 1 ms
+MAX_QUOTA_US = (1 << 44) - 1                 # max_cfs_runtime: MAX_BW microseconds
 WEIGHT_MIN, WEIGHT_DEFAULT, WEIGHT_MAX = 1, 100, 10_000   # CGROUP_WEIGHT_*
 NICE_0_LOAD = 1024                           # the CFS weight of nice 0
 NS_PER_US = 1_000
 
 CPU_MAX_ACCEPTED = ("'max', 'QUOTA' or 'QUOTA PERIOD' in microseconds "
-                    f"(QUOTA >= {MIN_QUOTA_US}, PERIOD {MIN_PERIOD_US}..{MAX_PERIOD_US}; "
+                    f"(QUOTA {MIN_QUOTA_US}..2^44-1, PERIOD {MIN_PERIOD_US}..{MAX_PERIOD_US}; "
                     "e.g. '50000 100000')")
 
 
@@ -98,7 +99,7 @@ class CpuController:
         period_us = self.period_us if period_us is None else period_us
         if not MIN_PERIOD_US <= period_us <= MAX_PERIOD_US:
             raise invalid("cpu.max", str(period_us), CPU_MAX_ACCEPTED)
-        if quota_us is not None and quota_us < MIN_QUOTA_US:
+        if quota_us is not None and not MIN_QUOTA_US <= quota_us <= MAX_QUOTA_US:
             raise invalid("cpu.max", str(quota_us), CPU_MAX_ACCEPTED)
         self.quota_us, self.period_us = quota_us, period_us
         self._runtime_reset()

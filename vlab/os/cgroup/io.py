@@ -24,6 +24,7 @@ from ..errno import ENODEV, ERANGE
 from .parse import MAX, invalid, parse_nested, parse_uint
 
 SLICE_NS = 100_000_000                        # blk-throttle throtl_slice (HZ/10)
+U64_MAX = (1 << 64) - 1                       # the limits are u64 (sscanf %llu)
 NS_PER_S = 1_000_000_000
 LIMIT_KEYS = ("rbps", "wbps", "riops", "wiops")
 STAT_KEYS = ("rbytes", "wbytes", "rios", "wios", "dbytes", "dios")
@@ -136,6 +137,8 @@ class IoController:
                 limits[key] = None
                 continue
             number = parse_uint("io.max", value, IO_MAX_ACCEPTED)
+            if number > U64_MAX:
+                raise invalid("io.max", f"{key}={value}", IO_MAX_ACCEPTED)
             if number == 0:
                 raise invalid("io.max", f"{key}={value}", IO_MAX_ACCEPTED, ERANGE)
             limits[key] = number
