@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from .errno import EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, SyscallError
 from .frames import OutOfMemory
-from .vma import MMAP_MIN, PAGE, PROT_ALL, USER_TOP, page_up
+from .vma import MMAP_MIN, PAGE, PROT_ALL, PROT_EXEC, PROT_READ, PROT_WRITE, USER_TOP, page_up
 
 MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_TYPE = 0x01, 0x02, 0x03, 0x0F
 MAP_FIXED, MAP_ANONYMOUS, MAP_POPULATE, MAP_FIXED_NOREPLACE = 0x10, 0x20, 0x8000, 0x100000
@@ -92,17 +92,13 @@ def mmap_anonymous(space, addr: int, length: int, prot: int, flags: int) -> int:
             if start is None:
                 raise SyscallError(ENOMEM, f"mmap: no free range of {size} bytes")
         end = start + size
-    shared = kind != MAP_PRIVATE
-    space.map(start, end - start, bool(prot & 1), bool(prot & 2), bool(prot & 4),
-              kind="anon", shared=shared)
-    try:
-        if shared or flags & MAP_POPULATE:
+    _add(space, start, end, prot, "anon", shared=kind != MAP_PRIVATE)
+    if flags & MAP_POPULATE:
+        try:
             space.populate(start, end)
-    except OutOfMemory:
-        if shared:                       # a shared mapping needs its pages: undo it
-            space.unmap(start, end)
-            raise
-    return start                         # MAP_POPULATE is best effort (mm_populate)
+        except OutOfMemory:
+            pass                         # best effort, as mm_populate
+    return start
 
 
 def munmap(space, addr: int, length: int) -> int:
@@ -172,11 +168,7 @@ def mremap(space, old: int, old_size: int, new_size: int, flags: int, new_addres
         return start
     if old_end == area.end and start + new_len <= USER_TOP \
             and space.vmas.is_free(old_end, start + new_len):
-        space.map(old_end, start + new_len - old_end, bool(area.prot & 1),
-                  bool(area.prot & 2), bool(area.prot & 4), kind=area.kind,
-                  shared=area.shared)
-        if area.shared:
-            space.populate(old_end, start + new_len)
+        _add(space, old_end, start + new_len, area.prot, area.kind, area.shared)
         return start
     if not flags & MREMAP_MAYMOVE:
         raise SyscallError(ENOMEM, "mremap: cannot grow in place and MREMAP_MAYMOVE is "
@@ -195,11 +187,21 @@ def _move(space, start: int, end: int, target: int, new_len: int) -> int:
     space.unmap(start + keep, end)
     space.move(start, target, keep)
     if new_len > keep:
-        space.map(target + keep, new_len - keep, bool(area.prot & 1), bool(area.prot & 2),
-                  bool(area.prot & 4), kind=area.kind, shared=area.shared)
-        if area.shared:
-            space.populate(target + keep, target + new_len)
+        _add(space, target + keep, target + new_len, area.prot, area.kind, area.shared)
     return target
+
+
+def _add(space, start: int, end: int, prot: int, kind: str, shared: bool) -> None:
+    """A new area; a shared one gets its pages now (undone if memory runs out)."""
+    space.map(start, end - start, readable=bool(prot & PROT_READ),
+              writable=bool(prot & PROT_WRITE), executable=bool(prot & PROT_EXEC),
+              kind=kind, shared=shared)
+    if shared:
+        try:
+            space.populate(start, end)
+        except OutOfMemory:
+            space.unmap(start, end)
+            raise
 
 
 __all__ = ["MADV_DONTNEED", "MADV_FREE", "MAP_ANONYMOUS", "MAP_FIXED", "MAP_FIXED_NOREPLACE",
