@@ -325,3 +325,18 @@ def test_for_kernel_with_a_view_is_delegated():
     assert not CgroupFs.for_kernel(kernel, kernel.root_cgroup).delegated
     view = CgroupFs.for_kernel(kernel, box)
     assert view.delegated and view.root.cgroup is box
+
+
+def test_mkdir_rmdir_loops_do_not_grow_the_inode_caches(world):
+    root = world.dir("")
+    other_mount = CgroupFs(world.cgroups)
+    for i in range(50):
+        made = root.mkdir(f"c{i}", 0o755)
+        other_mount.root.lookup(f"c{i}").lookup("cpu.max")   # seen through another mount
+        made.lookup("pids.max")
+        root.rmdir(f"c{i}")
+    root.mkdir("last", 0o755)
+    other_mount.root.lookup("last")
+    fs = root.fs
+    assert len(fs._dirs) <= 2 and len(fs._files) <= 2
+    assert len(other_mount._dirs) <= 3 and len(other_mount._files) <= 2

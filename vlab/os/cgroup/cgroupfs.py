@@ -71,8 +71,10 @@ class CgroupFs(FileSystem):
         return cls(kernel.root_cgroup, Access.for_kernel(kernel))
 
     def dir_for(self, cgroup) -> CgroupDir:
+        """The directory inode of ``cgroup`` (the same one each time: a stable ino)."""
         inode = self._dirs.get(id(cgroup))
         if inode is None or inode.cgroup is not cgroup:
+            self._forget_removed()
             inode = self._dirs[id(cgroup)] = CgroupDir(self, cgroup)
         return inode
 
@@ -83,10 +85,12 @@ class CgroupFs(FileSystem):
             inode = self._files[key] = CgroupFileInode(self, cgroup, name)
         return inode
 
-    def forget(self, cgroup) -> None:
-        """Drop the inodes of a removed cgroup."""
-        self._dirs.pop(id(cgroup), None)
-        for key in [key for key in self._files if key[0] == id(cgroup)]:
+    def _forget_removed(self) -> None:
+        """Drop the inodes of cgroups removed since (by this mount, another or the
+        kernel), so a mkdir/rmdir loop does not grow the caches."""
+        for key in [key for key, inode in self._dirs.items() if inode.cgroup.removed]:
+            del self._dirs[key]
+        for key in [key for key, inode in self._files.items() if inode.cgroup.removed]:
             del self._files[key]
 
 
@@ -122,7 +126,7 @@ class CgroupDir(Inode):
                 raise SyscallError(ENOTDIR, f"{name!r} is an interface file, not a cgroup")
             self.lookup(name)                         # ENOENT
         child.remove()
-        self.fs.forget(child)
+        self.fs._forget_removed()
 
 
 class CgroupFileInode(SyntheticFile):
