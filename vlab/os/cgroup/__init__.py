@@ -8,8 +8,18 @@ Documentation/admin-guide/cgroup-v2.rst is the model's specification.  The piece
 * ``pids.py`` -- pids.max: fork fails with EAGAIN;
 * ``io.py`` -- io.max token buckets delaying block I/O in modeled time, io.stat;
 * ``parse.py`` -- the value formats of interface files;
-* ``files.py`` -- the interface files of a cgroup directory (names, who has them);
-* ``cgroupfs.py`` -- the file system type mounted at /sys/fs/cgroup.
+* ``files.py`` -- the interface files of a cgroup directory (names, who has them,
+  reader and writer) and ``Access``, what they need of the kernel;
+* ``cgroupfs.py`` -- the file system type mounted at /sys/fs/cgroup (``cgroup2``), and
+  delegated views of a container's subtree.
+
+How the kernel uses it: ``root = Cgroup.new_root()`` is ``kernel.root_cgroup``; clone
+calls ``parent.cgroup.fork(child)`` (EAGAIN at pids.max), exit ``cgroup.exit(proc)``,
+reap ``cgroup.release(proc)``; an address space is charged to ``proc.cgroup.memory``
+(its ``try_charge`` raises the frame allocator's ``OutOfMemory``; ``oom(processes)``
+picks the victim); the scheduler asks ``proc.cgroup.cpu`` (``charge``, ``throttled``,
+``next_unthrottle_ns``, ``cfs_weight``); the block layer asks ``proc.cgroup.io``
+(``delay_ns``) for the devices in ``root.io_devices``.
 """
 
 from .memory import OutOfMemory
