@@ -2,25 +2,35 @@
 
 The kernel is Python standing in for the most privileged software: the user programs it
 runs are real RV32 ELF executables on the modeled machine, and their ``ecall``s trap to it.
-It speaks Linux's system call ABI, so programs built for Linux run.  The package reads
-like xv6's kernel/ directory, one file per subsystem:
+It speaks Linux's system call ABI, so programs built for Linux (static, musl) run; many
+processes share the machine, preempted by the timer, each in its own address space and
+namespaces.  The package reads like xv6's kernel/ directory, one file per subsystem:
 
 ========================  ================================================================
-``kernel.py``             the kernel: process table (by pid), system call entry, ledger
-``proc.py``               a process: address space, files, brk, pid, uid/gid, cwd, exit
-``syscall.py``            the system call table (Linux numbers) and its dispatch
-``sysfile.py``            file calls: read, write, openat, close, lseek, fstat
-``sysproc.py``            process and time calls: exit, brk, getpid, clock_gettime, uname
+``kernel.py``             the kernel: process table, life and death, sleep/wake, signals
+``proc.py``               a process: context, address space, files, creds, namespaces
+``sched.py``              the scheduler: CFS-style weighted fair share, cgroup cpu hooks
+``trap.py``               the kernel on a Machine: traps, context switch, timer, idle (WFI)
+``namespaces.py``         PID (nested), UTS, IPC, user (uid maps), net, mount namespaces
+``syscall.py``            the system call table (Linux numbers) joined from ``sys*.py``
+``sysproc.py``            exit, waitid, pids, brk, groups, prctl, prlimit64, getrandom...
+``sysfork.py``            clone (fork, vfork, CLONE_NEW*) and execve
+``syssig.py``             kill, tkill, tgkill, rt_sigaction, rt_sigprocmask, rt_sigreturn
+``sigframe.py``           signal delivery: default actions, the handler's stack frame
+``signal.py``             signal numbers, default actions, which signal a trap raises
+``systime.py``            clock_gettime64, clock_nanosleep_time64, nanosleep, times, yield
+``sysns.py``              uname, sethostname, uid/gid calls, unshare, setns
+``sysfile.py``            file calls (the VFS: ``vfs/``, ``file.py``, ``pipe.py``)
+``sysmm.py``              memory calls (``frames.py``, ``aspace.py``, ``vma.py``)
 ``abi.py``                the RISC-V ABI: a7 = number, a0..a5 = arguments, a0 = result
-``trap.py``               the kernel on a vlab Machine: user traps, start a user program
-``signal.py``             which signal kills a process for which trap (and exit 128+n)
 ``exec.py``               load an ELF: segments, heap, the initial stack (argv, auxv)
-``vm.py``                 address spaces: flat (paging off) or an Sv32 page table
-``file.py``               file-descriptor table, stdio, sandboxed host files
+``vm.py``                 the simple spaces: flat (paging off) or a bump-allocated Sv32
+``waitq.py``              wait queues, block-and-restart
 ``clock.py``              deterministic time from the instruction count
 ``errno.py``              Linux errno numbers
 ``boot.py``               boot a program: bare-metal, or a user process under the kernel
 ``unicorn_backend.py``    the same kernel under unicorn (lockstep tests, benchmarks)
+``cgroup/``               cgroups v2 (cpu, memory, pids, io) and the cgroupfs
 ``fs/``                   copy-on-write layered file systems (container images)
 ========================  ================================================================
 """

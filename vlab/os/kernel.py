@@ -91,6 +91,11 @@ class Kernel:
     def next_pid(self) -> int:
         return self.root_ns.pid.next_pid
 
+    def run_until_exit(self, max_instructions: int | None = None):
+        """Run the machine until the root init exits (its status is the result's
+        ``exit_code``), a deadlock or fault halts it, or the budget runs out."""
+        return self.machine.run(max_instructions=max_instructions)
+
     # -- time -------------------------------------------------------------------------
     def now_ns(self) -> int:
         """Guest nanoseconds since boot: retired instructions plus idle time."""
@@ -191,8 +196,7 @@ class Kernel:
         now = self.now_ns()
         due = [p for p in self.sleepers if p.deadline is None or p.deadline <= now]
         for proc in due:
-            self.sleepers.remove(proc)
-            proc.wake()
+            proc.wake()                             # also leaves self.sleepers
         return len(due)
 
     def next_deadline(self) -> int | None:

@@ -210,6 +210,8 @@ class Process:
         self.sleeping_on, self.deadline = None, None
         self.state = "R"
         if self.kernel is not None:
+            if self in self.kernel.sleepers:
+                self.kernel.sleepers.remove(self)
             self.kernel.sched.enqueue(self)
 
     def set_break(self, address: int) -> int:
