@@ -299,9 +299,18 @@ def sys_ftruncate64(kernel, proc, fd, low, high, *_):
     return 0
 
 
+def _sync_fs(fs) -> None:
+    sync = getattr(fs, "sync", None)
+    if sync is not None:
+        sync()
+
+
 def sys_fsync(kernel, proc, fd, *_):
-    """Nothing is cached between the file systems and their storage: a no-op."""
-    proc.files.get(fd)
+    """A disk file system (blockfs) writes its checkpoint; the others keep nothing
+    unwritten (ramfs, hostfs: the host's own cache): a no-op there."""
+    file = proc.files.get(fd)
+    if file.location is not None:
+        _sync_fs(file.location.mount.fs)
     return 0
 
 
@@ -549,13 +558,14 @@ def sys_fstatfs64(kernel, proc, fd, size, buf, *_):
 
 
 def sys_sync(kernel, proc, *_):
-    """Nothing is cached between the file systems and their storage."""
+    """Every disk file system mounted in the caller's namespace writes its checkpoint."""
+    for fs in {id(m.fs): m.fs for m in mnt_ns_of(proc).visible()}.values():
+        _sync_fs(fs)
     return 0
 
 
 def sys_syncfs(kernel, proc, fd, *_):
-    proc.files.get(fd)
-    return 0
+    return sys_fsync(kernel, proc, fd)
 
 
 # -- changing names ----------------------------------------------------------------------
@@ -705,7 +715,9 @@ def sys_umount2(kernel, proc, target, flags, *_):
     if flags & ~(MNT_DETACH | 1 | 4 | 8):
         raise SyscallError(EINVAL, f"umount2 flags {flags:#x}")
     where = resolve(proc, AT_FDCWD & 0xFFFF_FFFF, target)
+    fs = where.mount.fs
     mnt_ns_of(proc).umount(where, detach=bool(flags & MNT_DETACH))
+    _sync_fs(fs)
     return 0
 
 

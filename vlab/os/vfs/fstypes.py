@@ -34,8 +34,20 @@ def _cgroup2(kernel, proc, source):
     return CgroupFs.for_kernel(kernel)
 
 
+def _vlabfs(kernel, proc, source):
+    """The platform's block device, formatted with ``blockfs.mkfs``; its DMA bounce
+    buffer is a frame of the kernel's allocator."""
+    from .blockfs import BlockFs
+    machine = getattr(kernel, "machine", None)
+    device = getattr(getattr(machine, "platform", None), "block", None)
+    frames = getattr(kernel, "frames", None)
+    if device is None or frames is None:
+        raise SyscallError(ENODEV, "vlabfs: this kernel has no block device")
+    return BlockFs(device, frames.alloc(), kernel, source)
+
+
 TYPES = {"tmpfs": _tmpfs, "ramfs": _tmpfs, "devtmpfs": _devtmpfs, "proc": _proc,
-         "cgroup2": _cgroup2}
+         "cgroup2": _cgroup2, "vlabfs": _vlabfs}
 
 
 def make(name: str, kernel, proc, source: str = "none"):
