@@ -62,3 +62,52 @@ def test_a_musl_program_uses_the_kernels_process_calls(tmp_path):
     calls = done.booted.kernel.calls
     assert calls["clone"] == 1 and calls["rt_sigreturn"] == 1 and calls["waitid"] >= 1
     assert not done.booted.kernel.unknown
+
+
+SPAWN_PROGRAM = r"""
+#include <stdio.h>
+#include <unistd.h>
+#include <spawn.h>
+#include <sys/wait.h>
+extern char **environ;
+int main(int argc, char **argv) {
+    if (argc > 1) { printf("spawned %s pid %d\n", argv[1], getpid()); return 9; }
+    int fd[2];
+    pipe(fd);
+    pid_t pid = fork();
+    if (pid == 0) {                      /* reads until the writer closes: blocks */
+        close(fd[1]);
+        char buf[64]; int n, total = 0;
+        while ((n = read(fd[0], buf, sizeof buf)) > 0) total += n;
+        printf("child read %d\n", total);
+        fflush(stdout);
+        _exit(total & 0xff);
+    }
+    close(fd[0]);
+    for (int i = 0; i < 100; i++) write(fd[1], "0123456789", 10);
+    close(fd[1]);
+    int st;
+    waitpid(pid, &st, 0);
+    printf("child status %d\n", WEXITSTATUS(st));
+    pid_t sp;
+    char *args[] = {"/prog", "x", 0};
+    int rc = posix_spawn(&sp, "/prog", 0, 0, args, environ);   /* CLONE_VM|CLONE_VFORK */
+    waitpid(sp, &st, 0);
+    printf("spawn rc %d status %d\n", rc, WEXITSTATUS(st));
+    return 0;
+}
+"""
+
+
+def test_pipes_block_the_reader_and_posix_spawn_vforks_and_execs(tmp_path):
+    source = tmp_path / "prog.c"
+    source.write_text(SPAWN_PROGRAM)
+    root = tmp_path / "root"
+    root.mkdir()
+    elf = compile_c([source], root / "prog", libc="musl")
+    elf.chmod(0o755)
+    done = run_program(elf, max_instructions=20_000_000, root=root)
+    assert done.exit_code == 0, done.result
+    assert done.stdout.decode().splitlines() == [
+        "child read 1000", "child status 232", "spawned x pid 3", "spawn rc 0 status 9"]
+    assert done.booted.kernel.calls["execve"] == 1
