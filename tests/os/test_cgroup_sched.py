@@ -82,3 +82,25 @@ def test_weights_divide_the_cpu_without_quotas():
     run([heavy_procs, light_procs], 1_000 * MS)
     got = shares([heavy_procs, light_procs], 1_000 * MS)
     assert abs(got[0] - 0.75) <= 0.05 * 0.75 and abs(got[1] - 0.25) <= 0.05 * 0.25
+
+
+def test_group_weights_share_by_cgroup_not_by_process_count():
+    from vlab.os.cgroup.groupweight import group_weights
+    from vlab.os.sched import weight_of
+    clock, root = Clock(), Cgroup.new_root()
+    _, many = make(root, "many", 3, clock, 10)
+    _, one = make(root, "one", 1, clock, 20)
+    weights = group_weights(many + one, weight_of)
+    assert [weights[p] for p in many] == [683, 683, 683] and weights[one[0]] == 2048
+    nested = root.create("outer")
+    inner = nested.create("inner")
+    nested.write_file("cpu.weight", "200")              # outer: 2/3 of the CPU vs one
+    nested.create("idle")                              # nothing runnable: no entity
+    lonely = Busy(40, clock)
+    inner.fork(lonely)
+    host = Busy(50, clock)
+    root.fork(host)                                      # a process in the root itself
+    weights = group_weights([*one, lonely, host], weight_of)
+    # root level: one (1024), outer (2048), host (1024): 1/4, 1/2, 1/4
+    assert [weights[p] for p in (one[0], lonely, host)] == [768, 1536, 768]
+    assert group_weights([], weight_of) == {}

@@ -7,6 +7,8 @@ Documentation/admin-guide/cgroup-v2.rst is the model's specification.  The piece
 * ``memory.py`` -- memory.max enforced at page charge, OOM victim choice, events;
 * ``pids.py`` -- pids.max: fork fails with EAGAIN;
 * ``io.py`` -- io.max token buckets delaying block I/O in modeled time, io.stat;
+* ``groupweight.py`` -- group scheduling: the flat CFS weights that give cgroups their
+  cpu.weight shares whatever their number of processes;
 * ``parse.py`` -- the value formats of interface files;
 * ``files.py`` -- the interface files of a cgroup directory (names, who has them,
   reader and writer) and ``Access``, what they need of the kernel;
