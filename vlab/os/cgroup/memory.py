@@ -21,9 +21,9 @@ Simplified, as a model: there is no reclaim (no page cache, no swap), so a charg
 the limit goes straight to OOM (Linux first tries to reclaim); no memory.low/high/min;
 ``memory.peak`` is reset by any write for every reader (Linux: per open file).
 Lowering memory.max below the current usage counts an ``oom`` event and calls the
-kernel's ``oom_handler`` (if it registered one on the root cgroup: a callable taking this
-controller) once; Linux's ``memory_max_write`` OOM-kills until the usage fits, but here a
-victim frees its pages only when it exits, so later charges meet the new limit instead.
+kernel's ``oom_handler`` once (if it registered one on the root cgroup: a callable
+taking this controller), which may kill with ``oom()`` until the usage fits, as Linux's
+``memory_max_write`` does; without one, later charges meet the new limit.
 """
 
 from __future__ import annotations
