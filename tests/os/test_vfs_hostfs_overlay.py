@@ -146,3 +146,10 @@ def test_overlay_directories_and_errors():
     assert read_file(p, "/sh") == b"\x7fELF shell" and stat(p, "/bin/sh") == -E.ENOENT
     assert sys(p, "symlinkat", p.put("/sh"), AT_FDCWD, p.put("/link")) == -E.EPERM
     assert openat(p, "/etc/hostname/x") == -E.ENOTDIR
+
+
+def test_a_missing_host_directory_is_an_errno_not_a_traceback(tmp_path):
+    import pytest
+    with pytest.raises(E.SyscallError) as caught:
+        HostFs(tmp_path / "missing")
+    assert caught.value.errno == E.ENOENT and "missing" in caught.value.why

@@ -17,7 +17,9 @@ concept:
 ``synthetic.py``    files whose reads are generated and whose writes are parsed
 ``hostfs.py``       a host directory (``vlab run --root``, bind mounts ``-v``)
 ``overlayfs.py``    an image's layer store (``vlab.os.fs.Overlay``) as a container root
+``blockfs.py``      vlabfs on the DMA block device: persistent, crash-consistent
 ``fstypes.py``      the types ``mount(2)`` can make by name
+``rootfs.py``       the tree a booted kernel starts with (/dev, /proc, /tmp, cgroup)
 ==================  ====================================================================
 
 The descriptor table is ``vlab/os/file.py``, pipes ``vlab/os/pipe.py`` and the system

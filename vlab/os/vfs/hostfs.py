@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import stat as host_stat
 
-from ..errno import EACCES, EINVAL, EISDIR, SyscallError, from_oserror
+from ..errno import EACCES, EINVAL, EISDIR, ENOENT, SyscallError, from_oserror
 from ..quota import WriteQuota
 from .constants import S_IFREG
 from .inode import FileSystem, Inode
@@ -56,8 +56,8 @@ class HostFs(FileSystem):
         self.strict_links = strict_links
         self.host_root = os.path.realpath(root)
         if not os.path.isdir(self.host_root):
-            raise ValueError(f"hostfs root {self.host_root!r} is not a directory: give "
-                             "an existing host directory")
+            raise SyscallError(ENOENT, f"hostfs: {os.fspath(root)!r} is not a directory on "
+                                       "the host: give an existing host directory")
         self.quota = quota if quota is not None else WriteQuota()
         self.inodes: dict[str, HostInode] = {}
         self.root = self.inode("")
