@@ -439,6 +439,32 @@ def test_user_programs_demand_fault_and_copy_on_write_on_the_machine(engine):
     assert frames.used_frames == 0
 
 
+@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+def test_a_new_space_on_a_dead_spaces_root_does_not_run_its_cached_code(engine):
+    """The root frame names the context predecoded code is cached under: a space that
+    gets the root of a dead one (same satp) must not run the dead one's code."""
+    machine, frames = setup(engine=engine)
+    kernel = Kernel(machine)
+    spaces = {}
+    for name, value in (('old', 1), ('new', 2)):
+        program = assemble(f'li a0, {value}\necall\n', text_base=TEXT)
+        if name == 'new':                           # the old one's root is reused
+            held = frames.alloc()                   # (its level-0 table, freed last)
+        space = spaces[name] = AddressSpace(frames)
+        space.map(TEXT, PAGE, readable=True, writable=False, executable=True)
+        space.load(TEXT, program.text)
+        assert run_in(machine, kernel, space, TEXT) == value
+        if name == 'old':
+            survivor = space.fork()                 # keeps the code frame allocated,
+            space.destroy()                         # so nothing rewrites it
+            assert space.table.root in frames.retired_roots
+    assert spaces['new'].satp == spaces['old'].satp
+    assert not frames.retired_roots                 # the reuse fenced
+    survivor.destroy()
+    spaces['new'].destroy()
+    frames.unref(held)
+
+
 # ---------------------------------------------------------------- under the kernel
 FORK_C = r"""
 #include <stdio.h>

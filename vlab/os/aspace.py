@@ -43,8 +43,11 @@ What it models (Linux mm/memory.c, mm/mmap.c, kernel/fork.c; xv6 kernel/vm.c):
   (vlab/isa/csr.py: the ASID field reads 0, which the spec allows, sec. 4.1.11), so
   ``asid`` is 0 and writing another space's satp flushes the TLB (vlab/isa/mmu.py); the
   predecoded and translated code is kept per satp (vlab/isa/context.py) and survives a
-  switch.  ``destroy`` fences with ``code=True``, because a later space may get the same
-  root frame, hence the same satp.
+  switch.  So a dead space's code may stay cached under its satp: ``destroy`` records
+  its root frame as *retired* (``frames.retired_roots``) instead of flushing, and a new
+  space whose root is a retired one fences with ``code=True`` before it is used -- the
+  role of ASID generations in Linux's ``arch/riscv/mm/context.c``.  Any ``code=True``
+  fence forgets every retired root.
 
 Out of memory.  ``handle_fault``, ``write`` and ``fork`` may raise ``OutOfMemory``
 (``frames.py``: a SyscallError with ENOMEM and the ``account`` that refused).  A system
@@ -126,6 +129,14 @@ class AddressSpace:
         self.destroyed = False
         self.faults = {"demand_zero": 0, "cow_copy": 0, "cow_reuse": 0, "spurious": 0}
         self.table = PageTable(self.bus, self._alloc_table)
+        if self.table.root in frames.retired_roots:     # its satp may still be cached
+            self._fence(True)
+
+    def _fence(self, code: bool) -> None:
+        """Tell the machine a live mapping changed (see the module docstring)."""
+        self.fence(code)
+        if code:
+            self.frames.retired_roots.clear()           # every cached context is gone
 
     # ------------------------------------------------------------ the page table
     @property
@@ -230,7 +241,7 @@ class AddressSpace:
         if pte != wanted:                                # repair (never expected)
             self._set_pte(page, wanted)
         self.faults["spurious"] += 1                     # a stale TLB entry
-        self.fence(bool(pte & PTE_X))
+        self._fence(bool(pte & PTE_X))
         return True
 
     def _area(self, va: int) -> Vma | None:
@@ -264,7 +275,7 @@ class AddressSpace:
             self._install(page, new, vma)
             self.frames.unref(pa)
             self.faults["cow_copy"] += 1
-        self.fence(bool(vma.prot & PROT_EXEC))
+        self._fence(bool(vma.prot & PROT_EXEC))
 
     def _fault_in(self, page: int, access: str) -> int:
         """The frame of ``page`` ready for ``access`` by the kernel (get_user_pages)."""
@@ -375,7 +386,7 @@ class AddressSpace:
         code = False
         for page in self._present(start, end):
             code |= self._drop(page)
-        self.fence(code)
+        self._fence(code)
 
     def protect(self, start: int, end: int, prot: int) -> None:
         """Set the protection of every area in ``[start, end)`` (all mapped)."""
@@ -383,7 +394,7 @@ class AddressSpace:
         for area in self.vmas.carve(start, end):
             code |= self._reprotect(area, prot)
         self.vmas.merge()
-        self.fence(code)
+        self._fence(code)
 
     def discard(self, start: int, end: int) -> None:
         """MADV_DONTNEED: drop the private pages of ``[start, end)``; the next touch
@@ -393,7 +404,7 @@ class AddressSpace:
             vma = self.vmas.find(page)
             if vma is not None and not vma.shared:
                 code |= self._drop(page)
-        self.fence(code)
+        self._fence(code)
 
     def populate(self, start: int, end: int) -> None:
         """Fault every page of ``[start, end)`` in now (MAP_POPULATE, shared areas)."""
@@ -416,7 +427,7 @@ class AddressSpace:
             self._set_pte(page - old + new, pte)
             self.pages[page - old + new] = pa
         self.vmas.merge()
-        self.fence(code)
+        self._fence(code)
 
     def vma_list(self) -> list[Vma]:
         """Copies of the areas, in address order (for /proc/<pid>/maps)."""
@@ -492,7 +503,7 @@ class AddressSpace:
             child.destroy()
             raise
         finally:
-            self.fence(False)                     # W went away in this table
+            self._fence(False)                     # W went away in this table
         return child
 
     def destroy(self) -> None:
@@ -508,7 +519,7 @@ class AddressSpace:
         self.table_frames.clear()
         self.vmas = VmaList()
         self.destroyed = True
-        self.fence(True)
+        self.frames.retired_roots.add(self.table.root)
 
     def __repr__(self) -> str:
         return (f"<AddressSpace satp={self.satp:#010x} areas={len(self.vmas)} "

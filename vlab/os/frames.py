@@ -85,6 +85,7 @@ class FrameAllocator:
         self._charged: dict[int, object] = {}    # pa -> the account charged for it
         self.allocations = self.frees = 0        # statistics
         self.fence = None     # the kernel's fence(code) for its spaces (aspace.py), if any
+        self.retired_roots: set[int] = set()   # roots of dead spaces, maybe still cached
 
     # ------------------------------------------------------------ counts
     @property
