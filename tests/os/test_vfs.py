@@ -438,3 +438,20 @@ def test_bad_pointers_are_efault(name):
             "readlinkat": (AT_FDCWD, 0x10, 0x10, 10),
             "getdents64": (openat(p, "/", O_DIRECTORY), 0x10, 4096)}[name]
     assert sys(p, name, *args) == -E.EFAULT
+
+
+def test_console_sets_are_accepted_and_a_terminal_gives_what_was_typed():
+    import io
+
+    class Terminal(io.BytesIO):
+        def isatty(self):
+            return True
+
+        def read(self, size=-1):                 # a tty's read(n) would wait for n bytes
+            raise AssertionError("the console must not wait for a full buffer")
+
+    _, p = world(Console(Terminal(b"ls\n"), io.BytesIO()))
+    fd = openat(p, "/dev/console", O_RDWR)
+    assert sys(p, "ioctl", fd, 0x5402, p.buffer(36)) == 0          # TCSETS: accepted
+    buf = p.buffer(1024)
+    assert sys(p, "read", fd, buf, 1024) == 3 and p.space.read(buf, 3) == b"ls\n"

@@ -39,6 +39,7 @@ SEEK_SET, SEEK_CUR, SEEK_END = 0, 1, 2
 CONSOLE_RDEV = (5 << 8) | 1       # /dev/console is character device 5:1
 WINSIZE = (24, 80, 0, 0)          # rows, columns of the modeled terminal
 TERMIOS_SIZE = 36                 # the kernel's struct termios (asm-generic/termbits.h)
+TERMINAL_SETS = (0x5402, 0x5403, 0x5404, 0x5414)   # TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ
 
 
 class OpenFile:
@@ -238,7 +239,7 @@ class StreamFile(OpenFile):
         self.need_readable()
         if self.input is None:
             return b""
-        data = self.input.read(count) or b""
+        data = _read_some(self.input, count)
         return data.encode() if isinstance(data, str) else data   # a text stream
 
     def write(self, data):
@@ -255,12 +256,25 @@ class StreamFile(OpenFile):
 
     def ioctl(self, request, arg):
         """TCGETS: a terminal's settings (all zero: raw); TIOCGWINSZ: 24x80.  musl asks
-        TIOCGWINSZ to decide that stdout is a terminal (``isatty``)."""
+        TIOCGWINSZ to decide that stdout is a terminal (``isatty``).  Setting them
+        (TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ) is accepted and changes nothing: the
+        host's terminal keeps its own settings."""
         if request == TIOCGWINSZ:
             return struct.pack("<4H", *WINSIZE)
         if request == TCGETS:
             return bytes(TERMIOS_SIZE)
+        if request in TERMINAL_SETS:
+            return 0
         raise SyscallError(ENOTTY, f"ioctl {request:#x} is not served on the console")
+
+
+def _read_some(stream, count: int):
+    """Up to ``count`` bytes: from a terminal what has been typed (one ``read1``: a
+    line), from anything else ``read(count)`` (a file or a test's buffer)."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty() and hasattr(stream, "read1"):
+        return stream.read1(count) or b""
+    return stream.read(count) or b""
 
 
 def _write_to(stream, data: bytes) -> None:
