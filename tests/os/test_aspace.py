@@ -186,6 +186,11 @@ def test_unmap_frees_the_frames_and_later_accesses_fault():
     assert space.handle_fault(DATA + PAGE, 'r') is False
     assert space.maps() == ('20000000-20001000 rw-p 00000000 00:00 0\n'
                             '20003000-20004000 rw-p 00000000 00:00 0\n')
+    space.map(TEXT, PAGE, executable=True, writable=False)
+    space.exe = '/bin/sh'
+    line = space.fork().maps().splitlines()[0]
+    assert line.startswith('00010000-00011000 r-xp 00000000 00:00 0 ')
+    assert line.endswith(' /bin/sh') and line.index('/bin/sh') == 50
 
 
 def test_memory_cgroup_charges_pages_and_tables_and_oom():

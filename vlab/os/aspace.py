@@ -126,6 +126,7 @@ class AddressSpace:
         self.brk_start = self.brk = self.brk_limit = 0
         self.mmap_top = USER_TOP - STACK_GAP
         self.asid = 0
+        self.exe = ""                            # the program's path, for maps()
         self.destroyed = False
         self.faults = {"demand_zero": 0, "cow_copy": 0, "cow_reuse": 0, "spurious": 0}
         self.table = PageTable(self.bus, self._alloc_table)
@@ -434,8 +435,9 @@ class AddressSpace:
         return [Vma(a.start, a.end, a.prot, a.kind, a.shared) for a in self.vmas]
 
     def maps(self) -> str:
-        """The text of /proc/<pid>/maps (proc(5)), one line per area."""
-        return "".join(a.maps_line() + "\n" for a in self.vmas)
+        """The text of /proc/<pid>/maps (proc(5)), one line per area; text and data are
+        named by ``exe``, the program's path (set by exec; empty: no name)."""
+        return "".join(a.maps_line(self.exe) + "\n" for a in self.vmas)
 
     # ------------------------------------------------------------ the system calls
     def mmap_anonymous(self, addr: int, length: int, prot: int, flags: int) -> int:
@@ -489,7 +491,7 @@ class AddressSpace:
                              fence=self.fence)
         child.vmas = self.vmas.copy()
         child.brk_start, child.brk, child.brk_limit = self.brk_start, self.brk, self.brk_limit
-        child.mmap_top = self.mmap_top
+        child.mmap_top, child.exe = self.mmap_top, self.exe
         try:
             for page, pa in self.pages.items():
                 pte = self.pte(page)

@@ -66,9 +66,10 @@ class Vma:
         """May the two areas be one (same protection, kind and sharing)?"""
         return (self.prot, self.kind, self.shared) == (other.prot, other.kind, other.shared)
 
-    def maps_line(self) -> str:
-        """This area as one line of /proc/<pid>/maps (proc(5)): no file, offset 0."""
-        name = MAPS_NAME.get(self.kind, "")
+    def maps_line(self, exe: str = "") -> str:
+        """This area as one line of /proc/<pid>/maps (proc(5)): offset, device and inode
+        0; the name column shows ``exe`` (the program's path) for its text and data."""
+        name = MAPS_NAME.get(self.kind, exe if self.kind in ("text", "data") else "")
         line = f"{self.start:08x}-{self.end:08x} {self.perms} 00000000 00:00 0"
         return f"{line:<49} {name}".rstrip()
 
