@@ -11,6 +11,7 @@ from vlab.os.frames import FrameAllocator
 from vlab.os.kernel import Kernel
 from vlab.os.namespaces import (
     CLONE_NEWNET,
+    CLONE_NEWNS,
     CLONE_NEWPID,
     CLONE_NEWUSER,
     CLONE_NEWUTS,
@@ -130,3 +131,12 @@ def test_setns_joins_another_process_uts_namespace():
     assert first.ns.uts is second.ns.uts
     assert call(kernel, first, "setns", 77, 0) == -ESRCH
     assert call(kernel, first, "setns", second.pid, 3) == -EINVAL
+
+
+def test_unshare_of_the_mount_namespace_copies_the_table_and_moves_root_and_cwd():
+    kernel, (proc,) = kernel_with(0)
+    old = proc.ns.mnt
+    assert old is kernel.root_ns.mnt is not None
+    assert call(kernel, proc, "unshare", CLONE_NEWNS) == 0
+    assert proc.ns.mnt is not old and proc.fs.root.mount is not old.root().mount
+    assert proc.fs.path_of(proc.fs.cwd) == "/"

@@ -136,6 +136,8 @@ class Kernel:
         context = getattr(files, "context", None)
         if context is not None:                     # the VFS's root and cwd (FileTable)
             proc.fs = context(cwd)
+            if self.root_ns.mnt is None:            # its mount table is the root one
+                self.root_ns.mnt = getattr(files, "mnt_ns", None)
         cgroup = parent.cgroup if parent is not None else self.root_cgroup
         if cgroup is not None:
             cgroup.attach(proc)

@@ -15,7 +15,7 @@ every capability in a new user namespace).  ``CLONE_NEWUSER`` itself needs no pr
 caller's PID namespace) of the process whose namespaces to join, in place of a
 ``/proc/PID/ns/*`` or pidfd descriptor; ``nstype`` 0 joins all of them, or one
 ``CLONE_NEW*`` flag names the kind.  Joining a PID namespace affects the children only,
-as in Linux.
+as in Linux; joining a mount namespace puts root and cwd at its root.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from __future__ import annotations
 import struct
 
 from .errno import EFAULT, EINVAL, EPERM, ESRCH, SyscallError
-from .namespaces import ALL_NEW_FLAGS, CLONE_NEWUSER, NEW_NAMESPACE_FLAGS
+from .namespaces import ALL_NEW_FLAGS, CLONE_NEWNS, CLONE_NEWUSER, NEW_NAMESPACE_FLAGS
 from .sysfile import signed
+from .vfs.namei import FsContext
 
 UTS_FIELD = 65
 HOST_NAME_MAX = 64
@@ -149,6 +150,8 @@ def sys_unshare(kernel, proc, flags, *_):
         if not (flags & CLONE_NEWUSER):
             _require_privilege(proc, "unshare of a namespace")
     proc.ns = proc.ns.unshare(flags, proc.creds.euid)
+    if flags & CLONE_NEWNS and proc.fs is not None and proc.ns.mnt is not None:
+        proc.fs.rebind(proc.ns.mnt)            # the same places, in the copied table
     return 0
 
 
@@ -172,6 +175,8 @@ def sys_setns(kernel, proc, fd, nstype, *_):
         else:
             setattr(new, kind, getattr(target.ns, kind))
     proc.ns = new
+    if "mnt" in kinds and new.mnt is not None and proc.fs is not None:
+        proc.fs = FsContext(new.mnt.root())   # setns(2): root and cwd at its root
     return 0
 
 

@@ -233,7 +233,8 @@ def reschedule(kernel: Kernel, ctx):
         if kernel.finished is not None:
             return _end_of_run(kernel, ctx)
         current = kernel.current
-        if current is not None and current.state == "R" and not (preempt or yielded):
+        if (current is not None and current.state == "R" and not (preempt or yielded)
+                and throttled_until(current, now) is None):   # cpu.max: not past quota
             chosen = current
         else:
             if current is not None and current.state == "R":
@@ -261,9 +262,10 @@ def switch_to(kernel: Kernel, ctx, proc, now: int):
         if kernel.ledger is not None and kernel.running is not None:
             kernel.ledger.charge("context_switch")
         kernel.running = proc
+        kernel.slice_end = now + kernel.sched.timeslice(proc)   # one slice per switch-in
     hart.x[1:] = proc.regs[1:]
     satp = proc.space.satp
-    if ctx.csr["satp"] != satp:
+    if hart.csr.satp != satp:
         ctx.csr["satp"] = satp
         ctx.machine.mmu.flush_tlb()
     _arm_timer(kernel, ctx, proc, now)
@@ -274,8 +276,8 @@ def _arm_timer(kernel: Kernel, ctx, proc, now: int) -> None:
     """Program mtimecmp for the earliest of: the end of the slice (if another process
     is runnable), a sleeper's deadline, a cgroup quota check -- or never."""
     times = []
-    if kernel.sched.queue:
-        times.append(now + kernel.sched.timeslice(proc))
+    if kernel.sched.queue:     # the slice ends when it ends, not a slice after each call
+        times.append(max(now + 1, getattr(kernel, "slice_end", now)))
     deadline = kernel.next_deadline()
     if deadline is not None:
         times.append(deadline)
