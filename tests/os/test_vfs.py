@@ -368,7 +368,7 @@ def test_umount_with_mounts_inside_is_ebusy_unless_detached():
 
 def test_mount_needs_root():
     _, p = world()
-    p.creds = SimpleNamespace(euid=1000)
+    p.creds = SimpleNamespace(euid=1000, egid=1000)
     mkdir(p, "/m")
     assert mount(p, "none", "/m", "tmpfs") == -E.EPERM
     assert sys(p, "chroot", p.put("/m")) == -E.EPERM
@@ -455,3 +455,22 @@ def test_console_sets_are_accepted_and_a_terminal_gives_what_was_typed():
     assert sys(p, "ioctl", fd, 0x5402, p.buffer(36)) == 0          # TCSETS: accepted
     buf = p.buffer(1024)
     assert sys(p, "read", fd, buf, 1024) == 3 and p.space.read(buf, 3) == b"ls\n"
+
+
+def test_new_files_belong_to_their_creator():
+    _, p = world()
+    p.creds = SimpleNamespace(euid=1000, egid=100)
+    mkdir(p, "/tmp/d")
+    write_file(p, "/tmp/d/f", b"")
+    buf = p.buffer(256)
+    for path in ("/tmp/d", "/tmp/d/f"):
+        assert sys(p, "statx", AT_FDCWD, p.put(path), 0, 0x7FF, buf) == 0
+        assert struct.unpack_from("<II", p.space.read(buf, 256), 0x14) == (1000, 100)
+
+
+def test_a_container_cannot_mount_the_host_disk():
+    _, p = world()
+    p.ns.pid = SimpleNamespace(parent=object())           # a child PID namespace
+    mkdir(p, "/mnt")
+    assert mount(p, "/dev/vda", "/mnt", "vlabfs") == -E.EPERM
+    assert mount(p, "none", "/mnt", "tmpfs") == 0         # its own tmpfs is fine

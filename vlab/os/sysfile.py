@@ -144,6 +144,31 @@ def resolve_parent(proc, dirfd: int, address: int):
     return lookup_parent(fs_of(proc), _start(proc, dirfd, path), path)
 
 
+def own(inode, proc) -> None:
+    """A new file belongs to its creator's effective uid and gid (Linux's fsuid/fsgid);
+    a file system with fixed owners (hostfs, procfs) keeps its own."""
+    creds = getattr(proc, "creds", None)
+    if creds is None or (creds.euid, creds.egid) == (inode.uid, inode.gid):
+        return
+    try:
+        inode.chown(creds.euid, creds.egid)
+    except SyscallError:
+        pass
+
+
+DEVICE_TYPES = ("vlabfs",)          # file systems on the host's block device
+
+
+def _may_mount_device(proc, kind: str) -> None:
+    """Only the host (the root PID namespace) mounts the disk: a container has no
+    CAP_SYS_ADMIN, as Docker's default capability set leaves it out (modeled by the
+    PID namespace: a container's processes live in a child one)."""
+    pid_ns = getattr(getattr(proc, "ns", None), "pid", None)
+    if kind in DEVICE_TYPES and getattr(pid_ns, "parent", None) is not None:
+        raise SyscallError(EPERM, f"mounting {kind} (the host's disk) is not allowed "
+                                  "inside a container")
+
+
 def _need_admin(proc, what: str) -> None:
     """CAP_SYS_ADMIN, modeled as effective uid 0 (in its user namespace)."""
     creds = getattr(proc, "creds", None)
@@ -319,7 +344,7 @@ def sys_fsync(kernel, proc, fd, *_):
 def sys_openat(kernel, proc, dirfd, path, flags, mode, *_):
     name = _path(proc, path)
     file = open_path(fs_of(proc), _start(proc, dirfd, name), name, flags, mode,
-                     getattr(proc, "umask", 0))
+                     getattr(proc, "umask", 0), owner=lambda inode: own(inode, proc))
     file.hold()                              # the install takes its own reference
     try:
         return proc.files.install(file, cloexec=bool(flags & O_CLOEXEC))
@@ -580,14 +605,14 @@ def _creatable(proc, dirfd, path):
 
 def sys_mkdirat(kernel, proc, dirfd, path, mode, *_):
     directory, name = _creatable(proc, dirfd, path)
-    directory.inode.mkdir(name, mode & ~getattr(proc, "umask", 0) & 0o7777)
+    own(directory.inode.mkdir(name, mode & ~getattr(proc, "umask", 0) & 0o7777), proc)
     return 0
 
 
 def sys_symlinkat(kernel, proc, target, dirfd, path, *_):
     text = _path(proc, target)
     directory, name = _creatable(proc, dirfd, path)
-    directory.inode.symlink(name, text)
+    own(directory.inode.symlink(name, text), proc)
     return 0
 
 
@@ -702,6 +727,7 @@ def sys_mount(kernel, proc, source, target, fstype, flags, data, *_):
     if not fstype:
         raise SyscallError(EINVAL, "mount: no file system type")
     kind = _path(proc, fstype)
+    _may_mount_device(proc, kind)
     name = _path(proc, source) if source else "none"
     fs = fstypes.make(kind, kernel, proc, name)
     if not where.inode.is_dir():

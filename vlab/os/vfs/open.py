@@ -37,13 +37,15 @@ def refuse_readonly(location, what: str) -> None:
         raise SyscallError(EROFS, f"{what}: the file system is mounted read-only")
 
 
-def open_path(ctx: FsContext, start, path: str, flags: int, mode: int, umask: int = 0):
-    """The open file for ``path`` (relative to ``start``) under ``flags``."""
+def open_path(ctx: FsContext, start, path: str, flags: int, mode: int, umask: int = 0,
+              owner=None):
+    """The open file for ``path`` (relative to ``start``) under ``flags``; ``owner`` is
+    called with an inode this call created (to give it the creator's uid and gid)."""
     if flags & O_ACCMODE not in ACCESS_MODES:
         raise SyscallError(EINVAL, f"bad access mode in flags {flags:#o}")
     writing = flags & O_ACCMODE != O_RDONLY or bool(flags & O_TRUNC)
     if flags & O_CREAT:
-        location = _open_create(ctx, start, path, flags, mode & ~umask & PERMISSIONS)
+        location = _open_create(ctx, start, path, flags, mode & ~umask & PERMISSIONS, owner)
     else:
         location = lookup(ctx, start, path, follow=not flags & O_NOFOLLOW)
     inode = location.inode
@@ -63,7 +65,7 @@ def open_path(ctx: FsContext, start, path: str, flags: int, mode: int, umask: in
     return file
 
 
-def _open_create(ctx, start, path, flags, perm):
+def _open_create(ctx, start, path, flags, perm, owner):
     directory, name, trailing = lookup_parent(ctx, start, path)
     if name in ("/", ".", ".."):
         raise SyscallError(EISDIR, f"{path!r} names a directory; O_CREAT makes files")
@@ -85,4 +87,6 @@ def _open_create(ctx, start, path, flags, perm):
         raise SyscallError(EISDIR, f"{path!r}: cannot create a file named with a final '/'")
     refuse_readonly(directory, path)
     inode = directory.inode.create(name, S_IFREG | perm)
+    if owner is not None:
+        owner(inode)
     return directory.child(name, inode)
