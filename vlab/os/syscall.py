@@ -93,4 +93,7 @@ def dispatch(kernel, proc, number: int, args) -> int:
         result = entry.handler(kernel, proc, *args)
     except SyscallError as error:
         result = -error.errno
+        signal = getattr(error, "signal", None)      # e.g. SIGPIPE with EPIPE (pipe.py)
+        if signal:
+            kernel.send_signal(proc, signal)
     return result & MASK32
