@@ -154,3 +154,14 @@ def test_proc_mounted_by_mount2():
     mkdir(p, "/p2")
     assert sys(p, "mount", p.put("proc"), p.put("/p2"), p.put("proc"), 0, 0) == 0
     assert isinstance(ProcFs, type) and readlink(p, "/p2/self") == "1"
+
+
+def test_cmdline_is_read_from_the_process_memory():
+    _, p = world()
+    start = p.put(b"sleep\x001\x00")
+    p.arg_start, p.arg_end = start, start + 8
+    assert read_file(p, "/proc/self/cmdline") == b"sleep\x001\x00"
+    p.space.write(start, b"SLEEP")                      # a program may rewrite its argv
+    assert read_file(p, "/proc/self/cmdline") == b"SLEEP\x001\x00"
+    p.arg_start, p.arg_end = 0x10, 0x20                 # unmapped: empty, no traceback
+    assert read_file(p, "/proc/self/cmdline") == b""

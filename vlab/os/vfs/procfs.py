@@ -7,7 +7,7 @@ Like Linux's ``fs/proc/``: nothing is stored; each file is generated when read
 ``/proc/self``      a symbolic link to the reader's own pid directory
 ``/proc/<pid>/``    ``status`` (``fs/proc/array.c``: Name, Umask, State, Tgid, Pid, PPid,
                     Uid, Gid, NSpid, VmRSS, Threads), ``cmdline`` (the arguments, each
-                    ending in NUL), ``comm``
+                    ending in NUL, read from the process's memory), ``comm``
 ``/proc/meminfo``   MemTotal, MemFree, MemAvailable from the frame allocator
                     (``fs/proc/meminfo.c``'s format: ``%-16s%8lu kB``)
 ``/proc/mounts``    the reader's mount table: ``source target type rw|ro 0 0``, targets
@@ -185,7 +185,22 @@ def _levels_below(fs: ProcFs, proc) -> list:
     return []
 
 
+CMDLINE_MAX = 4096
+
+
 def cmdline(proc) -> bytes:
+    """The argument strings, each ending in NUL.  Like Linux (``proc_pid_cmdline_read``)
+    they are read from the process's own memory, between ``arg_start`` and ``arg_end``
+    (where execve put them on the stack), when the kernel recorded those; else from the
+    ``argv`` list it kept; else the name alone.  A zombie's is empty."""
+    if getattr(proc, "state", "R") == "Z":
+        return b""
+    start, end = getattr(proc, "arg_start", None), getattr(proc, "arg_end", None)
+    if start is not None and end is not None and 0 < end - start:
+        try:
+            return proc.space.read(start, min(end - start, CMDLINE_MAX))
+        except SyscallError:               # unmapped since: nothing to show
+            return b""
     argv = getattr(proc, "argv", None) or [_comm(proc)]
     return b"".join((a.encode("utf-8", "surrogateescape") if isinstance(a, str) else a)
                     + b"\0" for a in argv)
