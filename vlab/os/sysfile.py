@@ -61,6 +61,7 @@ from .vfs.constants import (
     MS_RDONLY,
     MS_REMOUNT,
     O_CLOEXEC,
+    O_NONBLOCK,
     POLLNVAL,
     RENAME_EXCHANGE,
     RENAME_NOREPLACE,
@@ -389,7 +390,6 @@ def sys_fcntl64(kernel, proc, fd, cmd, arg, *_):
 
 
 def sys_pipe2(kernel, proc, fds, flags, *_):
-    from .vfs.constants import O_NONBLOCK
     if flags & ~(O_CLOEXEC | O_NONBLOCK):
         raise SyscallError(EINVAL, f"pipe2 flags {flags:#o}")
     if proc.space.writable_prefix(fds, 8) < 8:
@@ -461,7 +461,8 @@ def sys_getdents64(kernel, proc, fd, dirp, count, *_):
     if out and proc.space.writable_prefix(dirp, len(out)) < len(out):
         raise SyscallError(EFAULT, f"getdents64 buffer {dirp:#x} is not writable")
     proc.space.write(dirp, bytes(out))
-    file.advance(used) if used else None
+    if used:
+        file.advance(used)
     return len(out)
 
 
@@ -793,7 +794,8 @@ def sys_ppoll_time64(kernel, proc, fds, nfds, timeout, sigmask, sigsetsize, *_):
         POLLFD.pack_into(raw, i * POLLFD.size, fd, events, revents)
         ready += bool(revents)
     if ready or (deadline is not None and kernel.now_ns() >= deadline):
-        proc.space.write(fds, bytes(raw)) if raw else None
+        if raw:
+            proc.space.write(fds, bytes(raw))
         return ready
     queue = WaitQueue("ppoll")
     for file in files:
