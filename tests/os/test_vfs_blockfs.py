@@ -10,7 +10,7 @@ from test_vfs import Kernel, Proc, mkdir, openat, read_file, stat, sys, write_fi
 from vlab.host.devices.block import BlockDevice
 from vlab.host.platform import Platform
 from vlab.os import errno as E
-from vlab.os.vfs.blockfs import BLOCK, BlockFs, mkfs
+from vlab.os.vfs.blockfs import BLOCK, BlockFs, mkfs, open_disk
 from vlab.os.vfs.constants import O_RDWR, S_IFDIR, S_IFLNK
 from vlab.os.vfs.devfs import Console
 from vlab.os.vfs.rootfs import make_root
@@ -129,6 +129,9 @@ def test_a_full_disk_is_enospc():
     while (n := sys(p, "write", fd, chunk, 64 << 10)) > 0:
         total += n
     assert n == -E.ENOSPC and total < 2048 * 512
+    size = stat(p, "/fill").size
+    assert size == total and size % BLOCK == 0                  # partial writes counted
+    assert read_file(p, "/fill", 10) == b"z" * 10
 
 
 def test_io_max_delays_the_next_io_of_the_process():
@@ -167,3 +170,14 @@ def test_bad_disks_are_refused_with_an_errno():
     tiny = BlockDevice(Platform().bus, sectors=16)
     with pytest.raises(ValueError, match="too small"):
         mkfs(tiny, BUFFER)
+
+
+def test_open_disk_formats_a_blank_disk_and_refuses_a_foreign_one():
+    blank = Platform(ram_size=8 << 20, disk_sectors=2048)
+    fs = open_disk(blank.block, BUFFER)
+    assert fs.root.readdir() == [] and blank.block.image[:8] == b"VLABFS01"
+    foreign = Platform(ram_size=8 << 20, disk_image=b"\x55" * (2048 * 512))
+    with pytest.raises(E.SyscallError) as caught:
+        open_disk(foreign.block, BUFFER)
+    assert caught.value.errno == E.EINVAL
+    assert foreign.block.image == bytearray(b"\x55" * (2048 * 512))   # not overwritten

@@ -120,6 +120,19 @@ def _checkpoint(driver: BlockDriver, tree: dict, generation: int, slot: int) -> 
                                       zlib.crc32(raw), driver.blocks))
 
 
+def is_blank(device) -> bool:
+    """Whether the disk holds nothing yet (all zero): a new disk image to format."""
+    return not any(device.image)
+
+
+def open_disk(device, buffer_pa: int, kernel=None) -> BlockFs:
+    """Mount ``device`` (``vlab os boot --disk IMG``): a blank disk is formatted first;
+    a disk holding something that is not vlabfs is refused (EINVAL), never overwritten."""
+    if is_blank(device):
+        mkfs(device, buffer_pa)
+    return BlockFs(device, buffer_pa, kernel)
+
+
 class BlockFs(FileSystem):
     fstype = "vlabfs"
 
@@ -340,18 +353,25 @@ class BlockInode(Inode):
         if not data:
             return 0
         self.fs.throttle(len(data), write=True)
-        for index in range(offset // BLOCK, (end - 1) // BLOCK + 1):
-            start = index * BLOCK
-            piece = data[max(0, start - offset):end - offset][:BLOCK]
-            within = max(offset, start) - start
-            block = bytearray(self._block_bytes(index))
-            valid = max(0, self.length - start)           # bytes of the file in it
-            block[valid:] = bytes(BLOCK - valid) if valid < BLOCK else b""
-            block[within:within + len(piece)] = piece
-            self._store(index, bytes(block))
-        self.length = max(self.length, end)
-        self._changed()
-        return len(data)
+        done = offset
+        try:
+            for index in range(offset // BLOCK, (end - 1) // BLOCK + 1):
+                start = index * BLOCK
+                piece = data[max(0, start - offset):end - offset][:BLOCK]
+                within = max(offset, start) - start
+                block = bytearray(self._block_bytes(index))
+                valid = max(0, self.length - start)       # bytes of the file in it
+                block[valid:] = bytes(BLOCK - valid) if valid < BLOCK else b""
+                block[within:within + len(piece)] = piece
+                self._store(index, bytes(block))
+                done = start + within + len(piece)
+        except SyscallError:
+            if done == offset:                            # nothing written: the error
+                raise
+        finally:
+            self.length = max(self.length, done)          # a full disk: what was written
+            self._changed()
+        return done - offset
 
     def _store(self, index: int, content: bytes) -> None:
         """Copy-on-write: a block the on-disk tree uses is never written over."""
