@@ -474,3 +474,33 @@ def test_a_container_cannot_mount_the_host_disk():
     mkdir(p, "/mnt")
     assert mount(p, "/dev/vda", "/mnt", "vlabfs") == -E.EPERM
     assert mount(p, "none", "/mnt", "tmpfs") == 0         # its own tmpfs is fine
+
+
+def test_hostile_ways_around_a_read_only_bind_mount():
+    _, p = world()
+    mkdir(p, "/outer")
+    mkdir(p, "/outer/data")
+    write_file(p, "/outer/data/f", b"protected")
+    write_file(p, "/outer/beside", b"not exported")
+    mkdir(p, "/view")
+    assert mount(p, "/outer/data", "/view", None, MS_BIND | MS_RDONLY) == 0
+    # a link in a writable place that points into the read-only mount
+    assert sys(p, "symlinkat", p.put("/view/f"), AT_FDCWD, p.put("/tmp/l")) == 0
+    assert openat(p, "/tmp/l", O_WRONLY) == -E.EROFS
+    assert openat(p, "/tmp/l", O_WRONLY | O_CREAT) == -E.EROFS
+    # .. from the bind mount's root goes to where it is mounted, not the source's parent
+    assert read_file(p, "/view/../beside") == -E.ENOENT
+    assert read_file(p, "/view/../outer/beside") == b"not exported"
+    # moving the file out of the mount, or over it, is refused
+    assert sys(p, "renameat2", AT_FDCWD, p.put("/view/f"), AT_FDCWD, p.put("/tmp/f"),
+               0) == -E.EXDEV
+    assert sys(p, "renameat2", AT_FDCWD, p.put("/view/f"), AT_FDCWD, p.put("/view/g"),
+               0) == -E.EROFS
+    # truncating through a descriptor opened elsewhere is refused by the mount it came from
+    fd = openat(p, "/view/f")
+    assert sys(p, "ftruncate64", fd, 0, 0) == -E.EINVAL
+    assert read_file(p, "/outer/data/f") == b"protected"
+    # a process jailed in the mount sees nothing beside it and still cannot write
+    assert sys(p, "chroot", p.put("/view")) == 0
+    assert read_file(p, "/../beside") == -E.ENOENT
+    assert openat(p, "/f", O_RDWR) == -E.EROFS
