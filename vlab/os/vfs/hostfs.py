@@ -21,7 +21,9 @@ Escape protection (the rules of ``vlab.os.fs.paths``, kept from the proxy kernel
 * bytes written count against a ``WriteQuota`` (``../quota.py``: EDQUOT when used up).
 
 Inodes are kept per path, so a directory is one inode however often it is looked up
-(mount points are inodes).  Inode numbers are the host's.  Simplified: a concurrent
+(mount points are inodes).  Inode numbers are the host's; owners are shown as root
+(uid 0, as a rootless container shows the user's files) and cannot be changed; mode bits
+can (``chmod``).  Simplified: a concurrent
 change on the host between the ``lstat`` and the use is not guarded against beyond the
 ``O_NOFOLLOW``/``fstat`` of the final open.
 """
