@@ -77,6 +77,18 @@ def test_script_file_with_arguments(bindir, tmp_path):
     assert result.stdout == b"s 2 one two\n" and result.returncode == 4
 
 
+def test_ppid_is_the_parents_pid(bindir, tmp_path):
+    result = sh(bindir, tmp_path, "echo $$; sh -c 'echo $PPID'")
+    parent, ppid = result.stdout.split()
+    assert parent == ppid
+
+
+def test_long_pipeline_is_refused_with_a_message(bindir, tmp_path):
+    result = sh(bindir, tmp_path, "echo x" + " | cat" * 70)
+    assert result.returncode == 2 and b"more than 64 commands" in result.stderr
+    assert sh(bindir, tmp_path, "echo x" + " | cat" * 62).stdout == b"x\n"
+
+
 def test_dash_c_positional_arguments(bindir, tmp_path):
     result = run(bindir, tmp_path, "sh", "-c", "echo $0 $# $@", "zero", "a", "b")
     assert result.stdout == b"zero 2 a b\n"
@@ -134,10 +146,12 @@ def test_ls_long_format(bindir, tmp_path):
     os.symlink("f", tmp_path / "l")
     os.chmod(tmp_path / "f", 0o640)
     lines = run(bindir, tmp_path, "ls", "-l").stdout.decode().splitlines()
-    assert len(lines) == 3
-    assert re.fullmatch(r"drwx[-rwx]{6} +\d+ \S+ +\S+ +\d+ \w{3} [ \d]\d \d\d:\d\d d", lines[0])
-    assert re.fullmatch(r"-rw-r----- +1 \S+ +\S+ +5 \w{3} [ \d]\d \d\d:\d\d f", lines[1])
-    assert re.fullmatch(r"lrwxrwxrwx +1 .* l -> f", lines[2])
+    assert len(lines) == 4
+    blocks = sum(os.lstat(tmp_path / name).st_blocks for name in "dfl") // 2
+    assert lines[0] == f"total {blocks}"
+    assert re.fullmatch(r"drwx[-rwx]{6} +\d+ \S+ +\S+ +\d+ \w{3} [ \d]\d \d\d:\d\d d", lines[1])
+    assert re.fullmatch(r"-rw-r----- +1 \S+ +\S+ +5 \w{3} [ \d]\d \d\d:\d\d f", lines[2])
+    assert re.fullmatch(r"lrwxrwxrwx +1 .* l -> f", lines[3])
 
 
 def test_ls_long_format_of_a_device(bindir, tmp_path):

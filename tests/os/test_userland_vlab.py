@@ -54,23 +54,12 @@ def test_same_output_as_on_linux(image, name, script, stdout, status):
     assert outcome.exit_code == status, (outcome, err.decode())
 
 
-# the writer of a pipe whose reader is gone gets EPIPE *and* SIGPIPE (pipe(7)), which
-# kills yes silently on Linux; the kernel returns EPIPE without sending the signal yet
-SIGPIPE_CASES = {"yes-head", "head"}
-
-
-def stderr_case(case):
-    name = case[0]
-    marks = [pytest.mark.xfail(reason="SIGPIPE is not sent to a pipe's writer yet")
-             ] if name in SIGPIPE_CASES else []
-    return pytest.param(name, case[1], marks=marks, id=name)
-
-
 @pytest.mark.skipif(not native_supported(), reason="compares with the x86-64 Linux build")
-@pytest.mark.parametrize("name,script", [stderr_case(c) for c in CASES])
+@pytest.mark.parametrize("name,script", [c[:2] for c in CASES], ids=[c[0] for c in CASES])
 def test_same_errors_as_on_linux(image, tmp_path, name, script):
     """The differential test on standard error: the same messages, byte for byte (both
-    builds take strerror's words from the same musl)."""
+    builds take strerror's words from the same musl; ``yes | head`` prints nothing
+    because SIGPIPE, sent with EPIPE, kills yes -- pipe(7))."""
     native = build_userland(target="native")["sh"]
     expected = subprocess.run([str(native), "-c", script], cwd=tmp_path, timeout=60,
                               env={"PATH": str(native.parent), "HOME": str(tmp_path)},
@@ -80,25 +69,24 @@ def test_same_errors_as_on_linux(image, tmp_path, name, script):
 
 
 def test_id_names_come_from_etc_passwd(image):
-    outcome, out, err = contained(image, "id; ls -l /etc/passwd")
+    outcome, out, err = contained(image, "id; ls -l /etc/passwd; ls -l /etc | head -n 1")
     lines = out.decode().splitlines()
     assert lines[0] == "uid=0(root) gid=0(root)"
     assert lines[1].split()[2:4] == ["root", "root"]
+    assert lines[2].startswith("total ")
 
 
 def test_ps_inside_the_container_sees_pid_1_and_itself(image):
-    outcome, out, err = contained(image, "sleep 1 & ps")
+    outcome, out, err = contained(image, "sleep 1 & sleep 0.1; ps")
     rows = [line.split(None, 3) for line in out.decode().splitlines()]
     assert rows[0] == ["PID", "PPID", "STAT", "CMD"]
     assert rows[1][:3] == ["1", "0", "S"]                  # the shell is PID 1
     assert rows[2][1:3] == ["1", "S"] and rows[2][3].startswith("sleep")
-    assert rows[-1][1:] == ["1", "R", "ps"]
+    assert rows[-1][1:] == ["1", "R", "ps"] and len(rows) == 4
 
 
-@pytest.mark.xfail(reason="the kernel does not keep a process's argv for "
-                          "/proc/PID/cmdline yet: procfs shows its name alone")
 def test_ps_shows_the_whole_command_line(image):
-    outcome, out, err = contained(image, "sleep 1 & ps")
+    outcome, out, err = contained(image, "sleep 1 & sleep 0.1; ps")
     assert "    1 S    sleep 1" in out.decode()
 
 
@@ -113,7 +101,7 @@ def test_init_as_pid_1_runs_the_command_and_reaps(image):
     outcome, out, err = contained(image, None, argv=["/sbin/init", "sh", "-c", script])
     assert outcome.exit_code == 4, err
     rows = [line.split(None, 3) for line in out.decode().splitlines()[1:]]
-    assert rows[0][0] == "1" and rows[0][3].split()[0].endswith("init")
+    assert rows[0][:3] == ["1", "0", "S"] and "init" in rows[0][3]
     assert [r for r in rows if r[2] == "Z"] == []           # the orphan was reaped
 
 

@@ -4,7 +4,7 @@
  * "ls -1" or a pipe does: the output does not depend on a terminal's width).  Without
  * -a, names starting with '.' are hidden.  Files named on the command line come first,
  * then each directory's entries, under "DIR:" when there are several arguments.
- * -l prints busybox's long format:
+ * -l prints busybox's long format, a directory's entries after "total N" (1 KiB blocks):
  *     -rw-r--r--    1 root     root            12 Dec  7 22:37 name
  *     lrwxrwxrwx    1 0        0                3 Jan  1 00:00 link -> target
  * mode, links, owner and group (names from /etc/passwd and /etc/group, else numbers),
@@ -83,6 +83,23 @@ static void print_long(const char *path, const char *name, const struct stat *st
     printf("\n");
 }
 
+/* "total N": the 1 KiB blocks the entries occupy (st_blocks counts 512-byte units),
+ * the first line of a directory's long listing. */
+static void print_total(const char *path, char **names, size_t count)
+{
+    unsigned long long blocks = 0;
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        size_t n = strlen(path) + strlen(names[i]) + 2;
+        char *child = malloc(n);
+        snprintf(child, n, "%s/%s", path, names[i]);
+        if (lstat(child, &st) == 0)
+            blocks += (unsigned long long)st.st_blocks;
+        free(child);
+    }
+    printf("total %llu\n", blocks / 2);
+}
+
 /* One entry: its name, or its long line (path is where to lstat it). */
 static int show(const char *path, const char *name)
 {
@@ -126,6 +143,8 @@ static int list_directory(const char *path)
     closedir(dir);
     qsort(names, count, sizeof *names, by_name);
     int status = 0;
+    if (long_format)
+        print_total(path, names, count);
     for (size_t i = 0; i < count; i++) {
         size_t n = strlen(path) + strlen(names[i]) + 2;
         char *child = malloc(n);

@@ -13,7 +13,8 @@
  *   command  := (NAME=VALUE)* (WORD | redirection)*
  *   redirection := [N]'<' WORD | [N]'>' WORD | [N]'>>' WORD | [N]'>&'M | [N]'<&'M
  * Words: '...' is literal, "..." expands $ and keeps spaces, \ quotes one character,
- * # starts a comment.  $NAME ${NAME} $? $$ $! $# $0..$9 $@ $* expand; an unquoted
+ * # starts a comment.  $NAME ${NAME} $? $$ $! $# $0..$9 $@ $* expand ($PPID is the
+ * parent's pid, $PWD the directory after cd); an unquoted
  * expansion is split at blanks, and a word with an unquoted * ? [ is matched against
  * file names (glob(3); kept as written if nothing matches).
  * Built in: cd, exit, export, unset, wait, pwd, exec, ':'.  Everything else is a
@@ -721,6 +722,8 @@ static int run_command(struct token *t, int a, int b, int in_child)
     return status;
 }
 
+#define MAX_PIPELINE 64
+
 /* Tokens [a, b) are a pipeline: its commands run at once, joined by pipes; its status
  * is the last command's ('!' in front inverts it). */
 static int run_pipeline(struct token *t, int a, int b)
@@ -730,16 +733,21 @@ static int run_pipeline(struct token *t, int a, int b)
         negate = 1;
         a++;
     }
-    int ends[64], n = 0;
+    int ends[MAX_PIPELINE], n = 0;
     for (int i = a; i < b; i++)
-        if (t[i].kind == PIPE && n < 63)
+        if (t[i].kind == PIPE) {
+            if (n == MAX_PIPELINE - 1) {
+                fprintf(stderr, "sh: a pipeline of more than %d commands\n", MAX_PIPELINE);
+                return 2;
+            }
             ends[n++] = i;
+        }
     ends[n++] = b;
     int status;
     if (n == 1)
         status = run_command(t, a, b, 0);
     else {
-        pid_t pids[64];
+        pid_t pids[MAX_PIPELINE];
         int input = -1, start = a;
         for (int k = 0; k < n; k++) {
             int fds[2] = {-1, -1};
@@ -947,6 +955,9 @@ int main(int argc, char **argv)
             *eq = '=';
         }
     }
+    char ppid[16];
+    snprintf(ppid, sizeof ppid, "%d", (int)getppid());
+    set_var("PPID", ppid, 0);
     int i = 1, force_interactive = 0;
     const char *command = NULL;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
