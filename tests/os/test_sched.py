@@ -37,12 +37,17 @@ def shares(nice=(0, 0), cgroups=None, instructions=3_000_000):
     done = run(TWO_SPINNERS, max_instructions=20_000, root_cgroup=cgroups and
                cgroups[0].parent)
     kernel, machine = done.kernel, done.booted.machine
+    for _ in range(100):                             # until both children exist
+        if 3 in kernel.processes:
+            break
+        machine.run(max_instructions=20_000)
     children = [kernel.processes[2], kernel.processes[3]]
     for child, value in zip(children, nice):
         child.nice = value
     if cgroups:
         for child, group in zip(children, cgroups):
             group.attach(child)
+    machine.run(max_instructions=1_000_000)          # warm up: one scheduling period
     before = [c.cpu_ns for c in children]
     result = machine.run(max_instructions=instructions)
     assert result.status == "budget", result

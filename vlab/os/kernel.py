@@ -85,6 +85,7 @@ class Kernel:
         self.preempt = False                    # the timer ended the slice
         self.running = None                     # whose registers are on the hart
         self.last_charge_ns = 0                 # CPU time is charged up to here
+        self.slice_end = 0                      # when the running process's slice ends
         self.idle_mark = (0, 0)                 # (mtime, instret) when idle began
 
     @property

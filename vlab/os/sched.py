@@ -15,8 +15,10 @@ group scheduling entities, wake-up preemption heuristics):
   process weight is scaled by it (simplified: a flattened hierarchy, no group entities);
 * time slice: ``SCHED_LATENCY_NS`` (6 ms, ``sysctl_sched_latency``) shared among the
   runnable processes in proportion to weight, at least ``MIN_GRANULARITY_NS`` (0.75 ms);
-* a newly runnable process starts at the queue's ``min_vruntime`` (``place_entity``),
-  so a sleeper cannot hoard credit and a new child cannot starve the others;
+* a woken process starts no lower than the queue's ``min_vruntime`` (``place_entity``),
+  so a sleeper cannot hoard credit; a new child starts one virtual slice later
+  (``START_DEBIT``), so forking does not buy its parent's family extra CPU and the
+  parent keeps the CPU after fork;
 * cgroup ``cpu.max`` throttling: a process whose cgroup's CPU controller
   (``vlab/os/cgroup/cpu.py``) says it is throttled is not picked; the controller's
   ``next_unthrottle_ns`` says when to look again, and ``charge`` receives the runtime.
@@ -76,12 +78,14 @@ class Scheduler:
         self.switches = 0
 
     def enqueue(self, proc, *, new: bool = False) -> None:
-        """Make ``proc`` runnable.  A new or woken process starts no lower than
-        ``min_vruntime`` (CFS ``place_entity``)."""
+        """Make ``proc`` runnable.  A woken process starts no lower than
+        ``min_vruntime``, a new one a virtual slice above it (CFS ``place_entity``)."""
         if proc in self.queue:
             return
-        if new or proc.vruntime < self.min_vruntime:
-            proc.vruntime = max(proc.vruntime, self.min_vruntime)
+        floor = self.min_vruntime
+        if new:
+            floor += self.timeslice(proc) * NICE_0_LOAD // weight_of(proc)
+        proc.vruntime = max(proc.vruntime, floor)
         self.queue.append(proc)
 
     def dequeue(self, proc) -> None:

@@ -58,7 +58,7 @@ from .frames import FrameAllocator, OutOfMemory
 from .kernel import TRAMPOLINE_OFFSET, Kernel
 from .proc import Fault
 from .quota import DEFAULT_WRITE_QUOTA
-from .sched import MIN_GRANULARITY_NS, throttled_until
+from .sched import SCHED_LATENCY_NS, throttled_until
 from .sigframe import SIG_IGN, TRAMPOLINE, deliver
 from .signal import SIGABRT, SIGKILL, bit, signal_for, signal_name
 from .waitq import Blocked
@@ -85,6 +85,7 @@ def attach(machine, kernel: Kernel) -> None:
     machine.csr["mie"] = machine.csr["mie"] | MIE_MTIE
     machine.clint.mtimecmp[0] = NEVER
     kernel.last_charge_ns = kernel.now_ns()
+    kernel.slice_end = kernel.last_charge_ns + SCHED_LATENCY_NS   # the first process's
     machine.traps.register("M", lambda ctx: fault(kernel, ctx), causes="all",
                            name="kernel-fault", priority=FAULT_PRIORITY)
     machine.traps.register("M", lambda ctx: timer(kernel, ctx),
@@ -240,6 +241,7 @@ def reschedule(kernel: Kernel, ctx):
             if current is not None and current.state == "R":
                 kernel.sched.enqueue(current)
             chosen, _ = kernel.sched.pick(now)
+            kernel.slice_end = None                # a new slice for whoever is picked
             if (chosen is None and current is not None and current.state == "R"
                     and throttled_until(current, now) is None):   # cpu.max holds it
                 chosen = current
@@ -262,7 +264,9 @@ def switch_to(kernel: Kernel, ctx, proc, now: int):
         if kernel.ledger is not None and kernel.running is not None:
             kernel.ledger.charge("context_switch")
         kernel.running = proc
-        kernel.slice_end = now + kernel.sched.timeslice(proc)   # one slice per switch-in
+        kernel.slice_end = None
+    if kernel.slice_end is None:                   # one slice per pick, not per call
+        kernel.slice_end = now + kernel.sched.timeslice(proc)
     hart.x[1:] = proc.regs[1:]
     satp = proc.space.satp
     if hart.csr.satp != satp:
@@ -277,7 +281,7 @@ def _arm_timer(kernel: Kernel, ctx, proc, now: int) -> None:
     is runnable), a sleeper's deadline, a cgroup quota check -- or never."""
     times = []
     if kernel.sched.queue:     # the slice ends when it ends, not a slice after each call
-        times.append(max(now + 1, getattr(kernel, "slice_end", now)))
+        times.append(max(now + 1, kernel.slice_end))
     deadline = kernel.next_deadline()
     if deadline is not None:
         times.append(deadline)
