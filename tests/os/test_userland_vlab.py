@@ -114,7 +114,7 @@ def test_init_runs_etc_rc_then_the_shell(image):
     assert outcome.exit_code == 3
 
 
-def test_run_program_over_a_host_directory(tmp_path):
+def test_run_program_over_a_host_directory_same_on_interpreter_and_dbt(tmp_path):
     built = build_userland()
     root = tmp_path / "root"
     (root / "bin").mkdir(parents=True)
@@ -123,9 +123,14 @@ def test_run_program_over_a_host_directory(tmp_path):
     (root / "etc").mkdir()
     for path, data in ETC_FILES.items():
         (root / path.lstrip("/")).write_bytes(data)
-    done = run_program(built["sh"], argv=["sh", "-c", "echo a | cat | wc -c; ls /; id"],
-                       envp=["PATH=/bin"], root=str(root), max_instructions=BUDGET)
-    assert done.stdout == b"2\nbin\netc\nuid=0(root) gid=0(root)\n", done.stderr
-    assert done.exit_code == 0
-    calls = done.booted.kernel.calls
-    assert calls["clone"] >= 4 and calls["execve"] >= 4, calls
+    runs = {}
+    for engine in ("interp", "dbt"):
+        done = run_program(built["sh"], argv=["sh", "-c", "echo a | cat | wc -c; ls /; id"],
+                           envp=["PATH=/bin"], root=str(root), max_instructions=BUDGET,
+                           engine=engine)
+        assert done.stdout == b"2\nbin\netc\nuid=0(root) gid=0(root)\n", done.stderr
+        assert done.exit_code == 0
+        calls = done.booted.kernel.calls
+        assert calls["clone"] >= 4 and calls["execve"] >= 4, calls
+        runs[engine] = (done.result.instructions, dict(calls))
+    assert runs["interp"] == runs["dbt"]          # the engines agree instruction for instruction
