@@ -254,3 +254,41 @@ node: .space 325
 {DATA}"""
     done = run(source)
     assert done.stdout == b"boxvlab", done.result
+
+
+def test_sigsuspend_waits_for_a_signal_and_restores_the_mask():
+    source = f"""
+_start:
+{call("rt_sigaction", SIGUSR1, "act", 0, 8)}
+{call("rt_sigprocmask", 0, "usr1", 0, 8)}       # block SIGUSR1
+{FORK}
+    bnez a0, parent
+{call("rt_sigsuspend", "empty", 8)}             # unblocked only while suspended
+    li t0, -4
+    bne a0, t0, bad
+{call("rt_sigprocmask", 0, 0, "old", 8)}
+    la t0, old
+    lw t1, 0(t0)                    # SIGUSR1 blocked again: bit 9
+    li t2, 0x200
+    bne t1, t2, bad
+    la t0, flag
+    lw a0, 0(t0)
+{call("exit", "reg:a0")}
+bad:
+{call("exit", 99)}
+parent:
+    mv s0, a0
+{call("nanosleep", "short", 0)}
+{call("kill", "reg:s0", SIGUSR1)}
+{status_of_child()}
+{call("exit", "reg:a0")}
+{HANDLER}
+    .data
+    .align 3
+usr1: .word 0x200, 0
+empty: .word 0, 0
+old: .word 0, 0
+{DATA}"""
+    done = run(source)
+    assert done.result.exit_code == 100 + SIGUSR1, done.result
+    assert done.stdout == b"H"

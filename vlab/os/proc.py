@@ -135,6 +135,8 @@ class Process:
         self.pending = 0
         self.stop_reported = False
         self.stop_signal = 0
+        self.saved_mask: int | None = None     # the mask rt_sigsuspend replaced
+        self.signal_wait = WaitQueue(f"signal of {pid}")   # rt_sigsuspend sleeps here
         self.pending_fault: Fault | None = None   # a trap's signal not yet acted on
         self.children_cpu_ns = 0               # CPU time of reaped children (times)
         # end

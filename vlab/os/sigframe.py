@@ -76,6 +76,8 @@ def deliver(kernel, proc) -> bool:
     while proc.state == "R":
         signal = next_signal(proc)
         if signal is None:
+            if proc.saved_mask is not None and not proc.in_syscall:
+                proc.blocked, proc.saved_mask = proc.saved_mask, None   # sigsuspend over
             return True
         proc.pending &= ~bit(signal)
         action = proc.action(signal)
@@ -118,7 +120,9 @@ def _enter_handler(kernel, proc, signal: int, action) -> bool:
     fault = proc.pending_fault
     info = _siginfo(signal, fault)
     gregs = [proc.pc, *proc.regs[1:]]
-    uc = struct.pack("<II3I", 0, 0, 0, 0, 0) + struct.pack("<Q", proc.blocked)
+    old_mask = proc.blocked if proc.saved_mask is None else proc.saved_mask
+    proc.blocked, proc.saved_mask = old_mask, None       # (after rt_sigsuspend)
+    uc = struct.pack("<II3I", 0, 0, 0, 0, 0) + struct.pack("<Q", old_mask)
     uc = uc.ljust(MCONTEXT_OFFSET, b"\0") + struct.pack("<32I", *gregs)
     frame = info + uc.ljust(UCONTEXT_SIZE, b"\0")
     try:

@@ -1,5 +1,5 @@
 """Signal calls: kill, tkill, tgkill, rt_sigaction, rt_sigprocmask, rt_sigpending,
-rt_sigreturn.
+rt_sigsuspend, rt_sigreturn.
 
 Semantics from kill(2), sigaction(2), sigprocmask(2) and kernel/signal.c; delivery is in
 ``sigframe.py``.  ``struct sigaction`` as RV32 Linux takes it (no ``sa_restorer`` on
@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import struct
 
-from .errno import EINVAL, EPERM, ESRCH, SyscallError
+from .errno import EINTR, EINVAL, EPERM, ESRCH, SyscallError
 from .proc import SigAction
-from .sigframe import SIG_DFL, sigreturn
+from .sigframe import SIG_DFL, next_signal, sigreturn
 from .signal import NSIG, SIGKILL, SIGSTOP, UNCATCHABLE, bit
 from .sysfile import signed
 from .sysns import privileged
+from .waitq import Blocked
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 SIGSET_SIZE = 8
@@ -160,6 +161,20 @@ def sys_rt_sigpending(kernel, proc, out, sigsetsize, *_):
     return 0
 
 
+def sys_rt_sigsuspend(kernel, proc, mask, sigsetsize, *_):
+    """Wait for a signal with ``mask`` blocked meanwhile; always -EINTR, after the
+    handler ran (its frame saves the *old* mask, which sigreturn puts back)."""
+    if sigsetsize != SIGSET_SIZE:
+        raise SyscallError(EINVAL, f"sigsetsize {sigsetsize}: must be {SIGSET_SIZE}")
+    if proc.saved_mask is None:
+        (temporary,) = struct.unpack("<Q", proc.space.read(mask, 8))
+        proc.saved_mask = proc.blocked
+        proc.blocked = temporary & ~UNBLOCKABLE
+    if next_signal(proc) is not None:
+        raise SyscallError(EINTR, "rt_sigsuspend: a signal arrived")
+    raise Blocked(proc.signal_wait)
+
+
 def sys_rt_sigreturn(kernel, proc, *_):
     """Back from a handler: restore the context saved in the frame (``sigframe.py``)."""
     return sigreturn(proc)
@@ -173,4 +188,5 @@ CALLS = {
     "rt_sigprocmask": sys_rt_sigprocmask,
     "rt_sigpending": sys_rt_sigpending,
     "rt_sigreturn": sys_rt_sigreturn,
+    "rt_sigsuspend": sys_rt_sigsuspend,
 }
