@@ -270,3 +270,23 @@ def test_build_is_cached_by_content(bindir):
 def test_unknown_target_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown target 'arm'"):
         build_userland(target="arm")
+
+
+FUZZ_PIECES = ["echo", "true", "false", " ", " ", "a", "$", "{", "}", "?", "'", '"', "\\",
+               "|", "||", "&", "&&", ";", "<", ">", ">>", "2>", ">&", "1", "2", "#", "\n",
+               "X=", "$X", "${", "*", "!", "cat", "exit", "cd", "wait", "export", "unset",
+               "=", "-", "nosuch"]
+
+
+def test_shell_survives_random_input(bindir, tmp_path):
+    """Seeded random scripts of shell tokens: each ends by itself with a status (a
+    syntax error is status 2), never by a crash (a signal) or a hang."""
+    import random
+    rng = random.Random(9)
+    for _ in range(300):
+        script = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 20)))
+        result = subprocess.run([str(bindir / "sh"), "-c", script], cwd=tmp_path,
+                                env={"PATH": str(bindir)}, capture_output=True, timeout=10,
+                                stdin=subprocess.DEVNULL)
+        assert 0 <= result.returncode <= 255, (script, result.returncode)
+        assert b"Segmentation" not in result.stderr, script
