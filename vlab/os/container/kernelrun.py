@@ -140,6 +140,8 @@ class Host:
         self.init.ns.mnt = mnt
         self.init.fs = FsContext(mnt.root())
         self.vlab_cgroup = self.root_cgroup.create("vlab")
+        # delegate the controllers to the containers' cgroups, as docker's systemd does
+        self.vlab_cgroup.write_file("cgroup.subtree_control", "+cpu +io +memory +pids")
         self.containers: list[ContainerRun] = []
 
     # ------------------------------------------------------------ one container
