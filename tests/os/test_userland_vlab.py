@@ -36,11 +36,12 @@ def image():
     return ImageLayer(files)
 
 
-def contained(image, script, *, argv=None, stdin=b"", hostname="vlab"):
+def contained(image, script, *, argv=None, stdin=b"", hostname="vlab", uid=0):
     """Run ``sh -c SCRIPT`` (or argv) in a container on the kernel, in /w."""
     out, err = io.BytesIO(), io.BytesIO()
     process = ProcessConfig(argv=argv or ["/bin/sh", "-c", script],
-                            env=["PATH=/bin", "HOME=/w"], workdir="/w", hostname=hostname)
+                            env=["PATH=/bin", "HOME=/w"], workdir="/w", hostname=hostname,
+                            uid=uid, gid=uid)
     plan = LaunchPlan("userland-test", [image], WritableLayer(), process, budget=BUDGET,
                       stdin=io.BytesIO(stdin), stdout=out, stderr=err)
     outcome = run_container(plan)
@@ -103,6 +104,19 @@ def test_init_as_pid_1_runs_the_command_and_reaps(image):
     rows = [line.split(None, 3) for line in out.decode().splitlines()[1:]]
     assert rows[0][:3] == ["1", "0", "S"] and "init" in rows[0][3]
     assert [r for r in rows if r[2] == "Z"] == []           # the orphan was reaped
+
+
+def test_init_sets_the_hostname_when_asked(image):
+    outcome, out, err = contained(image, None, argv=["/sbin/init", "-H", "node7", "hostname"])
+    assert out == b"node7\n" and outcome.exit_code == 0, err
+
+
+def test_interactive_prompt_by_uid(image):
+    """The console is a terminal (isatty): the shell prompts, '# ' for root, '$ ' else."""
+    outcome, out, err = contained(image, None, argv=["/bin/sh"], stdin=b"id\nexit 2\n")
+    assert (out, err, outcome.exit_code) == (b"uid=0(root) gid=0(root)\n", b"# # ", 2)
+    outcome, out, err = contained(image, None, argv=["/bin/sh"], stdin=b"id -u\n", uid=1000)
+    assert (out, err, outcome.exit_code) == (b"1000\n", b"$ $ ", 0)
 
 
 def test_init_runs_etc_rc_then_the_shell(image):
