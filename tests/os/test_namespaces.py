@@ -140,3 +140,37 @@ def test_unshare_of_the_mount_namespace_copies_the_table_and_moves_root_and_cwd(
     assert call(kernel, proc, "unshare", CLONE_NEWNS) == 0
     assert proc.ns.mnt is not old and proc.fs.root.mount is not old.root().mount
     assert proc.fs.path_of(proc.fs.cwd) == "/"
+
+
+def test_a_namespace_init_gets_from_outside_only_sigkill_sigstop_or_handled_signals():
+    kernel, (host,) = kernel_with(0)
+    ns = host.ns.copy(CLONE_NEWPID)
+    inner_init = kernel.new_process(host.space.fork(), host.files.fork(), parent=host,
+                                    ns=ns)
+    worker = kernel.new_process(host.space.fork(), host.files.fork(), parent=inner_init,
+                                ns=ns)
+    assert inner_init.pid_in(ns.pid) == 1 and worker.pid_in(ns.pid) == 2
+    assert kernel.lookup(worker, 1) is inner_init and kernel.lookup(worker, worker.pid) is None
+    sigterm, sigkill = 15, 9
+    call(kernel, host, "kill", inner_init.pid, sigterm)       # from outside, no handler
+    assert inner_init.pending == 0
+    call(kernel, worker, "kill", 1, sigterm)                  # from inside, no handler
+    assert inner_init.pending == 0
+    call(kernel, host, "kill", inner_init.pid, sigkill)
+    assert inner_init.pending == 1 << (sigkill - 1)
+    kernel.do_exit(inner_init, None, signal=sigkill)          # what delivery does
+    assert worker.state == "Z" and worker.pid not in kernel.processes   # killed, reaped
+    assert inner_init.state == "Z" and inner_init in host.children       # host reaps it
+
+
+def test_orphans_in_a_namespace_go_to_its_init():
+    kernel, (host,) = kernel_with(0)
+    ns = host.ns.copy(CLONE_NEWPID)
+    inner_init = kernel.new_process(host.space.fork(), host.files.fork(), parent=host,
+                                    ns=ns)
+    middle = kernel.new_process(host.space.fork(), host.files.fork(), parent=inner_init,
+                                ns=ns)
+    leaf = kernel.new_process(host.space.fork(), host.files.fork(), parent=middle, ns=ns)
+    kernel.do_exit(middle, 0)
+    assert leaf.parent is inner_init and leaf in inner_init.children
+    assert call(kernel, leaf, "getppid") == 1
