@@ -108,3 +108,22 @@ def test_a_fault_kills_the_process_by_its_signal(tmp_path, capfd, source, status
     assert main(["run", str(path), "--mode", "user", "--sv32"]) == status
     err = capfd.readouterr().err
     assert name in err and "killed" in err
+
+
+def test_a_sleep_under_unicorn_lets_modeled_time_pass():
+    """One process, no scheduler: nanosleep's Blocked with a deadline is served by
+    letting the time pass (idle), then the call runs again and returns."""
+    pytest.importorskip("unicorn")
+    from tests.os.guest_asm import call
+    from vlab.isa.asm import assemble
+    from vlab.isa.elf import load_elf
+    from vlab.os.unicorn_backend import UnicornUserProcess
+    source = ("_start:\n" + call("nanosleep", "ts", 0) + call("clock_gettime64", 1, "t")
+              + "    la t0, t\n    lw a0, 8(t0)\n    li t1, 1000000\n    div a0, a0, t1\n"
+              + call("exit", "reg:a0")
+              + "    .data\n    .align 3\nts: .word 0, 0, 7000000, 0\nt: .space 16\n")
+    image = load_elf(assemble(source, text_base=USER).to_elf())
+    proc = UnicornUserProcess(image, stdin=io.BytesIO(), stdout=io.BytesIO(),
+                              stderr=io.BytesIO())
+    proc.run()
+    assert proc.fault is None and proc.process.exit_status == 7     # 7 ms later

@@ -15,6 +15,10 @@ unicorn quirks handled here (unicorn 2.1, UC_MODE_RISCV32):
   ends the run (``fault`` says which).
 * ``ebreak`` and illegal instructions abort ``emu_start`` with a UcError.
 
+There is one process and no scheduler: a call that must wait (``Blocked``, waitq.py)
+with a deadline -- a sleep -- lets that much modeled time pass (the kernel's idle time)
+and runs again; one without a deadline could never be woken and ends the run.
+
 unicorn is a test/benchmark dependency, imported only when this module is used.
 """
 
@@ -34,6 +38,7 @@ from .errno import EFAULT, SyscallError
 from .exec import load_into
 from .kernel import Kernel
 from .vm import PAGE, page_down, page_up
+from .waitq import Blocked
 
 RAM_END = 0x8000_0000 + (64 << 20)   # stack top of the flat layout with the default RAM
 X_REGS = [getattr(rc, f"UC_RISCV_REG_X{i}") for i in range(32)]
@@ -146,4 +151,16 @@ class UnicornUserProcess:
         if cause not in ECALLS:           # unicorn reports ecall from any mode
             self.fault = f"exception {cause} at pc={self.pc:#010x}"
             return
-        serve_ecall(self.kernel, self.process, self.register, self.set_register)
+        proc = self.process
+        try:
+            serve_ecall(self.kernel, proc, self.register, self.set_register)
+        except Blocked as blocked:        # one process and no scheduler: a sleep just
+            if blocked.deadline is None:  # lets the time pass; any other wait is forever
+                self.fault = (f"the system call at pc={self.pc - 4:#010x} waits for an "
+                              "event, and a lone process under unicorn has nobody to "
+                              "wake it")
+                return
+            self.kernel.idle_ns += max(0, blocked.deadline - self.kernel.now_ns())
+            proc.restart_deadline = blocked.deadline
+            serve_ecall(self.kernel, proc, self.register, self.set_register)
+            proc.restart_deadline = None
