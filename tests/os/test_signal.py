@@ -140,9 +140,13 @@ _start:
 {call("rt_sigaction", SIGUSR1, "act", 0, 8)}
 {FORK}
     bnez a0, parent
-{call("nanosleep", "ts", 0)}        # 1 s, interrupted after 1 ms
+{call("nanosleep", "ts", "rem")}    # 1 s, interrupted after 1 ms
     li t0, -4                       # -EINTR
     bne a0, t0, slept
+    la t0, rem                      # about 0.999 s left
+    lw t1, 8(t0)
+    li t2, 990000000
+    blt t1, t2, slept
 {call("exit", 3)}
 slept:
 {call("exit", 9)}
@@ -153,10 +157,14 @@ parent:
 {status_of_child()}
 {call("exit", "reg:a0")}
 {HANDLER}
+{REM}
 {DATA}"""
     done = run(source)
     assert done.result.exit_code == 100 + 3, done.result          # CLD_EXITED, 3
     assert done.kernel.now_ns() < 500_000_000                   # not a whole second
+
+
+REM = "    .data\n    .align 3\nrem: .space 16\n"
 
 
 def test_stop_and_nothing_left_to_run_is_a_deadlock():

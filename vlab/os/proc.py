@@ -125,6 +125,7 @@ class Process:
         self.deadline: int | None = None       # wake by time (guest ns)
         self.restart_deadline: int | None = None   # the deadline of a restarted call
         self.in_syscall = False                # asleep inside a call that will restart
+        self.on_eintr = None                   # what the call does if a handler ends it
         self.nice = 0
         self.vruntime = 0
         self.cpu_ns = 0

@@ -116,6 +116,12 @@ def _enter_handler(kernel, proc, signal: int, action) -> bool:
         if not action.flags & SA_RESTART:
             proc.regs[A0] = -EINTR & MASK32
             proc.pc = (proc.pc + 4) & MASK32
+            if proc.on_eintr is not None:    # e.g. nanosleep's remaining time
+                try:
+                    proc.on_eintr()
+                except SyscallError:
+                    pass
+        proc.on_eintr = None
     sp = (proc.regs[SP] - FRAME_SIZE) & ~15
     fault = proc.pending_fault
     info = _siginfo(signal, fault)

@@ -77,12 +77,16 @@ def sys_gettimeofday(kernel, proc, timeval, timezone, *_):
     return 0
 
 
-def sleep_until(kernel, proc, deadline: int) -> int:
-    """Block until guest time ``deadline`` (the restarted call finds it passed)."""
+def sleep_until(kernel, proc, deadline: int, remain: int = 0) -> int:
+    """Block until guest time ``deadline`` (the restarted call finds it passed).  If a
+    handler interrupts the sleep, the time left is written to ``remain`` (if not 0)."""
     if proc.restart_deadline is not None:
         deadline = proc.restart_deadline
     if kernel.now_ns() >= deadline:
         return 0
+    if remain:
+        proc.on_eintr = lambda: write_timespec64(
+            proc.space, remain, max(0, deadline - kernel.now_ns()))
     raise Blocked(None, deadline)
 
 
@@ -90,11 +94,13 @@ def sys_clock_nanosleep_time64(kernel, proc, clock_id, flags, request, remain, *
     now = clock_ns(kernel, clock_id)
     wanted = read_timespec64(proc.space, request)
     delay = wanted - now if flags & TIMER_ABSTIME else wanted
-    return sleep_until(kernel, proc, kernel.now_ns() + max(0, delay))
+    return sleep_until(kernel, proc, kernel.now_ns() + max(0, delay),
+                       0 if flags & TIMER_ABSTIME else remain)
 
 
 def sys_nanosleep(kernel, proc, request, remain, *_):
-    return sleep_until(kernel, proc, kernel.now_ns() + read_timespec64(proc.space, request))
+    return sleep_until(kernel, proc, kernel.now_ns() + read_timespec64(proc.space, request),
+                       remain)
 
 
 def sys_times(kernel, proc, buf, *_):

@@ -145,7 +145,7 @@ def usertrap(kernel: Kernel, ctx):
             proc.restart_deadline = blocked.deadline
         kernel.sleep(proc, blocked.queue, blocked.deadline)
     else:
-        proc.in_syscall, proc.restart_deadline = False, None
+        proc.in_syscall, proc.restart_deadline, proc.on_eintr = False, None, None
         if proc.alive:
             proc.regs[A0] = result
         child = proc.vfork_child
