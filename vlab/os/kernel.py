@@ -355,6 +355,7 @@ class _DeadSpace:
     """The address space of a zombie: its memory is gone; any access is EFAULT."""
 
     satp = 0
+    rss_pages = 0
 
     def __init__(self, old):
         self.old_satp = getattr(old, "satp", 0)

@@ -99,6 +99,7 @@ class Process:
         self.pids: dict = {}                   # PidNamespace -> pid there
         self.kernel = kernel
         self.comm = comm[:COMM_LEN]
+        self.argv: list = []                   # the arguments of its last execve
         self.space = space                     # user memory (vm.py or aspace.py)
         self.files = files                     # descriptor table (file.py / the VFS)
         self.fs = None                         # FsContext from the VFS, when it is used

@@ -192,6 +192,7 @@ def sys_execve(kernel, proc, path, argv, envp, *_):
     proc.brk_start = proc.brk = loaded.brk_start
     proc.brk_limit = loaded.brk_limit
     proc.comm = posixpath.basename(name)[:15]
+    proc.argv = arguments                     # /proc/PID/cmdline
     proc.argv = list(arguments)                    # /proc/PID/cmdline (vfs/procfs.py)
     exec_close = getattr(proc.files, "exec_close", None)
     if exec_close is not None:

@@ -115,6 +115,7 @@ def start_user_program(machine, image, *, paging: bool = False, argv=("program",
                         stderr=stderr, root=root, write_quota=write_quota,
                         comm=_basename(name))
     proc.regs[2], proc.pc = loaded.sp, loaded.entry
+    proc.argv = list(argv)                          # /proc/PID/cmdline
     attach(machine, kernel)
     machine.csr["mcounteren"] = machine.csr["scounteren"] = COUNTERS_ENABLED
     machine.csr["satp"] = loaded.space.satp
