@@ -19,7 +19,7 @@ def call(name: str, *args) -> str:
     """The lines of one system call: ints by ``li``, labels by ``la``, registers by
     ``mv`` (written as 'reg:s0')."""
     lines = []
-    for register, arg in zip(ARG_REGS, args):
+    for register, arg in zip(ARG_REGS[:len(args)], args, strict=True):
         if isinstance(arg, int):
             lines.append(f"    li {register}, {arg}")
         elif arg.startswith("reg:"):

@@ -42,16 +42,16 @@ def shares(nice=(0, 0), cgroups=None, instructions=3_000_000):
             break
         machine.run(max_instructions=20_000)
     children = [kernel.processes[2], kernel.processes[3]]
-    for child, value in zip(children, nice):
+    for child, value in zip(children, nice, strict=True):
         child.nice = value
     if cgroups:
-        for child, group in zip(children, cgroups):
+        for child, group in zip(children, cgroups, strict=True):
             group.attach(child)
     machine.run(max_instructions=1_000_000)          # warm up: one scheduling period
     before = [c.cpu_ns for c in children]
     result = machine.run(max_instructions=instructions)
     assert result.status == "budget", result
-    used = [c.cpu_ns - b for c, b in zip(children, before)]
+    used = [c.cpu_ns - b for c, b in zip(children, before, strict=True)]
     return used, kernel
 
 

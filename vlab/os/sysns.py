@@ -95,7 +95,7 @@ def sys_getegid(kernel, proc, *_):
 
 
 def _getres(proc, buffers, ids, which):
-    for address, value in zip(buffers, ids):
+    for address, value in zip(buffers, ids, strict=True):
         proc.space.write(address, struct.pack("<I", uid_in(proc, value, which)))
     return 0
 
