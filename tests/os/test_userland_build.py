@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from vlab.os.userland import ETC_FILES, PROGRAMS, build_userland, userland_files
+from vlab.os.userland import ALIASES, ETC_FILES, PROGRAMS, build_userland, userland_files
 from vlab.os.userland import build as build_module
 
 EM_RISCV, ET_EXEC, PT_INTERP, PT_DYNAMIC = 243, 2, 3, 2
@@ -25,7 +25,8 @@ def elf_facts(data: bytes):
 
 def test_userland_files_are_static_rv32_executables():
     files = userland_files()
-    assert set(files) == set(PROGRAMS.values()) | set(ETC_FILES)
+    assert set(files) == set(PROGRAMS.values()) | set(ALIASES) | set(ETC_FILES)
+    assert files["/bin/["] == files["/bin/test"]
     assert "/bin/sh" in files and "/sbin/init" in files
     for path in PROGRAMS.values():
         elf_class, machine, kind, segments = elf_facts(files[path])
@@ -48,7 +49,8 @@ def test_cached_build_is_reused():
 
 def test_build_into_a_directory(tmp_path):
     built = build_userland(tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(PROGRAMS)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*PROGRAMS, "["])
+    assert (tmp_path / "out" / "[").resolve() == built["test"].resolve()
     assert built["init"].read_bytes() == userland_files()["/sbin/init"]
 
 
@@ -60,3 +62,12 @@ def test_a_compile_error_names_the_program(tmp_path, monkeypatch):
     with pytest.raises(build_module.UserlandBuildError,
                        match=r"(?s)program wc .*undeclared identifier"):
         build_userland(tmp_path / "out")
+
+
+def test_an_incomplete_cached_directory_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.setenv("VLAB_CACHE", str(tmp_path / "cache"))
+    first = build_userland(target="native")
+    first["wc"].unlink()                      # an interrupted copy, say
+    again = build_userland(target="native")
+    assert again["wc"].is_file() and again == first
+    assert sorted(p.name for p in again["sh"].parent.parent.iterdir()) == [again["sh"].parent.name]

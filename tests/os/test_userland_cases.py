@@ -66,6 +66,10 @@ CASES = [
     ("sleep", "sleep 0.05; echo $?; sleep x 2>/dev/null; echo $?", "0\n1\n", 0),
     ("syntax", "echo a; ; echo b", "", 2),
     ("positional", "echo $# $1", "0\n", 0),
+    ("test", "touch f; mkdir d; test -f f && echo f; [ -d d ] && echo d;"
+     " [ -e nosuch ] || echo none; test 3 -lt 10 && test a != b && echo cmp;"
+     " [ -n \"$X\" ]; echo $?; [ x -eq 1 ] 2>/dev/null; echo $?; [ -f f 2>/dev/null; echo $?;"
+     " [ ! -d f -a -f f ] && echo combined", "f\nd\nnone\ncmp\n1\n2\n2\ncombined\n", 0),
 ]
 
 

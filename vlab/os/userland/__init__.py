@@ -6,7 +6,8 @@ musl libc by the pinned Zig toolchain (build.py):
 * ``sh`` -- a POSIX-style shell: pipes, redirections, ``;`` ``&&`` ``||`` ``&``,
   variables, quotes, ``cd exit export wait`` (src/sh.c says what is left out);
 * ``echo cat ls ps kill sleep hostname id env mkdir rm touch wc yes true false head
-  grep`` -- the commands of the same names, a subset of their options, busybox formats;
+  grep test`` (also ``[``) -- the commands of the same names, a subset of their options,
+  busybox formats;
 * ``init`` -- PID 1: mounts /proc, runs /etc/rc and the shell, reaps orphans.
 
 They use only POSIX calls (fork, execve, wait4, pipe2, dup3, openat, getdents64...),
@@ -18,6 +19,7 @@ root file system's worth of executables, with /etc/passwd and /etc/group.
 """
 
 from .build import (
+    ALIASES,
     ETC_FILES,
     PROGRAMS,
     SOURCE_DIR,
@@ -27,5 +29,5 @@ from .build import (
     userland_files,
 )
 
-__all__ = ["ETC_FILES", "PROGRAMS", "SOURCE_DIR", "UserlandBuildError", "build_userland",
+__all__ = ["ALIASES", "ETC_FILES", "PROGRAMS", "SOURCE_DIR", "UserlandBuildError", "build_userland",
            "native_supported", "userland_files"]

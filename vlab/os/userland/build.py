@@ -39,8 +39,10 @@ PROGRAMS = {
     "hostname": "/bin/hostname", "id": "/bin/id", "env": "/bin/env",
     "mkdir": "/bin/mkdir", "rm": "/bin/rm", "touch": "/bin/touch", "wc": "/bin/wc",
     "yes": "/bin/yes", "true": "/bin/true", "false": "/bin/false", "head": "/bin/head",
-    "grep": "/bin/grep", "init": "/sbin/init",
+    "grep": "/bin/grep", "test": "/bin/test", "init": "/sbin/init",
 }
+# more names for a program (test is also "[", as in every Unix)
+ALIASES = {"/bin/[": "test"}
 
 # the account files a root file system needs for names (passwd(5), group(5)): id and
 # ls -l print "root" for uid 0 and "nobody" for 65534, the overflow id of user namespaces
@@ -78,6 +80,8 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
     ``out_dir`` None: the cached directory of the module docstring (built once per
     source hash).  ``target``: 'riscv32' (the vlab kernel) or 'native' (this machine).
     Raises ToolchainMissing without zig, UserlandBuildError if a program fails.
+    The directory also holds each alias (``[``) as a symbolic link to its program, so
+    that it can be put on $PATH as it is.
     """
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}: use one of {sorted(TARGETS)}")
@@ -87,26 +91,50 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
         _compile_all(out, target)
         return {name: out / name for name in PROGRAMS}
     final = _cache_root() / f"{target}-{_source_hash(target)[:16]}"
-    if not all((final / name).is_file() for name in PROGRAMS):
+    names = [*PROGRAMS, *(Path(path).name for path in ALIASES)]
+    if not all((final / name).is_file() for name in names):
         final.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
         os.chmod(scratch, 0o755)
         try:
             _compile_all(scratch, target)
-            try:
-                os.rename(scratch, final)          # atomic; fails if another build won
-            except OSError:
-                pass
+            _install(scratch, final)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     return {name: final / name for name in PROGRAMS}
 
 
+def _install(scratch: Path, final: Path) -> None:
+    """Rename the built directory onto its cached name (atomic).  If the name is taken by
+    another build that won the race, keep that one; if by an incomplete directory (an
+    interrupted or older build), move it aside first."""
+    try:
+        os.rename(scratch, final)
+        return
+    except OSError:
+        pass
+    names = [*PROGRAMS, *(Path(path).name for path in ALIASES)]
+    if all((final / name).is_file() for name in names):
+        return
+    stale = Path(tempfile.mkdtemp(prefix=".stale-", dir=final.parent))
+    try:
+        os.replace(final, stale / "old")
+    except OSError:
+        pass
+    try:
+        os.rename(scratch, final)
+    except OSError:                   # yet another build got there first: keep it
+        pass
+    shutil.rmtree(stale, ignore_errors=True)
+
+
 def userland_files(target: str = "riscv32") -> dict[str, bytes]:
     """A root file system's files by path: the executables ({"/bin/sh": b"\\x7fELF...",
-    ..., "/sbin/init": ...}) and ETC_FILES (/etc/passwd, /etc/group)."""
+    ..., "/sbin/init": ...}, ALIASES such as "/bin/[") and ETC_FILES (/etc/passwd,
+    /etc/group)."""
     built = build_userland(target=target)
     files = {PROGRAMS[name]: built[name].read_bytes() for name in PROGRAMS}
+    files.update({path: built[name].read_bytes() for path, name in ALIASES.items()})
     files.update(ETC_FILES)
     return files
 
@@ -117,13 +145,19 @@ def _cache_root() -> Path:
 
 def _source_hash(target: str) -> str:
     chain = toolchain("zig")
-    return build_key(chain.identify(), [target, *TARGETS[target], *OPTIMIZE], sources())
+    aliases = [f"{path}={name}" for path, name in sorted(ALIASES.items())]
+    return build_key(chain.identify(), [target, *TARGETS[target], *OPTIMIZE, *aliases],
+                     sources())
 
 
 def _compile_all(out: Path, target: str) -> None:
     compile_one = _compile_riscv32 if target == "riscv32" else _compile_native
     with ThreadPoolExecutor(max_workers=2) as pool:       # the machine has two cores
         list(pool.map(lambda name: compile_one(name, out / name), PROGRAMS))
+    for path, name in ALIASES.items():                    # "[" -> test, beside it
+        alias = out / Path(path).name
+        alias.unlink(missing_ok=True)
+        alias.symlink_to(name)
 
 
 def _compile_riscv32(name: str, out: Path) -> None:
