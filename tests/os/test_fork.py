@@ -199,3 +199,54 @@ argv: .word 0
 """
     done = run(source, root=tmp_path)
     assert done.result.exit_code == 0, done.result
+
+
+def test_fork_exec_and_preemption_agree_on_every_engine(tmp_path):
+    """The translators key code by satp: after fork (copy-on-write), exec (a new space
+    that may reuse a freed root frame) and timer switches, every engine still runs the
+    right process's code."""
+    from vlab.isa.engines import ENGINES
+    program = f"""
+_start:
+    li s0, 200000                   # 4 ms each: longer than a slice
+spin:
+    addi s0, s0, -1
+    bnez s0, spin
+{call("exit", 3)}
+"""
+    path = tmp_path / "prog"
+    path.write_bytes(elf_bytes(program))
+    path.chmod(0o755)
+    source = f"""
+_start:
+    li s1, 4
+more:
+{FORK}
+    bnez a0, counted
+{call("execve", "path", "argv", 0)}
+{call("exit", 99)}
+counted:
+    addi s1, s1, -1
+    bnez s1, more
+    li s2, 0
+reap:
+{WAIT_ANY}
+    bnez a0, done
+    la t0, info
+    lw t1, 20(t0)
+    add s2, s2, t1
+    j reap
+done:
+{call("exit", "reg:s2")}
+    .data
+path: .asciz "/prog"
+    .align 2
+argv: .word path, 0
+{DATA}"""
+    results = {}
+    for engine in sorted(set(ENGINES) - {"decode-dispatch"}):
+        done = run(source, root=tmp_path, engine=engine)
+        results[engine] = (done.result.status, done.result.exit_code,
+                           done.result.instructions)
+        assert done.kernel.context_switches > 8, engine           # preempted
+    assert set(results.values()) == {("exit", 12, results["interp"][2])}, results
