@@ -20,13 +20,12 @@ append), applied directly rather than by a program running in the container.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-
-import tempfile
-from pathlib import Path
 
 from vlab.lab.experiment import Experiment, Table, dropdown
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled

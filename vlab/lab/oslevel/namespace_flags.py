@@ -100,7 +100,7 @@ def plot_namespaces(view: NamespaceView) -> Figure:
     fig, ax = new_figure("column_low")
     rows = _rows(view)
     columns = [("the child (in nsrun)", 0.9), ("the outside, afterwards", 3.6)]
-    for col, (title, x) in enumerate(columns):
+    for title, x in columns:
         ax.text(x + 1.25, len(rows) + 0.05, title, ha="center", va="bottom", fontsize=10,
                 weight="bold")
     for i, (kind, child, child_ok, outside, outside_ok) in enumerate(rows):
