@@ -307,7 +307,8 @@ def _under_quota(proc) -> bool:
 
 def _idle(kernel: Kernel, ctx, now: int):
     """Nothing runnable: wait in the idle loop for the next timer event, or halt."""
-    wake_at = [t for t in (kernel.next_deadline(), _throttle_end(kernel, now)) if t]
+    wake_at = [t for t in (kernel.next_deadline(), _throttle_end(kernel, now))
+               if t is not None]
     if not wake_at:
         return ctx.halt(_deadlock_message(kernel))
     machine = ctx.machine
@@ -330,7 +331,6 @@ def _leave_idle(kernel: Kernel, ctx) -> None:
 
 def _throttle_end(kernel: Kernel, now: int):
     """When the first process throttled by cpu.max may run again (None: none is)."""
-    from .sched import throttled_until
     ends = [throttled_until(p, now) for p in kernel.sched.queue]
     ends = [t for t in ends if t is not None]
     return min(ends) if ends else None
