@@ -75,13 +75,14 @@ def test_sysinfo_times_and_clocks_read_the_model():
 
 
 def test_set_tid_address_is_cleared_at_exit():
-    kernel, (proc, other) = kernel_with(0, 0)
+    kernel, (init, proc) = kernel_with(0, 0)
     proc.space.write(DATA, b"\xff\xff\xff\xff")
     assert call(kernel, proc, "set_tid_address", DATA) == proc.pid
     space = proc.space
-    other.space = space                       # shared, as after vfork: kept at exit
+    init.space.destroy()
+    init.space = space                        # shared, as after vfork: kept at exit
     kernel.do_exit(proc, 0)
     assert proc.state == "Z" and proc.exit_status == 0
     assert space.read(DATA, 4) == bytes(4) and not space.destroyed
-    kernel.do_exit(other, 0)
+    kernel.do_exit(init, 0)                   # the root init: everything ends
     assert space.destroyed                    # the last user frees it
