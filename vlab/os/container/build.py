@@ -134,14 +134,8 @@ def _run_step(runtime, step, layers, config, budget, out):
     env = merge_env([f"PATH={_default_path()}"], config.env)
     uid, gid = parse_user(config.user or "0")
     argv = step.argv()
-    from vlab.os.fs import FsError, Overlay
-    overlay = Overlay(upper, lowers)
-
-    def is_file(path: str) -> bool:
-        try:
-            return overlay.is_file(path)
-        except FsError:
-            return False
+    from .runtime import root_is_file
+    is_file = root_is_file(lowers, upper)
     try:
         argv[0] = resolve_argv0(argv[0], env, is_file)
     except ContainerError as exc:

@@ -140,7 +140,8 @@ class Runtime:
             self.containers.save(record)
         record.runs += 1
         try:
-            process.argv[0] = resolve_argv0(argv[0], process.env, _is_file(lowers, upper))
+            process.argv[0] = resolve_argv0(argv[0], process.env,
+                                            root_is_file(lowers, upper, record.spec.mounts))
             outcome = self.launcher(plan)
         except ContainerError as exc:
             outcome = Outcome(exc.exit_code, "error", detail=str(exc))
@@ -180,13 +181,22 @@ class Runtime:
         self.containers.remove(record)
 
 
-def _is_file(lowers, upper):
-    """Does the container's root (upper over lowers, whiteouts applied) hold ``path``?"""
+def root_is_file(lowers, upper, mounts=()):
+    """``is_file(path)`` over a container's root as PID 1 will see it: a bind mount's
+    host directory under its target, else the overlay (upper over lowers, whiteouts
+    applied).  Only for finding argv[0]; the exec itself goes through the kernel."""
+    import os
+
     from vlab.os.fs import FsError, Overlay
 
     overlay = Overlay(upper, lowers)
+    binds = sorted(mounts, key=lambda m: len(m.target), reverse=True)
 
     def is_file(path: str) -> bool:
+        for bind in binds:
+            if path.startswith(bind.target.rstrip("/") + "/"):
+                relative = path[len(bind.target.rstrip("/")) + 1:]
+                return os.path.isfile(os.path.join(bind.host, relative))
         try:
             return overlay.is_file(path)
         except FsError:
