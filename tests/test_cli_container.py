@@ -122,3 +122,47 @@ def test_save_and_load_through_the_cli(state, tmp_path, capsys):
                  str(tmp_path / "layout")]) == 0
     assert "Loaded image: demo:latest" in capsys.readouterr().out
     assert main(["container", "load", "-i", str(tmp_path / "nothing")]) == 125
+
+
+# ---------------------------------------------------------------- on the kernel
+
+def test_run_exit_status_output_and_a_second_command_sees_it(state, capsys):
+    assert main(["container", "run", "--name", "web", "--hostname", "box", "-e", "A=1",
+                 "vlab/base", "sh", "-c", "echo $A > /note; hostname >> /note; cat /note; "
+                 "exit 5"]) == 5
+    out = capsys.readouterr().out
+    assert out == "1\nbox\n"
+    assert main(["container", "exec", "web", "cat", "/note"]) == 0
+    assert capsys.readouterr().out == out
+    assert main(["container", "logs", "web"]) == 0
+    assert capsys.readouterr().out == out
+    assert main(["container", "ps", "-a"]) == 0
+    assert "Exited (5)" in capsys.readouterr().out
+
+
+def test_run_detached_prints_the_id_and_keeps_output_for_logs(state, capsys):
+    assert main(["container", "run", "-d", "vlab/base", "sh", "-c", "echo in-the-log"]) == 0
+    cid = capsys.readouterr().out.strip()
+    assert len(cid) == 64
+    assert main(["container", "logs", cid[:8]]) == 0
+    assert capsys.readouterr().out == "in-the-log\n"
+    assert main(["container", "inspect", cid]) == 0
+    (info,) = json.loads(capsys.readouterr().out)
+    assert info["State"]["Status"] == "exited" and info["State"]["ExitCode"] == 0
+
+
+def test_rm_flag_budget_and_not_found(state, capsys):
+    assert main(["container", "run", "--rm", "--budget", "1000000", "vlab/base", "sh", "-c",
+                 "yes > /dev/null"]) == 137
+    assert "budget" in capsys.readouterr().err
+    assert main(["container", "run", "--rm", "vlab/base", "nosuch"]) == 127
+    assert "not found" in capsys.readouterr().err
+    assert main(["container", "ps", "-a", "-q"]) == 0
+    assert capsys.readouterr().out == ""                   # --rm removed both
+
+
+def test_pids_limit_and_memory_flags_reach_the_cgroup(state, capsys):
+    assert main(["container", "run", "--pids-limit", "3", "--memory", "8m", "--cpus", "0.5",
+                 "vlab/base", "sh", "-c", "cat /sys/fs/cgroup/vlab/*/pids.max; "
+                 "cat /sys/fs/cgroup/vlab/*/memory.max /sys/fs/cgroup/vlab/*/cpu.max"]) == 0
+    assert capsys.readouterr().out.split() == ["3", str(8 << 20), "50000", "100000"]
