@@ -124,3 +124,33 @@ def test_sched_yield_lets_the_other_process_run():
     chosen, _ = sched.pick(0)
     assert chosen is b and sched.queue == [a]
     assert sched.timeslice(b) == 3_000_000               # half of 6 ms with two runnable
+
+
+def test_sched_yield_alternates_two_processes():
+    source = f"""
+_start:
+{FORK}
+    la s1, a_char
+    bnez a0, loop
+    la s1, b_char
+loop:
+    li s0, 3
+again:
+{call("write", 1, "reg:s1", 1)}
+{call("sched_yield")}
+    addi s0, s0, -1
+    bnez s0, again
+    la t0, a_char
+    bne s1, t0, child_exit
+{call("waitid", 0, 0, "info", 4, 0)}
+{call("exit", 0)}
+child_exit:
+{call("exit", 0)}
+    .data
+a_char: .ascii "a"
+b_char: .ascii "b"
+    .align 2
+info: .space 128
+"""
+    done = run(source)
+    assert done.stdout == b"ababab", done.stdout

@@ -300,3 +300,37 @@ old: .word 0, 0
     done = run(source)
     assert done.result.exit_code == 100 + SIGUSR1, done.result
     assert done.stdout == b"H"
+
+
+def test_a_parent_sees_its_child_stop_continue_and_exit():
+    wstopped, wcontinued, sigcont = 2, 8, 18
+    source = f"""
+_start:
+{FORK}
+    bnez a0, parent
+{call("getpid")}
+{call("kill", "reg:a0", SIGSTOP)}
+{call("exit", 4)}
+parent:
+    mv s0, a0
+{call("waitid", 0, 0, "info", wstopped, 0)}
+    la t0, info
+    lw s1, 8(t0)                    # CLD_STOPPED 5
+    lw s2, 20(t0)                   # SIGSTOP 19
+{call("kill", "reg:s0", sigcont)}
+{call("waitid", 0, 0, "info", wcontinued, 0)}
+    la t0, info
+    lw s3, 8(t0)                    # CLD_CONTINUED 6
+{status_of_child()}                 # 104: exited 4
+    li t0, 5
+    bne s1, t0, bad
+    li t0, 19
+    bne s2, t0, bad
+    li t0, 6
+    bne s3, t0, bad
+{call("exit", "reg:a0")}
+bad:
+{call("exit", 99)}
+{DATA}"""
+    done = run(source)
+    assert done.result.exit_code == 104, done.result

@@ -322,7 +322,10 @@ class Kernel:
             if proc.state == "T":
                 proc.state = "R"
                 proc.stop_reported = False
+                proc.continued = signal == SIGCONT  # for the parent's WCONTINUED
                 self.sched.enqueue(proc)
+                if proc.parent is not None:
+                    proc.parent.child_exit.wake_all()
         if signal in STOP_SIGNALS:                # and a stop a pending continue
             proc.pending &= ~bit(SIGCONT)
         ignored = signal not in UNCATCHABLE and (

@@ -127,6 +127,8 @@ class Process:
         self.restart_deadline: int | None = None   # the deadline of a restarted call
         self.in_syscall = False                # asleep inside a call that will restart
         self.on_eintr = None                   # what the call does if a handler ends it
+        self.restartable = True                # may SA_RESTART make the call again?
+        self.continued = False                 # SIGCONT not yet reported (WCONTINUED)
         self.nice = 0
         self.vruntime = 0
         self.cpu_ns = 0

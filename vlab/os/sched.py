@@ -110,18 +110,23 @@ class Scheduler:
         if candidates:
             self.min_vruntime = max(self.min_vruntime, min(candidates))
 
-    def pick(self, now_ns: int):
+    def pick(self, now_ns: int, skip=None):
         """The runnable process with the least vruntime that is not throttled (ties:
         the one queued first), removed from the queue; None if there is none.  Also
-        returns the earliest time a throttled one may run (or None)."""
+        returns the earliest time a throttled one may run (or None).  ``skip`` (the
+        caller of sched_yield: CFS's "skip buddy") is taken only if no other can run."""
         best, wake_at = None, None
         for proc in self.queue:
+            if proc is skip:
+                continue
             until = throttled_until(proc, now_ns)
             if until is not None:
                 wake_at = until if wake_at is None else min(wake_at, until)
                 continue
             if best is None or proc.vruntime < best.vruntime:
                 best = proc
+        if best is None and skip in self.queue and throttled_until(skip, now_ns) is None:
+            best = skip
         if best is not None:
             self.queue.remove(best)
         return best, wake_at

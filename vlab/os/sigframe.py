@@ -24,8 +24,9 @@ at ``VDSO_VA`` (``exec.py``), or the kernel's page when paging is off.
 ``rt_sigreturn`` (``syssig.py``) reads the frame back: registers, pc, blocked mask.
 
 A system call interrupted while asleep (``proc.in_syscall``) returns -EINTR before the
-handler runs, unless the handler has SA_RESTART; then the call is made again after the
-handler returns (its pc still points at the ``ecall``).
+handler runs, unless the handler has SA_RESTART and the call may be restarted (sleeps
+may not: ``proc.restartable``); then the call is made again after the handler returns
+(its pc still points at the ``ecall``).
 """
 
 from __future__ import annotations
@@ -112,8 +113,9 @@ def _default(kernel, proc, signal: int) -> bool:
 
 def _enter_handler(kernel, proc, signal: int, action) -> bool:
     if proc.in_syscall:                      # interrupted while asleep in a call
-        proc.in_syscall, proc.restart_deadline = False, None
-        if not action.flags & SA_RESTART:
+        restart = action.flags & SA_RESTART and proc.restartable
+        proc.in_syscall, proc.restart_deadline, proc.restartable = False, None, True
+        if not restart:
             proc.regs[A0] = -EINTR & MASK32
             proc.pc = (proc.pc + 4) & MASK32
             if proc.on_eintr is not None:    # e.g. nanosleep's remaining time

@@ -20,13 +20,13 @@ import hashlib
 import struct
 
 from .errno import ECHILD, EFAULT, EINVAL, EPERM, ESRCH, SyscallError
-from .signal import SIGCHLD
+from .signal import SIGCHLD, SIGCONT
 from .sysfile import signed
 from .waitq import Blocked
 
 P_ALL, P_PID, P_PGID = 0, 1, 2
 WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT = 1, 2, 4, 8, 0x0100_0000
-CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED = 1, 2, 3, 5
+CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED = 1, 2, 3, 5, 6
 SIGINFO_SIZE = 128
 RUSAGE_SIZE = 72                 # struct rusage with 32-bit timevals (the rv32 layout)
 PR_SET_NAME, PR_GET_NAME = 15, 16
@@ -94,6 +94,8 @@ def _waitable(child, options: int):
         return (CLD_DUMPED if child.core_dumped else CLD_KILLED), child.term_signal
     if child.state == "T" and options & WSTOPPED and not child.stop_reported:
         return CLD_STOPPED, child.stop_signal
+    if child.state != "Z" and options & WCONTINUED and child.continued:
+        return CLD_CONTINUED, SIGCONT
     return None
 
 
@@ -115,10 +117,12 @@ def collect(kernel, proc, child, options: int) -> None:
     if options & WNOWAIT:
         return
     if child.state == "Z":
-        proc.children_cpu_ns = getattr(proc, "children_cpu_ns", 0) + child.cpu_ns
+        proc.children_cpu_ns += child.cpu_ns
         kernel.reap(child)
-    else:
+    elif child.state == "T":
         child.stop_reported = True
+    else:
+        child.continued = False
 
 
 def sys_waitid(kernel, proc, idtype, ident, infop, options, rusage, *_):

@@ -9,8 +9,8 @@ include/uapi/linux/time_types.h); riscv-pk's old calls use 32-bit fields.
 Sleeping is block-and-restart (``waitq.py``): the first call computes the deadline and
 raises ``Blocked(None, deadline)``; the kernel keeps the deadline in
 ``proc.restart_deadline`` so the restarted call knows it has already waited.  A signal
-with a handler ends the sleep early with -EINTR (the remaining time is written to
-``rem`` as nanosleep(2) says).
+with a handler ends the sleep early with -EINTR, SA_RESTART or not, as signal(7) lists
+for the sleep calls (the remaining time is written to ``rem`` as nanosleep(2) says).
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ def sleep_until(kernel, proc, deadline: int, remain: int = 0) -> int:
     if remain:
         proc.on_eintr = lambda: write_timespec64(
             proc.space, remain, max(0, deadline - kernel.now_ns()))
+    proc.restartable = False                  # a handler ends a sleep even with SA_RESTART
     raise Blocked(None, deadline)
 
 
@@ -116,7 +117,8 @@ def sys_times(kernel, proc, buf, *_):
 
 
 def sys_sched_yield(kernel, proc, *_):
-    """Give up the CPU: the trap handler picks again (CFS: the least vruntime)."""
+    """Give up the CPU: the trap handler picks again, another runnable process first
+    (CFS's yield marks the caller as the "skip buddy")."""
     kernel.yield_requested = True
     return 0
 

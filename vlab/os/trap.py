@@ -147,6 +147,7 @@ def usertrap(kernel: Kernel, ctx):
         kernel.sleep(proc, blocked.queue, blocked.deadline)
     else:
         proc.in_syscall, proc.restart_deadline, proc.on_eintr = False, None, None
+        proc.restartable = True
         if proc.alive:
             proc.regs[A0] = result
         child = proc.vfork_child
@@ -241,7 +242,7 @@ def reschedule(kernel: Kernel, ctx):
         else:
             if current is not None and current.state == "R":
                 kernel.sched.enqueue(current)
-            chosen, _ = kernel.sched.pick(now)
+            chosen, _ = kernel.sched.pick(now, skip=current if yielded else None)
             kernel.slice_end = None                # a new slice for whoever is picked
             if (chosen is None and current is not None and current.state == "R"
                     and throttled_until(current, now) is None):   # cpu.max holds it
