@@ -59,7 +59,7 @@ from .kernel import TRAMPOLINE_OFFSET, Kernel
 from .proc import Fault
 from .quota import DEFAULT_WRITE_QUOTA
 from .sched import SCHED_LATENCY_NS, throttled_until
-from .sigframe import SIG_IGN, TRAMPOLINE, deliver
+from .sigframe import SIG_IGN, TRAMPOLINE, deliver, next_signal
 from .signal import SIGABRT, SIGKILL, bit, signal_for, signal_name
 from .waitq import Blocked
 
@@ -144,7 +144,8 @@ def usertrap(kernel: Kernel, ctx):
         proc.in_syscall = True
         if blocked.deadline is not None:
             proc.restart_deadline = blocked.deadline
-        kernel.sleep(proc, blocked.queue, blocked.deadline)
+        if next_signal(proc) is None:              # a pending signal: act on it first
+            kernel.sleep(proc, blocked.queue, blocked.deadline)
     else:
         proc.in_syscall, proc.restart_deadline, proc.on_eintr = False, None, None
         proc.restartable = True
