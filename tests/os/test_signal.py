@@ -29,7 +29,7 @@ handler:                            # a0 = signal: flag += signal, print 'H'
 hmsg: .ascii "H"
     .align 2
     .data
-act: .word handler, 0, 0, 0        # struct sigaction: handler, flags, mask (64 bits)
+act: .word handler, 0, 0, 0, 0     # struct sigaction: handler, flags, restorer, mask
     .text
 """
 
@@ -113,7 +113,7 @@ _start:
 handler:
 {call("exit", "reg:a0")}            # exit with the signal number
     .data
-act: .word handler, 0, 0, 0
+act: .word handler, 0, 0, 0, 0
 {DATA}"""
     done = run(source)
     assert done.result.exit_code == SIGSEGV, done.result
@@ -334,3 +334,39 @@ bad:
 {DATA}"""
     done = run(source)
     assert done.result.exit_code == 104, done.result
+
+
+def test_sa_restorer_is_where_the_handler_returns():
+    sa_restorer = 0x0400_0000
+    source = f"""
+_start:
+{call("rt_sigaction", SIGUSR1, "ract", "old", 8)}
+{call("rt_sigaction", SIGUSR1, 0, "old", 8)}    # read it back
+{call("getpid")}
+{call("kill", "reg:a0", SIGUSR1)}
+    la t0, old
+    lw t1, 4(t0)                    # flags kept
+    li t2, {sa_restorer}
+    bne t1, t2, bad
+    la t0, restored
+    lw a0, 0(t0)                    # 1: the restorer ran
+    la t0, flag
+    lw t1, 0(t0)
+    add a0, a0, t1                  # + 10: the handler ran
+{call("exit", "reg:a0")}
+bad:
+{call("exit", 99)}
+myrestore:
+    la t0, restored
+    li t1, 1
+    sw t1, 0(t0)
+{call("rt_sigreturn")}
+{HANDLER}
+    .data
+    .align 2
+ract: .word handler, {sa_restorer}, myrestore, 0, 0
+old: .space 20
+restored: .word 0
+{DATA}"""
+    done = run(source)
+    assert done.result.exit_code == 11, done.result

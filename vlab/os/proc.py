@@ -75,11 +75,13 @@ class Creds:
 @dataclass
 class SigAction:
     """What a process does on a signal (``struct sigaction``): ``handler`` is SIG_DFL
-    (0), SIG_IGN (1) or a user address; ``flags`` SA_*; ``mask`` blocked while it runs."""
+    (0), SIG_IGN (1) or a user address; ``flags`` SA_*; ``mask`` blocked while it runs;
+    ``restorer`` where the handler returns to, with SA_RESTORER."""
 
     handler: int = 0
     flags: int = 0
     mask: int = 0
+    restorer: int = 0
 
 
 @dataclass

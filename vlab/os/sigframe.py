@@ -18,9 +18,10 @@ Linux's RV32 one and musl's ``ucontext_t`` expect::
                     the floating-point state (528 bytes, zero: RV32IMA has no F/D)
 
 The handler is entered with a0 = signal, a1 = &siginfo, a2 = &ucontext, sp = the frame,
-ra = the *sigreturn trampoline* (``li a7, 139; ecall``: rt_sigreturn), which Linux
-keeps in the vDSO; here it is one read-execute page mapped into every address space
-at ``VDSO_VA`` (``exec.py``), or the kernel's page when paging is off.
+ra = the *sigreturn trampoline* (``li a7, 139; ecall``: rt_sigreturn) -- the program's
+own ``sa_restorer`` if it gave one with SA_RESTORER (musl does), else the kernel's,
+which Linux keeps in the vDSO; here it is one read-execute page mapped into every
+address space at ``VDSO_VA`` (``exec.py``), or the kernel's page when paging is off.
 ``rt_sigreturn`` (``syssig.py``) reads the frame back: registers, pc, blocked mask.
 
 A system call interrupted while asleep (``proc.in_syscall``) returns -EINTR before the
@@ -49,6 +50,7 @@ from .signal import (
 SIG_DFL, SIG_IGN = 0, 1
 SA_NOCLDSTOP, SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND = (
     0x1, 0x4, 0x1000_0000, 0x4000_0000, 0x8000_0000)
+SA_RESTORER = 0x0400_0000
 SI_USER, SI_KERNEL = 0, 0x80
 SIGINFO_SIZE = 128
 MCONTEXT_OFFSET = 160            # of uc_mcontext in the ucontext (16-byte aligned)
@@ -147,7 +149,8 @@ def _enter_handler(kernel, proc, signal: int, action) -> bool:
         proc.actions.pop(signal, None)
     proc.regs[SP] = sp
     proc.regs[A0], proc.regs[11], proc.regs[12] = signal, sp, sp + SIGINFO_SIZE
-    proc.regs[RA] = kernel.trampoline_for(proc)
+    use_restorer = action.flags & SA_RESTORER and action.restorer
+    proc.regs[RA] = action.restorer if use_restorer else kernel.trampoline_for(proc)
     proc.pc = action.handler
     return True
 

@@ -2,8 +2,12 @@
 rt_sigsuspend, rt_sigreturn.
 
 Semantics from kill(2), sigaction(2), sigprocmask(2) and kernel/signal.c; delivery is in
-``sigframe.py``.  ``struct sigaction`` as RV32 Linux takes it (no ``sa_restorer`` on
-RISC-V): handler, flags, then a 64-bit mask -- 16 bytes; ``sigsetsize`` must be 8.
+``sigframe.py``.  ``struct sigaction`` as the pinned toolchain's musl passes it on
+riscv32 (its ``bits/signal.h`` defines SA_RESTORER, so ``struct k_sigaction`` in
+``src/internal/ksigaction.h`` has a restorer): handler, flags, restorer, then a 64-bit
+mask -- 20 bytes; ``sigsetsize`` must be 8.  With SA_RESTORER the handler returns
+through that restorer (musl's ``__restore_rt``: ``li a7, 139; ecall``), else through
+the kernel's trampoline.
 
 Who may signal whom (kill(2), pid_namespaces(7)):
 
@@ -34,6 +38,7 @@ from .waitq import Blocked
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 SIGSET_SIZE = 8
+SIGACTION = "<IIIQ"               # handler, flags, restorer, mask (20 bytes)
 UNBLOCKABLE = bit(SIGKILL) | bit(SIGSTOP)
 
 
@@ -125,11 +130,12 @@ def sys_rt_sigaction(kernel, proc, signal, act, oldact, sigsetsize, *_):
         raise SyscallError(EINVAL, "SIGKILL and SIGSTOP cannot be caught or ignored")
     new = None
     if act:
-        handler, flags, mask = struct.unpack("<IIQ", proc.space.read(act, 16))
-        new = SigAction(handler, flags, mask & ~UNBLOCKABLE)
+        handler, flags, restorer, mask = struct.unpack(SIGACTION, proc.space.read(act, 20))
+        new = SigAction(handler, flags, mask & ~UNBLOCKABLE, restorer)
     if oldact:
         old = proc.action(signal)
-        proc.space.write(oldact, struct.pack("<IIQ", old.handler, old.flags, old.mask))
+        proc.space.write(oldact, struct.pack(SIGACTION, old.handler, old.flags,
+                                             old.restorer, old.mask))
     if new is not None:
         proc.actions[signal] = new
         if new.handler == 1:                     # SIG_IGN discards what is pending
