@@ -43,7 +43,13 @@ NEW_NAMESPACE_FLAGS = {"mnt": CLONE_NEWNS, "uts": CLONE_NEWUTS, "ipc": CLONE_NEW
 ALL_NEW_FLAGS = sum(NEW_NAMESPACE_FLAGS.values()) | CLONE_NEWCGROUP
 PID_MAX = 32768                 # /proc/sys/kernel/pid_max default
 OVERFLOW_ID = 65534             # /proc/sys/kernel/overflowuid: an unmapped id reads so
-_inums = itertools.count(0xF000_0000)   # namespace inode numbers, as /proc/PID/ns shows
+FIRST_INUM = 0xF000_0000        # namespace inode numbers (/proc/PID/ns), per kernel
+
+
+def _numbering(source):
+    """The inode-number counter of the kernel ``source`` belongs to (a new one for a
+    root namespace): numbers are deterministic within one kernel."""
+    return source._inums if source is not None else itertools.count(FIRST_INUM)
 
 
 class PidNamespace:
@@ -56,7 +62,8 @@ class PidNamespace:
         self.next_pid = 1
         self.init = None                # the process with pid 1 here
         self.dead = False               # init died: no new process may enter (ENOMEM)
-        self.inum = next(_inums)
+        self._inums = _numbering(parent)
+        self.inum = next(self._inums)
 
     def ancestry(self):
         """This namespace and its ancestors, innermost first."""
@@ -94,33 +101,36 @@ class PidNamespace:
 class UtsNamespace:
     """hostname and domainname (struct new_utsname's nodename and domainname)."""
 
-    def __init__(self, hostname: str = "vlab", domainname: str = "(none)"):
+    def __init__(self, hostname: str = "vlab", domainname: str = "(none)", source=None):
         self.hostname, self.domainname = hostname, domainname
-        self.inum = next(_inums)
+        self._inums = _numbering(source)
+        self.inum = next(self._inums)
 
     def copy(self) -> UtsNamespace:
-        return UtsNamespace(self.hostname, self.domainname)
+        return UtsNamespace(self.hostname, self.domainname, self)
 
 
 class IpcNamespace:
     """An identity for System V IPC objects (none are modeled yet)."""
 
-    def __init__(self):
-        self.inum = next(_inums)
+    def __init__(self, source=None):
+        self._inums = _numbering(source)
+        self.inum = next(self._inums)
 
     def copy(self) -> IpcNamespace:
-        return IpcNamespace()
+        return IpcNamespace(self)
 
 
 class NetNamespace:
     """The interfaces a process sees; a new namespace has the loopback only."""
 
-    def __init__(self, interfaces=None):
+    def __init__(self, interfaces=None, source=None):
         self.interfaces = list(interfaces) if interfaces else ["lo"]
-        self.inum = next(_inums)
+        self._inums = _numbering(source)
+        self.inum = next(self._inums)
 
     def copy(self) -> NetNamespace:
-        return NetNamespace()
+        return NetNamespace(source=self)
 
 
 class UserNamespace:
@@ -129,13 +139,14 @@ class UserNamespace:
     The root namespace maps everything to itself.  A child's ids are translated to the
     parent's through its maps; an id with no mapping reads as ``OVERFLOW_ID``."""
 
-    def __init__(self, parent: UserNamespace | None = None, owner: int = 0):
+    def __init__(self, parent: UserNamespace | None = None, owner: int = 0, source=None):
         self.parent = parent
         self.owner = owner             # the creator's euid, seen in the parent
         identity = [(0, 0, 1 << 32)] if parent is None else []
         self.uid_map: list = list(identity)
         self.gid_map: list = list(identity)
-        self.inum = next(_inums)
+        self._inums = _numbering(parent or source)
+        self.inum = next(self._inums)
 
     def set_map(self, which: str, lines) -> None:
         """Write uid_map/gid_map once (Linux allows a single write)."""
@@ -197,8 +208,9 @@ class NamespaceSet:
 
     @classmethod
     def root(cls, mnt=None) -> NamespaceSet:
-        return cls(PidNamespace(), UtsNamespace(), IpcNamespace(), UserNamespace(),
-                   NetNamespace(), mnt)
+        pid = PidNamespace()                   # the others share its numbering
+        return cls(pid, UtsNamespace(source=pid), IpcNamespace(pid),
+                   UserNamespace(source=pid), NetNamespace(source=pid), mnt)
 
     def copy(self, flags: int, creator_euid: int = 0) -> NamespaceSet:
         """The namespaces of a child created with clone ``flags``: shared unless a
