@@ -86,3 +86,12 @@ def test_set_tid_address_is_cleared_at_exit():
     assert space.read(DATA, 4) == bytes(4) and not space.destroyed
     kernel.do_exit(init, 0)                   # the root init: everything ends
     assert space.destroyed                    # the last user frees it
+
+
+def test_clone_with_a_bad_tid_pointer_still_makes_a_runnable_child():
+    kernel, (proc,) = kernel_with(0)
+    flags = 17 | 0x0010_0000 | 0x0100_0000            # SIGCHLD, PARENT_SETTID, CHILD_SETTID
+    child_pid = call(kernel, proc, "clone", flags, 0, 0x10, 0x10, 0)
+    assert child_pid == 2 and kernel.processes[2] in kernel.sched.queue
+    assert call(kernel, proc, "clone", 0x10000 | 17, 0, 0, 0, 0) == -EINVAL   # a thread
+    assert call(kernel, proc, "clone", 0x100 | 17, 0, 0, 0, 0) == -EINVAL     # CLONE_VM

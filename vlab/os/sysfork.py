@@ -88,9 +88,9 @@ def sys_clone(kernel, proc, flags, newsp, parent_tid, child_tid, tls, *_):
         child.fs.rebind(ns.mnt)
     tid = child.pid_in(proc.ns.pid)
     if flags & CLONE_PARENT_SETTID:
-        proc.space.write(parent_tid, struct.pack("<i", tid))
+        _put_tid(proc.space, parent_tid, tid)
     if flags & CLONE_CHILD_SETTID:
-        child.space.write(child_tid, struct.pack("<i", child.pid_in(child.ns.pid)))
+        _put_tid(child.space, child_tid, child.pid_in(child.ns.pid))
     if flags & CLONE_CHILD_CLEARTID:
         child.clear_child_tid = child_tid
     kernel.sched.enqueue(child, new=True)
@@ -98,6 +98,15 @@ def sys_clone(kernel, proc, flags, newsp, parent_tid, child_tid, tls, *_):
         child.vfork_done = WaitQueue(f"vfork of {child.pid}")
         proc.vfork_child = child              # trap.py puts the parent to sleep on it
     return tid
+
+
+def _put_tid(space, address: int, tid: int) -> None:
+    """Store a tid for CLONE_*_SETTID; a bad address is ignored, as Linux's put_user
+    there is (kernel/fork.c): the child exists by now."""
+    try:
+        space.write(address, struct.pack("<i", tid))
+    except SyscallError:
+        pass
 
 
 def _check_flags(flags: int) -> None:
