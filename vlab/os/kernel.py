@@ -154,11 +154,12 @@ class Kernel:
             proc.parent.children.remove(proc)
         release_pids(proc)
         self.processes.pop(proc.pid, None)
+        parent = proc.parent
         destroy = getattr(proc.space, "destroy", None)
-        if destroy is not None and proc.parent is not None and proc.space is not \
-                proc.parent.space:
+        if destroy is not None and (parent is None or proc.space is not parent.space):
             destroy()
-        proc.files.close_all()
+        if parent is None or proc.files is not parent.files:   # not a CLONE_FILES table
+            proc.files.close_all()
 
     def new_space(self, proc):
         """A fresh address space for ``proc`` (execve), charged to its memory cgroup."""
