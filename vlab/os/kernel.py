@@ -219,7 +219,9 @@ class Kernel:
         self.sched.dequeue(proc)
         if proc in self.sleepers:
             self.sleepers.remove(proc)
-        proc.finish(status, signal, core)
+        shared = any(p.files is proc.files for p in self.processes.values()
+                     if p is not proc and p.state != "Z")
+        proc.finish(status, signal, core, close_files=not shared)
         if proc.vfork_done is not None:            # a vfork parent may run again
             queue, proc.vfork_done = proc.vfork_done, None
             queue.wake_all()

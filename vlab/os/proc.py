@@ -202,12 +202,15 @@ class Process:
         else:
             self.finish(None, fault.signal)
 
-    def finish(self, status: int | None, signal: int | None, core: bool = False) -> None:
-        """Become a zombie: record how it ended, close the files (the kernel does the
-        rest: address space, children, the parent's SIGCHLD)."""
+    def finish(self, status: int | None, signal: int | None, core: bool = False,
+               close_files: bool = True) -> None:
+        """Become a zombie: record how it ended, close the files unless another process
+        shares the table (CLONE_FILES); the kernel does the rest: address space,
+        children, the parent's SIGCHLD."""
         self.exit_status, self.term_signal, self.core_dumped = status, signal, core
         self.state = "Z"
-        self.files.close_all()
+        if close_files:
+            self.files.close_all()
 
     def wake(self) -> None:
         """Called by WaitQueue.wake_all (and by a signal or a deadline): runnable again."""
