@@ -20,8 +20,9 @@ def test_the_host_sees_every_process_and_each_container_only_its_own():
 
 def test_ps_inside_the_container_agrees_with_the_kernel_s_numbers():
     _, outputs = process_tree.snapshot()
-    listed = [line.split() for line in outputs["web"].splitlines()[1:]]
-    rows = {(int(pid), int(ppid), cmd) for pid, ppid, _, cmd in listed if cmd != "ps"}
+    listed = [line.split(None, 3) for line in outputs["web"].splitlines()[1:]]
+    rows = {(int(pid), int(ppid), cmd.split()[0]) for pid, ppid, _, cmd in listed}
+    rows = {row for row in rows if row[2] != "ps"}
     assert rows == set(process_tree.ps_table(process_tree.tree_view("web")))
     assert outputs["db"] == "db: my pid is 1\n"
 
@@ -59,7 +60,7 @@ def test_the_oom_killer_kills_the_hog_only_and_reports_it():
     killed, spared = memory_limit.memory_run(2), memory_limit.memory_run(4)
     assert killed.exit_code == 137 and killed.events["oom_kill"] == 1
     assert killed.peak_kib <= 2 * 1024 and killed.last_line.startswith("hog:")
-    assert killed.neighbour_state == "S"
+    assert killed.neighbour_alive and killed.current_kib["neighbour"][-1] > 0
     assert spared.exit_code == 0 and spared.last_line == "hog: done"
     assert spared.events["oom_kill"] == 0
 

@@ -64,10 +64,14 @@ def quota_run(quota_us: int = 2_000, b_runs: str = "spin") -> QuotaRun:
         times.append((lab.now_ns() - start) / 1e6)
         for name, container in (("A", a), ("B", b)):
             usage[name].append((container.stat("cpu.stat")["usage_usec"] - base[name]) / 1e3)
-    elapsed = times[-1]
+    # shares over the run after its first period (start-up left out); cpu.stat is
+    # charged at the end of each time slice, so both ends lag alike and cancel out
+    first = next(i for i, t in enumerate(times) if t >= PERIOD_US / 1000)
+    elapsed = times[-1] - times[first]
     stat = a.stat("cpu.stat")
     return QuotaRun(quota_us, b_runs, times, usage,
-                    {name: usage[name][-1] / elapsed for name in usage},
+                    {name: (usage[name][-1] - usage[name][first]) / elapsed
+                     for name in usage},
                     stat["nr_throttled"], stat["nr_periods"])
 
 
@@ -100,7 +104,9 @@ def plot_quota(run: QuotaRun) -> Figure:
 def describe_quota(run: QuotaRun) -> str:
     """Says what each container got, and whether the CPU idled."""
     idle = 1 - run.share["A"] - run.share["B"]
-    text = (f"Over {run.times_ms[-1]:.1f} ms, A got {run.share['A']:.1%} of the CPU "
+    measured = run.times_ms[-1] - PERIOD_US / 1000
+    text = (f"Over {measured:.0f} ms after its first period, A got {run.share['A']:.1%} "
+            "of the CPU "
             f"(quota {run.quota_us / PERIOD_US:.0%}; throttled in {run.throttled} of "
             f"{run.periods} periods) and B got {run.share['B']:.1%}.")
     if idle > 0.05:

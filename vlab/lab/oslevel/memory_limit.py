@@ -43,7 +43,7 @@ class MemoryRun:
     events: dict[str, int]                  # the hog's memory.events
     exit_code: int
     last_line: str                          # the hog's last line of output
-    neighbour_state: str                    # 'S': still there, waiting
+    neighbour_alive: bool                   # not killed, not exited
 
 
 @functools.cache
@@ -52,8 +52,8 @@ def memory_run(limit_mib: int = 2) -> MemoryRun:
     if limit_mib not in LIMITS_MIB:
         raise ValueError(f"memory.max {limit_mib} MiB: choose one of {list(LIMITS_MIB)}")
     lab = Lab()
-    hog = lab.start("hog", HOG, limits={"memory.max": str(limit_mib << 20)})
     neighbour = lab.start("neighbour", ["/bin/pause"])
+    hog = lab.start("hog", HOG, limits={"memory.max": str(limit_mib << 20)})
     times, current = [0.0], {"hog": [0.0], "neighbour": [0.0]}
     start = lab.now_ns()
     while not hog.run.finished:
@@ -61,12 +61,12 @@ def memory_run(limit_mib: int = 2) -> MemoryRun:
         times.append((lab.now_ns() - start) / 1e3)
         for name, container in (("hog", hog), ("neighbour", neighbour)):
             current[name].append(int(container.cgroup.read_file("memory.current")) / KIB)
-    lab.run(1_000_000)                      # the neighbour settles into pause
     outcome = hog.run.outcome(lab.host)
     return MemoryRun(limit_mib, times, current,
                      int(hog.cgroup.read_file("memory.peak")) / KIB,
                      hog.stat("memory.events"), outcome.exit_code,
-                     hog.text.splitlines()[-1] if hog.text else "", neighbour.run.proc.state)
+                     hog.text.splitlines()[-1] if hog.text else "",
+                     neighbour.run.proc.state != "Z")
 
 
 @styled
@@ -98,10 +98,11 @@ def describe_memory(run: MemoryRun) -> str:
     ending = (f"The OOM killer ended it (exit {run.exit_code}) after '{run.last_line}'"
               if run.events.get("oom_kill") else f"It printed '{run.last_line}' and exited "
               f"{run.exit_code}")
-    state = "still waiting, untouched" if run.neighbour_state == "S" else run.neighbour_state
+    neighbour = (f"still there with its {run.current_kib['neighbour'][-1]:.0f} KiB, "
+                 "untouched" if run.neighbour_alive else "GONE")
     return (f"The hog's memory peaked at {run.peak_kib:.0f} KiB under a limit of "
             f"{run.limit_mib * KIB} KiB. {ending}; its memory.events: {events}. The "
-            f"neighbour is {state}.")
+            f"neighbour is {neighbour}.")
 
 
 def memory_explorer(limit_mib: int = 2) -> Experiment:

@@ -52,7 +52,7 @@ class NamespaceView:
 
     flags: tuple[str, ...]          # e.g. ("pid", "uts")
     child_pid: int                  # $$ in the child
-    child_ps: list[str]             # the CMD column of the child's ps (ps itself left out)
+    child_ps: list[str]             # the programs ps listed in the child (not ps itself)
     outside_hostname: str           # after the child set "inside"
     outside_mnt: list[str]          # ls /mnt outside, after the child wrote /mnt/note
     output: str
@@ -69,10 +69,10 @@ def namespace_view(pid: bool = False, uts: bool = False, mnt: bool = False) -> N
     text = container.text
     inside, _, outside = text.partition("== outside\n")
     lines = inside.split("== inside\n", 1)[1].splitlines()
-    ps_rows = [row.split() for row in lines[3:]]
+    commands = [row.split(None, 3)[3].split()[0] for row in lines[3:]]   # CMD's program
     return NamespaceView(
         flags=flags, child_pid=int(lines[0]),
-        child_ps=[row[-1] for row in ps_rows if row[-1] != "ps"],
+        child_ps=[command for command in commands if command != "ps"],
         outside_hostname=outside.splitlines()[0],
         outside_mnt=outside.splitlines()[1:], output=text)
 

@@ -7,9 +7,9 @@ their own namespace.  The host's namespace is the parent of both, so the host se
 process, each with its host pid.
 
 The model starts the containers on the kernel (:mod:`vlab.lab.oslevel.containers`);
-their shells start ``pause`` processes, run ``ps`` (web) and wait.  When every process
-waits, nothing can run again and the machine stops: the model then reads the kernel's
-process table -- each process's number in every PID namespace it belongs to.
+their shells start ``pause`` processes, run ``ps`` a second later (web) and wait.  When
+every process waits, nothing can run again and the machine stops: the model then reads
+the kernel's process table -- each process's number in every PID namespace it belongs to.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from vlab.lab.style import INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 
 #: What each container runs (its PID 1 is this shell).
 SCRIPTS = {
-    "web": "pause & pause & ps; wait",
+    "web": "pause & pause & sleep 1; ps; wait",
     "db": "pause & echo db: my pid is $$; wait",
 }
 VIEWS = ("host", "web", "db")
