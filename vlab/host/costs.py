@@ -35,7 +35,8 @@ References
 - Bhargava, Serebrin, Spadini & Manne, "Accelerating Two-Dimensional Page Walks
   for Virtualized Systems", ASPLOS 2008.
 - Drepper, "What Every Programmer Should Know About Memory", 2007, §3.3
-  (Pentium M access times: L1d ~3 cycles, L2 ~14, main memory ~240).
+  (Pentium M access times: L1d ~3 cycles, L2 ~14, main memory ~240) and §3.5
+  (memory bandwidth of the era's front-side bus: a few GB/s).
 - Jones, Hosking & Moss, *The Garbage Collection Handbook*, 2011, sec. 2.5
   (mark-sweep: marking is proportional to the live objects, sweeping to the heap).
 - Hennessy & Patterson, *Computer Architecture: A Quantitative Approach*, 5th
@@ -106,6 +107,12 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("syscall", 250, "os",
      "native null system call: a few hundred cycles on Pentium 4 "
      "(Adams & Agesen 2006, syscall nanobenchmark)"),
+    ("page_zero", 4096, "os",
+     "clearing a 4 KiB frame at main-memory bandwidth, ~2 GB/s = ~1 byte per cycle at "
+     "the 2 GHz host clock (the order of Drepper 2007, §3.5; illustrative)"),
+    ("page_copy", 8192, "os",
+     "copying a 4 KiB frame (copy-on-write): a read and a write of every byte at ~1 "
+     "byte per cycle each (Drepper 2007, §3.5; illustrative)"),
     ("context_switch", 5000, "os",
      "process context switch, direct cost of a few microseconds at 2 GHz "
      "(Li, Ding & Shen 2007)"),

@@ -30,8 +30,8 @@ gets ``-ENOMEM``; the page-fault path catches it to OOM-kill (see ``aspace.py``)
 
 Cost.  The kernel's memory work is charged to the machine's ledger (the bus's): one
 ``page_zero`` per frame handed out, one ``page_copy`` per copy-on-write copy
-(``aspace.py``).  Their prices are illustrative: 4 KiB at 8 bytes per cycle (one 64-bit
-store per cycle) to clear, 4 bytes per cycle (a load and a store per word) to copy.
+(``aspace.py``), priced in the one cost table (``vlab/host/costs.py``): 4 KiB at
+main-memory bandwidth to clear, twice that to copy.
 
 Counts for ``/proc/meminfo``: ``total_frames``, ``free_frames``, ``used_frames``
 (``meminfo()`` gives MemTotal/MemFree/MemAvailable in kB, as proc(5) prints them).
@@ -39,17 +39,9 @@ Counts for ``/proc/meminfo``: ``total_frames``, ``free_frames``, ``used_frames``
 
 from __future__ import annotations
 
-from vlab.host.costs import CostModel
-
 from .errno import ENOMEM, SyscallError
 
 PAGE = 4096
-CostModel.register("page_zero", PAGE // 8, "os",
-                   "clearing a 4 KiB frame at 8 bytes/cycle, one 64-bit store per cycle "
-                   "(illustrative)")
-CostModel.register("page_copy", PAGE // 4, "os",
-                   "copying a 4 KiB frame at 4 bytes/cycle, a load and a store per 64-bit "
-                   "word (illustrative)")
 
 
 class OutOfMemory(SyscallError):
