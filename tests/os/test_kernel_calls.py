@@ -95,3 +95,12 @@ def test_clone_with_a_bad_tid_pointer_still_makes_a_runnable_child():
     assert child_pid == 2 and kernel.processes[2] in kernel.sched.queue
     assert call(kernel, proc, "clone", 0x10000 | 17, 0, 0, 0, 0) == -EINVAL   # a thread
     assert call(kernel, proc, "clone", 0x100 | 17, 0, 0, 0, 0) == -EINVAL     # CLONE_VM
+
+
+def test_getrusage_reports_cpu_time_and_resident_memory():
+    kernel, (proc,) = kernel_with(0)
+    proc.cpu_ns = 1_500_000_000
+    assert call(kernel, proc, "getrusage", 0, DATA) == 0
+    sec, usec, _, _, maxrss = struct.unpack("<5i", proc.space.read(DATA, 20))
+    assert (sec, usec) == (1, 500_000) and maxrss == proc.space.rss_pages * 4 > 0
+    assert call(kernel, proc, "getrusage", 5, DATA) == -EINVAL

@@ -1,5 +1,5 @@
 """Process calls: exit, exit_group, waitid, the pid calls, brk, process groups and
-sessions, umask, prctl, prlimit64, getrandom, sysinfo, set_tid_address.
+sessions, umask, prctl, prlimit64, getrandom, sysinfo, getrusage, set_tid_address.
 
 Like xv6's kernel/sysproc.c: small handlers over the calling process (``proc.py``) and
 the kernel's process table (``kernel.py``).  Handlers are ``sys_x(kernel, proc, a0..a5)``.
@@ -29,6 +29,7 @@ WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT = 1, 2, 4, 8, 0x0100_0000
 CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED = 1, 2, 3, 5, 6
 SIGINFO_SIZE = 128
 RUSAGE_SIZE = 72                 # struct rusage with 32-bit timevals (the rv32 layout)
+RUSAGE_SELF, RUSAGE_CHILDREN = 0, -1
 PR_SET_NAME, PR_GET_NAME = 15, 16
 RLIM_INFINITY = 0xFFFF_FFFF_FFFF_FFFF
 RLIMIT_STACK, RLIMIT_NOFILE, RLIMIT_NPROC = 3, 7, 6
@@ -147,8 +148,30 @@ def sys_waitid(kernel, proc, idtype, ident, infop, options, rusage, *_):
 
 
 def _rusage(child) -> bytes:
-    seconds, ns = divmod(child.cpu_ns, 1_000_000_000)
-    return struct.pack("<ii", seconds, ns // 1000).ljust(RUSAGE_SIZE, b"\0")
+    return _rusage_of(child.cpu_ns, getattr(child.space, "rss_pages", 0))
+
+
+def _rusage_of(cpu_ns: int, rss_pages: int) -> bytes:
+    """struct rusage as RV32 Linux fills it (32-bit timevals, then longs): user time
+    (all CPU time counts as user time here), system time 0, ru_maxrss in KiB (the
+    current resident set: simplified, no peak is kept)."""
+    seconds, ns = divmod(cpu_ns, 1_000_000_000)
+    head = struct.pack("<iiiii", seconds, ns // 1000, 0, 0, rss_pages * 4)
+    return head.ljust(RUSAGE_SIZE, b"\0")
+
+
+def sys_getrusage(kernel, proc, who, usage, *_):
+    """RUSAGE_SELF (0) or RUSAGE_CHILDREN (-1: the reaped ones)."""
+    who = signed(who)
+    if who == RUSAGE_SELF:
+        data = _rusage_of(proc.cpu_ns, getattr(proc.space, "rss_pages", 0))
+    elif who == RUSAGE_CHILDREN:
+        data = _rusage_of(proc.children_cpu_ns, 0)
+    else:
+        raise SyscallError(EINVAL, f"getrusage: who {who} is not RUSAGE_SELF or "
+                                   "RUSAGE_CHILDREN")
+    proc.space.write(usage, data)
+    return 0
 
 
 # -- groups, sessions, small things --------------------------------------------------
@@ -272,4 +295,5 @@ CALLS = {
     "prlimit64": sys_prlimit64,
     "getrandom": sys_getrandom,
     "sysinfo": sys_sysinfo,
+    "getrusage": sys_getrusage,
 }
