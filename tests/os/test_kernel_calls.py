@@ -100,6 +100,7 @@ def test_clone_with_a_bad_tid_pointer_still_makes_a_runnable_child():
 def test_getrusage_reports_cpu_time_and_resident_memory():
     kernel, (proc,) = kernel_with(0)
     proc.cpu_ns = 1_500_000_000
+    proc.space.write(DATA, bytes(72))                  # its one resident page
     assert call(kernel, proc, "getrusage", 0, DATA) == 0
     sec, usec, _, _, maxrss = struct.unpack("<5i", proc.space.read(DATA, 20))
     assert (sec, usec) == (1, 500_000) and maxrss == proc.space.rss_pages * 4 > 0
