@@ -111,3 +111,14 @@ def test_pipes_block_the_reader_and_posix_spawn_vforks_and_execs(tmp_path):
     assert done.stdout.decode().splitlines() == [
         "child read 1000", "child status 232", "spawned x pid 3", "spawn rc 0 status 9"]
     assert done.booted.kernel.calls["execve"] == 1
+
+
+def test_thread_local_variables_get_their_initial_values(tmp_path):
+    """musl finds the PT_TLS segment through AT_PHDR/AT_PHNUM in the auxiliary vector."""
+    source = tmp_path / "tls.c"
+    source.write_text('#include <stdio.h>\nstatic __thread int x = 5;\n'
+                      'static __thread char buf[16] = "tls-init";\n'
+                      'int main(void) { x++; printf("%d %s\\n", x, buf); return 0; }\n')
+    done = run_program(compile_c([source], tmp_path / "tls.elf", libc="musl"),
+                       max_instructions=5_000_000)
+    assert (done.stdout, done.exit_code) == (b"6 tls-init\n", 0), done.result

@@ -21,7 +21,10 @@ kernel's ``create_elf_tables`` builds it), ``sp`` 16-byte aligned, pointing at a
     sp -> argc, argv[0..argc-1], NULL, envp[0..], NULL, auxv (type, value)..., AT_NULL
           ... 16 AT_RANDOM bytes, the argument and environment strings ... stack top
 
-auxv is minimal: AT_PAGESZ, AT_ENTRY, AT_RANDOM (fixed bytes: deterministic), AT_NULL.
+auxv: AT_PHDR, AT_PHENT, AT_PHNUM (when the program headers are loaded with the first
+segment, as linkers lay out static executables: musl finds its PT_TLS segment through
+them, so ``__thread`` variables get their initial values), AT_PAGESZ, AT_ENTRY,
+AT_RANDOM (fixed bytes: deterministic), AT_NULL.
 
 Under the multi-process kernel the space is an ``AddressSpace`` (``aspace.py``: pages on
 demand, copy-on-write fork) on the kernel's frames; the heap is the space's own
@@ -53,7 +56,8 @@ STACK_SIZE = 1 << 20
 ARG_MAX = STACK_SIZE // 4
 HEAP_MAX = 32 << 20
 SV32_STACK_TOP = 0xC000_0000
-AT_NULL, AT_PAGESZ, AT_ENTRY, AT_RANDOM = 0, 6, 9, 25
+AT_NULL, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM = 0, 3, 4, 5, 6, 9, 25
+ELF_MAGIC = b"\x7fELF"
 RANDOM_BYTES = bytes(range(16))  # AT_RANDOM: fixed so runs are reproducible
 VDSO_VA = SV32_STACK_TOP - (8 << 20)   # the trampoline: above the mmap area, below the stack
 KERNEL_PAGE = PAGE               # RAM the kernel keeps for itself when paging is on
@@ -113,7 +117,8 @@ def load_into(image, space, stack_top: int, argv=("program",), envp=()) -> UserI
         space.set_heap(brk_start, brk_limit)
     if not isinstance(space, FlatSpace) and stack_top == SV32_STACK_TOP:
         map_trampoline(space)
-    sp = build_initial_stack(space, stack_top, list(argv), list(envp), image.entry)
+    sp = build_initial_stack(space, stack_top, list(argv), list(envp), image.entry,
+                             program_headers(image))
     return UserImage(space, image.entry, sp, brk_start, brk_limit, stack_top)
 
 
@@ -127,8 +132,21 @@ def _check_segment(segment, space, stack_top: int) -> None:
                         "runtime's user.ld), or run it with Sv32 paging on")
 
 
+def program_headers(image) -> tuple[int, int, int] | None:
+    """(address, entry size, count) of the program headers in the loaded image, if a
+    segment starts with the ELF header (file offset 0) and holds them; else None."""
+    for segment in image.segments:
+        data = segment.data
+        if data[:4] == ELF_MAGIC and len(data) >= 52:
+            (phoff,) = struct.unpack_from("<I", data, 28)
+            phentsize, phnum = struct.unpack_from("<HH", data, 42)
+            if phnum and phoff + phentsize * phnum <= len(data):
+                return segment.vaddr + phoff, phentsize, phnum
+    return None
+
+
 def build_initial_stack(space, stack_top: int, argv: list[str], envp: list[str],
-                        entry: int) -> int:
+                        entry: int, phdrs: tuple[int, int, int] | None = None) -> int:
     """Write argc/argv/envp/auxv below ``stack_top``; return the initial sp."""
     strings = [(os.fsencode(text) if isinstance(text, str) else bytes(text)) + b"\0"
                for text in argv + envp]
@@ -148,6 +166,8 @@ def build_initial_stack(space, stack_top: int, argv: list[str], envp: list[str],
     space.write(random_at, RANDOM_BYTES)
     argv_ptrs, envp_ptrs = pointers[:len(argv)], pointers[len(argv):]
     auxv = [AT_PAGESZ, PAGE, AT_ENTRY, entry, AT_RANDOM, random_at, AT_NULL, 0]
+    if phdrs is not None:
+        auxv = [AT_PHDR, phdrs[0], AT_PHENT, phdrs[1], AT_PHNUM, phdrs[2], *auxv]
     words = [len(argv), *argv_ptrs, 0, *envp_ptrs, 0, *auxv]
     sp = (top - 4 * len(words)) & ~15
     space.write(sp, struct.pack(f"<{len(words)}I", *words))
