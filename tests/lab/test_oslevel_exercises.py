@@ -19,3 +19,44 @@ def test_without_steps_the_image_answers_for_itself():
     real = exercises.scenario_answers(steps=())
     assert real["files"] == real["whiteouts"] == real["opaque"] == []
     assert real["answering"]["/etc/motd"] == "app" and real["answering"]["/bin/sh"] == "base"
+
+
+def test_stored_chain_ids_follow_the_spec_formula():
+    import hashlib
+
+    diff_ids, chains = exercises.stored_chain_ids(exercises.CHAIN_LAYERS)
+    expected = [diff_ids[0]]
+    for diff_id in diff_ids[1:]:
+        text = f"{expected[-1]} {diff_id}".encode()
+        expected.append("sha256:" + hashlib.sha256(text).hexdigest())
+    assert chains == expected and len(set(chains)) == 3
+
+
+def test_the_reference_limits_pass_by_running_them():
+    measured = exercises.run_with_limits({"cpu.max": "2500 10000", "memory.max": "2097152",
+                                          "pids.max": "4"})
+    assert abs(measured["cpu_share"] - 0.25) < 0.005
+    assert measured["hog_exit"] == {1024: 0, 4096: 137}
+    assert measured["processes"] == 4
+
+
+def test_a_weight_is_no_ceiling_and_no_limits_limit_nothing():
+    for limits in ({"cpu.weight": "33"}, {}):
+        measured = exercises.run_with_limits(limits)
+        assert measured["cpu_share"] > 0.99          # alone, a weight does not cap
+        assert measured["hog_exit"] == {1024: 0, 4096: 0}
+        assert measured["processes"] == 1 + 10       # every fork succeeded
+
+
+def test_values_the_kernel_refuses_come_back_as_an_error_not_an_exception():
+    assert "cpu.max" in exercises.run_with_limits({"cpu.max": "banana"})["error"]
+    assert "dict" in exercises.run_with_limits(["cpu.max"])["error"]
+
+
+def test_a_hog_size_must_be_whole_steps():
+    import pytest
+
+    from vlab.lab.oslevel.workloads import hog_source
+
+    with pytest.raises(ValueError, match="multiple of 64"):
+        hog_source(100)

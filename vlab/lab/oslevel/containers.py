@@ -72,10 +72,12 @@ class Lab:
         self.containers: dict[str, Container] = {}
 
     def start(self, name: str, argv: list[str], *, limits: dict[str, str] | None = None,
-              hostname: str | None = None, budget: int = 50_000_000) -> Container:
-        """A container called ``name`` (also its default hostname) running ``argv``."""
+              hostname: str | None = None, budget: int = 50_000_000,
+              image: ImageLayer | None = None) -> Container:
+        """A container called ``name`` (also its default hostname) running ``argv`` from
+        ``image`` (by default :func:`image_layer`)."""
         output = io.BytesIO()
-        plan = LaunchPlan((name + "-" * 12)[:12], [image_layer()], WritableLayer(),
+        plan = LaunchPlan((name + "-" * 12)[:12], [image or image_layer()], WritableLayer(),
                           ProcessConfig(list(argv), env=[PATH], hostname=hostname or name),
                           limits=dict(limits or {}), budget=budget, stdout=output,
                           stderr=output)

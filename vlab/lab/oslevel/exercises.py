@@ -72,3 +72,62 @@ def stored_chain_ids(layers: list[dict[str, bytes]]) -> tuple[list[str], list[st
 
 #: Layers for the ChainID exercise (bottom first).
 CHAIN_LAYERS = [{"/bin/sh": b"sh\n"}, {"/etc/motd": b"hi\n"}, {"/app/run": b"run\n"}]
+
+
+# --- exercise: limits for a container, graded by running it --------------------------
+
+#: The window over which the CPU share is measured (guest ms after boot): whole cpu.max
+#: periods for every period that divides 10 ms (periods start at time 0 in the kernel).
+CPU_WINDOW_MS = (20, 60)
+HOG_SIZES_KIB = (1024, 4096)
+STEP_INSTRUCTIONS = 5_000     # 50 us of guest time between looks at the clock
+
+
+def _cpu_share_alone(limits: dict[str, str]) -> float:
+    """The share of the CPU a lone spinner under ``limits`` gets over CPU_WINDOW_MS: the
+    time the CPU was not idle (``kernel.idle_ns``: waiting in WFI with nothing to run)."""
+    from vlab.lab.oslevel.containers import Lab
+    from vlab.lab.oslevel.workloads import workload_layer
+
+    lab = Lab()
+    lab.start("limited", ["/bin/spin"], limits=limits, image=workload_layer(HOG_SIZES_KIB))
+    marks = []
+    for until_ms in CPU_WINDOW_MS:
+        while lab.now_ns() < until_ms * 1_000_000:
+            lab.run(STEP_INSTRUCTIONS)
+        marks.append((lab.now_ns(), lab.kernel.idle_ns))
+    (t0, idle0), (t1, idle1) = marks
+    return 1 - (idle1 - idle0) / (t1 - t0)
+
+
+def run_with_limits(limits: dict[str, str]) -> dict:
+    """Run the graded workloads, each in a container with ``limits`` on a fresh kernel.
+
+    Returns ``cpu_share`` (of a spinner alone on the machine), ``hog_exit`` (KiB
+    touched -> the container's exit status: 0 done, 137 OOM-killed) and ``processes``
+    (pids.current after ``forker`` tried ten forks).  Limits the kernel refuses give
+    ``{"error": why}``.
+    """
+    from vlab.lab.oslevel.containers import Lab
+    from vlab.lab.oslevel.workloads import workload_layer
+    from vlab.os.container.errors import ContainerError
+
+    if not isinstance(limits, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in limits.items()):
+        return {"error": "limits must be a dict from file names to strings, e.g. "
+                         "{'pids.max': '10'}"}
+    image = workload_layer(HOG_SIZES_KIB)
+    try:
+        result = {"cpu_share": _cpu_share_alone(limits), "hog_exit": {}}
+        for size in HOG_SIZES_KIB:
+            lab = Lab()
+            hog = lab.start("hog", [f"/bin/hog{size}"], limits=limits, image=image)
+            lab.run(5_000_000)
+            result["hog_exit"][size] = hog.run.outcome(lab.host).exit_code
+        lab = Lab()
+        forker = lab.start("forker", ["/bin/forker"], limits=limits, image=image)
+        lab.run(300_000)
+        result["processes"] = int(forker.cgroup.read_file("pids.current"))
+    except ContainerError as error:
+        return {"error": str(error)}
+    return result
