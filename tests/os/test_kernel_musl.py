@@ -122,3 +122,36 @@ def test_thread_local_variables_get_their_initial_values(tmp_path):
     done = run_program(compile_c([source], tmp_path / "tls.elf", libc="musl"),
                        max_instructions=5_000_000)
     assert (done.stdout, done.exit_code) == (b"6 tls-init\n", 0), done.result
+
+
+def test_alarm_and_an_interval_timer_interrupt_pause(tmp_path):
+    """alarm(1) then pause(); then a 100 ms ITIMER_REAL three more times: SIGALRM from
+    the kernel's timers, pause (ppoll) ends with EINTR even though musl's signal() sets
+    SA_RESTART (signal(7)), and the run takes 1.3 s of modeled time, not of instructions."""
+    source = tmp_path / "alarm.c"
+    source.write_text(r"""
+#include <stdio.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/time.h>
+static volatile int n;
+static void on_alarm(int s) { n++; }
+int main(void) {
+    signal(SIGALRM, on_alarm);
+    alarm(1);
+    pause();
+    printf("alarm %d\n", n);
+    struct itimerval it = {{0, 100000}, {0, 100000}};
+    setitimer(ITIMER_REAL, &it, 0);
+    while (n < 4) pause();
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, 0);
+    printf("ticks %d\n", n);
+    return 0;
+}
+""")
+    done = run_program(compile_c([source], tmp_path / "alarm.elf", libc="musl"),
+                       max_instructions=5_000_000)
+    assert (done.stdout, done.exit_code) == (b"alarm 1\nticks 4\n", 0), done.result
+    kernel = done.booted.kernel
+    assert kernel.now_ns() >= 1_300_000_000 and done.result.instructions < 100_000

@@ -45,6 +45,7 @@ from .sched import Scheduler
 from .signal import (
     DEFAULT_ACTION,
     IGN,
+    SIGALRM,
     SIGCHLD,
     SIGCONT,
     SIGKILL,
@@ -76,6 +77,7 @@ class Kernel:
         self.root_ns = NamespaceSet.root(mnt)
         self.sched = Scheduler()
         self.sleepers: list[Process] = []       # asleep with a deadline
+        self.alarms: list[Process] = []         # with an armed ITIMER_REAL
         self.idle_ns = 0                        # guest time spent idle (WFI)
         self.finished = None                    # how the root init ended: a Process
         self.calls: Counter[str] = Counter()    # how often each system call was made
@@ -196,16 +198,26 @@ class Kernel:
         self.sched.dequeue(proc)
 
     def wake_due(self) -> int:
-        """Wake every sleeper whose deadline has passed; how many."""
+        """Wake every sleeper whose deadline has passed, and send SIGALRM for every
+        expired interval timer (setitimer ITIMER_REAL); how many sleepers woke."""
         now = self.now_ns()
         due = [p for p in self.sleepers if p.deadline is None or p.deadline <= now]
         for proc in due:
             proc.wake()                             # also leaves self.sleepers
+        for proc in [p for p in self.alarms if p.alarm_at <= now]:
+            if proc.alarm_every:
+                every = proc.alarm_every              # periods missed are skipped
+                proc.alarm_at += ((now - proc.alarm_at) // every + 1) * every
+            else:
+                self.alarms.remove(proc)
+                proc.alarm_at = None
+            self.send_signal(proc, SIGALRM)
         return len(due)
 
     def next_deadline(self) -> int | None:
-        """The earliest time a sleeper or a throttled process must be looked at."""
+        """The earliest time a sleeper or an interval timer must be looked at."""
         times = [p.deadline for p in self.sleepers if p.deadline is not None]
+        times += [p.alarm_at for p in self.alarms]
         return min(times) if times else None
 
     # -- exit and reaping -------------------------------------------------------------
@@ -219,6 +231,8 @@ class Kernel:
         self.sched.dequeue(proc)
         if proc in self.sleepers:
             self.sleepers.remove(proc)
+        if proc in self.alarms:
+            self.alarms.remove(proc)
         shared = any(p.files is proc.files for p in self.processes.values()
                      if p is not proc and p.state != "Z")
         proc.finish(status, signal, core, close_files=not shared)

@@ -131,6 +131,8 @@ class Process:
         self.on_eintr = None                   # what the call does if a handler ends it
         self.restartable = True                # may SA_RESTART make the call again?
         self.continued = False                 # SIGCONT not yet reported (WCONTINUED)
+        self.alarm_at: int | None = None        # ITIMER_REAL: next SIGALRM (guest ns)
+        self.alarm_every = 0                   # and its interval (0: once)
         self.nice = 0
         self.vruntime = 0
         self.cpu_ns = 0

@@ -26,8 +26,9 @@ address space at ``VDSO_VA`` (``exec.py``), or the kernel's page when paging is 
 
 A system call interrupted while asleep (``proc.in_syscall``) returns -EINTR before the
 handler runs, unless the handler has SA_RESTART and the call may be restarted (sleeps
-may not: ``proc.restartable``); then the call is made again after the handler returns
-(its pc still points at the ``ecall``).
+and waits for events may not, signal(7): ``proc.restartable``, set by ``trap.py``);
+then the call is made again after the handler returns (its pc still points at the
+``ecall``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Time calls: clock_gettime64, clock_getres_time64, clock_nanosleep_time64, nanosleep,
-times, sched_yield -- and riscv-pk's 32-bit clock_gettime and gettimeofday.
+setitimer/getitimer (ITIMER_REAL: SIGALRM), times, sched_yield -- and riscv-pk's 32-bit
+clock_gettime and gettimeofday.
 
 Guest time is modeled (``clock.py``): the kernel's ``now_ns()``, retired instructions
 plus time spent idle, never the host's clock.  RV32 Linux passes times as
@@ -10,7 +11,8 @@ Sleeping is block-and-restart (``waitq.py``): the first call computes the deadli
 raises ``Blocked(None, deadline)``; the kernel keeps the deadline in
 ``proc.restart_deadline`` so the restarted call knows it has already waited.  A signal
 with a handler ends the sleep early with -EINTR, SA_RESTART or not, as signal(7) lists
-for the sleep calls (the remaining time is written to ``rem`` as nanosleep(2) says).
+for the sleep calls (``trap.NEVER_RESTARTED``; the remaining time is written to ``rem``
+as nanosleep(2) says).
 """
 
 from __future__ import annotations
@@ -87,7 +89,6 @@ def sleep_until(kernel, proc, deadline: int, remain: int = 0) -> int:
     if remain:
         proc.on_eintr = lambda: write_timespec64(
             proc.space, remain, max(0, deadline - kernel.now_ns()))
-    proc.restartable = False                  # a handler ends a sleep even with SA_RESTART
     raise Blocked(None, deadline)
 
 
@@ -116,6 +117,45 @@ def sys_times(kernel, proc, buf, *_):
     return ticks & 0x7FFF_FFFF
 
 
+ITIMER_REAL = 0
+US = 1000
+
+
+def _itimerval(kernel, proc) -> bytes:
+    """struct itimerval with 32-bit longs (RV32's setitimer): interval, then value."""
+    left = max(0, proc.alarm_at - kernel.now_ns()) if proc.alarm_at is not None else 0
+    every = proc.alarm_every
+    return struct.pack("<4i", every // NS, every % NS // US, left // NS, left % NS // US)
+
+
+def sys_getitimer(kernel, proc, which, value, *_):
+    if which != ITIMER_REAL:
+        raise SyscallError(EINVAL, f"timer {which}: only ITIMER_REAL (0) is modeled")
+    proc.space.write(value, _itimerval(kernel, proc))
+    return 0
+
+
+def sys_setitimer(kernel, proc, which, new, old, *_):
+    """ITIMER_REAL: SIGALRM after ``it_value``, then every ``it_interval`` (0: once;
+    a zero value disarms).  musl's alarm() is this call.  ITIMER_VIRTUAL/PROF are not
+    modeled (EINVAL)."""
+    if which != ITIMER_REAL:
+        raise SyscallError(EINVAL, f"timer {which}: only ITIMER_REAL (0) is modeled")
+    every_s, every_us, value_s, value_us = struct.unpack("<4i", proc.space.read(new, 16))
+    if min(every_s, every_us, value_s, value_us) < 0 or max(every_us, value_us) >= 1_000_000:
+        raise SyscallError(EINVAL, "itimerval fields out of range")
+    if old:
+        proc.space.write(old, _itimerval(kernel, proc))
+    if proc in kernel.alarms:
+        kernel.alarms.remove(proc)
+    value = value_s * NS + value_us * US
+    proc.alarm_at = kernel.now_ns() + value if value else None
+    proc.alarm_every = every_s * NS + every_us * US if value else 0
+    if value:
+        kernel.alarms.append(proc)
+    return 0
+
+
 def sys_sched_yield(kernel, proc, *_):
     """Give up the CPU: the trap handler picks again, another runnable process first
     (CFS's yield marks the caller as the "skip buddy")."""
@@ -132,4 +172,6 @@ CALLS = {
     "gettimeofday": sys_gettimeofday,
     "times": sys_times,
     "sched_yield": sys_sched_yield,
+    "getitimer": sys_getitimer,
+    "setitimer": sys_setitimer,
 }

@@ -61,6 +61,7 @@ from .quota import DEFAULT_WRITE_QUOTA
 from .sched import SCHED_LATENCY_NS, throttled_until
 from .sigframe import SIG_IGN, TRAMPOLINE, deliver, next_signal
 from .signal import SIGABRT, SIGKILL, bit, signal_for, signal_name
+from .unistd import NUMBERS
 from .waitq import Blocked
 
 ECALL_CHARGED_AS = "trap"      # the hardware's part; the service is charged as 'syscall'
@@ -71,6 +72,12 @@ NS_PER_TICK = NS_PER_INSTRUCTION * INSTRUCTIONS_PER_TICK
 NEVER = (1 << 64) - 1           # mtimecmp: no timer interrupt
 IDLE_LOOP = struct.pack("<II", 0x1050_0073, 0xFFDF_F06F)    # idle: wfi; j idle
 QUOTA_TICK_NS = 1_000_000      # how often a process under cpu.max is looked at (HZ=1000)
+# signal(7), "Interruption of system calls": these return -EINTR after a handler even
+# with SA_RESTART (the sleeps, the waits for events or signals)
+NEVER_RESTARTED = frozenset(NUMBERS[name] for name in (
+    "nanosleep", "clock_nanosleep_time64", "ppoll_time64", "pselect6_time64",
+    "epoll_pwait", "epoll_pwait2", "rt_sigsuspend", "rt_sigtimedwait_time64",
+    "io_pgetevents_time64", "semtimedop_time64"))
 
 
 def attach(machine, kernel: Kernel) -> None:
@@ -142,6 +149,7 @@ def usertrap(kernel: Kernel, ctx):
     except Blocked as blocked:
         proc.pc = ctx.epc                          # run the call again when woken
         proc.in_syscall = True
+        proc.restartable = regs[A7] not in NEVER_RESTARTED
         if blocked.deadline is not None:
             proc.restart_deadline = blocked.deadline
         if next_signal(proc) is None:              # a pending signal: act on it first
