@@ -66,6 +66,22 @@ CASES = [
     ("sleep", "sleep 0.05; echo $?; sleep x 2>/dev/null; echo $?", "0\n1\n", 0),
     ("syntax", "echo a; ; echo b", "", 2),
     ("positional", "echo $# $1", "0\n", 0),
+    ("if", "if true; then echo yes; else echo no; fi; if false; then echo yes;"
+     " elif [ 1 -eq 1 ]; then echo elif; else echo no; fi; if false; then echo x; fi;"
+     " echo $?", "yes\nelif\n0\n", 0),
+    ("for", "for i in a b c; do echo $i; done; for f in x y; do for g in 1 2; do echo $f$g;"
+     " done; done; touch q.c p.c; for f in *.c; do echo file $f; done",
+     "a\nb\nc\nx1\nx2\ny1\ny2\nfile p.c\nfile q.c\n", 0),
+    ("while", "i=; while [ \"$i\" != xxx ]; do i=${i}x; echo $i; done; until true; do echo no;"
+     " done; echo end", "x\nxx\nxxx\nend\n", 0),
+    ("break-continue", "for i in 1 2 3 4; do if [ $i = 2 ]; then continue; fi;"
+     " if [ $i = 4 ]; then break; fi; echo $i; done; for i in 1 2; do for j in a b c; do"
+     " [ $j = b ] && continue 2; echo $i$j; done; done; for i in 1 2; do for j in a b; do"
+     " break 2; done; echo never; done; echo out", "1\n3\n1a\n2a\nout\n", 0),
+    ("loop-io", "for i in 3 1 2; do echo $i; done | wc -l; for i in a b; do echo $i; done > o;"
+     " cat o; while true; do echo bg; break; done & wait; if true; then cat; fi < o",
+     "3\na\nb\nbg\na\nb\n", 0),
+    ("nesting-error", "echo a; fi", "", 2),
     ("test", "touch f; mkdir d; test -f f && echo f; [ -d d ] && echo d;"
      " [ -e nosuch ] || echo none; test 3 -lt 10 && test a != b && echo cmp;"
      " [ -n \"$X\" ]; echo $?; [ x -eq 1 ] 2>/dev/null; echo $?; [ -f f 2>/dev/null; echo $?;"

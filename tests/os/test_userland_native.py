@@ -96,10 +96,25 @@ def test_dash_c_positional_arguments(bindir, tmp_path):
 
 def test_syntax_errors_are_reported_with_status_2(bindir, tmp_path):
     for script, unexpected in [("| cat", "'|'"), ("echo >", "end of line"),
-                               ("echo a &&", "end of file"), ("echo 'open", "end of file")]:
+                               ("echo a &&", "end of file"), ("echo 'open", "end of file"),
+                               ("fi", "'fi'"), ("if true; then :; done", "'done'"),
+                               ("for; do :; done", "'for'"), ("while :; do", "end of file"),
+                               ("do :", "'do'")]:
         result = sh(bindir, tmp_path, script)
         assert result.returncode == 2, script
         assert unexpected in result.stderr.decode(), (script, result.stderr)
+
+
+def test_compound_commands_continue_on_the_next_line(bindir, tmp_path):
+    script = b"for i in 1 2\ndo\n  echo $i\ndone\nif false\nthen\n echo t\nelse\n echo e\nfi\n"
+    result = run(bindir, tmp_path, "sh", "-i", stdin=script, env={"PS1": "% "})
+    assert result.stdout == b"1\n2\ne\n"
+    assert result.stderr == b"% > > > % > > > > > % "
+
+
+def test_for_without_in_takes_the_arguments(bindir, tmp_path):
+    result = run(bindir, tmp_path, "sh", "-c", "for x; do echo $x; done", "zero", "a", "b")
+    assert result.stdout == b"a\nb\n"
 
 
 def test_stdin_script_stops_at_a_syntax_error(bindir, tmp_path):
@@ -275,7 +290,8 @@ def test_unknown_target_is_a_clear_error():
 FUZZ_PIECES = ["echo", "true", "false", " ", " ", "a", "$", "{", "}", "?", "'", '"', "\\",
                "|", "||", "&", "&&", ";", "<", ">", ">>", "2>", ">&", "1", "2", "#", "\n",
                "X=", "$X", "${", "*", "!", "cat", "exit", "cd", "wait", "export", "unset",
-               "=", "-", "nosuch"]
+               "=", "-", "nosuch", "if", "then", "else", "elif", "fi", "for", "in", "do",
+               "done", "break", "continue"]      # no while/until: "while :; do; done" hangs
 
 
 def test_shell_survives_random_input(bindir, tmp_path):

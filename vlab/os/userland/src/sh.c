@@ -6,23 +6,27 @@
  *   sh FILE [ARG]...    run the script FILE
  *   sh -i               force the interactive prompt
  *
- * Grammar (one line at a time; a line ending in |, && or || continues on the next):
+ * Grammar (read a line at a time; a line ending in |, && or ||, or inside an open if,
+ * while, until or for, continues on the next):
  *   list     := and_or ((';' | '&' | newline) and_or)*     '&' runs it in background
  *   and_or   := pipeline (('&&' | '||') pipeline)*
  *   pipeline := ['!'] command ('|' command)*
- *   command  := (NAME=VALUE)* (WORD | redirection)*
+ *   command  := (NAME=VALUE)* (WORD | redirection)*  |  compound redirection*
+ *   compound := if list then list (elif list then list)* [else list] fi
+ *             | while list do list done  |  until list do list done
+ *             | for NAME [in WORD*] (';' | newline) do list done
  *   redirection := [N]'<' WORD | [N]'>' WORD | [N]'>>' WORD | [N]'>&'M | [N]'<&'M
  * Words: '...' is literal, "..." expands $ and keeps spaces, \ quotes one character,
  * # starts a comment.  $NAME ${NAME} $? $$ $! $# $0..$9 $@ $* expand ($PPID is the
- * parent's pid, $PWD the directory after cd); an unquoted
- * expansion is split at blanks, and a word with an unquoted * ? [ is matched against
- * file names (glob(3); kept as written if nothing matches).
- * Built in: cd, exit, export, unset, wait, pwd, exec, ':'.  Everything else is a
- * program found along $PATH (execvp(3)).  A command of assignments only sets shell
- * variables; "export NAME[=VALUE]" puts one in the environment of later commands;
- * "NAME=VALUE cmd" sets it for that command only.
+ * parent's pid, $PWD the directory after cd); an unquoted expansion is split at
+ * blanks, and a word with an unquoted * ? [ is matched against file names (glob(3);
+ * kept as written if nothing matches).
+ * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue ("test" and
+ * "[" are programs).  Everything else is a program found along $PATH (execvp(3)).
+ * A command of assignments only sets shell variables; "export NAME[=VALUE]" puts one
+ * in the environment of later commands; "NAME=VALUE cmd" sets it for that command only.
  *
- * Simplified (said, not hidden): no if/while/for/case, no functions, no $(...) or
+ * Simplified (said, not hidden): no case, no functions, no { } or ( ), no $(...) or
  * backquotes, no here-documents, no job control (a background list is started with its
  * standard input from /dev/null, as POSIX says for a shell without job control; it is
  * collected by "wait").  Exit status of a command killed by signal N is 128+N.
@@ -79,6 +83,112 @@ static void free_tokens(struct tokens *t)
 static int is_separator(enum kind k)
 {
     return k == PIPE || k == AND || k == OR || k == SEMI || k == BACKGROUND;
+}
+
+/* ---------------------------------------------------------------- compound commands
+ *
+ * if/while/until/for are recognized by their first word at the start of a command
+ * ("echo if" is an echo).  A compound command is the range of tokens from its opening
+ * word to its closing one (fi, done) at the same depth; scan() walks tokens keeping
+ * that depth, so that a ';' or '|' inside a loop body does not end the command around
+ * it. */
+
+static int word_in(const char *word, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(word, *list) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const OPENERS[] = {"if", "while", "until", "for", NULL};
+static const char *const CLOSERS[] = {"fi", "done", NULL};
+/* after these words a new command starts (as after a separator) */
+static const char *const LEADERS[] = {"then", "do", "else", "elif", "if", "while", "until",
+                                      "!", NULL};
+
+/* The first token at or after i, before b, at depth 0, that is a separator of a kind in
+ * `stop` (a bit set of 1 << kind) or a word of `words` at the start of a command; b if
+ * none.  i must be at the start of a command. */
+static int scan(const struct token *t, int i, int b, unsigned stop, const char *const *words)
+{
+    int depth = 0, start = 1;
+    for (; i < b; i++) {
+        if (t[i].kind == REDIRECT) {
+            i++;                                 /* and its target */
+            continue;
+        }
+        if (t[i].kind != WORD) {
+            if (depth == 0 && (stop & (1u << t[i].kind)))
+                return i;
+            start = 1;
+            continue;
+        }
+        if (start && depth == 0 && words && word_in(t[i].text, words))
+            return i;
+        if (start && word_in(t[i].text, OPENERS))
+            depth++;
+        else if (start && word_in(t[i].text, CLOSERS))
+            depth--;
+        start = start && word_in(t[i].text, LEADERS);
+    }
+    return b;
+}
+
+static int is_word(const struct token *t, int i, const char *word)
+{
+    return t[i].kind == WORD && strcmp(t[i].text, word) == 0;
+}
+
+/* The index just past the fi/done that closes the compound command opened at i. */
+static int compound_end(const struct token *t, int i, int b)
+{
+    static const char *const FI[] = {"fi", NULL}, *const DONE[] = {"done", NULL};
+    int close = scan(t, i + 1, b, 0, is_word(t, i, "if") ? FI : DONE);
+    return close < b ? close + 1 : b;
+}
+
+/* Check the nesting of if/then/elif/else/fi and while/until/for/do/done: NULL if it is
+ * right, else the word that is out of place; *open is set to the number of compound
+ * commands still open at the end (then more input may complete them). */
+static const char *check_nesting(const struct token *t, int n, int *open)
+{
+    char stack[64];                      /* 'i' an if, 'l' a loop */
+    int depth = 0, start = 1;
+    for (int i = 0; i < n; i++) {
+        if (t[i].kind == REDIRECT) {
+            i++;
+            continue;
+        }
+        if (t[i].kind != WORD) {
+            start = 1;
+            continue;
+        }
+        const char *w = t[i].text;
+        if (start) {
+            if (word_in(w, OPENERS)) {
+                if (depth == (int)sizeof stack)
+                    return w;
+                stack[depth++] = strcmp(w, "if") == 0 ? 'i' : 'l';
+                if (strcmp(w, "for") == 0 && (i + 1 == n || t[i + 1].kind != WORD))
+                    return w;
+            } else if (!strcmp(w, "then") || !strcmp(w, "elif") || !strcmp(w, "else")
+                       || !strcmp(w, "fi")) {
+                if (depth == 0 || stack[depth - 1] != 'i')
+                    return w;
+                if (!strcmp(w, "fi"))
+                    depth--;
+            } else if (!strcmp(w, "do") || !strcmp(w, "done")) {
+                if (depth == 0 || stack[depth - 1] != 'l')
+                    return w;
+                if (!strcmp(w, "done"))
+                    depth--;
+            }
+        }
+        start = start && word_in(w, LEADERS);
+    }
+    *open = depth;
+    return NULL;
 }
 
 enum lex_result { LEX_OK, LEX_INCOMPLETE, LEX_ERROR };
@@ -174,9 +284,15 @@ static enum lex_result lex(const char *src, struct tokens *out)
             has_command = 0;
         }
     }
+    int open = 0;
+    const char *misplaced = check_nesting(out->at, out->n, &open);
+    if (misplaced) {
+        fprintf(stderr, "sh: syntax error: unexpected '%s'\n", misplaced);
+        return LEX_ERROR;
+    }
     if (out->n) {
         enum kind last = out->at[out->n - 1].kind;
-        if (last == PIPE || last == AND || last == OR)
+        if (last == PIPE || last == AND || last == OR || open)
             return LEX_INCOMPLETE;
     }
     return LEX_OK;
@@ -591,6 +707,43 @@ static int builtin_wait(char **argv)
     return status;
 }
 
+/* break [N] and continue [N]: leave (or go on with) the N-th enclosing loop.  They set
+ * a count that run_list and the loops look at (loop_jump) as they unwind. */
+static int loop_depth, breaking, continuing;
+
+static int loop_jump(void)
+{
+    return breaking || continuing;
+}
+
+static int loop_count(char **argv, const char *name)
+{
+    long n = argv[1] ? parse_count(argv[1]) : 1;
+    if (n < 1) {
+        fprintf(stderr, "sh: %s: %s: a loop count (1 or more) is needed\n", name, argv[1]);
+        return -1;
+    }
+    return n > loop_depth ? loop_depth : (int)n;
+}
+
+static int builtin_break(char **argv)
+{
+    int n = loop_count(argv, "break");
+    if (n < 0)
+        return 2;
+    breaking = n;
+    return 0;
+}
+
+static int builtin_continue(char **argv)
+{
+    int n = loop_count(argv, "continue");
+    if (n < 0)
+        return 2;
+    continuing = n;
+    return 0;
+}
+
 static int builtin_colon(char **argv)
 {
     (void)argv;
@@ -602,7 +755,8 @@ static int builtin_exec(char **argv);
 static const struct { const char *name; int (*run)(char **argv); } BUILTINS[] = {
     {"cd", builtin_cd}, {"pwd", builtin_pwd}, {"exit", builtin_exit},
     {"export", builtin_export}, {"unset", builtin_unset}, {"wait", builtin_wait},
-    {":", builtin_colon}, {"exec", builtin_exec},
+    {":", builtin_colon}, {"exec", builtin_exec}, {"break", builtin_break},
+    {"continue", builtin_continue},
 };
 
 static int (*find_builtin(const char *name))(char **)
@@ -643,10 +797,14 @@ static void default_signals(void)
     signal(SIGTERM, SIG_DFL);
 }
 
+static int run_compound(struct token *t, int a, int b, int in_child);
+
 /* Tokens [a, b) are one simple command.  in_child: this process may be replaced
  * (a pipeline member); else a program is run in a new child and waited for. */
 static int run_command(struct token *t, int a, int b, int in_child)
 {
+    if (t[a].kind == WORD && word_in(t[a].text, OPENERS))
+        return run_compound(t, a, b, in_child);
     struct fields argv = {0};
     int i = a, status = 0;
     for (; i < b && t[i].kind == WORD && assignment_name(t[i].text); i++)
@@ -734,14 +892,14 @@ static int run_pipeline(struct token *t, int a, int b)
         a++;
     }
     int ends[MAX_PIPELINE], n = 0;
-    for (int i = a; i < b; i++)
-        if (t[i].kind == PIPE) {
-            if (n == MAX_PIPELINE - 1) {
-                fprintf(stderr, "sh: a pipeline of more than %d commands\n", MAX_PIPELINE);
-                return 2;
-            }
-            ends[n++] = i;
+    for (int i = scan(t, a, b, 1u << PIPE, NULL); i < b;
+         i = scan(t, i + 1, b, 1u << PIPE, NULL)) {
+        if (n == MAX_PIPELINE - 1) {
+            fprintf(stderr, "sh: a pipeline of more than %d commands\n", MAX_PIPELINE);
+            return 2;
         }
+        ends[n++] = i;
+    }
     ends[n++] = b;
     int status;
     if (n == 1)
@@ -794,37 +952,31 @@ static int run_and_or(struct token *t, int a, int b)
 {
     int start = a, status = 0;
     enum kind op = AND;
-    for (int i = a; i <= b; i++) {
-        if (i < b && t[i].kind != AND && t[i].kind != OR)
-            continue;
-        if ((op == AND) == (status == 0) || start == a)
+    for (;;) {
+        int i = scan(t, start, b, 1u << AND | 1u << OR, NULL);
+        if (start == a || (op == AND) == (status == 0))
             status = run_pipeline(t, start, i);
-        if (i < b)
-            op = t[i].kind;
+        if (i >= b || loop_jump())
+            return status;
+        op = t[i].kind;
         start = i + 1;
     }
-    return status;
 }
 
-/* True if tokens [a, b) are one simple command (no | && || !): a child can then
- * become that command itself, so that $! is the program's own pid. */
+/* True if tokens [a, b) are one command (no | && || !): a child can then become that
+ * command itself, so that $! is the program's own pid. */
 static int simple(struct token *t, int a, int b)
 {
-    if (t[a].kind == WORD && strcmp(t[a].text, "!") == 0)
+    if (is_word(t, a, "!"))
         return 0;
-    for (int i = a; i < b; i++)
-        if (t[i].kind == PIPE || t[i].kind == AND || t[i].kind == OR)
-            return 0;
-    return 1;
+    return scan(t, a, b, 1u << PIPE | 1u << AND | 1u << OR, NULL) == b;
 }
 
 /* Tokens [a, b) are a list: and-or lists ended by ';' (wait) or '&' (do not). */
 static void run_list(struct token *t, int a, int b)
 {
-    int start = a;
-    for (int i = a; i <= b; i++) {
-        if (i < b && t[i].kind != SEMI && t[i].kind != BACKGROUND)
-            continue;
+    for (int start = a; start < b && !loop_jump();) {
+        int i = scan(t, start, b, 1u << SEMI | 1u << BACKGROUND, NULL);
         if (i > start) {
             if (i < b && t[i].kind == BACKGROUND) {
                 fflush(stdout);
@@ -851,6 +1003,120 @@ static void run_list(struct token *t, int a, int b)
         }
         start = i + 1;
     }
+}
+
+/* if COND; then LIST; [elif COND; then LIST;]... [else LIST;] fi -- tokens [a, end).
+ * Its status is the branch's, or 0 if no branch ran (POSIX). */
+static int run_if(struct token *t, int a, int end)
+{
+    static const char *const THEN[] = {"then", NULL}, *const ELSE[] = {"elif", "else", NULL};
+    int fi = end - 1;
+    for (int cond = a + 1;;) {
+        int then = scan(t, cond, fi, 0, THEN);
+        int next = scan(t, then + 1, fi, 0, ELSE);
+        run_list(t, cond, then);
+        if (loop_jump())
+            return last_status;
+        if (last_status == 0) {
+            run_list(t, then + 1, next);
+            return last_status;
+        }
+        if (next == fi)
+            return 0;
+        if (is_word(t, next, "else")) {
+            run_list(t, next + 1, fi);
+            return last_status;
+        }
+        cond = next + 1;                                /* elif */
+    }
+}
+
+/* After a loop's body: 1 if the loop must stop (break, or a continue/break of an
+ * outer loop), 0 to go on. */
+static int loop_ends(void)
+{
+    if (breaking) {
+        breaking--;
+        return 1;
+    }
+    if (continuing && --continuing > 0)
+        return 1;
+    return 0;
+}
+
+/* while COND; do LIST; done (until: while not COND) -- tokens [a, end). */
+static int run_while(struct token *t, int a, int end)
+{
+    static const char *const DO[] = {"do", NULL};
+    int until = is_word(t, a, "until"), done = end - 1, status = 0;
+    int body = scan(t, a + 1, done, 0, DO);
+    loop_depth++;
+    for (;;) {
+        run_list(t, a + 1, body);
+        if (loop_jump()) {
+            if (loop_ends())
+                break;
+            continue;
+        }
+        if ((last_status == 0) == until)
+            break;
+        run_list(t, body + 1, done);
+        status = last_status;
+        if (loop_jump() && loop_ends())
+            break;
+    }
+    loop_depth--;
+    return status;
+}
+
+/* for NAME [in WORD...]; do LIST; done -- tokens [a, end).  Without "in" the words are
+ * the positional parameters $1, $2... */
+static int run_for(struct token *t, int a, int end)
+{
+    static const char *const DO[] = {"do", NULL};
+    int done = end - 1, status = 0;
+    int body = scan(t, a + 1, done, 0, DO);
+    const char *name = t[a + 1].text;
+    if (!is_name(name, strlen(name))) {
+        fprintf(stderr, "sh: for: %s: not a valid name\n", name);
+        return 2;
+    }
+    struct fields items = {0};
+    if (a + 2 < body && is_word(t, a + 2, "in")) {
+        for (int i = a + 3; i < body; i++)
+            if (t[i].kind == WORD)
+                expand(t[i].text, &items, 1);
+    } else
+        for (int k = 1; k < npositional; k++)
+            push_field(&items, strdup(positional[k]));
+    loop_depth++;
+    for (int k = 0; k < items.n; k++) {
+        set_var(name, items.at[k], 0);
+        run_list(t, body + 1, done);
+        status = last_status;
+        if (loop_jump() && loop_ends())
+            break;
+    }
+    loop_depth--;
+    free_fields(&items);
+    return status;
+}
+
+/* Tokens [a, b): a compound command (from if/while/until/for to its fi/done), then
+ * redirections for all of it ("done < file"). */
+static int run_compound(struct token *t, int a, int b, int in_child)
+{
+    int end = compound_end(t, a, b);
+    int saved[10] = {-2, -2, -2, -2, -2, -2, -2, -2, -2, -2};
+    if (redirect(t, end, b, in_child ? NULL : saved) < 0) {
+        restore(saved);
+        return 1;
+    }
+    int status = is_word(t, a, "if") ? run_if(t, a, end)
+               : is_word(t, a, "for") ? run_for(t, a, end) : run_while(t, a, end);
+    fflush(stdout);
+    restore(saved);
+    return status;
 }
 
 /* ---------------------------------------------------------------- input */
