@@ -81,6 +81,10 @@ CASES = [
     ("loop-io", "for i in 3 1 2; do echo $i; done | wc -l; for i in a b; do echo $i; done > o;"
      " cat o; while true; do echo bg; break; done & wait; if true; then cat; fi < o",
      "3\na\nb\nbg\na\nb\n", 0),
+    ("read", "echo 'a b c' > in; echo '  x   y  ' >> in; echo -n last >> in;"
+     " while read p q; do echo \"[$p] [$q]\"; done < in; read x < in; echo \"$x\";"
+     " read < in; echo \"<$REPLY>\"; read v < /dev/null; echo $?",
+     "[a] [b c]\n[x] [y]\na b c\n<a b c>\n1\n", 0),
     ("nesting-error", "echo a; fi", "", 2),
     ("test", "touch f; mkdir d; test -f f && echo f; [ -d d ] && echo d;"
      " [ -e nosuch ] || echo none; test 3 -lt 10 && test a != b && echo cmp;"

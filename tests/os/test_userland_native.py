@@ -112,6 +112,14 @@ def test_compound_commands_continue_on_the_next_line(bindir, tmp_path):
     assert result.stderr == b"% > > > % > > > > > % "
 
 
+def test_read_takes_one_line_of_a_shared_stdin(bindir, tmp_path):
+    result = run(bindir, tmp_path, "sh", stdin=b"read v\nthe line\necho got $v\n")
+    assert result.stdout == b"got the line\n"
+    result = run(bindir, tmp_path, "sh", "-c", "read a b; echo \"$a|$b\"; read -r c; echo $c",
+                 stdin=b"one \\\ntwo three\nback\\slash\n")
+    assert result.stdout == b"one|two three\nback\\slash\n"
+
+
 def test_for_without_in_takes_the_arguments(bindir, tmp_path):
     result = run(bindir, tmp_path, "sh", "-c", "for x; do echo $x; done", "zero", "a", "b")
     assert result.stdout == b"a\nb\n"

@@ -21,10 +21,11 @@
  * parent's pid, $PWD the directory after cd); an unquoted expansion is split at
  * blanks, and a word with an unquoted * ? [ is matched against file names (glob(3);
  * kept as written if nothing matches).
- * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue ("test" and
- * "[" are programs).  Everything else is a program found along $PATH (execvp(3)).
- * A command of assignments only sets shell variables; "export NAME[=VALUE]" puts one
- * in the environment of later commands; "NAME=VALUE cmd" sets it for that command only.
+ * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue, read
+ * ("test" and "[" are programs).  Everything else is a program found along $PATH
+ * (execvp(3)).  A command of assignments only sets shell variables; "export
+ * NAME[=VALUE]" puts one in the environment of later commands; "NAME=VALUE cmd" sets it
+ * for that command only.
  *
  * Simplified (said, not hidden): no case, no functions, no { } or ( ), no $(...) or
  * backquotes, no here-documents, no job control (a background list is started with its
@@ -744,6 +745,70 @@ static int builtin_continue(char **argv)
     return 0;
 }
 
+/* read [-r] [NAME...]: one line of standard input into variables (POSIX read): split
+ * at blanks, the last NAME gets the rest of the line (REPLY if none is named).  Without
+ * -r a backslash quotes the next character (a backslash-newline joins lines).  Read a
+ * byte at a time, so that the next reader of the input starts after this line.  Status
+ * 1 at the end of the input. */
+static int builtin_read(char **argv)
+{
+    int raw = 0, i = 1, ended = 0;
+    if (argv[i] && strcmp(argv[i], "-r") == 0) {
+        raw = 1;
+        i++;
+    }
+    struct str line = {0};
+    put(&line, 0);
+    line.n = 0;
+    for (;;) {
+        char c;
+        ssize_t n = read(0, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (c == '\n') {
+            ended = 1;
+            break;
+        }
+        if (!raw && c == '\\') {
+            if (read(0, &c, 1) <= 0)
+                break;
+            if (c == '\n')
+                continue;
+        }
+        put(&line, c);
+    }
+    static char *reply[] = {"read", "REPLY", NULL};
+    char **names = argv[i] ? argv + i : reply + 1;
+    char *p = line.s;
+    for (; *names; names++) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        char *end = p;
+        if (names[1])
+            while (*end && *end != ' ' && *end != '\t')
+                end++;
+        else {
+            end = p + strlen(p);
+            while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+                end--;
+        }
+        char saved = *end;
+        *end = 0;
+        if (!is_name(*names, strlen(*names))) {
+            fprintf(stderr, "sh: read: %s: not a valid name\n", *names);
+            free(line.s);
+            return 2;
+        }
+        set_var(*names, p, 0);
+        *end = saved;
+        p = end;
+    }
+    free(line.s);
+    return ended ? 0 : 1;
+}
+
 static int builtin_colon(char **argv)
 {
     (void)argv;
@@ -756,7 +821,7 @@ static const struct { const char *name; int (*run)(char **argv); } BUILTINS[] = 
     {"cd", builtin_cd}, {"pwd", builtin_pwd}, {"exit", builtin_exit},
     {"export", builtin_export}, {"unset", builtin_unset}, {"wait", builtin_wait},
     {":", builtin_colon}, {"exec", builtin_exec}, {"break", builtin_break},
-    {"continue", builtin_continue},
+    {"continue", builtin_continue}, {"read", builtin_read},
 };
 
 static int (*find_builtin(const char *name))(char **)
