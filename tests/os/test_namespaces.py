@@ -174,3 +174,23 @@ def test_orphans_in_a_namespace_go_to_its_init():
     kernel.do_exit(middle, 0)
     assert leaf.parent is inner_init and leaf in inner_init.children
     assert call(kernel, leaf, "getppid") == 1
+
+
+def test_pid_exhaustion_is_eagain_and_takes_no_pid():
+    from vlab.os.errno import SyscallError
+    from vlab.os.namespaces import PID_MAX
+    root = PidNamespace()
+    child_ns = PidNamespace(root)
+    holder = type("P", (), {})
+    for _ in range(PID_MAX - 1):
+        proc = holder()
+        proc.pids = root.alloc(proc)
+    try:
+        child_ns.alloc(holder())
+    except SyscallError as error:
+        assert error.errno == 11 and not child_ns.by_pid          # nothing taken inside
+    else:
+        raise AssertionError("no EAGAIN")
+    del root.by_pid[5]                                              # pid 5 is free again
+    again = holder()
+    assert root.alloc(again) == {root: 5}

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import itertools
 
+from .errno import EAGAIN, SyscallError
+
 CLONE_NEWNS = 0x0002_0000
 CLONE_NEWCGROUP = 0x0200_0000
 CLONE_NEWUTS = 0x0400_0000
@@ -42,6 +44,7 @@ NEW_NAMESPACE_FLAGS = {"mnt": CLONE_NEWNS, "uts": CLONE_NEWUTS, "ipc": CLONE_NEW
                        "user": CLONE_NEWUSER, "pid": CLONE_NEWPID, "net": CLONE_NEWNET}
 ALL_NEW_FLAGS = sum(NEW_NAMESPACE_FLAGS.values()) | CLONE_NEWCGROUP
 PID_MAX = 32768                 # /proc/sys/kernel/pid_max default
+RESERVED_PIDS = 2               # pids wrap to 2 (Linux: 300 in the root namespace)
 OVERFLOW_ID = 65534             # /proc/sys/kernel/overflowuid: an unmapped id reads so
 FIRST_INUM = 0xF000_0000        # namespace inode numbers (/proc/PID/ns), per kernel
 
@@ -73,23 +76,23 @@ class PidNamespace:
             ns = ns.parent
 
     def alloc(self, proc) -> dict:
-        """Give ``proc`` a pid here and in every ancestor: {namespace: pid}."""
-        numbers = {}
-        for ns in self.ancestry():
-            pid = ns._next_free()
+        """Give ``proc`` a pid here and in every ancestor: {namespace: pid}.  EAGAIN
+        (as fork(2) says) when some level has no free pid; then nothing is taken."""
+        numbers = {ns: ns._next_free() for ns in self.ancestry()}
+        for ns, pid in numbers.items():
             ns.by_pid[pid] = proc
-            numbers[ns] = pid
+            ns.next_pid = pid + 1 if pid + 1 < PID_MAX else RESERVED_PIDS
             if pid == 1 and ns.init is None:
                 ns.init = proc
         return numbers
 
     def _next_free(self) -> int:
+        pid = self.next_pid
         for _ in range(PID_MAX):
-            pid = self.next_pid
-            self.next_pid = pid + 1 if pid + 1 < PID_MAX else 2
             if pid not in self.by_pid:
                 return pid
-        raise RuntimeError("no free pid")   # guarded by pids.max long before
+            pid = pid + 1 if pid + 1 < PID_MAX else RESERVED_PIDS
+        raise SyscallError(EAGAIN, f"all {PID_MAX - 1} pids of the PID namespace are in use")
 
     def contains(self, proc) -> bool:
         return self in proc.pids

@@ -74,9 +74,16 @@ def sys_clone(kernel, proc, flags, newsp, parent_tid, child_tid, tls, *_):
     if not vfork and kernel.machine is not None:
         kernel.machine.sfence_vma()           # the parent's pages became read-only
     files = proc.files if flags & CLONE_FILES else _fork_files(proc.files)
-    child = kernel.new_process(space, files, parent=proc, ns=ns, comm=proc.comm,
-                               uid=proc.creds.uid, gid=proc.creds.gid, cwd=proc.cwd,
-                               brk_start=proc.brk_start, brk_limit=proc.brk_limit)
+    try:
+        child = kernel.new_process(space, files, parent=proc, ns=ns, comm=proc.comm,
+                                   uid=proc.creds.uid, gid=proc.creds.gid, cwd=proc.cwd,
+                                   brk_start=proc.brk_start, brk_limit=proc.brk_limit)
+    except SyscallError:                        # no free pid (EAGAIN): undo the copies
+        if not vfork:
+            space.destroy()
+        if files is not proc.files:
+            files.close_all()
+        raise
     try:
         if proc.cgroup is not None:
             proc.cgroup.fork(child)            # pids.max: EAGAIN
