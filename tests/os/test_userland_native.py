@@ -120,6 +120,13 @@ def test_read_takes_one_line_of_a_shared_stdin(bindir, tmp_path):
     assert result.stdout == b"one|two three\nback\\slash\n"
 
 
+def test_saved_descriptors_do_not_leak_into_programs(bindir, tmp_path):
+    # the shell keeps copies of the descriptors a redirection of a compound replaces;
+    # they are close-on-exec, so ls sees only 0, 1, 2 and its own directory's 3
+    result = sh(bindir, tmp_path, "if true; then ls /proc/self/fd; fi > out 2>err; cat out")
+    assert result.stdout == b"0\n1\n2\n3\n"
+
+
 def test_for_without_in_takes_the_arguments(bindir, tmp_path):
     result = run(bindir, tmp_path, "sh", "-c", "for x; do echo $x; done", "zero", "a", "b")
     assert result.stdout == b"a\nb\n"

@@ -554,8 +554,8 @@ static int redirect(struct token *t, int a, int b, int saved[10])
         expand(t[++i].text, &target, 0);
         const char *name = target.at[0];
         int fd, to = t[i - 1].fd;
-        if (saved && to < 10 && saved[to] == -2)
-            saved[to] = dup(to);                    /* -1 if it was not open */
+        if (saved && to < 10 && saved[to] == -2)    /* a copy at 10 or above, closed */
+            saved[to] = fcntl(to, F_DUPFD_CLOEXEC, 10); /* on exec; -1: it was not open */
         if (t[i - 1].redir == R_DUP) {
             if (!isdigit((unsigned char)name[0]) || name[1]) {
                 fprintf(stderr, "sh: %s: bad file descriptor number\n", name);
