@@ -250,3 +250,27 @@ argv: .word path, 0
                            done.result.instructions)
         assert done.kernel.context_switches > 8, engine           # preempted
     assert set(results.values()) == {("exit", 12, results["interp"][2])}, results
+
+
+def test_execve_passes_arguments_byte_for_byte(tmp_path):
+    program = f"""
+_start:
+    lw a1, 8(sp)                    # argv[1]
+    lbu a0, 0(a1)                   # its first byte, whatever the encoding
+{call("exit", "reg:a0")}
+"""
+    path = tmp_path / "prog"
+    path.write_bytes(elf_bytes(program))
+    path.chmod(0o755)
+    source = f"""
+_start:
+{call("execve", "path", "argv", 0)}
+{call("exit", 1)}
+    .data
+path: .asciz "/prog"
+arg1: .byte 0xfe, 0x41, 0
+    .align 2
+argv: .word path, arg1, 0
+"""
+    done = run(source, root=tmp_path)
+    assert done.result.exit_code == 0xFE, done.result

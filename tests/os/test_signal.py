@@ -370,3 +370,19 @@ restored: .word 0
 {DATA}"""
     done = run(source)
     assert done.result.exit_code == 11, done.result
+
+
+def test_a_bad_sigreturn_frame_is_a_forced_segv():
+    source = f"""
+_start:
+{FORK}
+    bnez a0, parent
+    li sp, 0x10                     # no frame there
+{call("rt_sigreturn")}
+{call("exit", 1)}
+parent:
+{status_of_child()}
+{call("exit", "reg:a0")}
+{DATA}"""
+    done = run(source)
+    assert done.result.exit_code == (3 * 100 + SIGSEGV) % 256, done.result

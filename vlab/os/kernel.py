@@ -355,6 +355,14 @@ class Kernel:
         if proc.state == "S" and deliverable:
             proc.wake()
 
+    def force_signal(self, proc: Process, signal: int) -> None:
+        """A signal the process cannot refuse (Linux's ``force_sig``: a fault, a bad
+        signal frame): unblocked, and an ignored one reset to the default action."""
+        proc.blocked &= ~bit(signal)
+        if proc.action(signal).handler == SIG_IGN:
+            proc.actions.pop(signal, None)
+        self.send_signal(proc, signal)
+
     def stop(self, proc: Process) -> None:
         """A stop signal took effect: the process leaves the run queue."""
         proc.state = "T"

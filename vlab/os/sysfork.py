@@ -165,6 +165,21 @@ def release_vfork(child) -> None:
 
 # -- execve ------------------------------------------------------------------------
 
+def read_cbytes(space, address: int, limit: int) -> bytes:
+    """A NUL-terminated string from user memory as bytes (any encoding), page by page
+    up to ``limit`` bytes (E2BIG beyond: an argument larger than ARG_MAX)."""
+    data = bytearray()
+    while len(data) < limit:
+        step = min(limit - len(data), 4096 - ((address + len(data)) & 4095))
+        chunk = space.read(address + len(data), step)
+        end = chunk.find(b"\0")
+        if end >= 0:
+            return bytes(data + chunk[:end])
+        data += chunk
+    raise SyscallError(E2BIG, f"an argument or environment string exceeds ARG_MAX = "
+                              f"{ARG_MAX} bytes")
+
+
 def read_string_array(space, address: int, what: str) -> list[bytes]:
     """argv/envp: a NULL-terminated array of pointers to C strings, as bytes."""
     strings: list[bytes] = []
@@ -177,7 +192,7 @@ def read_string_array(space, address: int, what: str) -> list[bytes]:
             return strings
         if len(strings) >= MAX_ARGS:
             raise SyscallError(E2BIG, f"more than {MAX_ARGS} {what} strings")
-        text = read_cstring(space, pointer, ARG_MAX).encode("utf-8", "surrogateescape")
+        text = read_cbytes(space, pointer, ARG_MAX - total)
         total += len(text) + 1
         if total > ARG_MAX:
             raise SyscallError(E2BIG, f"{what} larger than ARG_MAX = {ARG_MAX} bytes")

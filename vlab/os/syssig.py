@@ -31,13 +31,14 @@ import struct
 from .errno import EINTR, EINVAL, EPERM, ESRCH, SyscallError
 from .proc import SigAction
 from .sigframe import SIG_DFL, next_signal, sigreturn
-from .signal import NSIG, SIGKILL, SIGSTOP, UNCATCHABLE, bit
+from .signal import NSIG, SIGKILL, SIGSEGV, SIGSTOP, UNCATCHABLE, bit
 from .sysfile import signed
 from .sysns import privileged
 from .waitq import Blocked
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 SIGSET_SIZE = 8
+A0_REGISTER = 10
 SIGACTION = "<IIIQ"               # handler, flags, restorer, mask (20 bytes)
 UNBLOCKABLE = bit(SIGKILL) | bit(SIGSTOP)
 
@@ -182,8 +183,14 @@ def sys_rt_sigsuspend(kernel, proc, mask, sigsetsize, *_):
 
 
 def sys_rt_sigreturn(kernel, proc, *_):
-    """Back from a handler: restore the context saved in the frame (``sigframe.py``)."""
-    return sigreturn(proc)
+    """Back from a handler: restore the context saved in the frame (``sigframe.py``).
+    A frame the process cannot read is SIGSEGV, forced (arch/riscv/kernel/signal.c
+    ``badframe``)."""
+    try:
+        return sigreturn(proc)
+    except SyscallError:
+        kernel.force_signal(proc, SIGSEGV)
+        return proc.regs[A0_REGISTER]
 
 
 CALLS = {

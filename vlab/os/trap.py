@@ -59,8 +59,8 @@ from .kernel import TRAMPOLINE_OFFSET, Kernel
 from .proc import Fault
 from .quota import DEFAULT_WRITE_QUOTA
 from .sched import SCHED_LATENCY_NS, throttled_until
-from .sigframe import SIG_IGN, TRAMPOLINE, deliver, next_signal
-from .signal import SIGABRT, SIGKILL, bit, signal_for, signal_name
+from .sigframe import TRAMPOLINE, deliver, next_signal
+from .signal import SIGABRT, SIGKILL, signal_for, signal_name
 from .unistd import NUMBERS
 from .waitq import Blocked
 
@@ -197,17 +197,8 @@ def fault(kernel: Kernel, ctx):
     save(proc, ctx.hart, ctx.epc)
     signal = SIGABRT if ctx.interrupt else signal_for(ctx.cause)
     proc.pending_fault = Fault(ctx.cause, ctx.epc, ctx.tval, ctx.name, signal)
-    force_signal(kernel, proc, signal)
+    kernel.force_signal(proc, signal)
     return reschedule(kernel, ctx)
-
-
-def force_signal(kernel: Kernel, proc, signal: int) -> None:
-    """A signal the process cannot refuse (Linux's ``force_sig``): unblocked, and an
-    ignored one reset to the default action."""
-    proc.blocked &= ~bit(signal)
-    if proc.action(signal).handler == SIG_IGN:
-        proc.actions.pop(signal, None)
-    kernel.send_signal(proc, signal)
 
 
 def _oom_kill(kernel: Kernel, proc, oom: OutOfMemory) -> None:
