@@ -19,6 +19,8 @@ group scheduling entities, wake-up preemption heuristics):
   so a sleeper cannot hoard credit; a new child starts one virtual slice later
   (``START_DEBIT``), so forking does not buy its parent's family extra CPU and the
   parent keeps the CPU after fork;
+* ``sched_yield`` makes the caller the "skip buddy": any other runnable process is
+  picked before it (``yield_task_fair``);
 * cgroup ``cpu.max`` throttling: a process whose cgroup's CPU controller
   (``vlab/os/cgroup/cpu.py``) says it is throttled is not picked; the controller's
   ``next_unthrottle_ns`` says when to look again, and ``charge`` receives the runtime.

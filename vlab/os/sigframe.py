@@ -40,8 +40,10 @@ from .signal import (
     CONT,
     CORE,
     IGN,
+    SIGCHLD,
     SIGKILL,
     SIGSEGV,
+    SIGSTOP,
     STOP,
     UNCATCHABLE,
     bit,
@@ -66,7 +68,7 @@ MASK32 = 0xFFFF_FFFF
 
 def next_signal(proc) -> int | None:
     """The signal to act on first: SIGKILL, then the lowest pending unblocked one."""
-    ready = proc.pending & ~(proc.blocked & ~(bit(SIGKILL) | bit(19)))
+    ready = proc.pending & ~(proc.blocked & ~(bit(SIGKILL) | bit(SIGSTOP)))
     if not ready:
         return None
     if ready & bit(SIGKILL):
@@ -104,8 +106,8 @@ def _default(kernel, proc, signal: int) -> bool:
         proc.stop_signal = signal
         kernel.stop(proc)
         parent = proc.parent
-        if parent is not None and not parent.action(17).flags & SA_NOCLDSTOP:
-            kernel.send_signal(parent, 17)
+        if parent is not None and not parent.action(SIGCHLD).flags & SA_NOCLDSTOP:
+            kernel.send_signal(parent, SIGCHLD)
         return False
     fault = proc.pending_fault
     if fault is not None and fault.signal == signal:
@@ -143,7 +145,7 @@ def _enter_handler(kernel, proc, signal: int, action) -> bool:
         kernel.do_exit(proc, None, signal=SIGSEGV, core=True)
         return False
     proc.pending_fault = None
-    proc.blocked |= action.mask & ~(bit(SIGKILL) | bit(19))
+    proc.blocked |= action.mask & ~(bit(SIGKILL) | bit(SIGSTOP))
     if not action.flags & SA_NODEFER:
         proc.blocked |= bit(signal)
     if action.flags & SA_RESETHAND:
@@ -172,5 +174,5 @@ def sigreturn(proc) -> int:
     gregs = struct.unpack("<32I", proc.space.read(uc + MCONTEXT_OFFSET, 128))
     proc.pc = gregs[0]
     proc.regs[1:] = list(gregs[1:])
-    proc.blocked = mask & ~(bit(SIGKILL) | bit(19))
+    proc.blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP))
     return proc.regs[A0]
