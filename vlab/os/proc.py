@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errno import SyscallError
+from .signal import SIGCHLD
 from .waitq import WaitQueue
 
 COMM_LEN = 15                     # TASK_COMM_LEN - 1
@@ -116,7 +117,7 @@ class Process:
         self.parent: Process | None = None
         self.children: list[Process] = []
         self.child_exit = WaitQueue(f"wait4 of {pid}")   # the parent sleeps here
-        self.exit_signal = 17                  # SIGCHLD, sent to the parent on exit
+        self.exit_signal = SIGCHLD             # sent to the parent on exit
         self.clear_child_tid = 0
         self.vfork_done: WaitQueue | None = None   # a vfork parent sleeps here
         self.vfork_child = None                # the child a vfork parent waits for
