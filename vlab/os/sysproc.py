@@ -218,9 +218,12 @@ def sys_umask(kernel, proc, mask, *_):
 
 def sys_prctl(kernel, proc, option, arg2, *_):
     """PR_SET_NAME / PR_GET_NAME (the 16-byte comm); other options are EINVAL."""
-    if option == PR_SET_NAME:
-        name = proc.space.read(arg2, 16).split(b"\0")[0]
-        proc.comm = name[:15].decode("utf-8", errors="replace")
+    if option == PR_SET_NAME:                 # up to 16 bytes, NUL or not, page by page
+        name = b""
+        while len(name) < 16 and b"\0" not in name:
+            address = arg2 + len(name)
+            name += proc.space.read(address, min(16 - len(name), 4096 - (address & 4095)))
+        proc.comm = name.split(b"\0")[0][:15].decode("utf-8", errors="replace")
         return 0
     if option == PR_GET_NAME:
         proc.space.write(arg2, proc.comm.encode()[:15].ljust(16, b"\0"))
