@@ -92,6 +92,10 @@ CASES = [
      " [ ! -d f -a -f f ] && echo combined", "f\nd\nnone\ncmp\n1\n2\n2\ncombined\n", 0),
 ]
 
+# a script run with arguments (sh -c SCRIPT zero "a b" c): "$@" keeps "a b" whole
+DOLLAR_AT = ('for a in "$@"; do echo "[$a]"; done; for a in $@; do echo "<$a>"; done;'
+             ' echo "x$@y" $#')
+
 
 def test_cases_are_well_formed():
     names = [case[0] for case in CASES]

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.os.test_userland_cases import CASES
+from tests.os.test_userland_cases import CASES, DOLLAR_AT
 from vlab.os.userland import PROGRAMS, build_userland, native_supported
 
 pytestmark = pytest.mark.skipif(not native_supported(),
@@ -125,6 +125,18 @@ def test_saved_descriptors_do_not_leak_into_programs(bindir, tmp_path):
     # they are close-on-exec, so ls sees only 0, 1, 2 and its own directory's 3
     result = sh(bindir, tmp_path, "if true; then ls /proc/self/fd; fi > out 2>err; cat out")
     assert result.stdout == b"0\n1\n2\n3\n"
+
+
+def test_quoted_dollar_at_keeps_each_argument(bindir, tmp_path):
+    result = run(bindir, tmp_path, "sh", "-c", DOLLAR_AT, "zero", "a b", "c")
+    assert result.stdout == b"[a b]\n[c]\n<a>\n<b>\n<c>\nxa b cy 2\n"
+    result = run(bindir, tmp_path, "sh", "-c", DOLLAR_AT, "zero")
+    assert result.stdout == b"xy 0\n"                   # "$@" of nothing is no field
+
+
+def test_a_long_dollar_star_is_cut_at_1_kib_not_overflowed(bindir, tmp_path):
+    result = run(bindir, tmp_path, "sh", "-c", "echo $* | wc -c", "zero", *["abcdefghij"] * 300)
+    assert result.stdout == b"1023\n"
 
 
 def test_for_without_in_takes_the_arguments(bindir, tmp_path):

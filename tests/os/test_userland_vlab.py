@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from tests.os.test_userland_cases import CASES
+from tests.os.test_userland_cases import CASES, DOLLAR_AT
 from vlab.os.boot import run_program
 from vlab.os.container.kernelrun import run_container
 from vlab.os.container.launch import LaunchPlan
@@ -67,6 +67,12 @@ def test_same_errors_as_on_linux(image, tmp_path, name, script):
                               capture_output=True).stderr
     outcome, out, err = contained(image, script)
     assert err == expected
+
+
+def test_quoted_dollar_at_on_the_kernel(image):
+    outcome, out, err = contained(image, None, argv=["/bin/sh", "-c", DOLLAR_AT, "zero",
+                                                     "a b", "c"])
+    assert out == b"[a b]\n[c]\n<a>\n<b>\n<c>\nxa b cy 2\n", err
 
 
 def test_id_names_come_from_etc_passwd(image):

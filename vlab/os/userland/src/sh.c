@@ -18,9 +18,10 @@
  *   redirection := [N]'<' WORD | [N]'>' WORD | [N]'>>' WORD | [N]'>&'M | [N]'<&'M
  * Words: '...' is literal, "..." expands $ and keeps spaces, \ quotes one character,
  * # starts a comment.  $NAME ${NAME} $? $$ $! $# $0..$9 $@ $* expand ($PPID is the
- * parent's pid, $PWD the directory after cd); an unquoted expansion is split at
- * blanks, and a word with an unquoted * ? [ is matched against file names (glob(3);
- * kept as written if nothing matches).
+ * parent's pid, $PWD the directory after cd; "$@" gives one field per argument, $* and
+ * an unquoted $@ join them, up to 1 KiB); an unquoted expansion is split at blanks,
+ * and a word with an unquoted * ? [ is matched against file names (glob(3); kept as
+ * written if nothing matches).
  * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue, read
  * ("test" and "[" are programs).  Everything else is a program found along $PATH
  * (execvp(3)).  A command of assignments only sets shell variables; "export
@@ -441,13 +442,16 @@ static const char *parameter(const char *p, size_t *len, char *scratch, size_t s
         int k = *p - '0';
         return k < npositional ? positional[k] : "";
     }
-    if (*p == '@' || *p == '*') {
+    if (*p == '@' || *p == '*') {                 /* joined by spaces, up to `size` */
+        size_t used = 0;
         *len = 1;
         scratch[0] = 0;
         for (int k = 1; k < npositional; k++) {
-            strncat(scratch, positional[k], size - strlen(scratch) - 2);
-            if (k + 1 < npositional)
-                strncat(scratch, " ", size - strlen(scratch) - 1);
+            int n = snprintf(scratch + used, size - used, "%s%s", k > 1 ? " " : "",
+                             positional[k]);
+            if (n < 0 || (size_t)n >= size - used)
+                break;
+            used += (size_t)n;
         }
         return scratch;
     }
@@ -484,6 +488,7 @@ static void expand(const char *p, struct fields *out, int split)
 {
     struct str word = {0}, pattern = {0};
     int have = 0, glob_it = 0, quote = 0;          /* quote: 0, '\'' or '"' */
+    int no_params = 0;                              /* "$@" with no parameters */
     char scratch[1024];
     /* a literal character: quoted ones are escaped in the glob pattern */
     #define LITERAL(c, quoted) do { put(&word, (c)); \
@@ -508,6 +513,20 @@ static void expand(const char *p, struct fields *out, int split)
             quote = quote ? 0 : '"';
             have = 1;
             p++;
+        } else if (c == '$' && quote && split && (!strncmp(p, "$@", 2)
+                                                  || !strncmp(p, "${@}", 4))) {
+            /* "$@": each positional parameter a field of its own; none: no field */
+            p += p[1] == '@' ? 2 : 4;
+            for (int k = 1; k < npositional; k++) {
+                if (k > 1)
+                    end_field(out, &word, &pattern, 0);
+                for (const char *v = positional[k]; *v; v++)
+                    LITERAL(*v, 1);
+            }
+            if (npositional > 1)
+                have = 1;
+            else if (word.n == 0)
+                no_params = 1;
         } else if (c == '$') {
             size_t len;
             const char *value = parameter(p + 1, &len, scratch, sizeof scratch);
@@ -535,6 +554,8 @@ static void expand(const char *p, struct fields *out, int split)
         }
     }
     #undef LITERAL
+    if (no_params && word.n == 0)                   /* the word was just "$@" */
+        have = 0;
     if (have || !split)
         end_field(out, &word, &pattern, split && glob_it);
     free(word.s);
