@@ -23,7 +23,14 @@ from vlab.os.container.kernelrun import run_container
 from vlab.os.container.launch import LaunchPlan
 from vlab.os.container.process import ProcessConfig
 from vlab.os.fs import ImageLayer, WritableLayer
-from vlab.os.userland import ETC_FILES, build_userland, native_supported, userland_files
+from vlab.os.userland import (
+    ALIASES,
+    ETC_FILES,
+    PROGRAMS,
+    build_userland,
+    native_supported,
+    userland_files,
+)
 
 pytestmark = pytest.mark.toolchain
 BUDGET = 400_000_000           # instructions; a case takes well under 10 million
@@ -132,6 +139,33 @@ def test_init_runs_etc_rc_then_the_shell(image):
                                   stdin=b"hostname; echo $PATH; exit 3\n")
     assert out == b"rc ran\nfromrc\n/bin\n", err
     assert outcome.exit_code == 3
+
+
+def test_booted_system_init_is_pid_1_and_the_shell_its_child():
+    """The host system (vlab os run): /sbin/init -H vlab is PID 1 of the root PID
+    namespace, the command its child; init exits with the command's status."""
+    from vlab.os.container.system import boot_system
+    out, err = io.BytesIO(), io.BytesIO()
+    run = boot_system(["sh", "-c", "ps; hostname; exit 7"], stdout=out, stderr=err,
+                      budget=BUDGET)
+    assert run.exit_code == 7, err.getvalue()
+    rows = [line.split(None, 3) for line in out.getvalue().decode().splitlines()]
+    assert rows[1] == ["1", "0", "S", "/sbin/init -H vlab sh -c ps; hostname; exit 7"]
+    assert rows[2] == ["2", "1", "S", "sh -c ps; hostname; exit 7"]
+    assert rows[-2][1:] == ["2", "R", "ps"] and rows[-1] == ["vlab"]
+
+
+def test_booted_system_console_shell(tmp_path):
+    """vlab os boot: init starts /bin/sh on the console, which prompts."""
+    from vlab.os.container.system import boot_system
+    out, err = io.BytesIO(), io.BytesIO()
+    stdin = io.BytesIO(b"echo $PATH\nfor d in /bin /sbin; do ls $d | wc -l; done\nexit 3\n")
+    run = boot_system(None, stdin=stdin, stdout=out, stderr=err, budget=BUDGET)
+    assert run.exit_code == 3
+    in_bin = [path for path in [*PROGRAMS.values(), *ALIASES] if path.startswith("/bin/")]
+    lines = out.getvalue().decode().splitlines()
+    assert "/bin" in lines[0].split(":") and lines[1:] == [str(len(in_bin)), "1"]
+    assert err.getvalue() == b"# # # "
 
 
 def test_run_program_over_a_host_directory_same_on_interpreter_and_dbt(tmp_path):
