@@ -31,12 +31,17 @@ def test_a_delete_leaves_a_whiteout_and_b_still_sees_the_file():
     assert "/usr/lib/libssl.so" in view.image["runtime"]  # the image layer is untouched
 
 
-def test_recreating_a_deleted_directory_makes_it_opaque():
-    view = image_layers.layers_view("rm -r /usr/share/doc; echo mine > /usr/share/doc/NOTES")
-    assert view.opaque["A"] == ["/usr/share/doc"]
-    assert [p for p in view.visible["A"] if p.startswith("/usr/share/doc")] == \
-        ["/usr/share/doc/NOTES"]
-    assert "/usr/share/doc/README" in view.visible["B"]
+def test_overwriting_a_file_of_the_image_shadows_it_for_a_only():
+    view = image_layers.layers_view("echo port=9000 > /app/config.ini")
+    assert view.uppers["A"] == ["/app/config.ini"] and view.outputs["A"] == ""
+    assert view.visible["A"]["/app/config.ini"] == "upper A"
+    assert view.visible["B"]["/app/config.ini"] == "app"
+
+
+def test_b_s_own_programs_see_the_image_unchanged():
+    view = image_layers.layers_view("echo 'hello from A' >> /etc/motd")
+    lines = view.outputs["B"].splitlines()
+    assert lines[0] == "welcome" and "libssl.so" in lines and "README" in lines
 
 
 def test_layers_are_named_by_their_content():

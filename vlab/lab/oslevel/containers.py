@@ -46,6 +46,7 @@ class Container:
     name: str
     run: object            # kernelrun.ContainerRun: .proc (PID 1), .cgroup, .ns
     output: io.BytesIO
+    upper: WritableLayer   # the container's writable layer (its writes land here)
 
     @property
     def text(self) -> str:
@@ -73,15 +74,18 @@ class Lab:
 
     def start(self, name: str, argv: list[str], *, limits: dict[str, str] | None = None,
               hostname: str | None = None, budget: int = 50_000_000,
-              image: ImageLayer | None = None) -> Container:
+              image: ImageLayer | list | None = None) -> Container:
         """A container called ``name`` (also its default hostname) running ``argv`` from
-        ``image`` (by default :func:`image_layer`)."""
+        ``image``: one layer, or a list of layers topmost first (default
+        :func:`image_layer`).  Its writable layer is ``container.upper``."""
         output = io.BytesIO()
-        plan = LaunchPlan((name + "-" * 12)[:12], [image or image_layer()], WritableLayer(),
+        lowers = list(image) if isinstance(image, list | tuple) else [image or image_layer()]
+        upper = WritableLayer(f"upper {name}")
+        plan = LaunchPlan((name + "-" * 12)[:12], lowers, upper,
                           ProcessConfig(list(argv), env=[PATH], hostname=hostname or name),
                           limits=dict(limits or {}), budget=budget, stdout=output,
                           stderr=output)
-        container = Container(name, self.host.start(plan), output)
+        container = Container(name, self.host.start(plan), output, upper)
         self.containers[name] = container
         return container
 

@@ -8,18 +8,21 @@ image layer by content; only their upper layers differ.  What a write does:
 
 * changing a file of the image **copies it up** into the container's layer first;
 * deleting one leaves a **whiteout** (``.wh.NAME``), the image layer is untouched;
-* deleting a directory and creating in it again makes the directory **opaque**
-  (``.wh..wh..opq``): the image's old entries stay hidden.
+* overwriting one puts the new content in the container's layer, which hides the
+  image's copy from this container only (per-container configuration);
+* a new file lands in the container's layer alone.
 
 The model builds two images in a real OCI image layout (:mod:`vlab.os.image`: an image
-store, every blob named by its SHA-256) and runs the containers' operations on the layer
-store (:mod:`vlab.os.fs`: image layers, writable layer, overlay).  Simplified: the
-"commands" are the overlay operations a shell command would cause (``echo >>`` is an
-append), applied directly rather than by a program running in the container.
+store, every blob named by its SHA-256), starts containers A and B of ``web:1`` on vlab's
+kernel (:mod:`vlab.lab.oslevel.containers`), lets A run a shell command and B look at the
+files afterwards, and reads A's writable layer: the kernel's overlay file system put
+there whatever A's programs changed.  The ``base`` layer holds the chapter's userland
+(``/bin``, ``/sbin``: the shell and the commands), left out of the figure.
 """
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +31,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from vlab.lab.experiment import Experiment, Table, dropdown
+from vlab.lab.oslevel.containers import Lab
+from vlab.lab.oslevel.system import root_files
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 from vlab.os.fs import ImageLayer, Overlay, WritableLayer
 from vlab.os.image import ImageConfig, ImageStore, mediatypes
 
-#: The image "web:1", bottom layer first: a base OS, a runtime, the application.
+#: The image "web:1", bottom layer first: a base OS, a runtime, the application (the
+#: base layer also holds the userland of :func:`vlab.lab.oslevel.system.root_files`).
 IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
-    ("base", {"/bin/sh": b"\x7fELF sh" + bytes(2000), "/etc/motd": b"welcome\n",
-              "/etc/passwd": b"root:x:0:0::/root:/bin/sh\n",
-              "/usr/lib/libc.so": b"\x7fELF libc" + bytes(6000)}),
+    ("base", {"/etc/motd": b"welcome\n", "/etc/os-release": b"NAME=vlab\n"}),
     ("runtime", {"/usr/lib/libssl.so": b"\x7fELF ssl" + bytes(3000),
                  "/usr/share/doc/README": b"runtime docs\n",
                  "/usr/share/doc/LICENSE": b"MIT\n"}),
@@ -45,33 +49,27 @@ IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
 )
 #: A second image on the same two lower layers, with its own top layer.
 API_LAYER = ("api", {"/app/api": b"\x7fELF api" + bytes(1200), "/app/api.ini": b"port=9090\n"})
+#: Parts of the base layer the figure leaves out: the userland and its directories.
+TOOLBOX = ("/bin/", "/sbin/", "/tmp/", "/mnt/", "/etc/passwd", "/etc/group")
 
-
-def _append(fs: Overlay) -> None:
-    fs.append("/etc/motd", b"hello from A\n")
-
-
-def _remove(fs: Overlay) -> None:
-    fs.delete("/usr/lib/libssl.so")
-
-
-def _replace_dir(fs: Overlay) -> None:
-    fs.remove_tree("/usr/share/doc")
-    fs.write("/usr/share/doc/NOTES", b"mine\n")
-
-
-def _create(fs: Overlay) -> None:
-    fs.write("/app/server.log", b"started\n")
-
-
-#: What container A runs: the shell command shown, and the overlay operations it causes.
+#: What container A runs (a shell command line), by the name shown in the drop-down.
 ACTIONS = {
-    "nothing": None,
-    "echo 'hello from A' >> /etc/motd": _append,
-    "rm /usr/lib/libssl.so": _remove,
-    "rm -r /usr/share/doc; echo mine > /usr/share/doc/NOTES": _replace_dir,
-    "echo started > /app/server.log": _create,
+    "nothing": "true",
+    "echo 'hello from A' >> /etc/motd": "echo 'hello from A' >> /etc/motd",
+    "rm /usr/lib/libssl.so": "rm /usr/lib/libssl.so",
+    "echo port=9000 > /app/config.ini": "echo port=9000 > /app/config.ini",
+    "echo started > /app/server.log": "echo started > /app/server.log",
 }
+#: What container B runs, a second later (after A's command), to show what it sees.
+B_LOOKS = "sleep 1; cat /etc/motd; ls /usr/lib /usr/share/doc"
+
+
+@functools.cache
+def layer_files() -> dict[str, dict[str, bytes]]:
+    """Every layer's files by layer name (the base with the userland)."""
+    layers = {name: dict(files) for name, files in (*IMAGE_LAYERS, API_LAYER)}
+    layers["base"] = {**root_files(), **layers["base"]}
+    return layers
 
 
 def build_images(root: str | Path) -> ImageStore:
@@ -79,7 +77,7 @@ def build_images(root: str | Path) -> ImageStore:
     (base, runtime, api): the two images share their two lower layers by content."""
     store = ImageStore(root)
     refs = {name: store.add_layer(ImageLayer(files, name=name))
-            for name, files in (*IMAGE_LAYERS, API_LAYER)}
+            for name, files in layer_files().items()}
     store.add_image("web:1", [refs["base"], refs["runtime"], refs["app"]],
                     ImageConfig(cmd=["/app/server"], working_dir="/app"))
     store.add_image("api:1", [refs["base"], refs["runtime"], refs["api"]],
@@ -87,10 +85,16 @@ def build_images(root: str | Path) -> ImageStore:
     return store
 
 
+@functools.cache
 def layer_names() -> dict[str, str]:
     """DiffID (the digest of a layer's uncompressed tar) -> the layer's name here."""
     return {ImageLayer(files, name=name).digest(): name
-            for name, files in (*IMAGE_LAYERS, API_LAYER)}
+            for name, files in layer_files().items()}
+
+
+def shown(path: str) -> bool:
+    """Whether the figure draws ``path`` (the userland of the base layer is left out)."""
+    return not path.startswith(TOOLBOX)
 
 
 def layout_table() -> Table:
@@ -136,40 +140,47 @@ class LayersView:
     shared_lowers: bool                  # both containers' lower layers are the same objects
     image_bytes: int
     upper_bytes: dict[str, int]
+    outputs: dict[str, str]              # what A's command and B's look printed
 
 
+@functools.cache
 def layers_view(action: str = "echo 'hello from A' >> /etc/motd") -> LayersView:
-    """Model: start containers A and B from image ``web:1``; A runs ``action``; inspect."""
+    """Model: start A and B from image ``web:1`` on one kernel; A runs ``action``, then B
+    looks at the files; read both writable layers."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; choose one of {sorted(ACTIONS)}")
     names = layer_names()
     with tempfile.TemporaryDirectory() as root:
         store = build_images(root)
         record = store.image("web:1")
-        fs = {name: Overlay(WritableLayer(f"upper {name}"), store.rootfs_layers("web:1"))
-              for name in "AB"}
+        lowers = {name: store.rootfs_layers("web:1") for name in "AB"}
         image_bytes = sum(ref.descriptor.size for ref in record.layers)
-    layers = list(reversed(fs["A"].lowers))  # bottom first
-    if ACTIONS[action] is not None:
-        ACTIONS[action](fs["A"])
+    lab = Lab()
+    a = lab.start("A", ["/bin/sh", "-c", ACTIONS[action]], image=lowers["A"])
+    b = lab.start("B", ["/bin/sh", "-c", B_LOOKS], image=lowers["B"])
+    lab.run(20_000_000)
+    fs = {name: Overlay(c.upper, lowers[name]) for name, c in (("A", a), ("B", b))}
 
     def answering(overlay: Overlay, path: str) -> str:
         layer = overlay.layer_answering(path)
         return layer.name if isinstance(layer, WritableLayer) else names[layer.digest()]
 
+    layers = list(reversed(lowers["A"]))  # bottom first
     return LayersView(
         action=action,
-        image={names[layer.digest()]: layer.paths() for layer in layers},
+        image={names[layer.digest()]: [p for p in layer.paths() if shown(p)]
+               for layer in layers},
         digests={names[layer.digest()]: layer.digest() for layer in layers},
-        uppers={n: f.upper.paths() for n, f in fs.items()},
+        uppers={n: [p for p in f.upper.paths() if shown(p)] for n, f in fs.items()},
         whiteouts={n: sorted(f.upper.whiteout_paths()) for n, f in fs.items()},
         opaque={n: sorted(f.upper.opaque_dirs()) for n, f in fs.items()},
-        visible={n: {p: answering(f, p) for p in f.visible_files()} for n, f in fs.items()},
+        visible={n: {p: answering(f, p) for p in f.visible_files() if shown(p)}
+                 for n, f in fs.items()},
         copy_ups={n: f.upper.copy_ups for n, f in fs.items()},
-        shared_lowers=all(a is b for a, b in zip(fs["A"].lowers, fs["B"].lowers,
-                                                     strict=True)),
+        shared_lowers=all(x is y for x, y in zip(lowers["A"], lowers["B"], strict=True)),
         image_bytes=image_bytes,
         upper_bytes={n: f.upper.size_bytes() for n, f in fs.items()},
+        outputs={"A": a.text, "B": b.text},
     )
 
 
@@ -244,9 +255,11 @@ def describe_layers(view: LayersView) -> str:
         changes.append("opaque directory " + ", ".join(view.opaque["A"]))
     done = "; ".join(changes) if changes else "nothing"
     same = sum(view.visible["A"].get(p) == layer for p, layer in view.visible["B"].items())
-    return (f"A's command left {done}. B still sees all {len(view.visible['B'])} files of "
-            f"the image ({same} of them answered by the same layer in A). The image "
-            f"layers ({view.image_bytes} bytes of tar) are "
+    motd = view.outputs["B"].splitlines()[0] if view.outputs["B"] else ""
+    return (f"A's command left {done}. B, looking a second later, still sees all "
+            f"{len(view.visible['B'])} files of the image ({same} of them answered by the "
+            f"same layer in A) and reads /etc/motd as {motd!r}. The image layers "
+            f"({view.image_bytes / 2**20:.1f} MiB of tar, the userland included) are "
             f"{'shared, not copied' if view.shared_lowers else 'COPIED'}; A's own layer "
             f"holds {view.upper_bytes['A']} bytes.")
 
