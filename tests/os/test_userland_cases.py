@@ -85,6 +85,11 @@ CASES = [
      " while read p q; do echo \"[$p] [$q]\"; done < in; read x < in; echo \"$x\";"
      " read < in; echo \"<$REPLY>\"; read v < /dev/null; echo $?",
      "[a] [b c]\n[x] [y]\na b c\n<a b c>\n1\n", 0),
+    ("arithmetic", "echo $((1 + 2 * 3)) $(( (1+2)*3 )) $((7/2)) $((7%3)) $((-3+1)) $((!0))"
+     " $((2<3)) $((3<=2)) $((1==1 && 0 || 1)); i=5; echo $((i*2)) $(($i+1)) $((nosuch+1))"
+     " \"q$((10-1))q\"; n=0; while [ $n -lt 5 ]; do n=$((n+1)); done; echo $n;"
+     " echo $((1/0)) $((1+)) 2>/dev/null",
+     "7 9 3 1 -2 1 1 0 1\n10 6 1 q9q\n5\n0 0\n", 0),
     ("nesting-error", "echo a; fi", "", 2),
     ("test", "touch f; mkdir d; test -f f && echo f; [ -d d ] && echo d;"
      " [ -e nosuch ] || echo none; test 3 -lt 10 && test a != b && echo cmp;"

@@ -139,6 +139,15 @@ def test_a_long_dollar_star_is_cut_at_1_kib_not_overflowed(bindir, tmp_path):
     assert result.stdout == b"1023\n"
 
 
+def test_arithmetic_errors_are_reported(bindir, tmp_path):
+    result = sh(bindir, tmp_path, "echo $((1/0)); echo $((2 +)); echo $(ls)")
+    assert result.stdout == b"0\n0\n$(ls)\n"
+    assert result.stderr.decode().splitlines() == [
+        "sh: arithmetic: division by zero", "sh: arithmetic: syntax error in '2 +'",
+        "sh: $(...): command substitution is not supported"]
+    assert sh(bindir, tmp_path, "echo $((1 +").returncode == 2     # unclosed: syntax
+
+
 def test_for_without_in_takes_the_arguments(bindir, tmp_path):
     result = run(bindir, tmp_path, "sh", "-c", "for x; do echo $x; done", "zero", "a", "b")
     assert result.stdout == b"a\nb\n"
@@ -318,7 +327,8 @@ FUZZ_PIECES = ["echo", "true", "false", " ", " ", "a", "$", "{", "}", "?", "'", 
                "|", "||", "&", "&&", ";", "<", ">", ">>", "2>", ">&", "1", "2", "#", "\n",
                "X=", "$X", "${", "*", "!", "cat", "exit", "cd", "wait", "export", "unset",
                "=", "-", "nosuch", "if", "then", "else", "elif", "fi", "for", "in", "do",
-               "done", "break", "continue"]      # no while/until: "while :; do; done" hangs
+               "done", "break", "continue", "$((", "))", "+", "/", "("]
+# (no while/until: "while :; do :; done" would hang, as in any shell)
 
 
 def test_shell_survives_random_input(bindir, tmp_path):

@@ -19,7 +19,8 @@
  * Words: '...' is literal, "..." expands $ and keeps spaces, \ quotes one character,
  * # starts a comment.  $NAME ${NAME} $? $$ $! $# $0..$9 $@ $* expand ($PPID is the
  * parent's pid, $PWD the directory after cd; "$@" gives one field per argument, $* and
- * an unquoted $@ join them, up to 1 KiB); an unquoted expansion is split at blanks,
+ * an unquoted $@ join them, up to 1 KiB), and $((EXPRESSION)) is integer arithmetic;
+ * an unquoted expansion is split at blanks,
  * and a word with an unquoted * ? [ is matched against file names (glob(3); kept as
  * written if nothing matches).
  * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue, read
@@ -28,8 +29,8 @@
  * NAME[=VALUE]" puts one in the environment of later commands; "NAME=VALUE cmd" sets it
  * for that command only.
  *
- * Simplified (said, not hidden): no case, no functions, no { } or ( ), no $(...) or
- * backquotes, no here-documents, no job control (a background list is started with its
+ * Simplified (said, not hidden): no case, no functions, no { } or ( ), no $(COMMAND)
+ * or backquotes (command substitution), no here-documents, no job control (a background list is started with its
  * standard input from /dev/null, as POSIX says for a shell without job control; it is
  * collected by "wait").  Exit status of a command killed by signal N is 128+N.
  * A syntax error prints "sh: syntax error: unexpected X", status 2; a non-interactive
@@ -259,6 +260,15 @@ static enum lex_result lex(const char *src, struct tokens *out)
                 if (!*p)
                     return LEX_INCOMPLETE;
                 p++;
+            } else if (p[0] == '$' && p[1] == '(') {    /* $((...)): to its last ')' */
+                int depth = 0;
+                p++;
+                do {
+                    depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+                    p++;
+                } while (*p && depth > 0);
+                if (depth > 0)
+                    return LEX_INCOMPLETE;
             } else
                 p++;
         }
@@ -465,6 +475,161 @@ static const char *parameter(const char *p, size_t *len, char *scratch, size_t s
     return (v && v->value) ? v->value : "";
 }
 
+/* ---------------------------------------------------------------- arithmetic
+ *
+ * $((EXPRESSION)) (POSIX XCU 2.6.4): long integers, C's operators and precedence for
+ * || && == != < <= > >= + - * / % and unary - + !, parentheses, decimal numbers, and
+ * variables by NAME or $NAME (unset or empty: 0); no assignment operators (=, +=, ++).
+ * A syntax error or a division by zero is reported and counts as 0.  Recursive
+ * descent, one function per precedence level. */
+
+static const char *arith_p;
+static int arith_error;
+
+static void arith_blanks(void)
+{
+    while (*arith_p == ' ' || *arith_p == '\t' || *arith_p == '\n')
+        arith_p++;
+}
+
+/* The operator at the cursor if it is one of ops (longest first in the list). */
+static const char *arith_op(const char *const *ops)
+{
+    arith_blanks();
+    for (; *ops; ops++)
+        if (strncmp(arith_p, *ops, strlen(*ops)) == 0) {
+            arith_p += strlen(*ops);
+            return *ops;
+        }
+    return NULL;
+}
+
+static long arith_or(void);
+
+static long arith_primary(void)
+{
+    arith_blanks();
+    if (*arith_p == '(') {
+        arith_p++;
+        long value = arith_or();
+        arith_blanks();
+        if (*arith_p != ')')
+            arith_error = 1;
+        else
+            arith_p++;
+        return value;
+    }
+    if (isdigit((unsigned char)*arith_p))
+        return strtol(arith_p, (char **)&arith_p, 10);
+    if (*arith_p == '$')
+        arith_p++;
+    const char *name = arith_p;
+    while (isalnum((unsigned char)*arith_p) || *arith_p == '_')
+        arith_p++;
+    if (arith_p == name || isdigit((unsigned char)*name)) {
+        arith_error = 1;
+        return 0;
+    }
+    struct var *v = find_var(name, (size_t)(arith_p - name));
+    return v && v->value ? strtol(v->value, NULL, 10) : 0;
+}
+
+static long arith_unary(void)
+{
+    static const char *const OPS[] = {"-", "+", "!", NULL};
+    const char *op = arith_op(OPS);
+    if (!op)
+        return arith_primary();
+    long value = arith_unary();
+    return *op == '-' ? -value : *op == '!' ? !value : value;
+}
+
+static long arith_mul(void)
+{
+    static const char *const OPS[] = {"*", "/", "%", NULL};
+    long value = arith_unary();
+    for (const char *op; (op = arith_op(OPS));) {
+        long right = arith_unary();
+        if (*op != '*' && right == 0) {
+            fprintf(stderr, "sh: arithmetic: division by zero\n");
+            arith_error = 2;
+            return 0;
+        }
+        value = *op == '*' ? value * right : *op == '/' ? value / right : value % right;
+    }
+    return value;
+}
+
+static long arith_add(void)
+{
+    static const char *const OPS[] = {"+", "-", NULL};
+    long value = arith_mul();
+    for (const char *op; (op = arith_op(OPS));) {
+        long right = arith_mul();
+        value = *op == '+' ? value + right : value - right;
+    }
+    return value;
+}
+
+static long arith_rel(void)
+{
+    static const char *const OPS[] = {"<=", ">=", "<", ">", NULL};
+    long value = arith_add();
+    for (const char *op; (op = arith_op(OPS));) {
+        long right = arith_add();
+        value = op[0] == '<' ? (op[1] ? value <= right : value < right)
+                             : (op[1] ? value >= right : value > right);
+    }
+    return value;
+}
+
+static long arith_eq(void)
+{
+    static const char *const OPS[] = {"==", "!=", NULL};
+    long value = arith_rel();
+    for (const char *op; (op = arith_op(OPS));) {
+        long right = arith_rel();
+        value = *op == '=' ? value == right : value != right;
+    }
+    return value;
+}
+
+static long arith_and(void)
+{
+    static const char *const OPS[] = {"&&", NULL};
+    long value = arith_eq();
+    while (arith_op(OPS)) {
+        long right = arith_eq();
+        value = value && right;
+    }
+    return value;
+}
+
+static long arith_or(void)
+{
+    static const char *const OPS[] = {"||", NULL};
+    long value = arith_and();
+    while (arith_op(OPS)) {
+        long right = arith_and();
+        value = value || right;
+    }
+    return value;
+}
+
+/* The value of the expression text[0..len). */
+static long arithmetic(const char *text, size_t len)
+{
+    char *copy = strndup(text, len);
+    arith_p = copy;
+    arith_error = 0;
+    long value = arith_or();
+    arith_blanks();
+    if (*arith_p || arith_error == 1)
+        fprintf(stderr, "sh: arithmetic: syntax error in '%s'\n", copy);
+    free(copy);
+    return (*arith_p || arith_error) ? 0 : value;
+}
+
 /* One finished field: glob it if it has an unquoted pattern character. */
 static void end_field(struct fields *out, struct str *word, struct str *pattern, int glob_it)
 {
@@ -527,6 +692,24 @@ static void expand(const char *p, struct fields *out, int split)
                 have = 1;
             else if (word.n == 0)
                 no_params = 1;
+        } else if (c == '$' && p[1] == '(') {
+            const char *q = p + 1;                      /* to the matching ')' */
+            for (int depth = 0; *q; q++) {
+                depth += *q == '(' ? 1 : *q == ')' ? -1 : 0;
+                if (depth == 0)
+                    break;
+            }
+            if (p[2] != '(' || !*q || q[-1] != ')') {
+                fprintf(stderr, "sh: $(...): command substitution is not supported\n");
+                LITERAL('$', 1);
+                p++;
+                continue;
+            }
+            long value = arithmetic(p + 3, (size_t)(q - 1 - (p + 3)));
+            snprintf(scratch, sizeof scratch, "%ld", value);
+            for (const char *v = scratch; *v; v++)
+                LITERAL(*v, 1);
+            p = q + 1;
         } else if (c == '$') {
             size_t len;
             const char *value = parameter(p + 1, &len, scratch, sizeof scratch);
