@@ -12,19 +12,21 @@ from vlab.application.hll.javap import disassemble
 OUTSIDE = {
     "x = 1.5": (1, 5, "float constant"),
     "x = 3 / 2": (1, 5, "true division"),
-    "f = lambda: 1": (1, 5, "lambda"),
-    "xs = [i for i in range(3)]": (1, 6, "list comprehension"),
+    "f = lambda *a: 1": (1, 5, "*args"),
+    "xs = {i for i in range(3)}": (1, 6, "set comprehension"),
     "import os": (1, 1, "import"),
     "def f(*args):\n    pass": (1, 1, "*args"),
     "print(len([1], key=2))": (1, 7, "keyword arguments"),
     "def f():\n    def g():\n        pass": (2, 5, "nested function"),
-    "x = (1, 2)": (1, 5, "tuple value"),
+    "x = {1, 2}": (1, 5, "a set"),
     "with x:\n    pass": (1, 1, "with statement"),
-    "x = 2 ** 8": (1, 5, "'**'"),
+    "x = 2 << 8": (1, 5, "'<<'"),
+    "f = lambda x: x\ndef g(k):\n    return f(lambda y: y[k])": (3, 26, "closure"),
     "class A(B, C):\n    pass": (1, 1, "multiple inheritance"),
     "class A:\n    x = 1": (1, 1, "class attribute"),
     "while True:\n    pass\nelse:\n    pass": (1, 1, "loop 'else'"),
-    "print(f'{3:>4}')": (1, 7, "format spec"),
+    "print(f'{3!a}')": (1, 7, "!a conversion"),
+    "xs = sorted([1], cmp=2)": (1, 6, "keyword argument"),
     "x = y.__dict__": (1, 5, "reserved attribute"),
     "nosuch(1)": (1, 1, "unknown function 'nosuch'"),
     "x = (": (1, 5, "syntax error"),
@@ -47,31 +49,32 @@ def test_outside_the_subset_is_a_compile_error_with_position(source):
 def test_every_problem_is_reported_in_line_order():
     source = ("x = nosuch(1)\n"                 # code generator: unknown function
               "def f():\n"
-              "    return lambda: 1\n"          # subset: lambda (found after line 5 by ast.walk)
-              "y = 2\n"
-              "z = (1, 2) if y else 3 / 2\n"    # code generator: tuple; subset: '/'
+              "    with g:\n"                   # subset: with (found after line 5 by ast.walk)
+              "        pass\n"
+              "z = {1} if x else 3 / 2\n"       # subset: a set, '/'
               "class A:\n"
               "    n = 0\n")                    # subset: class attribute (reported at line 6)
     with pytest.raises(CompileError) as info:
         compile_source(source, "many.py")
     positions = [(p.line, p.col) for p in info.value.problems]
-    assert positions == [(1, 5), (3, 12), (5, 5), (5, 22), (6, 1)]
+    assert positions == [(1, 5), (3, 5), (5, 5), (5, 19), (6, 1)]
     assert positions == sorted(positions)
     lines = str(info.value).splitlines()
     assert len(lines) == 5 and all(line.startswith("many.py:") for line in lines)
-    assert "unknown function 'nosuch'" in lines[0] and "lambda" in lines[1].lower()
+    assert "unknown function 'nosuch'" in lines[0] and "with" in lines[1].lower()
     assert (info.value.line, info.value.col) == (1, 5)     # the first one
 
 
 def test_the_two_messages_the_issue_quoted_are_sentences():
     with pytest.raises(CompileError) as info:
-        compile_source("x = (1, 2)\n", "t.py")
-    assert info.value.reason == ("A tuple value is outside the language subset: tuples appear "
-                                 "only in 'a, b = x, y' unpacking.")
+        compile_source("x = {1, 2}\n", "t.py")
+    assert info.value.reason == "A set is outside the language subset: use a dict or a list."
     with pytest.raises(CompileError) as info:
         compile_source("print(len([1], key=2))\n", "k.py")
-    assert info.value.reason == ("A keyword argument is outside the language subset: only "
-                                 "print() takes keyword arguments, sep= and end=.")
+    assert info.value.reason == ("A keyword argument is outside the language subset: the "
+                                 "keyword arguments are print()'s sep= and end=, sorted()'s "
+                                 "and list.sort()'s key= and reverse=, min()'s and max()'s "
+                                 "key=.")
 
 
 def test_a_method_no_type_has_is_a_compile_error():

@@ -34,7 +34,7 @@ from .errors import CompileError
 from .natives import BUILTINS, METHODS
 from .stdlib import CLASS_NAMES, VALUE_TYPES
 from .stdlib import SOURCE as STDLIB_SOURCE
-from .syntax import outside
+from .syntax import KEYWORDS, METHOD_KEYWORDS, outside
 from .values import is_reserved_name
 
 BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.FloorDiv: "FLOORDIV",
@@ -42,7 +42,10 @@ BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.FloorDiv: "FLOORD
 COMPARE = {ast.Eq: "EQ", ast.NotEq: "NE", ast.Lt: "LT", ast.LtE: "LE", ast.Gt: "GT",
            ast.GtE: "GE", ast.Is: "IS", ast.IsNot: "IS_NOT", ast.In: "IN", ast.NotIn: "NOT_IN"}
 MAX_COUNT = 255  # count operands are one byte
-TUPLE_VALUE = outside("a tuple value", "tuples appear only in 'a, b = x, y' unpacking") + "."
+POWER = "pow"          # ``a ** b`` calls the native ``pow`` (natives.py)
+# The natives only the compiler calls (tuple displays, function values, keyword forms):
+# their names start with the reserved prefix, so a program cannot name them.
+INTERNAL_PREFIX = "_vm_"
 # Methods some receiver can have: the natives of str, list and dict and the system classes'
 # methods.  A call of any other name must be a method of a class of the program itself.
 NATIVE_METHOD_NAMES = frozenset(name for _, name in METHODS)
@@ -124,13 +127,15 @@ class ModuleCompiler:
         if not self.system and self.module in CLASS_NAMES:
             raise CompileError(f"The module name '{self.module}' is the name of a system "
                                "class: rename the file.", 1, 1, self.filename)
-        pool = ConstPool()
+        pool = self.pool = ConstPool()
+        self.lambdas: list[MethodInfo] = []  # compiled lambdas, static methods of the module
         top = [n for n in self.tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)]
         methods = [self.attempt(FunctionCompiler(self, pool, None, "<module>", [], top).method)]
         for fn in self.functions.values():
             methods.append(self.attempt(FunctionCompiler(self, pool, None, fn.name, fn.args,
                                                          fn.body, fn).method))
         classes = [self.attempt(self.compile_class, c) for c in self.classes.values()]
+        methods += self.lambdas
         if not self.problems and max(len(pool), len(self.globals), len(methods)) > U16_MAX:
             raise CompileError(f"The module has {len(self.globals)} globals, {len(methods)} "
                                f"functions and {len(pool)} constants: a class file counts each "
@@ -211,6 +216,9 @@ class FunctionCompiler:
         self.n_temps = 0
         # ("loop", break, continue) / ("finally", body) / ("except", exception slot)
         self.contexts: list[tuple] = []
+        # comprehension variables, innermost last: name -> temporary slot (they do not
+        # leak into the function, as in Python 3)
+        self.scopes: list[dict[str, int]] = []
 
     def error(self, node, message):
         return self.m.error(node, message)
@@ -300,10 +308,9 @@ class FunctionCompiler:
         self.asm.emit("POP")
 
     def stmt_Assign(self, node):
-        if isinstance(node.value, ast.Tuple):
-            if not all(isinstance(t, ast.Tuple | ast.List) for t in node.targets):
-                raise self.error(node.value, TUPLE_VALUE)
-            self.build_list(node.value.elts, node)
+        if isinstance(node.value, ast.Tuple) and all(
+                isinstance(t, ast.Tuple | ast.List) for t in node.targets):
+            self.build_list(node.value.elts, node)   # a, b = x, y: no tuple is made
         else:
             self.expr(node.value)
         for i, target in enumerate(node.targets):
@@ -312,12 +319,12 @@ class FunctionCompiler:
             self.store(target)
 
     def stmt_AugAssign(self, node):
-        op = BINARY[type(node.op)]
+        op = BINARY.get(type(node.op), POWER)
         target = node.target
         if isinstance(target, ast.Name):
             self.load_name(target)
             self.expr(node.value)
-            self.asm.emit(op)
+            self.binary(op)
             self.store(target)
         elif isinstance(target, ast.Attribute):
             self.check_field_name(target)
@@ -327,7 +334,7 @@ class FunctionCompiler:
             self.asm.emit("LOAD_LOCAL", obj)
             self.asm.emit("LOAD_FIELD", self.pool.utf8(target.attr))
             self.expr(node.value)
-            self.asm.emit(op)
+            self.binary(op)
             self.asm.emit("LOAD_LOCAL", obj)
             self.asm.emit("STORE_FIELD", self.pool.utf8(target.attr))
         else:
@@ -345,7 +352,7 @@ class FunctionCompiler:
         self.asm.emit("LOAD_LOCAL", idx)
         self.asm.emit("LOAD_INDEX")
         self.expr(node.value)
-        self.asm.emit(op)
+        self.binary(op)
         self.asm.emit("LOAD_LOCAL", obj)
         self.asm.emit("LOAD_LOCAL", idx)
         self.asm.emit("STORE_INDEX")
@@ -353,8 +360,6 @@ class FunctionCompiler:
     def stmt_Return(self, node):
         if self.is_module_code:
             raise self.error(node, "'return' is only allowed inside a function.")
-        if isinstance(node.value, ast.Tuple):
-            raise self.error(node, outside("returning a tuple", "return a list") + ".")
         returns_value = not (node.value is None or (isinstance(node.value, ast.Constant)
                                                     and node.value.value is None))
         if self.cls is not None and self.name == "__init__" and returns_value:
@@ -432,6 +437,16 @@ class FunctionCompiler:
                 self.contexts = saved[:i]
                 self.statements(ctx[1])
         self.contexts = saved
+
+    def stmt_Assert(self, node):
+        """``assert test, message``: raise AssertionError(message) when test is false
+        (always checked: the VM has no ``-O``)."""
+        ok = Label()
+        self.expr(node.test)
+        self.asm.emit("JUMP_IF_TRUE", ok)
+        self.construct("AssertionError", [node.msg] if node.msg is not None else [], node)
+        self.asm.emit("RAISE")
+        self.asm.place(ok)
 
     def stmt_Raise(self, node):
         if node.exc is None:
@@ -532,7 +547,17 @@ class FunctionCompiler:
             raise self.error(target, outside(f"assigning to a '{type(target).__name__}' "
                                              "expression") + ".")
 
+    def scoped(self, name: str) -> int | None:
+        """The slot of comprehension variable ``name``, if one is in scope."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
     def store_name(self, name: str, node) -> None:
+        slot = self.scoped(name)
+        if slot is not None:
+            return self.asm.emit("STORE_LOCAL", slot)
         self.check_not_callable_name(name, node)
         if name in self.slots and not self.is_module_code:
             self.asm.emit("STORE_LOCAL", self.slots[name])
@@ -571,16 +596,43 @@ class FunctionCompiler:
         name = node.id
         if name == "__name__":
             return self.const("__main__")
+        slot = self.scoped(name)
+        if slot is not None:
+            return self.asm.emit("LOAD_LOCAL", slot)
+        if self.is_variable(name):
+            pass
+        elif name in self.m.functions:       # a function as a value (key=f)
+            self.const(self.m.module)
+            self.const(name)
+            return self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_function"), 2)
+        elif name in BUILTINS and name != "print" and not name.startswith(INTERNAL_PREFIX):
+            self.const(name)                 # a built-in as a value (key=len)
+            return self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_builtin"), 1)
         self.check_not_callable_name(name, node)
         if name in self.slots and not self.is_module_code:
             self.asm.emit("LOAD_LOCAL", self.slots[name])
         else:
             self.asm.emit("LOAD_GLOBAL", self.pool.field_ref(self.m.module, name))
 
+    def is_variable(self, name: str) -> bool:
+        """Whether ``name`` is a variable here (a comprehension variable, a local, or an
+        assigned module global), so that a call ``name(...)`` calls its value."""
+        if self.scoped(name) is not None:
+            return True
+        if not self.is_module_code and name in self.slots:
+            return True
+        return name in self.m.globals
+
+    def binary(self, op: str) -> None:
+        if op == POWER:
+            self.asm.emit("INVOKE_NATIVE", self.pool.utf8(POWER), 2)
+        else:
+            self.asm.emit(op)
+
     def expr_BinOp(self, node):
         self.expr(node.left)
         self.expr(node.right)
-        self.asm.emit(BINARY[type(node.op)])
+        self.binary(BINARY.get(type(node.op), POWER))
 
     def expr_UnaryOp(self, node):
         self.expr(node.operand)
@@ -655,7 +707,100 @@ class FunctionCompiler:
         self.asm.emit("BUILD_LIST", len(elts))
 
     def expr_Tuple(self, node):
-        raise self.error(node, TUPLE_VALUE)
+        if len(node.elts) > MAX_COUNT:
+            raise self.error(node, "A tuple display with more than 255 items is past the "
+                             "VM's limit: build a list and call tuple().")
+        for elt in node.elts:
+            self.expr(elt)
+        self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_tuple"), len(node.elts))
+
+    # ------------------------------------------------------------ comprehensions
+
+    def expr_ListComp(self, node):
+        self.comprehension(node, "BUILD_LIST")
+
+    def expr_GeneratorExp(self, node):
+        """Simplified: a generator expression is evaluated as a list comprehension (all
+        its items at once), which gives the same output where the subset uses it: as the
+        argument of sum(), min(), max(), any(), all(), sorted(), list(), "".join()..."""
+        self.comprehension(node, "BUILD_LIST")
+
+    def expr_DictComp(self, node):
+        self.comprehension(node, "BUILD_DICT")
+
+    def comprehension(self, node, build: str) -> None:
+        """A loop that fills a new list or dict kept in a temporary local; its variables
+        get temporary slots of their own (Python 3 scoping: they do not leak)."""
+        result = self.temp()
+        self.asm.emit(build, 0)
+        self.asm.emit("STORE_LOCAL", result)
+        self.generators(node, 0, result)
+        self.asm.emit("LOAD_LOCAL", result)
+
+    def generators(self, node, i: int, result: int) -> None:
+        gen = node.generators[i]
+        top, end, it = Label(), Label(), self.temp()
+        self.expr(gen.iter)     # the first iterable is evaluated in the enclosing scope
+        self.asm.emit("GET_ITER")
+        self.asm.emit("STORE_LOCAL", it)
+        scope = {}
+        for name in sorted({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
+            scope[name] = self.temp()
+        self.scopes.append(scope)
+        try:
+            self.asm.place(top)
+            self.asm.emit("FOR_ITER", it, end)
+            self.store(gen.target)
+            for condition in gen.ifs:
+                self.expr(condition)
+                self.asm.emit("JUMP_IF_FALSE", top)
+            if i + 1 < len(node.generators):
+                self.generators(node, i + 1, result)
+            elif isinstance(node, ast.DictComp):
+                key = self.temp()
+                self.expr(node.key)
+                self.asm.emit("STORE_LOCAL", key)
+                self.expr(node.value)
+                self.asm.emit("LOAD_LOCAL", result)
+                self.asm.emit("LOAD_LOCAL", key)
+                self.asm.emit("STORE_INDEX")
+            else:
+                self.asm.emit("LOAD_LOCAL", result)
+                self.expr(node.elt)
+                self.asm.emit("INVOKE_VIRTUAL", self.pool.utf8("append"), 1)
+                self.asm.emit("POP")
+            self.asm.emit("JUMP", top)
+            self.asm.place(end)
+        finally:
+            self.scopes.pop()
+
+    # ------------------------------------------------------------ lambdas
+
+    def expr_Lambda(self, node):
+        """A lambda becomes a static method of the module (named after its position) and
+        its value a function object.  Simplified: it may use its parameters and module
+        globals, not the local variables of the function around it (no closures)."""
+        params = {a.arg for n in ast.walk(node) if isinstance(n, ast.Lambda)
+                  for a in n.args.args}
+        for name in ast.walk(node.body):
+            if (isinstance(name, ast.Name) and name.id not in params
+                    and (self.scoped(name.id) is not None
+                         or (name.id in self.slots and not self.is_module_code))):
+                raise self.error(name, outside(
+                    f"a lambda that uses the local variable '{name.id}' of the code around "
+                    "it (a closure)", "pass it as a parameter or use a global") + ".")
+        if any(not isinstance(d, ast.Constant) for d in node.args.defaults):
+            raise self.error(node, outside("a default value that is not a constant") + ".")
+        name = f"{INTERNAL_PREFIX}lambda_{node.lineno}_{node.col_offset + 1}"
+        body = [ast.copy_location(ast.Return(value=node.body), node.body)]
+        method = FunctionCompiler(self.m, self.m.pool, None, name, node.args, body,
+                                  node).method()
+        if method is None:
+            return
+        self.m.lambdas.append(method)
+        self.const(self.m.module)
+        self.const(name)
+        self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_function"), 2)
 
     def expr_Dict(self, node):
         if len(node.keys) > MAX_COUNT:
@@ -672,6 +817,13 @@ class FunctionCompiler:
         for i, part in enumerate(node.values):
             if isinstance(part, ast.Constant):
                 self.const(part.value)
+            elif part.format_spec is not None:     # {value:spec}: format(value, spec)
+                self.expr(part.value)
+                if part.conversion in (ord("r"), ord("s")):
+                    native = "repr" if part.conversion == ord("r") else "str"
+                    self.asm.emit("INVOKE_NATIVE", self.pool.utf8(native), 1)
+                self.expr(part.format_spec)
+                self.asm.emit("INVOKE_NATIVE", self.pool.utf8("format"), 2)
             else:
                 self.expr(part.value)
                 native = "repr" if part.conversion == ord("r") else "str"
@@ -684,10 +836,13 @@ class FunctionCompiler:
         if isinstance(node.func, ast.Attribute):
             return self.method_call(node)
         name = node.func.id
-        if name in self.slots and not self.is_module_code:
-            raise self.error(node, f"'{name}' is a variable, not a function: it cannot be "
-                             "called.")
-        if name in self.m.functions:
+        if node.keywords and name != "print":
+            return self.keyword_call(name, node)
+        if self.is_variable(name):               # a function value: f = lambda x: ...
+            self.load_name(node.func)
+            self.arguments(node.args, node)
+            self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_call"), len(node.args) + 1)
+        elif name in self.m.functions:
             self.arguments(node.args, node)
             arity = len(node.args)
             self.asm.emit("INVOKE_STATIC", self.pool.method_ref(self.m.module, name, arity),
@@ -698,7 +853,7 @@ class FunctionCompiler:
             self.isinstance(node)
         elif name == "print":
             self.print_call(node)
-        elif name in BUILTINS:
+        elif name in BUILTINS and not name.startswith(INTERNAL_PREFIX):
             lo, hi = BUILTINS[name]
             if not lo <= len(node.args) <= hi:
                 raise self.error(node, f"{name}() takes {_count(lo, hi, 'argument')} "
@@ -711,6 +866,29 @@ class FunctionCompiler:
         else:
             raise self.error(node, f"Call of unknown function '{name}': define it with "
                              "'def' or use one of the subset's built-ins.")
+
+    def keyword_call(self, name: str, node):
+        """``sorted(xs, key=f, reverse=True)``, ``min(xs, key=f)``: the keywords become
+        positional arguments of an internal native, in a fixed order, defaults filled in."""
+        given = {k.arg: k.value for k in node.keywords}
+        if name == "sorted":
+            if len(node.args) != 1:
+                raise self.error(node, f"sorted expected 1 argument, got {len(node.args)}.")
+            self.arguments(node.args, node)
+            self.keyword_values(given, KEYWORDS[name])
+            self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_sorted_key"), 3)
+        else:                                    # min or max with key=
+            if not node.args:
+                raise self.error(node, f"{name} expected at least 1 argument, got 0.")
+            self.keyword_values(given, KEYWORDS[name])
+            self.arguments(node.args, node)
+            self.asm.emit("INVOKE_NATIVE", self.pool.utf8(f"_vm_{name}_key"),
+                          len(node.args) + 1)
+
+    def keyword_values(self, given: dict, names: tuple[str, ...]) -> None:
+        for name in names:
+            self.expr(given[name]) if name in given else self.const(
+                False if name == "reverse" else None)
 
     def arguments(self, args, node):
         if len(args) > MAX_COUNT - 3:
@@ -747,6 +925,14 @@ class FunctionCompiler:
             self.arguments(node.args, node)
             ref = self.pool.method_ref(receiver.id, func.attr, len(node.args))
             self.asm.emit("INVOKE_SPECIAL", ref, len(node.args) - 1)
+        elif node.keywords:                      # xs.sort(key=f, reverse=True)
+            if node.args:
+                raise self.error(node, f"{func.attr}() takes no positional arguments.")
+            self.expr(receiver)
+            self.keyword_values({k.arg: k.value for k in node.keywords},
+                                METHOD_KEYWORDS[func.attr])
+            self.asm.emit("INVOKE_VIRTUAL", self.pool.utf8(func.attr),
+                          len(METHOD_KEYWORDS[func.attr]))
         else:
             self.check_method_exists(node)
             self.expr(receiver)
@@ -801,11 +987,23 @@ def _count(lo: int, hi: int, noun: str) -> str:
     return f"{lo} to {hi} {noun}s"
 
 
+SCOPES = (ast.ListComp, ast.DictComp, ast.GeneratorExp, ast.SetComp, ast.Lambda)
+
+
+def _walk_scope(node):
+    """Like ``ast.walk``, but not into comprehensions and lambdas (scopes of their own)."""
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending += [c for c in ast.iter_child_nodes(node) if not isinstance(c, SCOPES)]
+
+
 def _assigned_names(body: list) -> set[str]:
     """Names bound by assignment, augmented assignment, for targets, except ... as."""
     names = set()
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in _walk_scope(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
             elif isinstance(node, ast.ExceptHandler) and node.name:

@@ -18,11 +18,14 @@ read only if it is regular and fits the heap, and the bytes a run writes have a 
 from __future__ import annotations
 
 import operator
+import re
 from itertools import islice
 
+from .heap import SIZES
 from .host import read_at_most
 from .values import GuestDict, GuestList, GuestObject, type_name
-from .work import chars, count_equal, equality, items, ordering, sorted_items
+from .work import (chars, count_equal, equality, items, multiplication_work, ordering,
+                   sorted_items)
 
 BUILTINS: dict[str, tuple[int, int]] = {}  # name -> (min args, max args)
 IMPLEMENTATIONS: dict[str, object] = {}
@@ -146,9 +149,203 @@ def native_sorted(rt, values):
     return rt.heap.new_list(sorted_items(rt, bounded(rt, values)))
 
 
+@builtin("_vm_sorted_key", 3, 3)
+def native_sorted_key(rt, values, key, reverse):
+    """``sorted(values, key=key, reverse=reverse)`` (the compiler passes both keywords)."""
+    return rt.heap.new_list(sort_by_key(rt, bounded(rt, values), key, reverse))
+
+
+def sort_by_key(rt, values: list, key, reverse) -> list:
+    """A stable sort by ``key(item)``, each comparison charged (``work.sorted_items``).
+
+    The items are decorated with their key and position: ``(key, i)`` ascending keeps
+    equal keys in their order; for ``reverse`` ``(key, -i)`` ascending, then reversed,
+    keeps them in their order too, as CPython's ``reverse=True`` does.
+    """
+    keys = values if key is None else [call_value(rt, key, (v,)) for v in values]
+    sign = -1 if reverse else 1
+    order = sorted_items(rt, [(k, sign * i) for i, k in enumerate(keys)])
+    if reverse:
+        order.reverse()
+    return [values[sign * i] for _, i in order]
+
+
 @builtin("enumerate", 1, 2)
 def native_enumerate(rt, values, start=0):
-    return enumerate(values, start)
+    return enumerate(rt.get_iter(values), start)
+
+
+@builtin("zip", 0, 255)
+def native_zip(rt, *iterables):
+    return zip(*(rt.get_iter(values) for values in iterables))
+
+
+@builtin("reversed", 1, 1)
+def native_reversed(rt, values):
+    if isinstance(values, GuestObject):
+        raise TypeError(f"'{type_name(values)}' object is not reversible")
+    return reversed(values)
+
+
+@builtin("any", 1, 1)
+def native_any(rt, values):
+    return any(rt.get_iter(values))
+
+
+@builtin("all", 1, 1)
+def native_all(rt, values):
+    return all(rt.get_iter(values))
+
+
+@builtin("_vm_min_key", 2, 255)
+def native_min_key(rt, key, *args):
+    """``min(..., key=key)``: the first item with the smallest key, as CPython's."""
+    return extreme_by_key(rt, key, args, "min")
+
+
+@builtin("_vm_max_key", 2, 255)
+def native_max_key(rt, key, *args):
+    return extreme_by_key(rt, key, args, "max")
+
+
+def extreme_by_key(rt, key, args, name):
+    values = bounded(rt, args[0]) if len(args) == 1 else list(args)
+    if not values:
+        raise ValueError(f"{name}() iterable argument is empty")
+    best, best_key = values[0], call_value(rt, key, (values[0],))
+    for value in values[1:]:
+        k = call_value(rt, key, (value,))
+        ordering(rt, k, best_key)
+        if (k < best_key) if name == "min" else (k > best_key):
+            best, best_key = value, k
+    return best
+
+
+# ------------------------------------------------------------------ tuples, powers, format
+
+@builtin("tuple", 0, 1)
+def native_tuple(rt, values=()):
+    return new_tuple(rt, bounded(rt, values))
+
+
+@builtin("_vm_tuple", 0, 255)
+def native_tuple_display(rt, *values):
+    """A tuple display ``(a, b)`` or ``return a, b``: its items are the arguments."""
+    return new_tuple(rt, values)
+
+
+def new_tuple(rt, values) -> tuple:
+    """A host tuple, charged to the heap like a list of the same length.
+
+    Simplified: the charge is kept with the strings' (``heap.value_bytes``), and a full
+    collection, which re-measures strings and big ints only, credits it back.
+    """
+    if not values:
+        return ()
+    value = tuple(values)
+    return rt.heap._charge_value(value, SIZES["list"] + SIZES["list_item"] * len(value))
+
+
+@builtin("divmod", 2, 2)
+def native_divmod(rt, a, b):
+    return new_tuple(rt, (rt.floordiv(a, b), rt.mod(a, b)))
+
+
+# Integers may grow by ** only as far as by * (runtime.MAX_INT_BITS).
+MAX_POWER_BITS = 1 << 16
+
+
+@builtin("pow", 2, 2)
+def native_pow(rt, base, exponent):
+    """``base ** exponent`` on ints.  Simplified: a negative exponent, whose result CPython
+    gives as a float, is a ValueError (the subset has no floats)."""
+    if type(base) not in (int, bool) or type(exponent) not in (int, bool):
+        raise TypeError("unsupported operand type(s) for ** or pow(): "
+                        f"'{type_name(base)}' and '{type_name(exponent)}'")
+    if exponent < 0:
+        raise ValueError("a negative exponent gives a float, and the language subset has "
+                         "no floats")
+    if abs(base) > 1 and (abs(base).bit_length() - 1) * exponent > MAX_POWER_BITS:
+        raise OverflowError(f"integer power exceeds {MAX_POWER_BITS} bits")
+    result = base ** exponent
+    # square-and-multiply: about log2(exponent) multiplications, the last one the largest
+    rt.charge(max(1, exponent.bit_length()) * (1 + multiplication_work(result, base)))
+    return rt.heap.new_int(result)
+
+
+FORMATTED = (int, bool, str)  # the types whose format specs the subset supports
+
+
+@builtin("format", 1, 2)
+def native_format(rt, value, spec=""):
+    """``format(value, spec)``, what an f-string's ``{value:spec}`` calls.  A width or
+    precision is checked against the heap before the host builds the string."""
+    if type(spec) is not str:
+        raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
+    if not spec:
+        return rt.heap.new_string(rt.to_str(value)) if type(value) is not str else value
+    if type(value) not in FORMATTED:
+        raise TypeError(f"unsupported format string passed to {type_name(value)}.__format__")
+    width = max((int(n) for n in re.findall(r"\d+", spec)), default=0)
+    if type(value) is int and spec[-1:] in "eEfFgG%":
+        width += len(str(value)) if abs(value) < 1 << 64 else rt.heap.limit + 1
+    rt.check_length(width)
+    rt.charge(chars(len(spec)))
+    text = format(value, spec)
+    rt.check_string(text)
+    rt.charge(chars(len(text)))
+    return rt.heap.new_string(text)
+
+
+# ------------------------------------------------------------------ function values
+
+class Function:
+    """A function as a value: a ``lambda`` or the name of a ``def`` used without a call
+    (``key=len``-style arguments).  It holds the VM method (or a built-in's native)."""
+
+    __slots__ = ("method", "native", "name")
+
+    def __init__(self, method=None, native=None, name=""):
+        self.method, self.native, self.name = method, native, name
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+Function.__name__ = Function.__qualname__ = "function"
+
+
+@builtin("_vm_function", 2, 2)
+def native_function(rt, class_name, method_name):
+    """The function value of a module function (the compiler passes the names)."""
+    cls = rt.loader.load(class_name)
+    method = cls.methods[method_name]
+    return Function(method=method, name=method_name if "lambda" not in method_name
+                    else "<lambda>")
+
+
+@builtin("_vm_builtin", 1, 1)
+def native_builtin_value(rt, name):
+    """A built-in function used as a value (``key=len``)."""
+    return Function(native=IMPLEMENTATIONS[name], name=name)
+
+
+@builtin("_vm_call", 1, 255)
+def native_call(rt, function, *args):
+    """Call a function value: ``f(x)`` where ``f`` is a variable."""
+    return call_value(rt, function, args)
+
+
+def call_value(rt, function, args):
+    if type(function) is not Function:
+        raise TypeError(f"'{type_name(function)}' object is not callable")
+    if function.native is not None:
+        lo, hi = BUILTINS[function.name]
+        if not lo <= len(args) <= hi:
+            raise TypeError(f"{function.name}() takes {lo} to {hi} arguments "
+                            f"({len(args)} given)")
+        return function.native(rt, *args)
+    return rt.call(function.method, tuple(args))
 
 
 @builtin("clock_ns", 0, 0)
@@ -282,9 +479,11 @@ def list_reverse(rt, lst):
     lst.reverse()
 
 
-@method(list, "sort", 0, 0)
-def list_sort(rt, lst):
-    lst[:] = sorted_items(rt, lst)
+@method(list, "sort", 0, 2)
+def list_sort(rt, lst, key=None, reverse=False):
+    """``lst.sort()``, or ``lst.sort(key=..., reverse=...)`` (the compiler passes both)."""
+    lst[:] = (sorted_items(rt, lst) if key is None and not reverse
+              else sort_by_key(rt, list(lst), key, reverse))
 
 
 @method(list, "copy", 0, 0)

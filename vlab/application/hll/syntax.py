@@ -33,30 +33,28 @@ ALLOWED = {
     ast.List, ast.Dict, ast.Tuple, ast.JoinedStr, ast.FormattedValue, ast.IfExp, ast.keyword,
     ast.Load, ast.Store, ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod,
     ast.USub, ast.Not, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot,
-    ast.In, ast.NotIn,
+    ast.In, ast.NotIn, ast.Pow, ast.Lambda, ast.ListComp, ast.DictComp, ast.GeneratorExp,
+    ast.comprehension, ast.Assert,
 }
+
+# The keyword arguments the subset has: built-in function -> its keywords, in the order
+# the compiler passes them; and the same for methods (list.sort).
+KEYWORDS = {"print": ("sep", "end"), "sorted": ("key", "reverse"), "min": ("key",),
+            "max": ("key",)}
+METHOD_KEYWORDS = {"sort": ("key", "reverse")}
 
 # What a student is told for the constructs they are most likely to try: one sentence each
 # (the period is added by ``fail``).
 NAMES = {
     ast.Div: "True division '/' is outside the language subset, which has no floats: use '//'",
-    ast.Pow: "The power operator '**' is outside the language subset",
-    ast.Lambda: "A lambda is outside the language subset: define a function with 'def'",
-    ast.ListComp: "A list comprehension is outside the language subset: build the list with "
-                  "a 'for' loop and append()",
-    ast.DictComp: "A dict comprehension is outside the language subset: fill the dict in a "
-                  "'for' loop",
     ast.SetComp: "A set comprehension is outside the language subset (it has no sets)",
     ast.Set: "A set is outside the language subset: use a dict or a list",
-    ast.GeneratorExp: "A generator expression is outside the language subset: build a list "
-                      "with a 'for' loop",
     ast.Import: "An import is outside the language subset: a program is one file",
     ast.ImportFrom: "An import is outside the language subset: a program is one file",
     ast.With: "A with statement is outside the language subset: use try/finally",
     ast.Yield: "A yield (generator) is outside the language subset",
     ast.YieldFrom: "A yield (generator) is outside the language subset",
     ast.Delete: "A del statement is outside the language subset",
-    ast.Assert: "An assert statement is outside the language subset: use 'if' and 'raise'",
     ast.Starred: "A *-unpacking is outside the language subset",
     ast.NamedExpr: "The walrus operator ':=' is outside the language subset",
     ast.AsyncFunctionDef: "An async def is outside the language subset",
@@ -176,10 +174,28 @@ def _raise(node: ast.Raise):
 def _call(node: ast.Call):
     if not isinstance(node.func, ast.Name | ast.Attribute):
         return outside("calling something that is not a name or a method")
-    named = isinstance(node.func, ast.Name) and node.func.id == "print"
-    if node.keywords and not (named and all(k.arg in ("sep", "end") for k in node.keywords)):
+    if not node.keywords:
+        return None
+    func = node.func
+    allowed = (KEYWORDS.get(func.id, ()) if isinstance(func, ast.Name)
+               else METHOD_KEYWORDS.get(func.attr, ()))
+    names = [k.arg for k in node.keywords]
+    if not all(name in allowed for name in names) or len(set(names)) < len(names):
         return outside("a keyword argument",
-                       "only print() takes keyword arguments, sep= and end=")
+                       "the keyword arguments are print()'s sep= and end=, sorted()'s and "
+                       "list.sort()'s key= and reverse=, min()'s and max()'s key=")
+    return None
+
+
+def _comprehension(node: ast.comprehension):
+    return outside("an async comprehension") if node.is_async else None
+
+
+def _lambda(node: ast.Lambda):
+    a = node.args
+    if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
+        return outside("a *args, **kwargs or keyword-only parameter",
+                       "parameters are positional")
     return None
 
 
@@ -188,9 +204,8 @@ def _slice(node: ast.Slice):
 
 
 def _formatted(node: ast.FormattedValue):
-    if node.format_spec is not None or node.conversion not in (-1, ord("r"), ord("s")):
-        return outside("an f-string format spec or !a conversion",
-                       "write {x}, {x!r} or {x!s}")
+    if node.conversion not in (-1, ord("r"), ord("s")):
+        return outside("an f-string !a conversion", "write {x}, {x!r} or {x!s}")
     return None
 
 
@@ -208,5 +223,5 @@ _CHECKS = {
     ast.Constant: _constant, ast.FunctionDef: _function, ast.ClassDef: _class,
     ast.While: _loop, ast.For: _loop, ast.Try: _try, ast.Raise: _raise, ast.Call: _call,
     ast.Slice: _slice, ast.FormattedValue: _formatted, ast.Dict: _dict,
-    ast.ExceptHandler: _except,
+    ast.ExceptHandler: _except, ast.comprehension: _comprehension, ast.Lambda: _lambda,
 }
