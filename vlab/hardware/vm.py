@@ -18,9 +18,15 @@ The pieces (Hwang et al. 2011, sec. 3.2: a VM is a virtual CPU, memory and devic
   bytes of host RAM; the VMM's page tables live above, where the guest cannot reach;
 * **devices**: the HTIF mailbox (the guest's console and exit, in its RAM) and the CLINT
   (its timer), passed through;
-* the **VMM**, chosen by ``cpu``: 'trap-emulate' (vlab/hardware/trap_emulate.py).  The
-  other methods of the course (binary translation, paravirtualization, the H extension)
-  are not built yet.
+* the **VMM**, chosen by ``cpu``: 'trap-emulate' (vlab/hardware/trap_emulate.py) or
+  'hw', the KVM-style VMM on the machine's hypervisor extension
+  (vlab/hardware/hw_vmm.py: the guest's S-mode runs natively in VS-mode over a G-stage
+  table).  The other methods of the course (binary translation, paravirtualization) are
+  not built yet.
+
+``entry`` is where the guest starts: 'M' (a bare-metal program, the default) or, with
+``cpu='hw'``, 'S': a kernel entered in S-mode whose firmware is the VMM's SBI
+(vlab/hardware/sbi.py).
 
 The guest is any program ``vlab run`` runs bare-metal (linked at 0x80000000, HTIF exit):
 unmodified, it gives the same exit code and console output (Popek & Goldberg's
@@ -38,10 +44,11 @@ from vlab.isa.machine import Machine, RunResult
 from vlab.isa.spec.nonvirtualizable import set_non_virtualizable
 
 from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
+from .hw_vmm import HardwareAssisted
 from .trap_emulate import TrapAndEmulate
 
-CPU_METHODS = {'trap-emulate': TrapAndEmulate}
-PLANNED_METHODS = ('bt', 'paravirt', 'hw')      # the course's other methods, not built yet
+CPU_METHODS = {'trap-emulate': TrapAndEmulate, 'hw': HardwareAssisted}
+PLANNED_METHODS = ('bt', 'paravirt')      # the course's other methods, not built yet
 DEFAULT_GUEST_RAM = 64 << 20
 MAX_RAM = 1 << 30                 # host RAM of the machine, at most
 
@@ -79,10 +86,17 @@ class VirtualMachine:
 
     def __init__(self, guest, cpu: str = 'trap-emulate', engine: str = 'interp',
                  guest_ram: int = DEFAULT_GUEST_RAM, vmm_ram: int = DEFAULT_VMM_SIZE,
-                 non_virtualizable: bool = False, costs=None, log_exits: bool = False):
+                 non_virtualizable: bool = False, costs=None, log_exits: bool = False,
+                 entry: str = 'M'):
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
+        if entry != 'M' and cpu != 'hw':
+            raise VmError(f'a guest entering in {entry}-mode needs SBI firmware: only '
+                          "--cpu hw provides it (entry='M' for a bare-metal guest)")
+        if entry not in ('M', 'S'):
+            raise VmError(f"entry {entry!r}: a guest starts in 'M' (bare-metal) or 'S' "
+                          '(a kernel under the SBI of --cpu hw)')
         if guest_ram <= 0 or guest_ram % 4096 or guest_ram + vmm_ram > MAX_RAM:
             raise VmError(f'guest RAM of {guest_ram:#x} bytes: give whole 4 KiB pages, at '
                           f'most {MAX_RAM - vmm_ram:#x} bytes with {vmm_ram:#x} of VMM memory')
@@ -102,7 +116,11 @@ class VirtualMachine:
             raise VmError(str(exc)) from None
         self.memory = GuestMemory(self.machine.bus, guest_ram, vmm_ram)
         set_non_virtualizable(self.machine.hart.csr, non_virtualizable)
-        self.vmm = CPU_METHODS[cpu](self.machine, self.memory)
+        try:
+            self.vmm = (HardwareAssisted(self.machine, self.memory, entry=entry)
+                        if cpu == 'hw' else CPU_METHODS[cpu](self.machine, self.memory))
+        except ValueError as exc:                    # no VMM memory left for its tables
+            raise VmError(str(exc)) from None
         if log_exits:
             self.vmm.log = []
         self.vmm.start()
