@@ -90,6 +90,10 @@ CASES = [
      " \"q$((10-1))q\"; n=0; while [ $n -lt 5 ]; do n=$((n+1)); done; echo $n;"
      " echo $((1/0)) $((1+)) 2>/dev/null",
      "7 9 3 1 -2 1 1 0 1\n10 6 1 q9q\n5\n0 0\n", 0),
+    ("cd-dash", "mkdir a b; cd a; cd ../b; cd - > ../o; grep -c /a$ ../o; pwd | grep -c /a$; cd /;"
+     " pwd; cd - > /dev/null; pwd | grep -c /a$", "1\n1\n/\n1\n", 0),
+    ("export-list", "export Z=1 A=2; export | grep \"^export [AZ]=\"",
+     "export A='2'\nexport Z='1'\n", 0),
     ("nesting-error", "echo a; fi", "", 2),
     ("test", "touch f; mkdir d; test -f f && echo f; [ -d d ] && echo d;"
      " [ -e nosuch ] || echo none; test 3 -lt 10 && test a != b && echo cmp;"

@@ -816,20 +816,34 @@ static int status_of(int wstatus)
     return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 }
 
+/* cd [DIR | -]: DIR, or $HOME (else /); "-" is $OLDPWD, printed.  Sets PWD, OLDPWD. */
 static int builtin_cd(char **argv)
 {
     const char *dir = argv[1];
-    if (!dir) {
-        struct var *home = find_var("HOME", 4);
+    char old[4096], cwd[4096];
+    struct var *home = find_var("HOME", 4), *previous = find_var("OLDPWD", 6);
+    if (!dir)
         dir = (home && home->value) ? home->value : "/";
+    else if (strcmp(dir, "-") == 0) {
+        if (!previous || !previous->value) {
+            fprintf(stderr, "sh: cd: OLDPWD not set\n");
+            return 1;
+        }
+        dir = previous->value;
     }
+    int had_old = getcwd(old, sizeof old) != NULL;
     if (chdir(dir) < 0) {
         fprintf(stderr, "sh: cd: %s: %s\n", dir, strerror(errno));
         return 1;
     }
-    char cwd[4096];
+    if (had_old)
+        set_var("OLDPWD", old, 0);
     if (getcwd(cwd, sizeof cwd))
         set_var("PWD", cwd, 0);
+    if (argv[1] && strcmp(argv[1], "-") == 0) {
+        printf("%s\n", cwd);
+        fflush(stdout);
+    }
     return 0;
 }
 
@@ -863,10 +877,20 @@ static int builtin_exit(char **argv)
 
 static int builtin_export(char **argv)
 {
-    if (!argv[1]) {
+    if (!argv[1]) {                         /* list them, sorted by name */
+        int order[nvars > 0 ? nvars : 1], n = 0;
         for (int i = 0; i < nvars; i++)
             if (vars[i].exported && vars[i].value)
-                printf("export %s='%s'\n", vars[i].name, vars[i].value);
+                order[n++] = i;
+        for (int i = 1; i < n; i++)          /* insertion sort: a short list */
+            for (int j = i; j > 0 && strcmp(vars[order[j - 1]].name, vars[order[j]].name) > 0;
+                 j--) {
+                int swap = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = swap;
+            }
+        for (int i = 0; i < n; i++)
+            printf("export %s='%s'\n", vars[order[i]].name, vars[order[i]].value);
         fflush(stdout);
         return 0;
     }
