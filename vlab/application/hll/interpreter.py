@@ -19,6 +19,12 @@ copies whose work grows with their operands are charged more, by ``work.py``); t
 optional ``rt.tracer`` hook sees every instruction before it runs (used to draw the
 operand stack while stepping).  Calls are host recursion (one ``execute`` per guest
 frame), bounded by ``max_depth`` (a guest ``RecursionError``).
+
+On-stack replacement (``osr.py``): a backward ``JUMP`` is pre-decoded as the loop's
+``BACK_EDGE``, which counts how often that loop header is reached; at its threshold
+the loop is left (``break``) and the ``else`` branch of the loop's ``try`` hands the
+frame to the JIT's OSR entry, outside the handler search (the compiled code reports
+its own exceptions).  :meth:`Interpreter.resume` is the way back (deoptimization).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from .errors import BudgetExhausted, GuestThrow, LinkageError
 from .gc import PRECISE_FRAMES
 from .heap import BIG_INT
 from .natives import IMPLEMENTATIONS
+from .osr import BACK_EDGES_PER_CALL, transfer
 from .opcodes import (
     ADD,
     BUILD_DICT,
@@ -80,6 +87,7 @@ from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject
 
 _END = object()  # FOR_ITER's "iterator exhausted" marker
+BACK_EDGE = -1  # not a class-file opcode: a backward JUMP, as pre-decoded (counts for OSR)
 VALUE_TYPE_OBJECTS = {"int": int, "bool": bool, "str": str, "list": list, "dict": dict}
 
 
@@ -117,7 +125,11 @@ class Interpreter:
     def install(self, method) -> None:
         """Pre-decode ``method`` and give it an interpreting entry point."""
         method.code = [self.predecode(method, i) for i in method.instrs]
+        method.code = [(BACK_EDGE, a, b) if op == JUMP and a <= n else (op, a, b)
+                       for n, (op, a, b) in enumerate(method.code)]
+        method.loop_counters = [0] * len(method.code)  # back edges taken, per loop header
         index = {ins.offset: n for n, ins in enumerate(method.instrs)}
+        method.index_of = index
         index[len(method.info.code)] = len(method.instrs)
         method.handler_table = [(index[h.start], index[h.end], index[h.handler], h.catch)
                                 for h in method.info.handlers]
@@ -163,6 +175,19 @@ class Interpreter:
         finally:
             frames.pop()
 
+    def resume(self, method, offset: int, values: list, stack: list):
+        """Continue ``method`` in a new interpreter frame at bytecode ``offset``, with
+        these locals and operand stack (deoptimization: see ``osr.py``)."""
+        frame = Frame(method, values)
+        frame.stack.extend(stack)
+        frame.pc = method.index_of[offset]
+        frames = self.rt.frames
+        frames.append(frame)
+        try:
+            return self.execute(frame)
+        finally:
+            frames.pop()
+
     @staticmethod
     def fill_defaults(method, args: tuple) -> tuple:
         n, arity, defaults = len(args), method.arity, method.defaults
@@ -179,7 +204,9 @@ class Interpreter:
         stack, local = frame.stack, frame.locals
         push, pop = stack.append, stack.pop
         limit, tracer = rt.limit, rt.tracer
-        pc = 0
+        counters = method.loop_counters
+        osr_at = BACK_EDGES_PER_CALL * self.jit_threshold if rt.jit is not None else 0
+        pc = frame.pc
         while True:
             try:
                 while True:
@@ -220,6 +247,14 @@ class Interpreter:
                     elif op == JUMP_IF_FALSE:
                         if not pop():
                             pc = a
+                    elif op == BACK_EDGE:
+                        pc = a
+                        if osr_at:
+                            n = counters[a] = counters[a] + 1
+                            if n == osr_at:
+                                osr = rt.jit.osr_entry(method, a, len(stack), local)
+                                if osr is not None:
+                                    break  # on-stack replacement: see the else below
                     elif op == JUMP:
                         pc = a
                     elif op == FOR_ITER:
@@ -385,6 +420,8 @@ class Interpreter:
                 raise
             except CONVERTIBLE as error:
                 thrown = rt.convert(error)
+            else:  # left the loop at a hot back edge: the frame continues compiled
+                return transfer(rt, frame, osr, pc)
             handler = self.find_handler(method, pc - 1, thrown.obj)
             if handler is None:
                 add_trace(thrown.obj, method, pc - 1)

@@ -46,6 +46,7 @@ from .heap import BIG_INT, HeapExhausted
 from .interpreter import VALUE_TYPE_OBJECTS, add_trace_line
 from .loader import INIT
 from .natives import IMPLEMENTATIONS, METHODS
+from .osr import Deopt, resume
 from .runtime import CONVERTIBLE, NATIVE_TYPES, SMALL_INT
 from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject
@@ -75,6 +76,9 @@ class JIT:
         self.rt = rt
         self.compiled: dict[str, CompiledMethod] = {}
         self.bailouts: dict[str, str] = {}
+        self.osr: dict[tuple[str, int], CompiledMethod | None] = {}  # (method, offset)
+        self.osr_entries: list[tuple[str, int, int]] = []  # (method, offset, line) per move
+        self.deopts: list[tuple[str, int, int, str]] = []  # (method, offset, line, reason)
         self.namespace = self._base_namespace()
         self._sites = 0
 
@@ -88,42 +92,64 @@ class JIT:
               "NEWLIST": rt.build_list, "NEWDICT": rt.build_dict, "UNPACK": rt.unpack,
               "STOREIDX": rt.store_index, "SLICE": rt.load_slice, "GETF": rt.get_field,
               "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted,
-              "BIG": 2**4000, "REMEMBER": rt.heap.remember}
+              "BIG": 2**4000, "REMEMBER": rt.heap.remember, "DEOPT": Deopt,
+              "RESUME": lambda method, d: resume(rt, method, d)}
         ns["VMISS"] = virtual_miss(rt)
         ns.update({f"N_{name}": fn for name, fn in IMPLEMENTATIONS.items()})
         ns.update({f"T_{name}": t for name, t in VALUE_TYPE_OBJECTS.items()})
         return ns
 
     def compile(self, method) -> CompiledMethod | None:
+        """Compile ``method``'s normal entry (offset 0); the next call runs it."""
         reason = self.refusal(method)
         if reason is not None:
             self.bailouts[method.qualname] = reason
             return None
-        try:
-            source, lines = Translator(self, method).translate()
-            with warnings.catch_warnings():  # e.g. "is" with a literal: guest semantics
-                warnings.simplefilter("ignore")
-                code = compile(source, f"<jit:{method.qualname}>", "exec")
-        except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
-            # e.g. code nested deeper than the host compiler accepts: keep interpreting
-            self.bailouts[method.qualname] = f"host compiler refused: {type(exc).__name__}"
+        compiled = self._build(Translator(self, method), method.qualname)
+        if compiled is None:
             return None
-        defined: dict = {}
-        exec(code, self.namespace, defined)  # the function's globals: the shared namespace
-        function = defined[python_name(method)]
-        self.namespace[fn_name(method)] = function
-        compiled = CompiledMethod(method, source, function, lines)
-        self.namespace[f"LINES_{id(method)}"] = lines
-        method.entry, method.compiled = function, compiled
+        self.namespace[fn_name(method)] = compiled.function
+        method.entry, method.compiled = compiled.function, compiled
         self.compiled[method.qualname] = compiled
         return compiled
 
+    def osr_entry(self, method, index: int, depth: int, values: list):
+        """The OSR entry of ``method`` at loop header ``method.instrs[index]`` for a frame
+        with ``depth`` operand-stack slots and locals ``values`` (see ``osr.py``): a
+        function of ``(L0..Ln-1, S0..Sk-1)``, or None if the method cannot be compiled.
+        Locals that are ints now are speculated to stay ints (guarded at loop headers)."""
+        offset = method.instrs[index].offset
+        key = (method.qualname, offset)
+        if key not in self.osr:
+            speculate = frozenset(i for i, v in enumerate(values) if type(v) is int)
+            self.osr[key] = self._build(
+                Translator(self, method, osr=(offset, depth), speculate=speculate),
+                f"{method.qualname}@{offset}")
+            if method.compiled is None and method.name != INIT:
+                self.compile(method)  # later calls start compiled, too
+        compiled = self.osr[key]
+        return compiled.function if compiled is not None else None
+
+    def _build(self, translator, label: str) -> CompiledMethod | None:
+        method = translator.method
+        try:
+            source, lines = translator.translate()
+            with warnings.catch_warnings():  # e.g. "is" with a literal: guest semantics
+                warnings.simplefilter("ignore")
+                code = compile(source, f"<jit:{label}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+            # e.g. code nested deeper than the host compiler accepts: keep interpreting
+            self.bailouts[label] = f"host compiler refused: {type(exc).__name__}"
+            return None
+        defined: dict = {}
+        exec(code, self.namespace, defined)  # the function's globals: the shared namespace
+        return CompiledMethod(method, source, defined[python_name(method)], lines)
+
     @staticmethod
     def refusal(method) -> str | None:
-        if method.info.handlers:
-            return "has exception handlers (stays interpreted)"
+        """Why ``method``'s normal entry is not compiled (its loops may still be OSR'd)."""
         if method.name == INIT:
-            return "module initializer runs once"
+            return "module initializer runs once (its loops are compiled by OSR)"
         return None
 
     def site(self, value) -> str:
@@ -147,8 +173,13 @@ def fn_name(method) -> str:
 class Translator:
     """Turns one method's bytecode into the source of one Python function."""
 
-    def __init__(self, jit: JIT, method):
+    def __init__(self, jit: JIT, method, osr: tuple[int, int] | None = None,
+                 speculate: frozenset = frozenset()):
         self.jit, self.method, self.rt = jit, method, jit.rt
+        self.osr = osr  # (loop header offset, operand-stack depth) of an OSR entry
+        self.handlers = method.info.handlers
+        self.speculate = speculate if not self.handlers else frozenset()
+        self.known: set[int] = set()  # locals known to hold ints at this point
         self.owner, self.pool = method.owner, method.owner.cf.pool
         info = method.info
         states = entry_states(info.code, info.handlers, info.arity, info.max_locals)
@@ -158,6 +189,7 @@ class Translator:
             i.op.name == "STORE_LOCAL" and i.args[0] == 0 for i in method.instrs))
         self.out: list[str] = []
         self.lines: dict[int, int] = {}
+        self.lines_site = jit.site(self.lines)  # filled as the source is emitted
         self.line = 0
         self.temps = 0
 
@@ -175,50 +207,110 @@ class Translator:
 
     def translate(self) -> tuple[str, dict[int, int]]:
         m, info = self.method, self.method.info
-        params = [f"L{i}" for i in range(m.arity)]
-        first_default = m.arity - len(m.defaults)
-        for i, value in enumerate(m.defaults):
-            params[first_default + i] += f"={value!r}"
+        if self.osr is None:  # the normal entry: the method's parameters
+            params = [f"L{i}" for i in range(m.arity)]
+            first_default = m.arity - len(m.defaults)
+            for i, value in enumerate(m.defaults):
+                params[first_default + i] += f"={value!r}"
+            extra = [f"L{i}" for i in range(m.arity, info.max_locals)]
+        else:  # the OSR entry: the running frame's locals and operand stack
+            params = [f"L{i}" for i in range(info.max_locals)]
+            params += [f"S{i}" for i in range(self.osr[1])]
+            extra = []
         self.emit(f"def {python_name(m)}({', '.join(params)}):", 0)
-        extra = [f"L{i}" for i in range(m.arity, info.max_locals)]
         if extra:
             self.emit(" = ".join(extra) + " = None", 1)
         blocks = self.blocks()
         self.plan(blocks)
         loops = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER")
                     and i.args[-1] <= i.offset for i in self.instrs)
-        self.loops = loops
-        self.emit("b = 0", 1)
+        self.loops = loops or bool(self.handlers)
+        self.emit(f"b = {self.osr[0] if self.osr else 0}", 1)
         self.emit("rt = RT", 1)
+        if self.handlers:
+            self.with_handlers(blocks)
+        else:
+            self.without_handlers(blocks)
+        assert not self.must_dispatch - {start for start, _ in blocks}
+        return "\n".join(self.out) + "\n", self.lines
+
+    def without_handlers(self, blocks) -> None:
+        """One ``try`` around the dispatch loop: a guest exception leaves the method after
+        adding this frame's line to its trace; a failed speculation resumes interpreted."""
+        m, lines = self.method, self.lines_site
         self.emit("try:", 1)
         indent = 2
-        if loops:
+        if self.loops:
             self.emit("while True:", 2)
             indent = 3
         for start, body in blocks:
             self.block(start, body, indent)
-        assert not self.must_dispatch - {start for start, _ in blocks}
         self.emit("except GuestThrow as e:", 1)
-        self.emit(f"TRACE(e.obj, {self.jit.site(m)}, LINES_{id(m)}.get("
+        self.emit(f"TRACE(e.obj, {self.jit.site(m)}, {lines}.get("
                   "e.__traceback__.tb_lineno, 0))", 2)
         self.emit("raise", 2)
         self.emit("except CONVERTIBLE as e:", 1)
         self.emit("g = RT.convert(e)", 2)
-        self.emit(f"TRACE(g.obj, {self.jit.site(m)}, LINES_{id(m)}.get("
+        self.emit(f"TRACE(g.obj, {self.jit.site(m)}, {lines}.get("
                   "e.__traceback__.tb_lineno, 0))", 2)
         self.emit("raise g from None", 2)
-        return "\n".join(self.out) + "\n", self.lines
+        if self.speculate:
+            self.emit("except DEOPT as d:", 1)
+            self.emit(f"return RESUME({self.jit.site(m)}, d)", 2)
+
+    def with_handlers(self, blocks) -> None:
+        """The exception table, compiled: every block is dispatched (``b`` always names
+        the running block, and blocks never straddle a handler range), so a guest
+        exception is matched against ``b``'s handlers as the interpreter matches the
+        failing instruction's; a match continues at the handler with the exception as
+        the only operand (``S0``), as the interpreter's ``stack.clear(); push(exc)``."""
+        m, lines = self.method, self.lines_site
+        handle = self.jit.site(self.handler_lookup(blocks))
+        self.emit("while True:", 1)
+        self.emit("try:", 2)
+        self.emit("while True:", 3)
+        for start, body in blocks:
+            self.block(start, body, 4)
+        self.emit("except GuestThrow as e:", 2)
+        self.emit("g, ln = e, e.__traceback__.tb_lineno", 3)
+        self.emit("except CONVERTIBLE as e:", 2)
+        self.emit("g, ln = RT.convert(e), e.__traceback__.tb_lineno", 3)
+        self.emit(f"h = {handle}(b, g.obj)", 2)
+        self.emit("if h is None:", 2)
+        self.emit(f"TRACE(g.obj, {self.jit.site(m)}, {lines}.get(ln, 0))", 3)
+        self.emit("raise g from None", 3)
+        self.emit("S0, b = g.obj, h", 2)
+
+    def handler_lookup(self, blocks):
+        """``(block, exception) -> handler offset or None``, from the exception table."""
+        rt, owner = self.rt, self.method.owner
+        covering = {start: [(h.handler, h.catch) for h in self.handlers
+                            if h.start <= start < h.end] for start, _ in blocks}
+
+        def lookup(block: int, exc):
+            for target, catch in covering[block]:
+                if catch == 0 or rt.instance_of(exc, owner.resolve_class(catch)):
+                    return target
+            return None
+        return lookup
 
     def blocks(self) -> list[tuple[int, list]]:
         leaders = {0}
+        previous = None
+        for i in self.instrs:  # a block lies inside or outside each handler range
+            cover = tuple(h.start <= i.offset < h.end for h in self.handlers)
+            if cover != previous:
+                leaders.add(i.offset)
+            previous = cover
         for i in self.instrs:
             if i.op.name in BLOCK_ENDERS:
                 leaders.add(i.next_offset)
             if "target" in i.op.operands:
                 leaders.add(i.args[-1])
         out = []
-        for ins in self.instrs:
-            if ins.offset in leaders or not out:
+        leaders |= {h.handler for h in self.handlers}
+        for ins in self.instrs:  # (unreachable code between two blocks is not listed)
+            if ins.offset in leaders or not out or out[-1][1][-1].op.name in BLOCK_ENDERS:
                 out.append((ins.offset, []))
             out[-1][1].append(ins)
         return out
@@ -234,7 +326,8 @@ class Translator:
         self.body_of = dict(blocks)
         self.jump_only = {start: body[0].args[0] for start, body in blocks
                           if len(body) == 1 and body[0].op.name == "JUMP"
-                          and self.entry_depth[start] == 0 and start != 0}
+                          and self.entry_depth[start] == 0 and start != 0
+                          and (self.osr is None or start != self.osr[0])}
         edges: dict[int, list[int]] = {start: [] for start, _ in blocks}
         for start, body in blocks:
             last = body[-1]
@@ -247,6 +340,10 @@ class Translator:
         self.inlinable = {start for start, preds in edges.items()
                           if start != 0 and len(preds) == 1 and preds[0] < start
                           and start not in self.jump_only}
+        if self.handlers:
+            self.inlinable = set()  # b must name the running block (see with_handlers)
+        if self.osr:
+            self.inlinable.discard(self.osr[0])  # the OSR entry is dispatched
         self.must_dispatch: set[int] = set()
 
     def block(self, start: int, body: list, indent: int) -> None:
@@ -254,15 +351,18 @@ class Translator:
                                        and start not in self.must_dispatch):
             return  # threaded through, or emitted inside its only predecessor
         self.emit(f"if b == {start}:", indent)
+        self.known = set()
         self.block_body(start, [f"S{i}" for i in range(self.entry_depth[start])], indent + 1)
 
     def block_body(self, start: int, stack: list, indent: int) -> None:
         body = self.body_of[start]
         self.line = self.method.info.line_at(start)
-        self.emit(f"rt.icount += {len(body)}", indent)
         back_edge_target = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE",
                                              "FOR_ITER") and i.args[-1] == start
                                and i.offset >= start for i in self.instrs)
+        if back_edge_target and self.speculate:
+            self.guard(start, stack, indent)
+        self.emit(f"rt.icount += {len(body)}", indent)
         if start == 0 or back_edge_target:
             self.emit("if rt.icount > rt.limit: rt.exhausted()", indent)
         ended = False
@@ -280,7 +380,9 @@ class Translator:
             here, target = target, jump
         if target in self.inlinable and target not in self.must_dispatch:
             if indent < MAX_INLINE_INDENT:
+                known = set(self.known)  # what holds on this edge only
                 self.block_body(target, list(stack), indent)
+                self.known = known
                 return
             self.must_dispatch.add(target)  # too deeply nested: dispatch it instead
         if stack:
@@ -290,6 +392,22 @@ class Translator:
         self.emit(f"b = {target}", indent)
         if target <= here and self.loops:
             self.emit("continue", indent)
+
+    def guard(self, start: int, stack: list, indent: int) -> None:
+        """The speculation check at a loop header (``osr.py``): the speculated locals
+        still hold ints, else deoptimize to the interpreter before this block runs."""
+        names = sorted(self.speculate)
+        test = " or ".join(f"type(L{k}) is not int" for k in names)
+        state = ", ".join(f"L{i}" for i in range(self.method.info.max_locals))
+        self.emit(f"if {test}:", indent)
+        self.emit(f"raise DEOPT({start}, [{state}], [{', '.join(stack)}], "
+                  f"'a speculated int local changed type')", indent + 1)
+        self.known = set(names)
+
+    def is_int(self, expr: str) -> bool:
+        """Is ``expr`` known to be an int here (a guarded local, an int literal)?"""
+        return (expr[:1] == "L" and expr[1:].isdigit() and int(expr[1:]) in self.known) or (
+            expr.lstrip("-").isdigit())
 
     # ------------------------------------------------------------ stack discipline
 
@@ -344,6 +462,7 @@ class Translator:
                     self.emit(f"{t} = {expr}", indent)
                     stack[i] = t
             self.emit(f"{target} = {value}", indent)
+            self.known.discard(a[0])
         elif name == "POP":
             expr = stack.pop()
             if not self.trivial(expr):
@@ -358,7 +477,8 @@ class Translator:
             y = self.value(stack, indent)
             x = self.value(stack, indent)
             symbol, slow = COMPARISON[name]
-            stack.append(f"({x} {symbol} {y} if type({x}) is int else "
+            stack.append(f"({x} {symbol} {y})" if self.is_int(x) and self.is_int(y) else
+                         f"({x} {symbol} {y} if type({x}) is int else "
                          f"{slow.format(x=x, y=y)})")
         elif name in MEMBERSHIP:
             y, x = stack.pop(), stack.pop()
@@ -397,7 +517,8 @@ class Translator:
         y = self.value(stack, indent)
         x = self.value(stack, indent)
         if name == "ADD":
-            guard = " and ".join(f"type({v}) is int" for v in (x, y) if not _is_literal(v))
+            guard = " and ".join(f"type({v}) is int" for v in (x, y)
+                                 if not _is_literal(v) and not self.is_int(v))
             total = self.charged_int(f"{x} + {y}")
             stack.append(f"({total} if {guard} else ADD({x}, {y}))" if guard else total)
         elif name == "MUL" and _is_small_int(y) and not _is_literal(x):

@@ -226,6 +226,8 @@ class VM:
             "gc_major_collections": getattr(self.collector, "major_collections", 0),
             "jit_compiled": len(self.jit.compiled) if self.jit else 0,
             "jit_bailouts": len(self.jit.bailouts) if self.jit else 0,
+            "jit_osr_entries": len(self.jit.osr_entries) if self.jit else 0,
+            "jit_deopts": len(self.jit.deopts) if self.jit else 0,
         }
 
 

@@ -1,0 +1,70 @@
+"""On-stack replacement (OSR) and deoptimization: moving a *running* frame between engines.
+
+The JIT compiles a method when it is called often (entry at the next call), which never
+helps a method that is called once and loops for a long time (a program's ``main()``, its
+top-level code).  OSR, as in HotSpot (Paleczny, Vick & Click, "The Java HotSpot Server
+Compiler", JVM '01, sec. 5) and in Self before it (Hölzle, Chambers & Ungar,
+"Debugging Optimized Code with Dynamic Deoptimization", PLDI '92), moves the frame itself:
+
+* **Back-edge counters.**  The interpreter counts, per loop, how often a backward jump is
+  taken (``Method.loop_counters``, one counter per loop header, kept across calls).  When
+  a counter reaches :data:`BACK_EDGES_PER_CALL` times the JIT's call threshold (64 back
+  edges for the default threshold of 2 calls: HotSpot also derives its back-edge
+  threshold from the call threshold, ``OnStackReplacePercentage``), the JIT compiles the method with an *OSR entry* at that loop
+  header (:meth:`vlab.application.hll.jit.JIT.osr_entry`).
+* **The OSR entry.**  A compiled function whose parameters are the frame's state at the
+  loop header: every local ``L0..Ln-1`` and every operand-stack slot ``S0..Sk-1``, and
+  whose first block is the loop header instead of offset 0.  :func:`transfer` takes the
+  values out of the interpreter's :class:`Frame`, calls the entry, and the interpreter's
+  ``execute`` returns whatever the compiled code returns: the rest of the call runs
+  compiled.  Each transfer is recorded in ``JIT.osr_entries`` (``--stats``:
+  ``jit_osr_entries``).
+* **Speculation and deoptimization.**  The OSR entry also *speculates*: locals that held
+  ints when the frame moved are assumed to stay ints, so their arithmetic and comparisons
+  are emitted without type tests.  The assumption is checked by a guard at every loop
+  header; when it fails, the compiled code raises :class:`Deopt` with the frame state at
+  the start of that block (nothing of the block has run yet), and the compiled function
+  hands it to :func:`resume`, which rebuilds an interpreter frame and continues there:
+  same output, same instruction count.  Deoptimizations are recorded in ``JIT.deopts``
+  (``--stats``: ``jit_deopts``).
+
+Simplified: one OSR entry per loop header, compiled once (a loop whose OSR code
+deoptimized finishes this call in the interpreter and is not compiled again); the
+speculated types are only "int"; there is no tiering between compiled versions.
+"""
+
+from __future__ import annotations
+
+BACK_EDGES_PER_CALL = 32  # a loop iteration weighs 1/32 of a call in the hotness count
+
+
+class Deopt(Exception):
+    """A failed speculation in compiled code: where to resume, and the frame's state."""
+
+    def __init__(self, offset: int, locals_: list, stack: list, reason: str = ""):
+        super().__init__(offset)
+        self.offset, self.locals, self.stack, self.reason = offset, locals_, stack, reason
+
+
+def transfer(rt, frame, entry, index: int):
+    """Continue interpreter ``frame`` (stopped before instruction ``index``) in ``entry``.
+
+    The frame's locals and operand stack become the entry's arguments; the interpreter
+    frame is emptied (its values now live in the compiled code's host frame, where the
+    collector finds them) and stays on ``rt.frames`` until the call returns.
+    """
+    frame.pc = index
+    values = frame.locals + frame.stack
+    frame.locals[:] = [None] * len(frame.locals)
+    frame.stack.clear()
+    method = frame.method
+    rt.jit.osr_entries.append((method.qualname, method.instrs[index].offset,
+                               method.info.line_at(method.instrs[index].offset)))
+    return entry(*values)
+
+
+def resume(rt, method, deopt: Deopt):
+    """Deoptimize: rebuild an interpreter frame from ``deopt`` and run the rest there."""
+    rt.jit.deopts.append((method.qualname, deopt.offset, method.info.line_at(deopt.offset),
+                          deopt.reason))
+    return rt.interpreter.resume(method, deopt.offset, deopt.locals, deopt.stack)
