@@ -6,7 +6,7 @@ unsigned big-endian unless stated.
 ::
 
     magic        4 bytes  b"VLCF"
-    major, minor u16, u16 (this reader accepts major == 1)
+    major, minor u16, u16 (this reader accepts major == 2: see VERSIONS)
     constants    u16 count (entries + 1), then count-1 entries (see constpool.py)
     flags        u16      1 = MODULE (the class that holds a source file's functions,
                           globals and top-level code)
@@ -34,7 +34,15 @@ from .constpool import TAG_OF, TAGS, ConstPool, Entry
 from .errors import ClassFormatError
 
 MAGIC = b"VLCF"
-MAJOR, MINOR = 1, 0
+MAJOR, MINOR = 2, 0
+# What each major version added; a file of another version is refused with its story.
+VERSIONS = {
+    1: "the first language subset (no tuples as values, lambdas, comprehensions, '**', "
+       "format specs or keyword arguments of sorted/min/max)",
+    2: "tuples, lambdas and function values, comprehensions, '**', f-string format specs, "
+       "sorted/list.sort/min/max with key= and reverse=, assert (natives _vm_tuple, "
+       "_vm_function, _vm_call, pow, format... that a version-1 VM does not have)",
+}
 FLAG_MODULE = 1
 FLAG_STATIC = 1
 MAX_CODE = 0xFFFF  # jump targets are u16
@@ -179,7 +187,14 @@ def read(data: bytes) -> ClassFile:
         raise ClassFormatError("bad magic number (not a vlab class file)")
     major, minor = r.u(2, "major version"), r.u(2, "minor version")
     if major != MAJOR:
-        raise ClassFormatError(f"unsupported class-file version {major}.{minor}")
+        if major in VERSIONS:
+            age = "older" if major < MAJOR else "newer"
+            raise ClassFormatError(
+                f"class-file version {major}.{minor} is {age} than this VM's {MAJOR}.{MINOR} "
+                f"(version {major}: {VERSIONS[major]}): compile the source again with this "
+                "VM's compiler (vlab hll compile)")
+        raise ClassFormatError(f"unsupported class-file version {major}.{minor} (this VM "
+                               f"reads version {MAJOR}.{MINOR})")
     pool = _read_pool(r)
     flags = r.u(2, "flags")
     this = _ref(pool, r.u(2, "this_class"), "CLASS", "this_class")

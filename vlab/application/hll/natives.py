@@ -99,6 +99,17 @@ def native_int(rt, value=0, *base):
     return int(value, *base)
 
 
+@builtin("ord", 1, 1)
+def native_ord(rt, char):
+    return ord(char)
+
+
+@builtin("chr", 1, 1)
+def native_chr(rt, code):
+    char = chr(code)
+    return char if ord(char) < 256 else rt.heap.new_string(char)  # CPython shares Latin-1
+
+
 @builtin("bool", 0, 1)
 def native_bool(rt, value=False):
     return bool(value)
@@ -129,9 +140,12 @@ def extreme(rt, values, pick):
     return pick(values)
 
 
-@builtin("sum", 1, 1)
-def native_sum(rt, values):
-    return sum(bounded(rt, values))
+@builtin("sum", 1, 2)
+def native_sum(rt, values, start=0):
+    total = start
+    for value in bounded(rt, values):  # each + as the ADD instruction does it
+        total = rt.add(total, value)
+    return total
 
 
 @builtin("list", 0, 1)
