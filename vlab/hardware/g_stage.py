@@ -34,29 +34,40 @@ from vlab.isa.pagetable import (
 MEGAPAGE = 1 << 22
 ROOT_ALIGN = 4 * PAGE                  # the Sv32x4 root: 16 KiB, 16 KiB-aligned
 GUEST_RWX = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D
+GUEST_X = PTE_X | PTE_U | PTE_A             # fetches only (vlab/hardware/mprv.py)
 DEFAULT_VMID = 1
 VMID_BITS = 7                          # VMIDLEN on RV32 (vlab/isa/csr.py)
 
 
-def build_g_stage(memory, vmid: int = DEFAULT_VMID) -> tuple[PageTable, int]:
-    """Build the G-stage table of ``memory`` (a vlab.hardware.guest_memory.GuestMemory)
-    in its VMM pool; returns (the table, the ``hgatp`` value with ``vmid``)."""
+def build_g_stage(memory, vmid: int = DEFAULT_VMID, flags: int = GUEST_RWX,
+                  start: int | None = None) -> tuple[PageTable, int]:
+    """Build a G-stage table of ``memory`` (a vlab.hardware.guest_memory.GuestMemory)
+    in its VMM pool (from ``start``, default the pool's beginning; the next table may
+    start at ``table.alloc.next``) with leaf ``flags``; returns (the table, the ``hgatp``
+    value with ``vmid``)."""
     if not 0 <= vmid < 1 << VMID_BITS:
         raise ValueError(f'VMID {vmid} does not fit the {VMID_BITS} bits of hgatp.VMID')
-    start = -(-memory.pool_base // ROOT_ALIGN) * ROOT_ALIGN
+    start = -(-(memory.pool_base if start is None else start) // ROOT_ALIGN) * ROOT_ALIGN
     end = memory.vmm_base + memory.vmm_size
     if start + ROOT_ALIGN + PAGE > end:
         raise ValueError('no VMM memory left for the G-stage page table')
-    table = PageTable(memory.bus, PoolAllocator(start, end - start), scheme=SV32X4)
-    gpa, last = memory.base, memory.base + memory.size
-    while gpa < last:
-        if gpa % MEGAPAGE == 0 and gpa + MEGAPAGE <= last:
-            table.map(gpa, gpa, GUEST_RWX, level=1)
-            gpa += MEGAPAGE
-        else:
-            table.map(gpa, gpa, GUEST_RWX)
-            gpa += PAGE
+    try:
+        table = PageTable(memory.bus, PoolAllocator(start, end - start), scheme=SV32X4)
+        _map_guest_ram(table, memory, flags)
+    except MemoryError:
+        raise ValueError('no VMM memory left for the G-stage page table') from None
     return table, table.atp | vmid << 22
 
 
-__all__ = ['DEFAULT_VMID', 'build_g_stage']
+def _map_guest_ram(table, memory, flags: int) -> None:
+    gpa, last = memory.base, memory.base + memory.size
+    while gpa < last:
+        if gpa % MEGAPAGE == 0 and gpa + MEGAPAGE <= last:
+            table.map(gpa, gpa, flags, level=1)
+            gpa += MEGAPAGE
+        else:
+            table.map(gpa, gpa, flags)
+            gpa += PAGE
+
+
+__all__ = ['DEFAULT_VMID', 'GUEST_RWX', 'GUEST_X', 'build_g_stage']

@@ -48,8 +48,8 @@ the S interrupt bits into ``hvip``/``hie``), sets ``hedeleg``/``hideleg`` from t
 ``medeleg``/``mideleg``, ``hstatus.VTVM``/``VTSR`` from its TVM/TSR (VTW always: a WFI
 exits so the VMM can skip time to the guest's timer), ``hcounteren`` from its mcounteren,
 and resumes it in VS or VU.  A trap back into virtual M copies the vs* registers back
-(``pull``) first.  Simplification: mstatus.MPRV in virtual M-mode is not modeled (its
-loads and stores stay untranslated); the riscv-tests do not use it.
+(``pull``) first.  mstatus.MPRV in virtual M-mode: an execute-only G-stage makes every
+load/store exit, and the VMM translates it in software (vlab/hardware/mprv.py).
 
 **SBI guests** (``entry='S'``): the guest is a kernel entered in S-mode at its ELF entry
 (a0 = hart id 0, a1 = 0: no device tree); the VMM is its SBI firmware (Base, TIME,
@@ -70,10 +70,11 @@ from vlab.isa.csr import HEDELEG_WRITABLE, MEDELEG_WRITABLE, S_INTERRUPTS, SSTAT
 from vlab.isa.pagetable import ACCESS_FAULT, FETCH, LOAD, STORE
 from vlab.isa.privilege import PRIV_NAMES, M, S, U
 from vlab.isa.spec.sensitivity import TSR, TVM, VTW
-from vlab.isa.traps import ECALL_CAUSE, cause_text, delegated_level
+from vlab.isa.traps import ECALL_CAUSE, Trap, cause_text, delegated_level
 
-from .g_stage import DEFAULT_VMID, build_g_stage
+from .g_stage import DEFAULT_VMID, GUEST_X, build_g_stage
 from .mmio import decode_access, emulate_access
+from .mprv import mprv_priv, translate_data
 from .sbi import SbiHost, sbi_call
 from .trap_emulate import ExitRecord, GuestStop, TrapAndEmulate
 from .vcpu import VirtualCpu
@@ -117,6 +118,8 @@ class HardwareAssisted(TrapAndEmulate):
                                hw_mip=self._clint_lines if entry == 'M' else lambda: 0)
         self.vcpu.on_priv_change = self.select_address_space
         self.g_stage, self.hgatp = build_g_stage(memory, vmid)
+        self.x_stage, self.hgatp_mprv = build_g_stage(          # vlab/hardware/mprv.py
+            memory, (vmid + 1) % 128, GUEST_X, start=self.g_stage.alloc.next)
         self.shadow = GuestTlbFence(machine, vmid)
         self.exits: Counter = Counter()
         self.emulated: Counter = Counter()
@@ -175,6 +178,8 @@ class HardwareAssisted(TrapAndEmulate):
         """A guest-physical address the G-stage does not map: a device (MMIO exit) or
         nothing (the access fault the bare machine raises there)."""
         kind = GUEST_PAGE_FAULT_ACCESS[ctx.cause]
+        if kind != FETCH and mprv_priv(self.vcpu.priv, self.vcpu.csr) is not None:
+            return self._mprv_access(ctx, kind)
         gpa = ctx.guest_physical_address
         if kind != FETCH and gpa is not None and self.memory.bus.region_of(gpa) is not None \
                 and not self.memory.is_ram(gpa):
@@ -188,6 +193,28 @@ class HardwareAssisted(TrapAndEmulate):
                 return self._continue(ctx, ctx.epc + 4)
         self._count('guest-physical access outside guest memory')
         return self._reflect(ctx, ACCESS_FAULT[kind], ctx.tval)
+
+    def _mprv_access(self, ctx, kind):
+        """A load/store of virtual M-mode with MPRV on (vlab/hardware/mprv.py): translate
+        it through the guest's tables in software and perform it."""
+        csr = self.vcpu.csr
+        access = decode_access(ctx.instruction())
+        if access is None or access.store != (kind == STORE):
+            self._count('MPRV access not emulated (an AMO: access fault reflected)')
+            return self._reflect(ctx, ACCESS_FAULT[kind], ctx.tval)
+        try:
+            gpa = translate_data(self.memory, csr, ctx.tval, kind, mprv_priv(M, csr))
+        except Trap as fault:
+            self._count('MPRV page fault (reflected)')
+            return self._reflect(ctx, fault.cause, fault.tval)
+        if not emulate_access(self.memory.bus, ctx, access, gpa):
+            self._count('guest-physical access outside guest memory')
+            return self._reflect(ctx, ACCESS_FAULT[kind], ctx.tval)
+        self._count(f'MPRV {"store" if access.store else "load"}')
+        self.emulated[access.name] += 1
+        self.machine.hart.instret += 1
+        self.machine.engine.on_retire(1)
+        return self._continue(ctx, ctx.epc + 4)
 
     # ------------------------------------------------------------ SBI guests' timer
     def _set_timer(self, deadline: int) -> None:
@@ -268,12 +295,14 @@ class HardwareAssisted(TrapAndEmulate):
         real, v = hart.csr, vcpu.csr
         real.cycle_offset, real.instret_offset = v.cycle_offset, v.instret_offset
         if vcpu.priv == M:
+            real.hgatp = self.hgatp if mprv_priv(M, v) is None else self.hgatp_mprv
             real['vsatp'] = 0
             real.hedeleg = real.hideleg = 0
             real.mip_sw &= ~VS_INTERRUPTS
             real.mie &= ~VS_INTERRUPTS
             hart.priv = U
             return
+        real.hgatp = self.hgatp
         real['vsstatus'] = v.mstatus & SSTATUS_VIEW
         for name in SWAPPED:
             real['v' + name] = getattr(v, name)
