@@ -302,7 +302,7 @@ def native_format(rt, value, spec=""):
         raise TypeError(f"unsupported format string passed to {type_name(value)}.__format__")
     width = max((int(n) for n in re.findall(r"\d+", spec)), default=0)
     if type(value) is int and spec[-1:] in "eEfFgG%":
-        width += len(str(value)) if abs(value) < 1 << 64 else rt.heap.limit + 1
+        width += 400  # a float has at most 309 digits before the point (else OverflowError)
     rt.check_length(width)
     rt.charge(chars(len(spec)))
     text = format(value, spec)
