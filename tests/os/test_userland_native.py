@@ -305,6 +305,17 @@ def test_init_reaps_orphans(bindir, tmp_path):
     assert orphan not in [line.split()[0] for line in after.splitlines()[1:]]   # reaped
 
 
+def test_init_passes_sigterm_to_its_command(bindir, tmp_path):
+    import signal
+    init = subprocess.Popen([str(bindir / "init"), "sh", "-c", "echo ready; sleep 20"],
+                            cwd=tmp_path, env={"PATH": str(bindir)}, stdout=subprocess.PIPE)
+    assert init.stdout.readline() == b"ready\n"
+    start = time.monotonic()
+    init.send_signal(signal.SIGTERM)
+    assert init.wait(timeout=10) == 128 + signal.SIGTERM          # sh died of it
+    assert time.monotonic() - start < 10
+
+
 def test_init_runs_the_shell_when_given_no_command(bindir, tmp_path):
     # not PID 1 here: init does not touch /etc/rc's system, it starts /bin/sh -- which
     # needs an absolute /bin/sh; check the error path instead if this host has a

@@ -122,6 +122,14 @@ def test_init_as_pid_1_runs_the_command_and_reaps(image):
     assert [r for r in rows if r[2] == "Z"] == []           # the orphan was reaped
 
 
+def test_init_as_pid_1_passes_sigterm_on(image):
+    """kill -TERM 1 inside: init has a handler, so it gets the signal and sends it to
+    its command, whose death ends init with 128+15."""
+    script = "echo before; kill -TERM 1; sleep 1; echo not reached"
+    outcome, out, err = contained(image, None, argv=["/sbin/init", "sh", "-c", script])
+    assert (out, outcome.exit_code) == (b"before\n", 143), err
+
+
 def test_init_sets_the_hostname_when_asked(image):
     outcome, out, err = contained(image, None, argv=["/sbin/init", "-H", "node7", "hostname"])
     assert out == b"node7\n" and outcome.exit_code == 0, err

@@ -12,7 +12,10 @@
  * 2. -H HOSTNAME: set the host name (sethostname(2); its UTS namespace's name).
  * 3. With a COMMAND: run it (execvp) as its child.  Without: run "/bin/sh /etc/rc" if
  *    /etc/rc exists and wait for it, then start the console shell /bin/sh.
- * 4. Reap every child that exits -- its own and the orphans the kernel re-parents to
+ * 4. Pass SIGTERM, SIGINT and SIGHUP on to that child (as tini does): PID 1 gets only
+ *    the signals it has a handler for (pid_namespaces(7)), so "stop the container"
+ *    reaches the program that should stop, which then ends init too.
+ * 5. Reap every child that exits -- its own and the orphans the kernel re-parents to
  *    PID 1 (wait(2) in a loop: an unreaped child would stay a zombie forever).  When
  *    the command or the shell exits, init exits with its status (a signal's as
  *    128+number, the shell convention): on the vlab kernel the end of PID 1 ends the
@@ -25,6 +28,24 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "util.h"
+
+static volatile pid_t main_child;              /* the command or the shell */
+
+static void forward(int sig)
+{
+    if (main_child > 0)
+        kill(main_child, sig);
+}
+
+static void forward_signals(void)
+{
+    static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP};
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = forward;                 /* no SA_RESTART: wait() sees EINTR */
+    for (unsigned i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++)
+        sigaction(FORWARDED[i], &action, NULL);
+}
 
 static int status_code(int status)
 {
@@ -39,6 +60,9 @@ static pid_t spawn(char **argv)
         return -1;
     }
     if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);                 /* the child's own dispositions */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
         execvp(argv[0], argv);
         warn_errno(argv[0]);
         _exit(errno == ENOENT ? 127 : 126);
@@ -49,6 +73,7 @@ static pid_t spawn(char **argv)
 /* Wait until child `main_pid` exits, reaping any other child on the way. */
 static int wait_for(pid_t main_pid)
 {
+    main_child = main_pid;
     for (;;) {
         int status;
         pid_t pid = wait(&status);
@@ -82,6 +107,7 @@ int main(int argc, char **argv)
         pid1_setup();
     else
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);   /* may fail: then orphans go up */
+    forward_signals();
     if (i + 1 < argc && strcmp(argv[i], "-H") == 0) {
         if (sethostname(argv[i + 1], strlen(argv[i + 1])) < 0)
             warn_errno(argv[i + 1]);
