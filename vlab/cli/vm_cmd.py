@@ -7,9 +7,14 @@ guest's instructions, the VM exits by reason and the modeled time with the cost 
 used.  A guest stopped by its own fault exits like ``vlab run`` (128 + signal, see
 vlab/cli/run_cmd.py); exhausting the budget exits 124; bad options and files exit 2.
 
-Built: ``--cpu trap-emulate`` with ``--type 1``.  The course's other CPU methods (bt,
-paravirt, hw), hypervisor types (2, dual) and the guest kernel (no GUEST) are not built
-yet: asking for them is a usage error that says so.
+Built: ``--cpu hw`` (the default: a KVM-style VMM on the machine's hypervisor extension,
+vlab/hardware/hw_vmm.py) and ``--cpu trap-emulate``, with ``--type 1``.  ``--entry S``
+(hw only) starts the guest in S-mode as a kernel whose firmware is the VMM's SBI
+(vlab/hardware/sbi.py).  ``--non-virtualizable`` breaks trap-and-emulate; under ``hw``
+it changes nothing (in VS/VU-mode every sensitive instruction traps or acts on the vs*
+registers).  The course's other CPU methods (bt, paravirt), hypervisor types (2, dual)
+and the guest kernel (no GUEST) are not built yet: asking for them is a usage error that
+says so.
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ from vlab.os.signal import SIGABRT, exit_status, signal_for
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
 CPUS = ('trap-emulate', 'bt', 'paravirt', 'hw')
 TYPES = ('1', '2', 'dual')
-BUILT_CPUS, BUILT_TYPES = ('trap-emulate',), ('1',)
+BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate'), ('1',)
+ENTRIES = ('M', 'S')
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 
 
@@ -33,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = sub.add_parser('run', help='run a bare-metal guest ELF as a virtual machine',
                          description='run a bare-metal guest ELF as a virtual machine')
     run.add_argument('guest', nargs='?', help='a bare-metal RV32 ELF (or .s) file')
-    run.add_argument('--cpu', choices=CPUS, default='trap-emulate',
-                     help='CPU virtualization method (built: trap-emulate)')
+    run.add_argument('--cpu', choices=CPUS, default='hw',
+                     help='CPU virtualization method (built: hw, the default, and '
+                          'trap-emulate)')
     run.add_argument('--type', choices=TYPES, default='1', dest='vm_type',
                      help='hypervisor type (built: 1, native)')
     run.add_argument('--engine', choices=RUNNING_ENGINES, default='interp',
@@ -43,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      metavar='N', help='instruction budget (default %(default)s)')
     run.add_argument('--stats', action='store_true',
                      help='print guest instructions, exits by reason, modeled time')
+    run.add_argument('--entry', choices=ENTRIES, default='M',
+                     help='the guest starts in M-mode (bare-metal, default) or in S-mode '
+                          'as a kernel under the VMM\'s SBI firmware (--cpu hw)')
     run.add_argument('--non-virtualizable', action='store_true',
                      help='sensitive CSR accesses stop trapping in U-mode (Robin & Irvine '
                           '2000): watch equivalence fail')
@@ -73,7 +83,7 @@ def run(args) -> int:
             raise VmError(f'{args.guest} is not a bare-metal program (no tohost symbol, not '
                           'linked at 0x80000000): a VM runs a whole machine\'s software')
         vm = VirtualMachine(image, cpu=args.cpu, engine=args.engine,
-                            non_virtualizable=args.non_virtualizable)
+                            non_virtualizable=args.non_virtualizable, entry=args.entry)
     except (BootError, VmError) as exc:
         print(f'vlab vm run: error: {exc}', file=sys.stderr)
         return EXIT_USAGE

@@ -68,13 +68,22 @@ class VmStats:
     shadow_drops: int
     cycles: dict                # ledger event -> (count, cycles each)
     total_cycles: float
+    cpu: str = 'trap-emulate'
+    world_switches: int = 0     # guest -> VMM and VMM -> guest: two per VM exit (type 1)
 
     def text(self) -> str:
-        lines = [f'guest instructions: {self.guest_instructions}',
+        lines = [f'CPU virtualization: {self.cpu}',
+                 f'guest instructions: {self.guest_instructions}',
                  f'VM exits: {sum(self.exits.values())}']
         lines += [f'  {reason}: {count}' for reason, count in sorted(self.exits.items())]
-        lines.append(f'shadow page-table fills: {self.shadow_fills}, '
-                     f'shadow drops: {self.shadow_drops}')
+        if self.cpu == 'hw':
+            lines.append(f'two-stage translation (G-stage Sv32x4): no shadow tables; '
+                         f'guest TLB fences: {self.shadow_drops}')
+        else:
+            lines.append(f'shadow page-table fills: {self.shadow_fills}, '
+                         f'shadow drops: {self.shadow_drops}')
+        lines.append(f'world switches: {self.world_switches} (an exit and an entry per VM '
+                     'exit; type 1: no host OS in between)')
         lines.append(f'modeled time: {self.total_cycles:.0f} cycles (vlab/host/costs.py)')
         lines += [f'  {event}: {count} x {price:g} = {count * price:.0f}'
                   for event, (count, price) in self.cycles.items()]
@@ -101,7 +110,7 @@ class VirtualMachine:
             raise VmError(f'guest RAM of {guest_ram:#x} bytes: give whole 4 KiB pages, at '
                           f'most {MAX_RAM - vmm_ram:#x} bytes with {vmm_ram:#x} of VMM memory')
         image = _image(guest)
-        self.image = image
+        self.image, self.cpu = image, cpu
         self.machine = Machine(ram_size=guest_ram + vmm_ram, engine=engine, costs=costs)
         base = self.machine.ram.base
         for segment in image.segments:
@@ -162,7 +171,8 @@ class VirtualMachine:
         cycles = {event: (count, price(event)) for event, count in ledger.counts.items()}
         return VmStats(self.machine.hart.instret, dict(self.vmm.exits),
                        dict(self.vmm.emulated), self.vmm.shadow.fills,
-                       self.vmm.shadow.drops, cycles, ledger.total_cycles)
+                       self.vmm.shadow.drops, cycles, ledger.total_cycles, self.cpu,
+                       2 * sum(self.vmm.exits.values()))
 
 
 def _image(guest) -> ElfImage:
