@@ -78,3 +78,12 @@ def test_unknown_settings_are_clear_errors():
                  lambda: memory_limit.memory_run(5), lambda: density.density_run(3)):
         with pytest.raises(ValueError, match="choose one of"):
             call()
+
+
+def test_a_system_call_in_a_container_is_the_same_events_as_outside():
+    from vlab.lab.oslevel import syscall_cost
+
+    cost = syscall_cost.call_cost()
+    assert cost.native == cost.container
+    assert cost.native["syscall"] == cost.native["trap"] == 1000
+    assert cost.per_call("native") == cost.per_call("container") > 0
