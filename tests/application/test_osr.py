@@ -190,7 +190,7 @@ def test_a_failed_guard_deoptimizes_and_the_interpreter_finishes_the_call():
     (method, offset, line, reason), = vm.jit.deopts
     assert method.endswith(".work") and line == 5 and "int" in reason
     source = vm.jit.osr[(method, offset)].source
-    assert "raise DEOPT(" in source and "except DEOPT as d:" in source
+    assert "raise DEOPT(" in source and "except DEOPT as why:" in source
     # the frame came back: the loop's remaining iterations were interpreted
     assert result.stats["interpreted_instructions"] > 99 * 10
 

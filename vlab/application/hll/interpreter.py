@@ -119,6 +119,7 @@ class Interpreter:
         self.rt = rt
         self.max_depth = max_depth
         self.jit_threshold = jit_threshold  # 0: never compile
+        rt.compiled_depth = 0  # compiled calls on the host stack (they count as frames)
 
     # ------------------------------------------------------------ preparing a method
 
@@ -166,7 +167,7 @@ class Interpreter:
         if method.calls == self.jit_threshold and self.rt.jit is not None:
             self.rt.jit.compile(method)  # used from the next call on
         frames = self.rt.frames
-        if len(frames) >= self.max_depth:
+        if len(frames) + self.rt.compiled_depth >= self.max_depth:
             raise RecursionError("maximum recursion depth exceeded")
         frame = Frame(method, args)
         frames.append(frame)

@@ -93,7 +93,8 @@ class JIT:
               "STOREIDX": rt.store_index, "SLICE": rt.load_slice, "GETF": rt.get_field,
               "SETF": rt.set_field, "THROW": rt.throw, "HeapExhausted": HeapExhausted,
               "BIG": 2**4000, "REMEMBER": rt.heap.remember, "DEOPT": Deopt,
-              "RESUME": lambda method, d: resume(rt, method, d)}
+              "RESUME": lambda method, d: resume(rt, method, d), "FRAMES": rt.frames,
+              "MAXD": getattr(rt.interpreter, "max_depth", 1000), "RECURSION": _too_deep}
         ns["VMISS"] = virtual_miss(rt)
         ns.update({f"N_{name}": fn for name, fn in IMPLEMENTATIONS.items()})
         ns.update({f"T_{name}": t for name, t in VALUE_TYPE_OBJECTS.items()})
@@ -227,6 +228,11 @@ class Translator:
         self.loops = loops or bool(self.handlers)
         self.emit(f"b = {self.osr[0] if self.osr else 0}", 1)
         self.emit("rt = RT", 1)
+        if self.osr is None:  # guest call depth: interpreter frames + compiled calls
+            self.emit("d = rt.compiled_depth + 1", 1)
+            self.emit("if d + len(FRAMES) > MAXD: RECURSION()", 1)
+            self.emit("rt.compiled_depth = d", 1)
+        self.leave = "rt.compiled_depth = d - 1" if self.osr is None else None
         if self.handlers:
             self.with_handlers(blocks)
         else:
@@ -246,17 +252,25 @@ class Translator:
         for start, body in blocks:
             self.block(start, body, indent)
         self.emit("except GuestThrow as e:", 1)
+        self.leaving(2)
         self.emit(f"TRACE(e.obj, {self.jit.site(m)}, {lines}.get("
                   "e.__traceback__.tb_lineno, 0))", 2)
         self.emit("raise", 2)
         self.emit("except CONVERTIBLE as e:", 1)
+        self.leaving(2)
         self.emit("g = RT.convert(e)", 2)
         self.emit(f"TRACE(g.obj, {self.jit.site(m)}, {lines}.get("
                   "e.__traceback__.tb_lineno, 0))", 2)
         self.emit("raise g from None", 2)
         if self.speculate:
-            self.emit("except DEOPT as d:", 1)
-            self.emit(f"return RESUME({self.jit.site(m)}, d)", 2)
+            self.emit("except DEOPT as why:", 1)
+            self.leaving(2)
+            self.emit(f"return RESUME({self.jit.site(m)}, why)", 2)
+
+    def leaving(self, indent: int) -> None:
+        """This compiled call is over (returned, raised, or deoptimized): one frame less."""
+        if self.leave:
+            self.emit(self.leave, indent)
 
     def with_handlers(self, blocks) -> None:
         """The exception table, compiled: every block is dispatched (``b`` always names
@@ -277,9 +291,12 @@ class Translator:
         self.emit("g, ln = RT.convert(e), e.__traceback__.tb_lineno", 3)
         self.emit(f"h = {handle}(b, g.obj)", 2)
         self.emit("if h is None:", 2)
+        self.leaving(3)
         self.emit(f"TRACE(g.obj, {self.jit.site(m)}, {lines}.get(ln, 0))", 3)
         self.emit("raise g from None", 3)
         self.emit("S0, b = g.obj, h", 2)
+        if self.leave:
+            self.emit("rt.compiled_depth = d", 2)
 
     def handler_lookup(self, blocks):
         """``(block, exception) -> handler offset or None``, from the exception table."""
@@ -533,6 +550,7 @@ class Translator:
     def effectful(self, ins, stack: list, indent: int) -> bool:  # one table
         name, a, site = ins.op.name, ins.args, self.jit.site
         if name == "RETURN":
+            self.leaving(indent)
             self.emit(f"return {stack.pop()}", indent)
             return True
         if name == "RAISE":
@@ -694,6 +712,10 @@ class _NativeMethod:
         if self.native is None or not self.native[1] <= len(args) <= self.native[2]:
             return self.rt.call_virtual(receiver, self.name, args)  # raises the error
         return self.native[0](self.rt, receiver, *args)
+
+
+def _too_deep():
+    raise RecursionError("maximum recursion depth exceeded")
 
 
 def _static(method):
