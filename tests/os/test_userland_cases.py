@@ -94,6 +94,14 @@ CASES = [
      " pwd; cd - > /dev/null; pwd | grep -c /a$", "1\n1\n/\n1\n", 0),
     ("export-list", "export Z=1 A=2; export | grep \"^export [AZ]=\"",
      "export A='2'\nexport Z='1'\n", 0),
+    ("set-e", "set -e; true; false || echo ok; if false; then :; fi; ! true; false && echo no;"
+     " echo still; false; echo not reached", "ok\nstill\n", 1),
+    ("set-e-loop", "set -e; while false; do :; done; for i in 1; do false; echo not; done;"
+     " echo not2", "", 1),
+    ("set-x", "set -x; echo a $((1+1)); set +x; echo quiet", "a 2\nquiet\n", 0),
+    ("set-u", "X=1; set -u; echo $X; echo $NOPE; echo not", "1\n", 2),
+    ("set-args", "set -- a \"b c\"; echo $#; for x in \"$@\"; do echo \"[$x]\"; done;"
+     " set -q 2>/dev/null; echo $?", "2\n[a]\n[b c]\n2\n", 0),
     ("nesting-error", "echo a; fi", "", 2),
     ("test", "touch f; mkdir d; test -f f && echo f; [ -d d ] && echo d;"
      " [ -e nosuch ] || echo none; test 3 -lt 10 && test a != b && echo cmp;"

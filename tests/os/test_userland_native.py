@@ -148,6 +148,12 @@ def test_arithmetic_errors_are_reported(bindir, tmp_path):
     assert sh(bindir, tmp_path, "echo $((1 +").returncode == 2     # unclosed: syntax
 
 
+def test_set_x_traces_on_stderr(bindir, tmp_path):
+    result = sh(bindir, tmp_path, "set -x; echo a $((1+1)) | cat; set +x; echo quiet")
+    assert result.stdout == b"a 2\nquiet\n"
+    assert sorted(result.stderr.decode().splitlines()) == ["+ cat", "+ echo a 2", "+ set +x"]
+
+
 def test_for_without_in_takes_the_arguments(bindir, tmp_path):
     result = run(bindir, tmp_path, "sh", "-c", "for x; do echo $x; done", "zero", "a", "b")
     assert result.stdout == b"a\nb\n"

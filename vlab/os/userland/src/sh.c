@@ -23,7 +23,9 @@
  * an unquoted expansion is split at blanks,
  * and a word with an unquoted * ? [ is matched against file names (glob(3); kept as
  * written if nothing matches).
- * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue, read
+ * Built in: cd, exit, export, unset, wait, pwd, exec, ':', break, continue, read, set
+ * (-e: exit when a command fails, except in a condition, before && or ||, or after !;
+ * -u: an unset variable is an error; -x: trace commands; -- ARGS: new $1...)
  * ("test" and "[" are programs).  Everything else is a program found along $PATH
  * (execvp(3)).  A command of assignments only sets shell variables; "export
  * NAME[=VALUE]" puts one in the environment of later commands; "NAME=VALUE cmd" sets it
@@ -316,6 +318,10 @@ struct var { char *name, *value; int exported; };
 static struct var *vars;
 static int nvars;
 static int last_status, interactive;
+/* set -e, -u, -x (errexit, nounset, xtrace); failure_counts: 0 while a failure may not
+ * end the shell under -e (a condition of if/while/until, a pipeline before && or ||,
+ * one with '!') */
+static int errexit, nounset, xtrace, in_condition, failure_counts;
 static pid_t shell_pid, last_background;
 static char **positional;    /* $0, $1, ... */
 static int npositional;
@@ -472,6 +478,11 @@ static const char *parameter(const char *p, size_t *len, char *scratch, size_t s
         return NULL;
     }
     struct var *v = find_var(p, *len);
+    if (nounset && !(v && v->value)) {
+        fprintf(stderr, "sh: %.*s: parameter not set\n", (int)*len, p);
+        if (!interactive)
+            exit(2);
+    }
     return (v && v->value) ? v->value : "";
 }
 
@@ -1037,6 +1048,48 @@ static int builtin_read(char **argv)
     return ended ? 0 : 1;
 }
 
+/* set [-eux | +eux]... [-- ARG...]: switch errexit, nounset, xtrace on (-) or off (+);
+ * "--" and what follows replace the positional parameters $1...  Without arguments it
+ * lists the shell's variables. */
+static int builtin_set(char **argv)
+{
+    static const struct { char letter; int *flag; } OPTIONS[] = {
+        {'e', &errexit}, {'u', &nounset}, {'x', &xtrace},
+    };
+    int i = 1;
+    if (!argv[1]) {
+        for (int k = 0; k < nvars; k++)
+            if (vars[k].value)
+                printf("%s='%s'\n", vars[k].name, vars[k].value);
+        fflush(stdout);
+        return 0;
+    }
+    for (; argv[i] && (argv[i][0] == '-' || argv[i][0] == '+') && strcmp(argv[i], "--"); i++)
+        for (const char *o = argv[i] + 1; *o; o++) {
+            unsigned k = 0;
+            while (k < sizeof OPTIONS / sizeof OPTIONS[0] && OPTIONS[k].letter != *o)
+                k++;
+            if (k == sizeof OPTIONS / sizeof OPTIONS[0]) {
+                fprintf(stderr, "sh: set: -%c: unknown option (use -e, -u, -x)\n", *o);
+                return 2;
+            }
+            *OPTIONS[k].flag = argv[i][0] == '-';
+        }
+    if (argv[i] && strcmp(argv[i], "--") == 0) {
+        int n = 0;
+        while (argv[i + 1 + n])
+            n++;
+        char **params = malloc((size_t)(n + 2) * sizeof *params);  /* kept for good */
+        params[0] = strdup(positional[0]);
+        for (int k = 0; k < n; k++)
+            params[k + 1] = strdup(argv[i + 1 + k]);
+        params[n + 1] = NULL;
+        positional = params;
+        npositional = n + 1;
+    }
+    return 0;
+}
+
 static int builtin_colon(char **argv)
 {
     (void)argv;
@@ -1049,7 +1102,7 @@ static const struct { const char *name; int (*run)(char **argv); } BUILTINS[] = 
     {"cd", builtin_cd}, {"pwd", builtin_pwd}, {"exit", builtin_exit},
     {"export", builtin_export}, {"unset", builtin_unset}, {"wait", builtin_wait},
     {":", builtin_colon}, {"exec", builtin_exec}, {"break", builtin_break},
-    {"continue", builtin_continue}, {"read", builtin_read},
+    {"continue", builtin_continue}, {"read", builtin_read}, {"set", builtin_set},
 };
 
 static int (*find_builtin(const char *name))(char **)
@@ -1125,6 +1178,12 @@ static int run_command(struct token *t, int a, int b, int in_child)
         restore(saved);
         free_fields(&values);
         return status;
+    }
+    if (xtrace) {                                 /* set -x: "+ cmd args" on stderr */
+        fputs("+", stderr);
+        for (i = 0; i < argv.n; i++)
+            fprintf(stderr, " %s", argv.at[i]);
+        fputs("\n", stderr);
     }
     int (*builtin)(char **) = find_builtin(argv.at[0]);
     if (builtin && !in_child) {
@@ -1237,6 +1296,7 @@ static int run_pipeline(struct token *t, int a, int b)
             status = status_of(wstatus);
         }
     }
+    failure_counts = !negate;
     return negate ? !status : status;
 }
 
@@ -1247,8 +1307,10 @@ static int run_and_or(struct token *t, int a, int b)
     enum kind op = AND;
     for (;;) {
         int i = scan(t, start, b, 1u << AND | 1u << OR, NULL);
-        if (start == a || (op == AND) == (status == 0))
+        if (start == a || (op == AND) == (status == 0)) {
             status = run_pipeline(t, start, i);
+            failure_counts = failure_counts && i >= b;    /* the last one only */
+        }
         if (i >= b || loop_jump())
             return status;
         op = t[i].kind;
@@ -1291,8 +1353,13 @@ static void run_list(struct token *t, int a, int b)
                         fprintf(stderr, "[%d]\n", (int)pid);
                 }
                 last_status = pid < 0 ? 2 : 0;
-            } else
+            } else {
                 last_status = run_and_or(t, start, i);
+                if (errexit && last_status != 0 && failure_counts && !in_condition) {
+                    fflush(stdout);
+                    exit(last_status);                  /* set -e */
+                }
+            }
         }
         start = i + 1;
     }
@@ -1307,7 +1374,9 @@ static int run_if(struct token *t, int a, int end)
     for (int cond = a + 1;;) {
         int then = scan(t, cond, fi, 0, THEN);
         int next = scan(t, then + 1, fi, 0, ELSE);
+        in_condition++;
         run_list(t, cond, then);
+        in_condition--;
         if (loop_jump())
             return last_status;
         if (last_status == 0) {
@@ -1345,7 +1414,9 @@ static int run_while(struct token *t, int a, int end)
     int body = scan(t, a + 1, done, 0, DO);
     loop_depth++;
     for (;;) {
+        in_condition++;
         run_list(t, a + 1, body);
+        in_condition--;
         if (loop_jump()) {
             if (loop_ends())
                 break;
