@@ -5,11 +5,15 @@ A method-at-a-time baseline compiler in the spirit of the first JVM JITs (Cramer
 sec. 6.6), with Python as the target "machine code":
 
 * **When.** The interpreter counts calls per method; at ``jit_threshold`` calls the method
-  is compiled and its entry point replaced, so the *next call* runs the compiled code.
-  This is entry-at-next-call, not on-stack replacement (OSR): a frame already running in
-  the interpreter finishes there.  Simpler and safe (no interpreter frame has to be
-  turned into a compiled one), at the price that a long loop in a method called once
-  (the module's top-level code) is never compiled.
+  is compiled and its entry point replaced, so the *next call* runs the compiled code
+  (a hot recursive method: every call after that, while the first, interpreted call is
+  still on the stack).  A frame already running a hot loop moves by *on-stack
+  replacement* (``osr.py``): the interpreter counts back edges per loop header and, at
+  the threshold, calls :meth:`JIT.osr_entry`, a second translation of the method whose
+  parameters are the frame's locals and operand stack and whose first block is that loop
+  header.  The OSR entry speculates that the locals which held ints still do; a guard at
+  each loop header *deoptimizes* (``raise DEOPT``: the compiled function hands its frame
+  state to the interpreter, which finishes the call) when that no longer holds.
 * **How.** The bytecode is cut into basic blocks; within a block the operand stack is
   *eliminated at compile time* by abstract interpretation: a stack of Python expression
   strings instead of values, so ``LOAD_LOCAL 0; LOAD_CONST 1; SUB`` becomes the text
@@ -21,18 +25,27 @@ sec. 6.6), with Python as the target "machine code":
   (a superblock) and a block that only jumps is threaded through.
 * **Fast paths with guards.** ``+`` on two ints is emitted inline, guarded by a type test
   whose failure calls the runtime's generic operation (a guard without deoptimization:
-  the slow path is always available, so nothing ever has to go back to the interpreter).
-  Virtual calls use a per-site inline cache keyed by the receiver's class.
+  the slow path is always available).  Only the OSR entry's int speculation (above) goes
+  back to the interpreter.  Virtual calls use a per-site inline cache keyed by the
+  receiver's class.
+* **Exception handlers.** In a method with a handler table every block is dispatched (so
+  ``b`` names the running block) and no block straddles a handler range; a guest
+  exception is matched against the handlers covering block ``b`` and, as in the
+  interpreter, continues at the handler with the exception as the only operand.
+* **Call depth.** Compiled calls are counted (``rt.compiled_depth``) with the
+  interpreter's frames against ``max_depth``, so a ``RecursionError`` happens at the same
+  depth with the same trace in both engines.
 * **Same results.** Errors become the same guest exceptions; the instruction budget is
   charged per basic block and checked at method entry and at every back edge.  The
   totals equal the interpreter's per-instruction count whenever blocks run to their end;
   when an exception unwinds through the middle of a compiled block, the rest of that
   block has already been charged (a small, documented over-count).  A guest stack trace
   gets the compiled frame's line from a generated-line -> source-line table.
-* **Not compiled** (they stay interpreted, recorded in :attr:`JIT.bailouts`): methods with
-  exception handlers and the module initializer.
+* **Not compiled** at their entry (recorded in :attr:`JIT.bailouts`): the module
+  initializer, which runs once; its loops are compiled by OSR.
 
-``JIT.compiled[qualname].source`` is the generated Python, for students to read.
+``JIT.compiled[qualname].source`` is the generated Python, for students to read;
+``JIT.osr[(qualname, offset)].source`` the OSR entry at the loop header at ``offset``.
 """
 
 from __future__ import annotations
