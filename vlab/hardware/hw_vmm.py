@@ -181,8 +181,9 @@ class HardwareAssisted(TrapAndEmulate):
         if kind != FETCH and mprv_priv(self.vcpu.priv, self.vcpu.csr) is not None:
             return self._mprv_access(ctx, kind)
         gpa = ctx.guest_physical_address
-        if kind != FETCH and gpa is not None and self.memory.bus.region_of(gpa) is not None \
-                and not self.memory.is_ram(gpa):
+        bus = self.memory.bus
+        if kind != FETCH and gpa is not None and bus.region_of(gpa) is not None \
+                and not bus.is_ram(gpa):            # a device; never the VMM's RAM
             access = decode_access(ctx.instruction())
             if access is not None and access.store == (kind == STORE) and \
                     emulate_access(self.memory.bus, ctx, access, gpa):
