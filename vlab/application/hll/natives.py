@@ -282,8 +282,9 @@ def native_pow(rt, base, exponent):
     if abs(base) > 1 and (abs(base).bit_length() - 1) * exponent > MAX_POWER_BITS:
         raise OverflowError(f"integer power exceeds {MAX_POWER_BITS} bits")
     result = base ** exponent
-    # square-and-multiply: about log2(exponent) multiplications, the last one the largest
-    rt.charge(max(1, exponent.bit_length()) * (1 + multiplication_work(result, base)))
+    # square-and-multiply: log2(exponent) squarings of growing numbers, the last (of
+    # half the result's size) the largest; their sum is about half a full-size product
+    rt.charge(max(1, exponent.bit_length()) + multiplication_work(result, result) // 2)
     return rt.heap.new_int(result)
 
 
