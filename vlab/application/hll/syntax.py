@@ -6,17 +6,19 @@ compiler sees the tree: every construct outside it is reported (:func:`problems`
 order), each as one sentence naming the line, the column, the construct and what to write
 instead.  The book page ``book/hll-language.md`` documents the subset with examples.
 
-The subset: values int, bool, str, list, dict, None (and ``range``); top-level functions
-with positional parameters and constant default values; classes with methods, ``__init__``
-constructors, fields on ``self`` and single inheritance (including user exception classes);
+The subset: values int, bool, str, list, tuple, dict, None, functions (``lambda`` and
+names of functions used as values) and ``range``; top-level functions with positional
+parameters and constant default values; classes with methods, ``__init__`` constructors,
+fields on ``self`` and single inheritance (including user exception classes);
 ``if``/``elif``/``else``, ``while``, ``for`` over anything iterable, ``break``/``continue``;
-``try``/``except``/``finally``, ``raise``; ``global``; operators ``+ - * // %``, comparisons
-(chains too), ``and or not``, ``in``, ``is``, conditional expressions, f-strings without
-format specs, indexing, slices without a step; ``print`` and the built-ins in
-``natives.BUILTINS``.  Not in the subset (a few): floats and ``/``, ``**``, bit operators,
-tuples as values, lambdas, nested functions, comprehensions, ``with``, ``import``,
-keyword arguments (except ``print``'s ``sep`` and ``end``), ``*args``, decorators,
-``for``/``while``-``else``, ``try``-``else``, class attributes.
+``try``/``except``/``finally``, ``raise``, ``assert``; ``global``; operators
+``+ - * // % **``, comparisons (chains too), ``and or not``, ``in``, ``is``, conditional
+expressions, f-strings with format specs, indexing, slices without a step, list and dict
+comprehensions and generator expressions; ``print`` and the built-ins in
+``natives.BUILTINS``, with the keyword arguments of :data:`KEYWORDS` and
+:data:`METHOD_KEYWORDS`.  Not in the subset (a few): floats and ``/``, bit operators, sets,
+nested functions and closures, generators, ``with``, ``import``, other keyword arguments,
+``*args``, decorators, ``for``/``while``-``else``, ``try``-``else``, class attributes.
 """
 
 from __future__ import annotations
