@@ -131,3 +131,11 @@ def test_an_old_class_file_is_refused_with_what_to_do():
     data[4:6] = (9).to_bytes(2, "big")
     with pytest.raises(ClassFormatError, match="unsupported class-file version 9.0"):
         classfile.read(bytes(data))
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_a_lambda_called_with_the_wrong_arguments_is_named_as_in_cpython(jit):
+    _, result = run("g = lambda a, b=2: a + b\nprint(g(1))\nprint(g(1, 2, 3))\n", jit=jit)
+    assert result.output == "3\n"
+    assert result.traceback.splitlines()[-1] == ("TypeError: <lambda>() takes from 1 to 2 "
+                                                 "positional arguments but 3 were given")

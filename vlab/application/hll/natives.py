@@ -360,7 +360,19 @@ def call_value(rt, function, args):
             raise TypeError(f"{function.name}() takes {lo} to {hi} arguments "
                             f"({len(args)} given)")
         return function.native(rt, *args)
-    return rt.call(function.method, tuple(args))
+    method = function.method
+    given, most = len(args), method.arity
+    least = most - len(method.defaults)
+    if not least <= given <= most:  # CPython's message, with the lambda's name
+        if given > most:
+            takes = f"from {least} to {most}" if least < most else str(most)
+            raise TypeError(f"{function.name}() takes {takes} positional argument"
+                            f"{'' if most == 1 else 's'} but {given} "
+                            f"{'was' if given == 1 else 'were'} given")
+        missing = least - given
+        raise TypeError(f"{function.name}() missing {missing} required positional "
+                        f"argument{'s' if missing > 1 else ''}")
+    return rt.call(method, tuple(args))
 
 
 @builtin("clock_ns", 0, 0)
