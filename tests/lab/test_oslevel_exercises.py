@@ -60,3 +60,29 @@ def test_a_hog_size_must_be_whole_steps():
 
     with pytest.raises(ValueError, match="multiple of 64"):
         hog_source(100)
+
+
+GOOD_CONTAINERFILE = ('FROM scratch\nCOPY greet /bin/greet\nCOPY message.txt /srv/message.txt\n'
+                      'ENV GREETING=hello\nWORKDIR /srv\nCMD ["/bin/greet"]\n')
+
+
+def test_the_reference_containerfile_builds_and_its_container_greets():
+    result = exercises.build_and_run(GOOD_CONTAINERFILE)
+    assert result["output"] == "hello\n" + exercises.MESSAGE.decode()
+    assert result["exit_code"] == 0 and result["layers"] == 2
+    assert result["workdir"] == "/srv" and result["cmd"] == ["/bin/greet"]
+    assert exercises.build_and_run(GOOD_CONTAINERFILE, env=("GREETING=bye",))["output"] \
+        .startswith("bye\n")
+
+
+def test_a_containerfile_missing_a_step_shows_in_what_the_container_does():
+    no_env = exercises.build_and_run('FROM scratch\nCOPY greet /bin/greet\nCMD ["/bin/greet"]\n')
+    assert no_env["exit_code"] == 1 and no_env["output"] == "GREETING is not set\n"
+    no_workdir = exercises.build_and_run(GOOD_CONTAINERFILE.replace("WORKDIR /srv\n", ""))
+    assert no_workdir["exit_code"] == 2 and "not found" in no_workdir["output"]
+
+
+def test_a_containerfile_error_names_the_line_and_no_temporary_path():
+    error = exercises.build_and_run("FROM scratch\nBOGUS x\n")["error"]
+    assert "Containerfile:2" in error and "/tmp" not in error
+    assert "/tmp" not in exercises.build_and_run("FROM vlab/nothing\n")["error"]

@@ -131,3 +131,58 @@ def run_with_limits(limits: dict[str, str]) -> dict:
     except ContainerError as error:
         return {"error": str(error)}
     return result
+
+
+# --- exercise: a Containerfile, graded by building and running it ---------------------
+
+#: The build context the student's Containerfile is built in.
+MESSAGE = b"served from /srv\n"
+
+
+def build_and_run(containerfile: str, env: tuple[str, ...] = ()) -> dict:
+    """Build ``containerfile`` with vlab's build executor in a context holding ``greet``
+    (prints $GREETING, then ./message.txt) and ``message.txt``, in a fresh state
+    directory, and run the image once (``env``: ``-e K=V`` options).
+
+    Returns ``output`` (what the container printed, stdout and stderr), ``exit_code``,
+    ``layers`` (how many the image has), ``env``, ``workdir`` and ``cmd`` (its
+    config), or ``{"error": why}`` when the build fails (a Containerfile error names
+    the line).
+    """
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from vlab.lab.oslevel.workloads import greet_elf
+    from vlab.os.container.build import build
+    from vlab.os.container.errors import ContainerError
+    from vlab.os.container.runtime import Runtime
+    from vlab.os.container.spec import RunSpec
+    from vlab.os.container.statedir import StateDir
+    from vlab.os.image.errors import ImageError
+
+    if not isinstance(containerfile, str):
+        return {"error": "the Containerfile must be a string (its text)"}
+    with tempfile.TemporaryDirectory() as directory:
+        context = Path(directory) / "context"
+        context.mkdir()
+        (context / "greet").write_bytes(greet_elf())
+        (context / "greet").chmod(0o755)
+        (context / "message.txt").write_bytes(MESSAGE)
+        (context / "Containerfile").write_text(containerfile, encoding="utf-8")
+        runtime = Runtime(StateDir(Path(directory) / "state"))
+        log = io.StringIO()
+        try:
+            image = build(runtime, str(context), "answer:1", out=log)
+            config = runtime.images.store.config(image)
+            layers = len(runtime.images.store.image(image).layers)
+            record = runtime.create(RunSpec(image=image, env=list(env)))
+            output = io.BytesIO()
+            outcome = runtime.start(record, stdout=output, stderr=output,
+                                    budget=1_000_000)
+        except (ContainerError, ImageError) as error:
+            why = str(error).replace(str(context), "<context>")
+            return {"error": why.replace(directory, "<build directory>")}
+    return {"output": output.getvalue().decode("utf-8", "replace"),
+            "exit_code": outcome.exit_code, "layers": layers, "env": list(config.env),
+            "workdir": config.working_dir, "cmd": config.argv()}

@@ -108,3 +108,102 @@ def workload_layer(hog_sizes_kib: tuple[int, ...] = ()) -> ImageLayer:
     files = {"/bin/spin": _elf(SPIN), "/bin/forker": _elf(FORKER)}
     files.update({f"/bin/hog{n}": _elf(hog_source(n)) for n in hog_sizes_kib})
     return ImageLayer(files, name="workloads")
+
+
+#: greet: print $GREETING, then the file message.txt of the working directory.
+GREET = f"""
+_start:
+    lw t0, 0(sp)                   # argc
+    slli t0, t0, 2
+    add t1, sp, t0
+    addi t1, t1, 8                 # envp: past argc, argv[0..argc-1] and argv's NULL
+find:
+    lw a0, 0(t1)
+    beqz a0, unset
+    la a1, key
+    li t2, 9                       # len("GREETING=")
+compare:
+    lbu t3, 0(a0)
+    lbu t4, 0(a1)
+    bne t3, t4, next
+    addi a0, a0, 1
+    addi a1, a1, 1
+    addi t2, t2, -1
+    bnez t2, compare
+    mv a1, a0                      # the value
+    li a2, 0
+length:
+    add t5, a1, a2
+    lbu t6, 0(t5)
+    beqz t6, say
+    addi a2, a2, 1
+    j length
+say:
+    li a0, 1
+    li a7, {NUMBERS["write"]}
+    ecall
+    li a0, 1
+    la a1, newline
+    li a2, 1
+    li a7, {NUMBERS["write"]}
+    ecall
+    li a0, -100                    # AT_FDCWD: relative to the working directory
+    la a1, file
+    li a2, 0                       # O_RDONLY
+    li a3, 0
+    li a7, {NUMBERS["openat"]}
+    ecall
+    bltz a0, missing
+    mv s1, a0
+copy:
+    mv a0, s1
+    la a1, buffer
+    li a2, 256
+    li a7, {NUMBERS["read"]}
+    ecall
+    blez a0, done
+    mv a2, a0
+    li a0, 1
+    la a1, buffer
+    li a7, {NUMBERS["write"]}
+    ecall
+    j copy
+done:
+    li a0, 0
+    li a7, {NUMBERS["exit_group"]}
+    ecall
+next:
+    addi t1, t1, 4
+    j find
+unset:
+    li a0, 2
+    la a1, no_greeting
+    li a2, 20
+    li a7, {NUMBERS["write"]}
+    ecall
+    li a0, 1
+    li a7, {NUMBERS["exit_group"]}
+    ecall
+missing:
+    li a0, 2
+    la a1, no_file
+    li a2, 48
+    li a7, {NUMBERS["write"]}
+    ecall
+    li a0, 2
+    li a7, {NUMBERS["exit_group"]}
+    ecall
+    .data
+key: .ascii "GREETING="
+newline: .ascii "\\n"
+file: .asciz "message.txt"
+no_greeting: .ascii "GREETING is not set\\n"
+no_file: .ascii "message.txt: not found in the working directory\\n"
+    .align 2
+buffer: .space 256
+"""
+
+
+def greet_elf() -> bytes:
+    """The ``greet`` program (see :data:`GREET`) as an RV32 ELF executable."""
+    return _elf(GREET)
