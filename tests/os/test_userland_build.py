@@ -71,3 +71,11 @@ def test_an_incomplete_cached_directory_is_replaced(tmp_path, monkeypatch):
     again = build_userland(target="native")
     assert again["wc"].is_file() and again == first
     assert sorted(p.name for p in again["sh"].parent.parent.iterdir()) == [again["sh"].parent.name]
+
+
+def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")          # (chmod does not stop root)
+    monkeypatch.setenv("VLAB_CACHE", str(blocker / "cache"))
+    built = build_userland(target="native")
+    assert built["sh"].is_file() and not str(built["sh"]).startswith(str(blocker))

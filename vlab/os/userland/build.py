@@ -78,7 +78,7 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
     """Compile every program; returns ``{name: path of its executable}``.
 
     ``out_dir`` None: the cached directory of the module docstring (built once per
-    source hash).  ``target``: 'riscv32' (the vlab kernel) or 'native' (this machine).
+    source hash; if the cache cannot be written, a new temporary directory each call).  ``target``: 'riscv32' (the vlab kernel) or 'native' (this machine).
     Raises ToolchainMissing without zig, UserlandBuildError if a program fails.
     The directory also holds each alias (``[``) as a symbolic link to its program, so
     that it can be put on $PATH as it is.
@@ -93,8 +93,13 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
     final = _cache_root() / f"{target}-{_source_hash(target)[:16]}"
     names = [*PROGRAMS, *(Path(path).name for path in ALIASES)]
     if not all((final / name).is_file() for name in names):
-        final.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+        except OSError:                  # a read-only cache: build into a temporary dir
+            final = Path(tempfile.mkdtemp(prefix="vlab-userland-"))
+            _compile_all(final, target)
+            return {name: final / name for name in PROGRAMS}
         os.chmod(scratch, 0o755)
         try:
             _compile_all(scratch, target)
