@@ -78,7 +78,8 @@ def build_userland(out_dir=None, target: str = "riscv32") -> dict[str, Path]:
     """Compile every program; returns ``{name: path of its executable}``.
 
     ``out_dir`` None: the cached directory of the module docstring (built once per
-    source hash; if the cache cannot be written, a new temporary directory each call).  ``target``: 'riscv32' (the vlab kernel) or 'native' (this machine).
+    source hash; if the cache cannot be written, a new temporary directory each call).
+    ``target``: 'riscv32' (the vlab kernel) or 'native' (this machine).
     Raises ToolchainMissing without zig, UserlandBuildError if a program fails.
     The directory also holds each alias (``[``) as a symbolic link to its program, so
     that it can be put on $PATH as it is.
