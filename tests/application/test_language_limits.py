@@ -139,3 +139,12 @@ def test_a_lambda_called_with_the_wrong_arguments_is_named_as_in_cpython(jit):
     assert result.output == "3\n"
     assert result.traceback.splitlines()[-1] == ("TypeError: <lambda>() takes from 1 to 2 "
                                                  "positional arguments but 3 were given")
+
+
+@pytest.mark.parametrize("search", ["5 in reversed(range(10**12))",
+                                    "all(range(1, 10**12))",
+                                    "(0, -1) in enumerate(range(10**12))",
+                                    "(1, 1) in zip(range(2, 10**12), range(10**12))"])
+def test_a_host_walk_of_a_builtin_iterator_is_charged_per_item(search):
+    _, result = run(f"print({search})\n", max_instructions=10**5)
+    assert result.status == "budget"

@@ -186,29 +186,76 @@ def sort_by_key(rt, values: list, key, reverse) -> list:
 
 @builtin("enumerate", 1, 2)
 def native_enumerate(rt, values, start=0):
-    return enumerate(rt.get_iter(values), start)
+    return charged(rt, enumerate(rt.get_iter(values), start))
 
 
 @builtin("zip", 0, 255)
 def native_zip(rt, *iterables):
-    return zip(*(rt.get_iter(values) for values in iterables))
+    return charged(rt, zip(*(rt.get_iter(values) for values in iterables)))
 
 
 @builtin("reversed", 1, 1)
 def native_reversed(rt, values):
     if isinstance(values, GuestObject):
         raise TypeError(f"'{type_name(values)}' object is not reversible")
-    return reversed(values)
+    return charged(rt, reversed(values))
 
 
 @builtin("any", 1, 1)
 def native_any(rt, values):
-    return any(rt.get_iter(values))
+    for value in rt.get_iter(values):
+        rt.charge(1)
+        if value:
+            return True
+    return False
 
 
 @builtin("all", 1, 1)
 def native_all(rt, values):
-    return all(rt.get_iter(values))
+    for value in rt.get_iter(values):
+        rt.charge(1)
+        if not value:
+            return False
+    return True
+
+
+class Charged:
+    """The iterator a built-in such as ``zip`` returns, each item charged to the budget.
+
+    A ``for`` loop pays per item anyway (one ``FOR_ITER`` each), but the host can also walk
+    an iterator inside one instruction (``x in zip(a, b)``, ``list(reversed(r))``): this
+    wrapper makes that walk pay as it goes, so ``5 in reversed(range(10**12))`` stops at
+    the budget.  ``__reduce__`` names the wrapped iterator, which the collector's scan of
+    host iterators follows (``gc._host_children``).  One subclass per wrapped type, named
+    like it, so error messages read as CPython's (``object of type 'zip' has no len()``).
+    """
+
+    __slots__ = ("rt", "inner")
+
+    def __init__(self, rt, inner):
+        self.rt, self.inner = rt, inner
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = next(self.inner)
+        self.rt.charge(1)
+        return item
+
+    def __reduce__(self):
+        return (type(self), (None, self.inner))
+
+
+_CHARGED_TYPES: dict[str, type] = {}
+
+
+def charged(rt, iterator) -> Charged:
+    name = type(iterator).__name__
+    kind = _CHARGED_TYPES.get(name)
+    if kind is None:
+        kind = _CHARGED_TYPES[name] = type(name, (Charged,), {"__slots__": ()})
+    return kind(rt, iterator)
 
 
 @builtin("_vm_min_key", 2, 255)
