@@ -208,7 +208,29 @@ def test_exceptions_caught_in_a_compiled_method_with_handlers():
     assert result.stats["jit_osr_entries"] == 1 and not vm.jit.bailouts
     (method, offset, _), = vm.jit.osr_entries
     source = vm.jit.osr[(method, offset)].source
-    assert "h = " in source and "S0, b = g.obj, h" in source  # the exception table, compiled
+    assert "h = " in source and "S0, b, g = g.obj, h, None" in source  # the handler table
+
+
+def test_a_method_that_recovers_from_out_of_memory_stays_interpreted():
+    source = """
+def hoard():
+    kept = []
+    try:
+        while True:
+            kept.append([0, 0, 0, 0])
+    except OutOfMemoryError:
+        n = len(kept)
+        kept = None
+        print("caught", n > 100)
+    print("recovered", [1, 2, 3])
+
+hoard()
+"""
+    vm = VM.from_source(source, "m.py", heap_limit=50_000)
+    result = vm.run()
+    assert result.output == "caught True\nrecovered [1, 2, 3]\n"
+    assert result.stats["jit_osr_entries"] == 0
+    assert any("OutOfMemoryError" in reason for reason in vm.jit.bailouts.values())
 
 
 def test_hot_recursion_runs_compiled_while_the_first_call_is_still_interpreted():

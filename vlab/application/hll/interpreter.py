@@ -176,12 +176,14 @@ class Interpreter:
         finally:
             frames.pop()
 
-    def resume(self, method, offset: int, values: list, stack: list):
-        """Continue ``method`` in a new interpreter frame at bytecode ``offset``, with
-        these locals and operand stack (deoptimization: see ``osr.py``)."""
-        frame = Frame(method, values)
-        frame.stack.extend(stack)
-        frame.pc = method.index_of[offset]
+    def resume(self, method, deopt):
+        """Continue ``method`` in a new interpreter frame at ``deopt.offset`` with the
+        locals and operand stack ``deopt`` carries (deoptimization: see ``osr.py``); the
+        state moves into the frame (no other host frame keeps it alive meanwhile)."""
+        frame = Frame(method, deopt.locals)
+        frame.stack.extend(deopt.stack)
+        frame.pc = method.index_of[deopt.offset]
+        deopt.locals = deopt.stack = None
         frames = self.rt.frames
         frames.append(frame)
         try:
@@ -422,7 +424,8 @@ class Interpreter:
             except CONVERTIBLE as error:
                 thrown = rt.convert(error)
             else:  # left the loop at a hot back edge: the frame continues compiled
-                return transfer(rt, frame, osr, pc)
+                values = transfer(rt, frame, pc)
+                return osr(*values)
             handler = self.find_handler(method, pc - 1, thrown.obj)
             if handler is None:
                 add_trace(thrown.obj, method, pc - 1)

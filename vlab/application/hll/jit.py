@@ -66,6 +66,7 @@ from .values import GuestList, GuestObject
 from .verifier import entry_states
 
 _END = object()
+OOM_REFUSAL = "catches OutOfMemoryError (stays interpreted: see JIT.catches_out_of_memory)"
 BINARY_SYMBOL = {"IS": "is", "IS_NOT": "is not"}
 # Comparisons: inline when the left operand is an int, else the runtime charges their work.
 COMPARISON = {"EQ": ("==", "RT.equal({x}, {y})"), "NE": ("!=", "RT.not_equal({x}, {y})"),
@@ -134,6 +135,9 @@ class JIT:
         Locals that are ints now are speculated to stay ints (guarded at loop headers)."""
         offset = method.instrs[index].offset
         key = (method.qualname, offset)
+        if key not in self.osr and self.catches_out_of_memory(method):
+            self.bailouts[f"{method.qualname}@{offset}"] = OOM_REFUSAL
+            self.osr[key] = None
         if key not in self.osr:
             speculate = frozenset(i for i, v in enumerate(values) if type(v) is int)
             self.osr[key] = self._build(
@@ -159,12 +163,28 @@ class JIT:
         exec(code, self.namespace, defined)  # the function's globals: the shared namespace
         return CompiledMethod(method, source, defined[python_name(method)], lines)
 
-    @staticmethod
-    def refusal(method) -> str | None:
+    def refusal(self, method) -> str | None:
         """Why ``method``'s normal entry is not compiled (its loops may still be OSR'd)."""
         if method.name == INIT:
             return "module initializer runs once (its loops are compiled by OSR)"
+        if self.catches_out_of_memory(method):
+            return OOM_REFUSAL
         return None
+
+    def catches_out_of_memory(self, method) -> bool:
+        """Does a handler of ``method`` catch OutOfMemoryError (by name or a base class)?
+
+        A compiled frame keeps its consumed temporaries until they are overwritten, and
+        the collector scans host frames conservatively: garbage a method has just dropped
+        may survive a collection.  Only a program that recovers from running out of
+        memory can see the difference (it would run out again), so such methods stay
+        interpreted, where the live set is exactly the frame's."""
+        oom = getattr(self.rt, "oom", None)
+        for h in method.info.handlers:
+            if h.catch and (oom is None or self.rt.instance_of(
+                    oom, method.owner.resolve_class(h.catch))):
+                return True
+        return False
 
     def site(self, value) -> str:
         """Bind ``value`` to a fresh global name in the shared namespace."""
@@ -278,7 +298,19 @@ class Translator:
         if self.speculate:
             self.emit("except DEOPT as why:", 1)
             self.leaving(2)
+            self.forget(locals_too=True, indent=2)  # the interpreter frame holds them now
             self.emit(f"return RESUME({self.jit.site(m)}, why)", 2)
+
+    def forget(self, locals_too: bool, indent: int) -> None:
+        """Drop stale operand values (temporaries, ``S1..``; and the locals), so the
+        collector, which scans this host frame, does not keep their objects alive."""
+        depth = max(self.entry_depth.values(), default=0)
+        names = [f"t{i}" for i in range(1, self.temps + 1)] + [
+            f"S{i}" for i in range(1, depth)]
+        if locals_too:
+            names += [f"L{i}" for i in range(self.method.info.max_locals)] + ["S0"] * (depth > 0)
+        if names:
+            self.emit(" = ".join(names) + " = None", indent)
 
     def leaving(self, indent: int) -> None:
         """This compiled call is over (returned, raised, or deoptimized): one frame less."""
@@ -307,7 +339,8 @@ class Translator:
         self.leaving(3)
         self.emit(f"TRACE(g.obj, {self.jit.site(m)}, {lines}.get(ln, 0))", 3)
         self.emit("raise g from None", 3)
-        self.emit("S0, b = g.obj, h", 2)
+        self.forget(locals_too=False, indent=2)  # the interpreter's stack.clear()
+        self.emit("S0, b, g = g.obj, h, None", 2)
         if self.leave:
             self.emit("rt.compiled_depth = d", 2)
 

@@ -46,12 +46,13 @@ class Deopt(Exception):
         self.offset, self.locals, self.stack, self.reason = offset, locals_, stack, reason
 
 
-def transfer(rt, frame, entry, index: int):
-    """Continue interpreter ``frame`` (stopped before instruction ``index``) in ``entry``.
+def transfer(rt, frame, index: int) -> list:
+    """Take the state of interpreter ``frame`` (stopped before instruction ``index``) out
+    of it, as the OSR entry's arguments: its locals, then its operand stack.
 
-    The frame's locals and operand stack become the entry's arguments; the interpreter
-    frame is emptied (its values now live in the compiled code's host frame, where the
-    collector finds them) and stays on ``rt.frames`` until the call returns.
+    The frame is emptied (its values will live in the compiled code's host frame, where
+    the collector finds them) and stays on ``rt.frames`` until the call returns.  The
+    interpreter makes the call itself, so no other host frame holds the values meanwhile.
     """
     frame.pc = index
     values = frame.locals + frame.stack
@@ -60,11 +61,11 @@ def transfer(rt, frame, entry, index: int):
     method = frame.method
     rt.jit.osr_entries.append((method.qualname, method.instrs[index].offset,
                                method.info.line_at(method.instrs[index].offset)))
-    return entry(*values)
+    return values
 
 
 def resume(rt, method, deopt: Deopt):
     """Deoptimize: rebuild an interpreter frame from ``deopt`` and run the rest there."""
     rt.jit.deopts.append((method.qualname, deopt.offset, method.info.line_at(deopt.offset),
                           deopt.reason))
-    return rt.interpreter.resume(method, deopt.offset, deopt.locals, deopt.stack)
+    return rt.interpreter.resume(method, deopt)
