@@ -201,6 +201,19 @@ def native_reversed(rt, values):
     return charged(rt, reversed(values))
 
 
+@builtin("map", 2, 255)
+def native_map(rt, function, *iterables):
+    """``map(f, xs, ...)``: lazy, as CPython's; ``f`` runs when an item is taken."""
+    inner = zip(*(rt.get_iter(values) for values in iterables))
+    return _named("map", Mapped)(rt, inner, function)
+
+
+@builtin("filter", 2, 2)
+def native_filter(rt, function, values):
+    """``filter(f, xs)`` (``f`` may be None: the truthy items), lazy as CPython's."""
+    return _named("filter", Filtered)(rt, rt.get_iter(values), function)
+
+
 @builtin("any", 1, 1)
 def native_any(rt, values):
     for value in rt.get_iter(values):
@@ -244,18 +257,51 @@ class Charged:
         return item
 
     def __reduce__(self):
-        return (type(self), (None, self.inner))
+        return (type(self), (None, self.inner, getattr(self, "function", None)))
 
 
-_CHARGED_TYPES: dict[str, type] = {}
+class Mapped(Charged):
+    """``map``'s iterator: the function applied to each tuple of items, as it is taken."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, rt, inner, function):
+        super().__init__(rt, inner)
+        self.function = function
+
+    def __next__(self):
+        args = next(self.inner)
+        self.rt.charge(1)
+        return call_value(self.rt, self.function, args)
+
+
+class Filtered(Mapped):
+    """``filter``'s iterator: the items for which the function is truthy."""
+
+    __slots__ = ()
+
+    def __next__(self):
+        while True:
+            item = next(self.inner)
+            self.rt.charge(1)
+            if (item if self.function is None
+                    else call_value(self.rt, self.function, (item,))):
+                return item
+
+
+_CHARGED_TYPES: dict[tuple[str, type], type] = {}
+
+
+def _named(name: str, base: type) -> type:
+    """The subclass of ``base`` named ``name`` (for CPython's error messages)."""
+    kind = _CHARGED_TYPES.get((name, base))
+    if kind is None:
+        kind = _CHARGED_TYPES[(name, base)] = type(name, (base,), {"__slots__": ()})
+    return kind
 
 
 def charged(rt, iterator) -> Charged:
-    name = type(iterator).__name__
-    kind = _CHARGED_TYPES.get(name)
-    if kind is None:
-        kind = _CHARGED_TYPES[name] = type(name, (Charged,), {"__slots__": ()})
-    return kind(rt, iterator)
+    return _named(type(iterator).__name__, Charged)(rt, iterator)
 
 
 @builtin("_vm_min_key", 2, 255)
@@ -617,7 +663,8 @@ def _str_method(name: str, lo: int, hi: int):
 for _name, _lo, _hi in (("upper", 0, 0), ("lower", 0, 0), ("strip", 0, 1), ("lstrip", 0, 1),
                         ("rstrip", 0, 1), ("startswith", 1, 1), ("endswith", 1, 1),
                         ("find", 1, 1), ("isdigit", 0, 0), ("isalpha", 0, 0),
-                        ("count", 1, 1)):
+                        ("isupper", 0, 0), ("islower", 0, 0), ("isspace", 0, 0),
+                        ("isalnum", 0, 0), ("count", 1, 1)):
     _str_method(_name, _lo, _hi)
 
 
