@@ -75,6 +75,28 @@ def work():
 
 work()
 """,
+    "osr_loop_inside_try_with_finally_continue_break": """
+def work():
+    total = 0
+    try:
+        for i in range(500):
+            if i % 7 == 0:
+                continue
+            try:
+                total += 1000 // (i - 250)
+            except ZeroDivisionError:
+                total -= 1
+                continue
+            finally:
+                total += 1
+            if total > 1000000000:
+                break
+        raise KeyError("done")
+    except KeyError as e:
+        print("caught", e, total)
+
+work()
+""",
     "deopt_when_an_int_local_becomes_a_str": """
 def work():
     x = 1
