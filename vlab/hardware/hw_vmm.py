@@ -65,8 +65,14 @@ from __future__ import annotations
 from collections import Counter
 
 from vlab.isa.causes import Cause, Interrupt
-from vlab.isa.csr import HEDELEG_WRITABLE, MEDELEG_WRITABLE, S_INTERRUPTS, SSTATUS_VIEW, \
-    SWAPPED, VS_INTERRUPTS
+from vlab.isa.csr import (
+    HEDELEG_WRITABLE,
+    MEDELEG_WRITABLE,
+    S_INTERRUPTS,
+    SSTATUS_VIEW,
+    SWAPPED,
+    VS_INTERRUPTS,
+)
 from vlab.isa.pagetable import ACCESS_FAULT, FETCH, LOAD, STORE
 from vlab.isa.privilege import PRIV_NAMES, M, S, U
 from vlab.isa.spec.sensitivity import TSR, TVM, VTW
