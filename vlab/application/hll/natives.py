@@ -142,6 +142,8 @@ def extreme(rt, values, pick):
 
 @builtin("sum", 1, 2)
 def native_sum(rt, values, start=0):
+    if type(start) is str:
+        raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
     total = start
     for value in bounded(rt, values):  # each + as the ADD instruction does it
         total = rt.add(total, value)
@@ -318,7 +320,7 @@ def native_max_key(rt, key, *args):
 def extreme_by_key(rt, key, args, name):
     values = bounded(rt, args[0]) if len(args) == 1 else list(args)
     if not values:
-        raise ValueError(f"{name}() iterable argument is empty")
+        (min if name == "min" else max)(values)  # the host's ValueError, CPython's words
     best, best_key = values[0], call_value(rt, key, (values[0],))
     for value in values[1:]:
         k = call_value(rt, key, (value,))
