@@ -205,16 +205,28 @@ def test_top_level_code_and_a_non_empty_operand_stack_are_replaced_too():
     assert ", S0):" in source.splitlines()[0]  # print's first argument travels as S0
 
 
-def test_a_failed_guard_deoptimizes_and_the_interpreter_finishes_the_call():
+def test_a_failed_guard_deoptimizes_then_the_loop_is_recompiled_without_speculation():
     vm, result = run("deopt_when_an_int_local_becomes_a_str", jit=True)
     assert result.output == "ab abab 600\n"
-    assert result.stats["jit_osr_entries"] == 1 and result.stats["jit_deopts"] == 1
+    assert result.stats["jit_deopts"] == 1
     (method, offset, line, reason), = vm.jit.deopts
     assert method.endswith(".work") and line == 5 and "int" in reason
-    source = vm.jit.osr[(method, offset)].source
-    assert "raise DEOPT(" in source and "except DEOPT as why:" in source
-    # the frame came back: the loop's remaining iterations were interpreted
-    assert result.stats["interpreted_instructions"] > 99 * 10
+    # moved in at iteration 64, back to the interpreter at 201, in again 64 iterations later
+    first, second = vm.jit.osr_entries
+    assert first[:2] == second[:2] == (method, offset)
+    assert (method, offset) in vm.jit.unspeculated
+    assert "DEOPT(" not in vm.jit.osr[(method, offset)].source  # the recompiled entry
+    assert result.stats["interpreted_instructions"] > 64 * 2 * 10
+
+
+def test_the_speculating_osr_entry_guards_its_loop_headers():
+    source = PROGRAMS["deopt_when_an_int_local_becomes_a_str"].replace("i == 200", "i == 900")
+    vm = VM.from_source(source, "s.py")
+    result = vm.run()
+    assert result.output == "1 2 300\n" and result.stats["jit_deopts"] == 0
+    (key, compiled), = vm.jit.osr.items()
+    assert "raise DEOPT(" in compiled.source and "except DEOPT as why:" in compiled.source
+    assert "if type(L0) is not int" in compiled.source  # x, an int when the frame moved
 
 
 def test_guest_traces_through_osr_code_match_the_interpreter():

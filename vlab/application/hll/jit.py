@@ -93,6 +93,7 @@ class JIT:
         self.osr: dict[tuple[str, int], CompiledMethod | None] = {}  # (method, offset)
         self.osr_entries: list[tuple[str, int, int]] = []  # (method, offset, line) per move
         self.deopts: list[tuple[str, int, int, str]] = []  # (method, offset, line, reason)
+        self.unspeculated: set[tuple[str, int]] = set()  # OSR entries that deoptimized
         self.namespace = self._base_namespace()
         self._sites = 0
 
@@ -139,7 +140,8 @@ class JIT:
             self.bailouts[f"{method.qualname}@{offset}"] = OOM_REFUSAL
             self.osr[key] = None
         if key not in self.osr:
-            speculate = frozenset(i for i, v in enumerate(values) if type(v) is int)
+            speculate = frozenset(i for i, v in enumerate(values) if type(v) is int
+                                  and key not in self.unspeculated)
             self.osr[key] = self._build(
                 Translator(self, method, osr=(offset, depth), speculate=speculate),
                 f"{method.qualname}@{offset}")
@@ -464,7 +466,7 @@ class Translator:
         state = ", ".join(f"L{i}" for i in range(self.method.info.max_locals))
         self.emit(f"if {test}:", indent)
         self.emit(f"raise DEOPT({start}, [{state}], [{', '.join(stack)}], "
-                  f"'a speculated int local changed type')", indent + 1)
+                  f"'a speculated int local changed type', {self.osr[0]})", indent + 1)
         self.known = set(names)
 
     def is_int(self, expr: str) -> bool:

@@ -26,11 +26,14 @@ Compiler", JVM '01, sec. 5) and in Self before it (Hölzle, Chambers & Ungar,
   the start of that block (nothing of the block has run yet), and the compiled function
   hands it to :func:`resume`, which rebuilds an interpreter frame and continues there:
   same output, same instruction count.  Deoptimizations are recorded in ``JIT.deopts``
-  (``--stats``: ``jit_deopts``).
+  (``--stats``: ``jit_deopts``).  The speculating code is thrown away and the loop's
+  counter restarts: when the loop is hot again, the frame moves once more, into code
+  compiled without speculation (as HotSpot recompiles after an "uncommon trap").
 
-Simplified: one OSR entry per loop header, compiled once (a loop whose OSR code
-deoptimized finishes this call in the interpreter and is not compiled again); the
-speculated types are only "int"; there is no tiering between compiled versions.
+Simplified: a frame moves when its loop's counter reaches the threshold exactly, so
+other interpreter frames of the same method already on the stack (recursion) finish
+interpreted; the speculated type is only "int"; a speculation that failed once is not
+tried again for that loop.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ BACK_EDGES_PER_CALL = 32  # a loop iteration weighs 1/32 of a call in the hotnes
 
 
 class Deopt(Exception):
-    """A failed speculation in compiled code: where to resume, and the frame's state."""
+    """A failed speculation in compiled code: where to resume, the frame's state, and
+    which OSR entry (its loop header's offset) made the speculation."""
 
-    def __init__(self, offset: int, locals_: list, stack: list, reason: str = ""):
+    def __init__(self, offset: int, locals_: list, stack: list, reason: str, entry: int):
         super().__init__(offset)
         self.offset, self.locals, self.stack, self.reason = offset, locals_, stack, reason
+        self.entry = entry
 
 
 def transfer(rt, frame, index: int) -> list:
@@ -66,6 +71,11 @@ def transfer(rt, frame, index: int) -> list:
 
 def resume(rt, method, deopt: Deopt):
     """Deoptimize: rebuild an interpreter frame from ``deopt`` and run the rest there."""
-    rt.jit.deopts.append((method.qualname, deopt.offset, method.info.line_at(deopt.offset),
-                          deopt.reason))
+    jit = rt.jit
+    jit.deopts.append((method.qualname, deopt.offset, method.info.line_at(deopt.offset),
+                       deopt.reason))
+    key = (method.qualname, deopt.entry)
+    jit.osr.pop(key, None)  # the speculating code is discarded...
+    jit.unspeculated.add(key)  # ...and, when the loop is hot again, compiled without it
+    method.loop_counters[method.index_of[deopt.entry]] = 0
     return rt.interpreter.resume(method, deopt)
