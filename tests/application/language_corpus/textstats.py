@@ -33,7 +33,7 @@ print(lengths)
 print([line.strip()[:10] for line in TEXT.split("\n")])
 print("fox" in TEXT, "cat" not in TEXT, TEXT.find("dog"), TEXT.startswith("The"))
 s = "abcdefgh"
-print(s[2:5], s[:3], s[-3:], "".join(reversed(s)), s[1:-1])
+print(s[2:5], s[:3], s[-3:], "".join(reversed(s)), s[1:-1], s[::-1], s[::3], s[6:1:-2])
 print([a + b for a, b in zip("abc", "xyz")], list(zip([1, 2, 3], "ab")))
 print(", ".join(f"{i}:{c}" for i, c in enumerate("vm")), "-".join(["a", "b"]).upper())
 print([w for w in words if w.startswith("t")][:5], words[1:4], words[-2:])

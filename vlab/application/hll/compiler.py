@@ -18,7 +18,7 @@ other names are module globals (``LOAD_GLOBAL``); calls go to a module function
 
 The constructs of the course subset (issue 14) reuse these instructions plus natives:
 ``a ** b`` calls ``pow``; a tuple display calls ``_vm_tuple``; ``{x:spec}`` calls
-``format``; a comprehension is a loop filling a list or dict kept in a temporary local,
+``format``; a slice with a step calls ``_vm_slice``; a comprehension is a loop filling a list or dict kept in a temporary local,
 its variables in temporary slots of their own (:attr:`FunctionCompiler.scopes`); a
 ``lambda`` becomes a static method of the module and its value a function object
 (``_vm_function``), called through ``_vm_call``; ``sorted(xs, key=f)`` and friends pass
@@ -699,9 +699,13 @@ class FunctionCompiler:
     def expr_Subscript(self, node):
         self.expr(node.value)
         if isinstance(node.slice, ast.Slice):
-            for bound in (node.slice.lower, node.slice.upper):
+            bounds = (node.slice.lower, node.slice.upper, node.slice.step)
+            for bound in bounds if node.slice.step is not None else bounds[:2]:
                 self.expr(bound) if bound is not None else self.const(None)
-            self.asm.emit("LOAD_SLICE")
+            if node.slice.step is None:
+                self.asm.emit("LOAD_SLICE")
+            else:                                # s[::-1]: a native takes the step
+                self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_slice"), 4)
         else:
             self.expr(node.slice)
             self.asm.emit("LOAD_INDEX")

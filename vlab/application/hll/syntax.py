@@ -13,7 +13,7 @@ fields on ``self`` and single inheritance (including user exception classes);
 ``if``/``elif``/``else``, ``while``, ``for`` over anything iterable, ``break``/``continue``;
 ``try``/``except``/``finally``, ``raise``, ``assert``; ``global``; operators
 ``+ - * // % **``, comparisons (chains too), ``and or not``, ``in``, ``is``, conditional
-expressions, f-strings with format specs, indexing, slices without a step, list and dict
+expressions, f-strings with format specs, indexing, slices (with a step too), list and dict
 comprehensions and generator expressions; ``print`` and the built-ins in
 ``natives.BUILTINS``, with the keyword arguments of :data:`KEYWORDS` and
 :data:`METHOD_KEYWORDS`.  Not in the subset (a few): floats and ``/``, bit operators, sets,
@@ -201,10 +201,6 @@ def _lambda(node: ast.Lambda):
     return None
 
 
-def _slice(node: ast.Slice):
-    return outside("a slice step") if node.step else None
-
-
 def _formatted(node: ast.FormattedValue):
     if node.conversion not in (-1, ord("r"), ord("s")):
         return outside("an f-string !a conversion", "write {x}, {x!r} or {x!s}")
@@ -224,6 +220,6 @@ def _except(node: ast.ExceptHandler):
 _CHECKS = {
     ast.Constant: _constant, ast.FunctionDef: _function, ast.ClassDef: _class,
     ast.While: _loop, ast.For: _loop, ast.Try: _try, ast.Raise: _raise, ast.Call: _call,
-    ast.Slice: _slice, ast.FormattedValue: _formatted, ast.Dict: _dict,
+    ast.FormattedValue: _formatted, ast.Dict: _dict,
     ast.ExceptHandler: _except, ast.comprehension: _comprehension, ast.Lambda: _lambda,
 }
