@@ -161,6 +161,35 @@ def test_idle_guest_without_a_timer_stops():
     assert result.status == 'idle' and 'no timer' in result.message
 
 
+def test_hypervisor_csrs_are_illegal_for_an_sbi_guest():
+    source = '''.text
+.globl _start
+_start:
+    la t0, trap
+    csrw stvec, t0
+    csrr t1, hstatus                # VS-mode: a virtual instruction, reflected as illegal
+    j fail
+trap:
+    csrr t0, scause
+    li t1, 2
+    bne t0, t1, fail
+    li a7, 0x53525354
+    li a6, 0
+    li a0, 0
+    li a1, 0
+    ecall
+fail:
+    li a7, 8
+    ecall
+1:  j 1b
+'''
+    vm = VirtualMachine(kernel(source.replace('li a7, 8', 'li a7, 0x53525354\n    li a1, 1')),
+                        cpu='hw', entry='S', guest_ram=RAM)
+    result = vm.run(BUDGET)
+    assert (result.status, result.exit_code) == ('exit', 0), str(result)
+    assert vm.exits['virtual instruction (reflected as illegal)'] == 1
+
+
 def test_s_entry_needs_hw():
     with pytest.raises(VmError, match='SBI'):
         VirtualMachine(kernel(), cpu='trap-emulate', entry='S', guest_ram=RAM)

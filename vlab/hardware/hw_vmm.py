@@ -160,9 +160,12 @@ class HardwareAssisted(TrapAndEmulate):
 
     def _instruction_exit(self, ctx):
         """Illegal or virtual instruction: emulate it on the virtual CSRs, or reflect it."""
-        if ctx.cause == Cause.VIRTUAL_INSTRUCTION and self.entry == 'S' and \
-                ctx.tval == WFI_WORD:
-            return self._sbi_wfi(ctx)
+        if ctx.cause == Cause.VIRTUAL_INSTRUCTION and self.entry == 'S':
+            if ctx.tval == WFI_WORD:
+                return self._sbi_wfi(ctx)
+            # an SBI guest's hart has no hypervisor extension of its own (KVM does this)
+            self._count('virtual instruction (reflected as illegal)')
+            return self._reflect(ctx, Cause.ILLEGAL_INSTRUCTION, ctx.tval)
         return self._privileged(ctx)
 
     def _ecall_from_vs(self, ctx):
