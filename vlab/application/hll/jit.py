@@ -258,6 +258,8 @@ class Translator:
             self.emit(" = ".join(extra) + " = None", 1)
         blocks = self.blocks()
         self.plan(blocks)
+        self.loop_ranges = [(i.args[-1], i.offset) for i in self.instrs if "target" in
+                            i.op.operands and i.args[-1] <= i.offset]  # (header, back edge)
         loops = any(i.op.name in ("JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "FOR_ITER")
                     and i.args[-1] <= i.offset for i in self.instrs)
         self.loops = loops or bool(self.handlers)
@@ -284,7 +286,7 @@ class Translator:
         if self.loops:
             self.emit("while True:", 2)
             indent = 3
-        for start, body in blocks:
+        for start, body in self.dispatch_order(blocks):
             self.block(start, body, indent)
         self.emit("except GuestThrow as e:", 1)
         self.leaving(2)
@@ -330,7 +332,7 @@ class Translator:
         self.emit("while True:", 1)
         self.emit("try:", 2)
         self.emit("while True:", 3)
-        for start, body in blocks:
+        for start, body in self.dispatch_order(blocks):
             self.block(start, body, 4)
         self.emit("except GuestThrow as e:", 2)
         self.emit("g, ln = e, e.__traceback__.tb_lineno", 3)
@@ -345,6 +347,15 @@ class Translator:
         self.emit("S0, b, g = g.obj, h, None", 2)
         if self.leave:
             self.emit("rt.compiled_depth = d", 2)
+
+    def dispatch_order(self, blocks) -> list:
+        """Blocks of inner loops first: a back edge's ``continue`` restarts the ``if b ==``
+        tests from the top, so the hottest test should come first.  (In a loop any order
+        is correct: a forward jump to a block tested earlier takes one more round.)"""
+        if not self.loops:
+            return blocks
+        return sorted(blocks, key=lambda block: -sum(
+            header <= block[0] <= end for header, end in self.loop_ranges))
 
     def handler_lookup(self, blocks):
         """``(block, exception) -> handler offset or None``, from the exception table."""
@@ -461,13 +472,17 @@ class Translator:
     def guard(self, start: int, stack: list, indent: int) -> None:
         """The speculation check at a loop header (``osr.py``): the speculated locals
         still hold ints, else deoptimize to the interpreter before this block runs."""
-        names = sorted(self.speculate)
+        read = {i.args[0] for header, end in self.loop_ranges if header == start
+                for i in self.instrs if header <= i.offset <= end and i.op.name == "LOAD_LOCAL"}
+        names = sorted(self.speculate & read)  # those this loop reads
+        self.known = set(names)
+        if not names:
+            return
         test = " or ".join(f"type(L{k}) is not int" for k in names)
         state = ", ".join(f"L{i}" for i in range(self.method.info.max_locals))
         self.emit(f"if {test}:", indent)
         self.emit(f"raise DEOPT({start}, [{state}], [{', '.join(stack)}], "
                   f"'a speculated int local changed type', {self.osr[0]})", indent + 1)
-        self.known = set(names)
 
     def is_int(self, expr: str) -> bool:
         """Is ``expr`` known to be an int here (a guarded local, an int literal)?"""
