@@ -42,7 +42,7 @@ from .assembler import Assembler, Label
 from .classfile import FLAG_MODULE, FLAG_STATIC, ClassFile, MethodInfo
 from .constpool import ConstPool
 from .errors import CompileError
-from .natives import BUILTINS, METHODS
+from .natives import BUILTINS, METHODS, NATIVE_VALUE_TYPES
 from .stdlib import CLASS_NAMES, VALUE_TYPES
 from .stdlib import SOURCE as STDLIB_SOURCE
 from .syntax import KEYWORDS, METHOD_KEYWORDS, outside
@@ -968,13 +968,41 @@ class FunctionCompiler:
                          + advice)
 
     def isinstance(self, node):
-        if len(node.args) != 2 or not isinstance(node.args[1], ast.Name):
-            raise self.error(node, "isinstance() needs a class name as its second argument.")
-        cls = node.args[1].id
-        if cls not in self.m.known_classes and cls not in VALUE_TYPES:
-            raise self.error(node, f"isinstance() of unknown class '{cls}'.")
+        """``isinstance(x, C)`` is ``INSTANCEOF``; ``isinstance(x, (A, B))`` tests each
+        class in turn on ``x`` kept in a temporary; ``tuple`` (a value type the instruction
+        does not know) is tested by the native ``_vm_isinstance``."""
+        if len(node.args) != 2:
+            raise self.error(node, "isinstance() takes 2 arguments: a value and a class "
+                             "name (or a tuple of class names).")
+        spec = node.args[1]
+        names = spec.elts if isinstance(spec, ast.Tuple) else [spec]
+        if not names or not all(isinstance(n, ast.Name) for n in names):
+            raise self.error(node, "isinstance() needs a class name, or a tuple of class "
+                             "names, as its second argument.")
+        for name in names:
+            if (name.id not in self.m.known_classes and name.id not in VALUE_TYPES
+                    and name.id not in NATIVE_VALUE_TYPES):
+                raise self.error(node, f"isinstance() of unknown class '{name.id}'.")
         self.expr(node.args[0])
-        self.asm.emit("INSTANCEOF", self.pool.class_ref(cls))
+        if len(names) == 1:
+            return self.instance_test(names[0].id)
+        value, end = self.temp(), Label()
+        self.asm.emit("STORE_LOCAL", value)
+        for i, name in enumerate(names):
+            self.asm.emit("LOAD_LOCAL", value)
+            self.instance_test(name.id)
+            if i < len(names) - 1:
+                self.asm.emit("DUP")
+                self.asm.emit("JUMP_IF_TRUE", end)
+                self.asm.emit("POP")
+        self.asm.place(end)
+
+    def instance_test(self, cls: str) -> None:
+        if cls in NATIVE_VALUE_TYPES:
+            self.const(cls)
+            self.asm.emit("INVOKE_NATIVE", self.pool.utf8("_vm_isinstance"), 2)
+        else:
+            self.asm.emit("INSTANCEOF", self.pool.class_ref(cls))
 
     def print_call(self, node):
         self.arguments(node.args, node)

@@ -372,6 +372,15 @@ def native_slice(rt, value, lo, hi, step):
     return result
 
 
+# Value types isinstance() tests through a native (INSTANCEOF knows stdlib.VALUE_TYPES).
+NATIVE_VALUE_TYPES = {"tuple": tuple}
+
+
+@builtin("_vm_isinstance", 2, 2)
+def native_isinstance(rt, value, type_name_):
+    return isinstance(value, NATIVE_VALUE_TYPES[type_name_])
+
+
 @builtin("divmod", 2, 2)
 def native_divmod(rt, a, b):
     return new_tuple(rt, (rt.floordiv(a, b), rt.mod(a, b)))
