@@ -116,6 +116,12 @@ def main() -> int:
         empty.write_text("print(0)\n")
         print(f"best of {args.repeat} interleaved runs; start-up = `vlab hll run` of an "
               "empty program, measured next to each program\n")
+        parts = best_of({"python": [sys.executable, "-c", "pass"],
+                         "vlab.os": [sys.executable, "-c", "import vlab.os"],
+                         "hll run": VLAB + [str(empty)]}, args.repeat)
+        print("start-up, whole processes: " + ", ".join(
+            f"{key} {value[0]:.3f} s" for key, value in parts.items()) +
+            "\n(`vlab hll run` imports vlab.os through the HLL host's path resolver)\n")
         header = (f"{'program':38} {'start s':>7} {'interp s':>8} {'JIT s':>7} {'CPython s':>9} "
                   f"{'JIT/int':>8} {'JIT:Py':>7} | {'JIT/int*':>8} {'JIT:Py*':>7}")
         print(header)
