@@ -190,6 +190,28 @@ fail:
     assert vm.exits['virtual instruction (reflected as illegal)'] == 1
 
 
+def test_the_clint_belongs_to_the_firmware():
+    source = '''.text
+.globl _start
+_start:
+    la t0, trap
+    csrw stvec, t0
+    li t0, 0x0200BFF8
+    lw t1, 0(t0)                    # CLINT mtime: not the guest's
+    j 1f
+trap:
+    csrr a0, scause
+    li a7, 1
+    addi a0, a0, 0x30
+    ecall
+1:  li a7, 8
+    ecall
+'''
+    vm = VirtualMachine(kernel(source), cpu='hw', entry='S', guest_ram=RAM)
+    result = vm.run(BUDGET)
+    assert (result.status, result.exit_code, vm.console) == ('exit', 0, b'5')   # cause 5
+
+
 def test_s_entry_needs_hw():
     with pytest.raises(VmError, match='SBI'):
         VirtualMachine(kernel(), cpu='trap-emulate', entry='S', guest_ram=RAM)

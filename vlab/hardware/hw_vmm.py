@@ -54,7 +54,8 @@ load/store exit, and the VMM translates it in software (vlab/hardware/mprv.py).
 **SBI guests** (``entry='S'``): the guest is a kernel entered in S-mode at its ELF entry
 (a0 = hart id 0, a1 = 0: no device tree); the VMM is its SBI firmware (Base, TIME,
 legacy console and shutdown, DBCN, SRST), delegates to it every exception the H extension
-can delegate and the VS-level interrupts, and gives it its timer through ``hvip.VSTIP``.
+can delegate and the VS-level interrupts, and gives it its timer through ``hvip.VSTIP``;
+the CLINT is the firmware's, not the guest's (an access to it is an access fault).
 
 What is counted (``exits`` by reason, as the trap-and-emulate VMM): every exit once.  An
 emulated instruction (a privileged one, an MMIO load/store) retires, so ``instret`` and
@@ -135,6 +136,9 @@ class HardwareAssisted(TrapAndEmulate):
         self.log: list[ExitRecord] | None = None
         self._reason = ''
         self.sbi = SbiHost(self._putchar, self._read_guest, self._set_timer)
+        # devices the guest may not touch: an SBI guest's timer is the firmware's (as
+        # OpenSBI protects the CLINT from S-mode with PMP): an access fault
+        self.hidden = ('clint',) if entry == 'S' else ()
         self.registrations = [
             machine.traps.register(level, self.handle, causes='all', charge_as='vm_exit',
                                    name=f'{VMM_NAME} ({name})')
@@ -191,7 +195,8 @@ class HardwareAssisted(TrapAndEmulate):
             return self._mprv_access(ctx, kind)
         gpa = ctx.guest_physical_address
         bus = self.memory.bus
-        if kind != FETCH and gpa is not None and bus.region_of(gpa) is not None \
+        region = None if gpa is None else bus.region_of(gpa)
+        if kind != FETCH and region is not None and region.name not in self.hidden \
                 and not bus.is_ram(gpa):            # a device; never the VMM's RAM
             access = decode_access(ctx.instruction())
             if access is not None and access.store == (kind == STORE) and \
