@@ -107,6 +107,17 @@ def best_of(commands: dict[str, list[str]], repeat: int) -> dict[str, tuple[floa
     return best
 
 
+def jit_stats(path: Path) -> str:
+    """What the JIT did (``--stats``): OSR entries, deopts, share of compiled instructions."""
+    done = subprocess.run(VLAB + [str(path), "--stats"], capture_output=True, text=True,
+                          timeout=600)
+    stats = {k.strip(): v.strip() for k, v in (
+        line.split(":", 1) for line in done.stderr.splitlines() if ":" in line)}
+    share = int(stats["compiled_instructions"]) / max(int(stats["instructions"]), 1)
+    return (f"OSR entries {stats['jit_osr_entries']}, deopts {stats['jit_deopts']}, "
+            f"methods compiled {stats['jit_compiled']}, {share:.1%} of instructions compiled")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (best)")
@@ -141,6 +152,7 @@ def main() -> int:
             print(f"{name:38} {startup:7.3f} {interp:8.3f} {jit:7.3f} {cpython:9.3f} "
                   f"{interp / jit:7.1f}x {jit / cpython:6.1f}x | "
                   f"{net_i / net_j:7.1f}x {net_j / cpython:6.1f}x")
+            print(f"{'':38} JIT: {jit_stats(path)}")
     print("\n* start-up subtracted: the engines alone (CPython's own start-up is included "
           "in its time).\nTargets (issue 14): JIT/int >= 5x, JIT:Py <= 4x.")
     return 0

@@ -164,7 +164,8 @@ class Interpreter:
         if n != arity:
             args = self.fill_defaults(method, args)
         method.calls += 1
-        if method.calls == self.jit_threshold and self.rt.jit is not None:
+        if (method.calls == self.jit_threshold and self.rt.jit is not None
+                and method.compiled is None):  # (OSR may have compiled it already)
             self.rt.jit.compile(method)  # used from the next call on
         frames = self.rt.frames
         if len(frames) + self.rt.compiled_depth >= self.max_depth:
