@@ -1,4 +1,5 @@
 """Text processing: str methods, slicing, in/not in, comprehensions, zip, reversed."""
+# ruff: noqa: E731, B905  (a student program: lambdas assigned to names, zip of unequal lengths)
 
 TEXT = """The quick brown fox jumps over the lazy dog.
 The dog sleeps; the fox runs away!

@@ -18,11 +18,12 @@ other names are module globals (``LOAD_GLOBAL``); calls go to a module function
 
 The constructs of the course subset (issue 14) reuse these instructions plus natives:
 ``a ** b`` calls ``pow``; a tuple display calls ``_vm_tuple``; ``{x:spec}`` calls
-``format``; a slice with a step calls ``_vm_slice``; a comprehension is a loop filling a list or dict kept in a temporary local,
-its variables in temporary slots of their own (:attr:`FunctionCompiler.scopes`); a
-``lambda`` becomes a static method of the module and its value a function object
-(``_vm_function``), called through ``_vm_call``; ``sorted(xs, key=f)`` and friends pass
-their keywords positionally to ``_vm_sorted_key``, ``_vm_min_key``, ``_vm_max_key``.
+``format``; a slice with a step calls ``_vm_slice``; a comprehension is a loop filling a
+list or dict kept in a temporary local, its variables in temporary slots of their own
+(:attr:`FunctionCompiler.scopes`); a ``lambda`` becomes a static method of the module
+and its value a function object (``_vm_function``), called through ``_vm_call``;
+``sorted(xs, key=f)`` and friends pass their keywords positionally to ``_vm_sorted_key``,
+``_vm_min_key``, ``_vm_max_key``.
 Natives whose names start with ``_vm_`` are the compiler's: a program cannot name them.
 
 Simplifications: locals start as ``None`` (CPython would raise UnboundLocalError when a

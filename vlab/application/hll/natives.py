@@ -21,11 +21,12 @@ import operator
 import re
 from itertools import islice
 
+from .callables import Function, call_value
 from .heap import SIZES
 from .host import read_at_most
+from .iterators import Filtered, Mapped, charged, named
 from .values import GuestDict, GuestList, GuestObject, type_name
-from .work import (chars, count_equal, equality, items, multiplication_work, ordering,
-                   sorted_items)
+from .work import chars, count_equal, equality, items, multiplication_work, ordering, sorted_items
 
 BUILTINS: dict[str, tuple[int, int]] = {}  # name -> (min args, max args)
 IMPLEMENTATIONS: dict[str, object] = {}
@@ -193,7 +194,7 @@ def native_enumerate(rt, values, start=0):
 
 @builtin("zip", 0, 255)
 def native_zip(rt, *iterables):
-    return charged(rt, zip(*(rt.get_iter(values) for values in iterables)))
+    return charged(rt, zip(*(rt.get_iter(values) for values in iterables), strict=False))
 
 
 @builtin("reversed", 1, 1)
@@ -206,14 +207,14 @@ def native_reversed(rt, values):
 @builtin("map", 2, 255)
 def native_map(rt, function, *iterables):
     """``map(f, xs, ...)``: lazy, as CPython's; ``f`` runs when an item is taken."""
-    inner = zip(*(rt.get_iter(values) for values in iterables))
-    return _named("map", Mapped)(rt, inner, function)
+    inner = zip(*(rt.get_iter(values) for values in iterables), strict=False)
+    return named("map", Mapped)(rt, inner, function)
 
 
 @builtin("filter", 2, 2)
 def native_filter(rt, function, values):
     """``filter(f, xs)`` (``f`` may be None: the truthy items), lazy as CPython's."""
-    return _named("filter", Filtered)(rt, rt.get_iter(values), function)
+    return named("filter", Filtered)(rt, rt.get_iter(values), function)
 
 
 @builtin("any", 1, 1)
@@ -232,78 +233,6 @@ def native_all(rt, values):
         if not value:
             return False
     return True
-
-
-class Charged:
-    """The iterator a built-in such as ``zip`` returns, each item charged to the budget.
-
-    A ``for`` loop pays per item anyway (one ``FOR_ITER`` each), but the host can also walk
-    an iterator inside one instruction (``x in zip(a, b)``, ``list(reversed(r))``): this
-    wrapper makes that walk pay as it goes, so ``5 in reversed(range(10**12))`` stops at
-    the budget.  ``__reduce__`` names the wrapped iterator, which the collector's scan of
-    host iterators follows (``gc._host_children``).  One subclass per wrapped type, named
-    like it, so error messages read as CPython's (``object of type 'zip' has no len()``).
-    """
-
-    __slots__ = ("rt", "inner")
-
-    def __init__(self, rt, inner):
-        self.rt, self.inner = rt, inner
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        item = next(self.inner)
-        self.rt.charge(1)
-        return item
-
-    def __reduce__(self):
-        return (type(self), (None, self.inner, getattr(self, "function", None)))
-
-
-class Mapped(Charged):
-    """``map``'s iterator: the function applied to each tuple of items, as it is taken."""
-
-    __slots__ = ("function",)
-
-    def __init__(self, rt, inner, function):
-        super().__init__(rt, inner)
-        self.function = function
-
-    def __next__(self):
-        args = next(self.inner)
-        self.rt.charge(1)
-        return call_value(self.rt, self.function, args)
-
-
-class Filtered(Mapped):
-    """``filter``'s iterator: the items for which the function is truthy."""
-
-    __slots__ = ()
-
-    def __next__(self):
-        while True:
-            item = next(self.inner)
-            self.rt.charge(1)
-            if (item if self.function is None
-                    else call_value(self.rt, self.function, (item,))):
-                return item
-
-
-_CHARGED_TYPES: dict[tuple[str, type], type] = {}
-
-
-def _named(name: str, base: type) -> type:
-    """The subclass of ``base`` named ``name`` (for CPython's error messages)."""
-    kind = _CHARGED_TYPES.get((name, base))
-    if kind is None:
-        kind = _CHARGED_TYPES[(name, base)] = type(name, (base,), {"__slots__": ()})
-    return kind
-
-
-def charged(rt, iterator) -> Charged:
-    return _named(type(iterator).__name__, Charged)(rt, iterator)
 
 
 @builtin("_vm_min_key", 2, 255)
@@ -435,22 +364,6 @@ def native_format(rt, value, spec=""):
 
 # ------------------------------------------------------------------ function values
 
-class Function:
-    """A function as a value: a ``lambda`` or the name of a ``def`` used without a call
-    (``key=len``-style arguments).  It holds the VM method (or a built-in's native)."""
-
-    __slots__ = ("method", "native", "name")
-
-    def __init__(self, method=None, native=None, name=""):
-        self.method, self.native, self.name = method, native, name
-
-    def __repr__(self) -> str:
-        return f"<function {self.name}>"
-
-
-Function.__name__ = Function.__qualname__ = "function"
-
-
 @builtin("_vm_function", 2, 2)
 def native_function(rt, class_name, method_name):
     """The function value of a module function (the compiler passes the names)."""
@@ -463,37 +376,13 @@ def native_function(rt, class_name, method_name):
 @builtin("_vm_builtin", 1, 1)
 def native_builtin_value(rt, name):
     """A built-in function used as a value (``key=len``)."""
-    return Function(native=IMPLEMENTATIONS[name], name=name)
+    return Function(native=IMPLEMENTATIONS[name], name=name, bounds=BUILTINS[name])
 
 
 @builtin("_vm_call", 1, 255)
 def native_call(rt, function, *args):
     """Call a function value: ``f(x)`` where ``f`` is a variable."""
     return call_value(rt, function, args)
-
-
-def call_value(rt, function, args):
-    if type(function) is not Function:
-        raise TypeError(f"'{type_name(function)}' object is not callable")
-    if function.native is not None:
-        lo, hi = BUILTINS[function.name]
-        if not lo <= len(args) <= hi:
-            raise TypeError(f"{function.name}() takes {lo} to {hi} arguments "
-                            f"({len(args)} given)")
-        return function.native(rt, *args)
-    method = function.method
-    given, most = len(args), method.arity
-    least = most - len(method.defaults)
-    if not least <= given <= most:  # CPython's message, with the lambda's name
-        if given > most:
-            takes = f"from {least} to {most}" if least < most else str(most)
-            raise TypeError(f"{function.name}() takes {takes} positional argument"
-                            f"{'' if most == 1 else 's'} but {given} "
-                            f"{'was' if given == 1 else 'were'} given")
-        missing = least - given
-        raise TypeError(f"{function.name}() missing {missing} required positional "
-                        f"argument{'s' if missing > 1 else ''}")
-    return rt.call(method, tuple(args))
 
 
 @builtin("clock_ns", 0, 0)
