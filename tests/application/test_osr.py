@@ -97,6 +97,19 @@ def work():
 
 work()
 """,
+    "products_small_and_big_in_osr_loops": """
+def f(n):
+    t = 0
+    for i in range(n):
+        t = t + 3 * i + i * 1048576 + i * i
+    return t
+
+print(f(500))
+x = 7
+for k in range(100):
+    x = x * x if x < 1000 else x * 1234567 - x
+print(x % 1000003, len(str(x)))
+""",
     "deopt_when_an_int_local_becomes_a_str": """
 def work():
     x = 1
@@ -167,6 +180,7 @@ def test_jit_prints_what_the_interpreter_and_cpython_print(name, cpython):
 @pytest.mark.parametrize("name", ["loop_in_function_called_once", "top_level_loop",
                                   "comprehension_with_a_value_on_the_stack",
                                   "deopt_when_an_int_local_becomes_a_str",
+                                  "products_small_and_big_in_osr_loops",
                                   "hot_recursion_from_one_top_level_call"])
 def test_osr_and_deopt_keep_the_instruction_count_exact(name):
     """Blocks are charged on entry and the frame moves at a block boundary (both ways)."""

@@ -603,8 +603,9 @@ class Translator:
             stack.append(f"({total} if {guard} else ADD({x}, {y}))" if guard else total)
         elif name == "MUL" and _is_small_int(y) and not _is_literal(x):
             stack.append(f"({x} * {y} if type({x}) is int and -BIG < {x} < BIG else MUL({x}, {y}))")
-        elif name == "MUL":
-            stack.append(f"MUL({x}, {y})")
+        elif name == "MUL":  # the interpreter's own inline test (products below 512 bits)
+            stack.append(f"({x} * {y} if type({x}) is int and type({y}) is int and "
+                         f"({x}).bit_length() + ({y}).bit_length() < 512 else MUL({x}, {y}))")
         else:  # MOD, FLOORDIV: inline below SMALL, else charged by its size
             symbol = "%" if name == "MOD" else "//"
             stack.append(f"({x} {symbol} {y} if type({x}) is int and -SMALL < {x} < SMALL "
