@@ -178,19 +178,20 @@ class Interpreter:
             frames.pop()
 
     def resume(self, method, deopt):
-        """Continue ``method`` in a new interpreter frame at ``deopt.offset`` with the
-        locals and operand stack ``deopt`` carries (deoptimization: see ``osr.py``); the
-        state moves into the frame (no other host frame keeps it alive meanwhile)."""
-        frame = Frame(method, deopt.locals)
-        frame.stack.extend(deopt.stack)
+        """Continue ``method`` interpreted at ``deopt.offset`` with the locals and operand
+        stack ``deopt`` carries (deoptimization: see ``osr.py``).
+
+        Only OSR entries speculate, and an OSR entry is called by the interpreter frame it
+        replaced, which is still the innermost on ``rt.frames`` (emptied): that frame gets
+        the state back (no other host frame keeps it alive) and runs on."""
+        frame = self.rt.frames[-1]
+        if frame.method is not method or any(v is not None for v in frame.locals):
+            raise LinkageError(f"deoptimization of {method} found no frame to resume")
+        frame.locals[:] = deopt.locals
+        frame.stack[:] = deopt.stack
         frame.pc = method.index_of[deopt.offset]
         deopt.locals = deopt.stack = None
-        frames = self.rt.frames
-        frames.append(frame)
-        try:
-            return self.execute(frame)
-        finally:
-            frames.pop()
+        return self.execute(frame)
 
     @staticmethod
     def fill_defaults(method, args: tuple) -> tuple:
