@@ -19,6 +19,7 @@ HOSTILE = {
     "max of a huge range by key": "print(max(range(10**12), key=lambda x: x % 7))",
     "format width": "print(f\"{'x':>{10**9}}\")",
     "format precision": "print(f'{1:.{10**9}f}')",
+    "padding width": "print('x'.rjust(10**9, '*'))",
     "tower of powers": "print(2 ** 2 ** 40)",
     "slices doubling": "s = 'ab'\nwhile True:\n    s = s[::-1] + s[::1]",
     "tuples doubling": "t = (1,)\nwhile True:\n    t = t + t[::-1]",

@@ -581,18 +581,36 @@ for _name, _lo, _hi in (("upper", 0, 0), ("lower", 0, 0), ("strip", 0, 1), ("lst
                         ("rstrip", 0, 1), ("startswith", 1, 1), ("endswith", 1, 1),
                         ("find", 1, 1), ("isdigit", 0, 0), ("isalpha", 0, 0),
                         ("isupper", 0, 0), ("islower", 0, 0), ("isspace", 0, 0),
-                        ("isalnum", 0, 0), ("count", 1, 1)):
+                        ("isalnum", 0, 0), ("count", 1, 1), ("index", 1, 1), ("rfind", 1, 1),
+                        ("capitalize", 0, 0)):
     _str_method(_name, _lo, _hi)
 
 
-@method(str, "split", 0, 1)
-def str_split(rt, s, sep=None):
+def _padding_method(name: str):
+    """``ljust``, ``rjust``, ``center``, ``zfill``: the width is checked against the heap
+    before the host pads, and the padded string charged by its size."""
+    def call(rt, s, width, *fill):
+        if type(width) is int:
+            rt.check_length(width)
+            rt.charge(chars(max(width, len(s))))
+        result = getattr(s, name)(width, *fill)
+        return rt.heap.new_string(result) if result is not s else result
+    call.__name__ = f"str_{name}"
+    method(str, name, 1, 1 if name == "zfill" else 2)(call)
+
+
+for _name in ("ljust", "rjust", "center", "zfill"):
+    _padding_method(_name)
+
+
+@method(str, "split", 0, 2)
+def str_split(rt, s, sep=None, maxsplit=-1):
     rt.charge(chars(2 * len(s)))  # counted once, then split
     pieces = (len(s) // 2 + 1) if sep is None else (s.count(sep) + 1 if sep else 1)
     if pieces > rt.heap.max_items():  # check before the host builds the pieces
         raise MemoryError
     rt.charge(pieces)
-    return rt.heap.new_list([rt.heap.new_string(piece) for piece in s.split(sep)])
+    return rt.heap.new_list([rt.heap.new_string(piece) for piece in s.split(sep, maxsplit)])
 
 
 @method(str, "join", 1, 1)
