@@ -6,8 +6,9 @@ that reaps, and containers made as runc makes them (a cgroup with its limits, ne
 PID/mount/UTS/IPC/network namespaces, an overlay root over the image's layers,
 ``pivot_root``).  What this module adds is only what an experiment needs:
 
-* the image: one read-only layer (:func:`image_layer`) with the userland and the
-  chapter's programs (:mod:`vlab.lab.oslevel.system`), shared by every container;
+* the image: two read-only layers (:func:`default_image`), the chapter's programs
+  (:func:`tools_layer`) over the userland (:func:`userland_layer`), shared by every
+  container (:mod:`vlab.lab.oslevel.system`);
 * :class:`Lab`: a host whose root cgroup delegates the ``cpu``, ``memory`` and ``pids``
   controllers to the runtime's ``vlab`` cgroup (what systemd does for docker: write
   ``+cpu +memory +pids`` to ``cgroup.subtree_control``), and ``start(name, argv, ...)``
@@ -23,7 +24,7 @@ import functools
 import io
 from dataclasses import dataclass
 
-from vlab.lab.oslevel.system import root_files
+from vlab.lab.oslevel.system import tool_files, userland
 from vlab.os.container.kernelrun import Host
 from vlab.os.container.launch import LaunchPlan
 from vlab.os.container.process import ProcessConfig
@@ -34,9 +35,20 @@ PATH = "PATH=/bin:/sbin"
 
 
 @functools.cache
-def image_layer() -> ImageLayer:
-    """The experiments' image: one layer, the userland and the chapter's programs."""
-    return ImageLayer(root_files(), name="lab")
+def userland_layer() -> ImageLayer:
+    """A layer with the userland: the shell and the commands."""
+    return ImageLayer(userland(), name="userland")
+
+
+@functools.cache
+def tools_layer() -> ImageLayer:
+    """A layer with the chapter's programs (nsrun, hog, pause, spin)."""
+    return ImageLayer(tool_files(), name="tools")
+
+
+def default_image() -> list[ImageLayer]:
+    """The experiments' image, topmost layer first: the tools over the userland."""
+    return [tools_layer(), userland_layer()]
 
 
 @dataclass
@@ -76,10 +88,13 @@ class Lab:
               hostname: str | None = None, budget: int = 50_000_000,
               image: ImageLayer | list | None = None) -> Container:
         """A container called ``name`` (also its default hostname) running ``argv`` from
-        ``image``: one layer, or a list of layers topmost first (default
-        :func:`image_layer`).  Its writable layer is ``container.upper``."""
+        ``image``: one layer, or a list of layers topmost first (by default
+        :func:`default_image`).  Its writable layer is ``container.upper``."""
         output = io.BytesIO()
-        lowers = list(image) if isinstance(image, list | tuple) else [image or image_layer()]
+        if image is None:
+            lowers = default_image()
+        else:
+            lowers = list(image) if isinstance(image, list | tuple) else [image]
         upper = WritableLayer(f"upper {name}")
         plan = LaunchPlan((name + "-" * 12)[:12], lowers, upper,
                           ProcessConfig(list(argv), env=[PATH], hostname=hostname or name),

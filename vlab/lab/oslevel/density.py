@@ -8,7 +8,7 @@ the ledger (:mod:`vlab.host.ledger`):
   pages of its process -- text, data, stack, page tables -- charged when allocated);
 * **start cost**: the ledger's cycles and the guest time from the first start until all
   are waiting (instructions, traps, system calls, context switches, zeroed pages);
-* **image storage**: the image is one read-only layer shared by content, so N
+* **image storage**: the image (one layer: the chapter's programs) is shared by content, so N
   containers need it once, plus an (empty) writable layer each; a copy per container
   (what a VM's disk image per guest amounts to) would need N times its size.
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 
 from vlab.lab.experiment import Experiment, stepped_slider
-from vlab.lab.oslevel.containers import Lab, image_layer
+from vlab.lab.oslevel.containers import Lab, tools_layer
 from vlab.lab.style import LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 from vlab.os.container.kernelrun import HOST_RAM
 
@@ -65,12 +65,13 @@ def density_run(count: int = 4) -> DensityRun:
     lab = Lab()
     ledger = lab.machine.ledger
     before, time0 = ledger.snapshot(), lab.now_ns()
-    containers = [lab.start(f"c{i}", ["/bin/pause"]) for i in range(count)]
+    image = [tools_layer()]               # pause needs nothing else
+    containers = [lab.start(f"c{i}", ["/bin/pause"], image=image) for i in range(count)]
     lab.run(50_000_000)                   # until every container waits in pause
     if any(c.run.proc.state != "S" for c in containers):
         raise RuntimeError("not every container reached pause; the run is incomplete")
     spent = ledger.snapshot() - before
-    layer = image_layer()
+    layer = image[0]
     return DensityRun(count, [int(c.cgroup.read_file("memory.current")) for c in containers],
                       spent.total_cycles, lab.now_ns() - time0,
                       {name: n for name, n in spent.counts.items() if n},

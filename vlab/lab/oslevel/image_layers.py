@@ -16,8 +16,9 @@ The model builds two images in a real OCI image layout (:mod:`vlab.os.image`: an
 store, every blob named by its SHA-256), starts containers A and B of ``web:1`` on vlab's
 kernel (:mod:`vlab.lab.oslevel.containers`), lets A run a shell command and B look at the
 files afterwards, and reads A's writable layer: the kernel's overlay file system put
-there whatever A's programs changed.  The ``base`` layer holds the chapter's userland
-(``/bin``, ``/sbin``: the shell and the commands), left out of the figure.
+there whatever A's programs changed.  Under the image both containers also get the
+layers with the shell and the commands (:func:`~vlab.lab.oslevel.containers.default_image`),
+left out of the figure.
 """
 
 from __future__ import annotations
@@ -31,14 +32,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from vlab.lab.experiment import Experiment, Table, dropdown
-from vlab.lab.oslevel.containers import Lab
-from vlab.lab.oslevel.system import root_files
+from vlab.lab.oslevel.containers import Lab, default_image
 from vlab.lab.style import HIGHLIGHT, INK, LEVEL_COLORS, ROLE_COLORS, new_figure, styled
 from vlab.os.fs import ImageLayer, Overlay, WritableLayer
 from vlab.os.image import ImageConfig, ImageStore, mediatypes
 
-#: The image "web:1", bottom layer first: a base OS, a runtime, the application (the
-#: base layer also holds the userland of :func:`vlab.lab.oslevel.system.root_files`).
+#: The image "web:1", bottom layer first: a base OS, a runtime, the application.
 IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
     ("base", {"/etc/motd": b"welcome\n", "/etc/os-release": b"NAME=vlab\n"}),
     ("runtime", {"/usr/lib/libssl.so": b"\x7fELF ssl" + bytes(3000),
@@ -49,7 +48,7 @@ IMAGE_LAYERS: tuple[tuple[str, dict[str, bytes]], ...] = (
 )
 #: A second image on the same two lower layers, with its own top layer.
 API_LAYER = ("api", {"/app/api": b"\x7fELF api" + bytes(1200), "/app/api.ini": b"port=9090\n"})
-#: Parts of the base layer the figure leaves out: the userland and its directories.
+#: Files of the layers under the image (the shell and commands) the figure leaves out.
 TOOLBOX = ("/bin/", "/sbin/", "/tmp/", "/mnt/", "/etc/passwd", "/etc/group")
 
 #: What container A runs (a shell command line), by the name shown in the drop-down.
@@ -64,12 +63,9 @@ ACTIONS = {
 B_LOOKS = "sleep 1; cat /etc/motd; ls /usr/lib /usr/share/doc"
 
 
-@functools.cache
 def layer_files() -> dict[str, dict[str, bytes]]:
-    """Every layer's files by layer name (the base with the userland)."""
-    layers = {name: dict(files) for name, files in (*IMAGE_LAYERS, API_LAYER)}
-    layers["base"] = {**root_files(), **layers["base"]}
-    return layers
+    """Every layer's files by layer name."""
+    return {name: dict(files) for name, files in (*IMAGE_LAYERS, API_LAYER)}
 
 
 def build_images(root: str | Path) -> ImageStore:
@@ -153,7 +149,8 @@ def layers_view(action: str = "echo 'hello from A' >> /etc/motd") -> LayersView:
     with tempfile.TemporaryDirectory() as root:
         store = build_images(root)
         record = store.image("web:1")
-        lowers = {name: store.rootfs_layers("web:1") for name in "AB"}
+        # under the image, the layers with the shell and commands (not drawn)
+        lowers = {name: store.rootfs_layers("web:1") + default_image() for name in "AB"}
         image_bytes = sum(ref.descriptor.size for ref in record.layers)
     lab = Lab()
     a = lab.start("A", ["/bin/sh", "-c", ACTIONS[action]], image=lowers["A"])
@@ -165,7 +162,7 @@ def layers_view(action: str = "echo 'hello from A' >> /etc/motd") -> LayersView:
         layer = overlay.layer_answering(path)
         return layer.name if isinstance(layer, WritableLayer) else names[layer.digest()]
 
-    layers = list(reversed(lowers["A"]))  # bottom first
+    layers = [layer for layer in reversed(lowers["A"]) if layer.digest() in names]
     return LayersView(
         action=action,
         image={names[layer.digest()]: [p for p in layer.paths() if shown(p)]
@@ -259,7 +256,7 @@ def describe_layers(view: LayersView) -> str:
     return (f"A's command left {done}. B, looking a second later, still sees all "
             f"{len(view.visible['B'])} files of the image ({same} of them answered by the "
             f"same layer in A) and reads /etc/motd as {motd!r}. The image layers "
-            f"({view.image_bytes / 2**20:.1f} MiB of tar, the userland included) are "
+            f"({view.image_bytes:,} bytes of tar) are "
             f"{'shared, not copied' if view.shared_lowers else 'COPIED'}; A's own layer "
             f"holds {view.upper_bytes['A']} bytes.")
 

@@ -38,10 +38,19 @@ def chapter_program(name: str) -> bytes:
         return Path(path).read_bytes()
 
 
-def root_files() -> dict[str, bytes]:
-    """Every file of the experiments' root file system: the userland and our programs."""
-    files = dict(userland_files())
-    files.update({place: chapter_program(name) for name, place in CHAPTER_PROGRAMS.items()})
+def userland() -> dict[str, bytes]:
+    """The userland's files (``/bin/sh``... ``/sbin/init``, ``/etc/passwd``)."""
+    return dict(userland_files())
+
+
+def tool_files() -> dict[str, bytes]:
+    """The chapter's programs, and the empty directories the experiments use."""
+    files = {place: chapter_program(name) for name, place in CHAPTER_PROGRAMS.items()}
     # the layer store has regular files only: an empty ".keep" file makes a directory
     files.update({f"{directory}/.keep": b"" for directory in EMPTY_DIRECTORIES})
     return files
+
+
+def root_files() -> dict[str, bytes]:
+    """Every file of the experiments' root file system: the userland and our programs."""
+    return {**userland(), **tool_files()}
