@@ -21,10 +21,11 @@ Compiler", JVM '01, sec. 5) and in Self before it (Hölzle, Chambers & Ungar,
   ``jit_osr_entries``).
 * **Speculation and deoptimization.**  The OSR entry also *speculates*: locals that held
   ints when the frame moved are assumed to stay ints, so their arithmetic and comparisons
-  are emitted without type tests.  The assumption is checked by a guard at every loop
-  header; when it fails, the compiled code raises :class:`Deopt` with the frame state at
-  the start of that block (nothing of the block has run yet), and the compiled function
-  hands it to :func:`resume`, which rebuilds an interpreter frame and continues there:
+  are emitted without type tests.  The assumption is checked by a guard at each loop
+  header, for the speculated locals that loop reads; when it fails, the compiled code
+  raises :class:`Deopt` with the frame state at the start of that block (nothing of the
+  block has run yet), and the compiled function hands it to :func:`resume`: the
+  interpreter frame the OSR entry emptied gets the state back and runs on from there:
   same output, same instruction count.  Deoptimizations are recorded in ``JIT.deopts``
   (``--stats``: ``jit_deopts``).  The speculating code is thrown away and the loop's
   counter restarts: when the loop is hot again, the frame moves once more, into code
@@ -70,7 +71,7 @@ def transfer(rt, frame, index: int) -> list:
 
 
 def resume(rt, method, deopt: Deopt):
-    """Deoptimize: rebuild an interpreter frame from ``deopt`` and run the rest there."""
+    """Deoptimize: the rest of the call runs interpreted, from ``deopt``'s state."""
     jit = rt.jit
     jit.deopts.append((method.qualname, deopt.offset, method.info.line_at(deopt.offset),
                        deopt.reason))
