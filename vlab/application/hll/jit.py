@@ -265,6 +265,7 @@ class Translator:
         self.loops = loops or bool(self.handlers)
         self.emit(f"b = {self.osr[0] if self.osr else 0}", 1)
         self.emit("rt = RT", 1)
+        self.emit("limit = rt.limit", 1)  # the budget, fixed for the run (as in execute)
         if self.osr is None:  # guest call depth: interpreter frames + compiled calls
             self.emit("d = rt.compiled_depth + 1", 1)
             self.emit("if d + len(FRAMES) > MAXD: RECURSION()", 1)
@@ -438,9 +439,11 @@ class Translator:
                                and i.offset >= start for i in self.instrs)
         if back_edge_target and self.speculate:
             self.guard(start, stack, indent)
-        self.emit(f"rt.icount += {len(body)}", indent)
-        if start == 0 or back_edge_target:
-            self.emit("if rt.icount > rt.limit: rt.exhausted()", indent)
+        if start == 0 or back_edge_target:  # charge, and check the budget
+            self.emit(f"rt.icount = ic = rt.icount + {len(body)}", indent)
+            self.emit("if ic > limit: rt.exhausted()", indent)
+        else:
+            self.emit(f"rt.icount += {len(body)}", indent)
         ended = False
         for ins in body:
             self.line = self.method.info.line_at(ins.offset)
