@@ -33,7 +33,6 @@ from .errors import BudgetExhausted, GuestThrow, LinkageError
 from .gc import PRECISE_FRAMES
 from .heap import BIG_INT
 from .natives import IMPLEMENTATIONS
-from .osr import BACK_EDGES_PER_CALL, transfer
 from .opcodes import (
     ADD,
     BUILD_DICT,
@@ -82,6 +81,7 @@ from .opcodes import (
     SUB,
     UNPACK,
 )
+from .osr import BACK_EDGES_PER_CALL, transfer
 from .runtime import CONVERTIBLE, SMALL_INT
 from .stdlib import VALUE_TYPES
 from .values import GuestList, GuestObject

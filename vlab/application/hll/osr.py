@@ -10,14 +10,14 @@ Compiler", JVM '01, sec. 5) and in Self before it (Hölzle, Chambers & Ungar,
   taken (``Method.loop_counters``, one counter per loop header, kept across calls).  When
   a counter reaches :data:`BACK_EDGES_PER_CALL` times the JIT's call threshold (64 back
   edges for the default threshold of 2 calls: HotSpot also derives its back-edge
-  threshold from the call threshold, ``OnStackReplacePercentage``), the JIT compiles the method with an *OSR entry* at that loop
-  header (:meth:`vlab.application.hll.jit.JIT.osr_entry`).
+  threshold from the call threshold, ``OnStackReplacePercentage``), the JIT compiles the
+  method with an *OSR entry* at that loop header (:meth:`...jit.JIT.osr_entry`).
 * **The OSR entry.**  A compiled function whose parameters are the frame's state at the
   loop header: every local ``L0..Ln-1`` and every operand-stack slot ``S0..Sk-1``, and
   whose first block is the loop header instead of offset 0.  :func:`transfer` takes the
-  values out of the interpreter's :class:`Frame`, calls the entry, and the interpreter's
-  ``execute`` returns whatever the compiled code returns: the rest of the call runs
-  compiled.  Each transfer is recorded in ``JIT.osr_entries`` (``--stats``:
+  values out of the interpreter's :class:`Frame`, the interpreter's ``execute`` calls
+  the entry with them and returns whatever the compiled code returns: the rest of the
+  call runs compiled.  Each transfer is recorded in ``JIT.osr_entries`` (``--stats``:
   ``jit_osr_entries``).
 * **Speculation and deoptimization.**  The OSR entry also *speculates*: locals that held
   ints when the frame moved are assumed to stay ints, so their arithmetic and comparisons
