@@ -71,12 +71,23 @@ wait:
     ecall
     li t0, -{ECHILD}
     bne a0, t0, wait                 # reaped one (or interrupted): wait again
+    la t0, keep
+    lw t0, 0(t0)
+    beqz t0, done                    # no children and not kept: the host is done
+    la a0, nap                       # kept alive for more containers: nap 10 us
+    li a1, 0
+    li a7, {NUMBERS["nanosleep"]}
+    ecall
+    j wait
+done:
     li a0, 0
     li a7, {NUMBERS["exit_group"]}
     ecall
     .data
     .align 2
 info: .space 128
+nap: .word 0, 0, 10000, 0            # struct __kernel_timespec: 0 s, 10 us
+keep: .word 0                        # set by Host.keep_alive
 """
 
 
@@ -128,7 +139,9 @@ class Host:
 
         self.machine = Machine(engine=engine, ram_size=ram_size)
         self.root_cgroup = Cgroup.new_root()
-        init = load_elf(assemble(_host_init_source(), text_base=0x1_0000).to_elf())
+        program = assemble(_host_init_source(), text_base=0x1_0000)
+        self._keep_address = program.symbols["keep"]
+        init = load_elf(program.to_elf())
         self.console_out = io.BytesIO()
         self.kernel = start_user_program(
             self.machine, init, paging=True, argv=["vlab-shim"], root_cgroup=self.root_cgroup,
@@ -143,6 +156,11 @@ class Host:
         # delegate the controllers to the containers' cgroups, as docker's systemd does
         self.vlab_cgroup.write_file("cgroup.subtree_control", "+cpu +io +memory +pids")
         self.containers: list[ContainerRun] = []
+
+    def keep_alive(self, keep: bool = True) -> None:
+        """Keep the host init running while it has no children (containers started one
+        after another); without it the host ends when its last container ends."""
+        self.init.space.write(self._keep_address, (1 if keep else 0).to_bytes(4, "little"))
 
     # ------------------------------------------------------------ one container
 
@@ -261,6 +279,24 @@ class Host:
         proc.brk_limit = loaded.brk_limit
         self.kernel.sched.enqueue(proc, new=True)
         return proc
+
+    def start_host_process(self, path: str, program: bytes, argv=None, *, stdout=None):
+        """An ordinary process *outside* any container, for comparisons: ``program``
+        written to ``path`` in the host's root, exec'd in the host's namespaces and root
+        cgroup, as a child of the host init (what ``vlab os run`` would start)."""
+        from vlab.os.errno import SyscallError
+
+        from .process import ProcessConfig
+        from .system import _populate
+        _populate(self.kernel.root_ns.mnt.root().inode, {path: program})
+        out = stdout if stdout is not None else io.BytesIO()
+        plan = LaunchPlan("host", [], None, ProcessConfig(list(argv or [path]), [], "/"),
+                          stdout=out, stderr=out)
+        try:
+            proc = self._pid1(plan, self.init.ns, self.root_cgroup)
+        except SyscallError as exc:
+            raise ContainerError(f"cannot start {path}: {exc.why}") from None
+        return ContainerRun(plan, proc, self.root_cgroup, self.init.ns)
 
     # ------------------------------------------------------------ running
 
