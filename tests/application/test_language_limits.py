@@ -64,9 +64,6 @@ def test_tuples_are_charged_to_the_heap_like_lists():
     assert extra == lists.heap.stats.bytes_allocated - ints.heap.stats.bytes_allocated
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a full collection re-measures strings "
-                   "and big ints only (gc.MarkSweep.mark), so it credits back the charge of "
-                   "live tuples; a list of tuples then holds more than its charge")
 def test_live_tuples_stay_charged_across_full_collections():
     _, result = run("xs = []\nwhile True:\n    xs.append((1, 2, 3, 4, 5, 6, 7, 8))\n",
                     heap_limit=2**18, max_instructions=3 * 10**5)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from vlab.host.costs import CostModel
 
-from .heap import value_size
+from .heap import SIZES, value_size
 from .values import GuestDict, GuestList, GuestObject
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -83,7 +83,7 @@ class MarkSweep:
         self.stats = GCStats()
         self.epoch = 0
         self.charge = None  # set by the VM: charges collection work to the budget
-        self.value_bytes = 0  # strings and big ints found reachable by the last mark
+        self.value_bytes = 0  # strings, big ints and tuples found reachable by the last mark
 
     def wants(self, heap, size: int) -> bool:
         return heap.used + size > heap.limit
@@ -137,9 +137,11 @@ class MarkSweep:
         """Mark everything reachable from ``roots``; return how many heap objects.
 
         ``young_only`` (a minor collection) neither marks nor traces old objects: what
-        they point to is found through the remembered set instead.  The strings and big
-        ints met are measured once each into :attr:`value_bytes` (except ``skip``, the
-        value being allocated); only a full collection uses that sum.
+        they point to is found through the remembered set instead.  The strings, big
+        ints and tuples met are measured once each into :attr:`value_bytes` (except
+        ``skip``, the value being allocated); only a full collection uses that sum.  A
+        tuple is measured as ``natives.new_tuple`` charged it (like a list of its length,
+        :func:`tuple_size`) and its items are still followed.
         """
         epoch, count, stack, seen = self.epoch, 0, list(roots), set()
         values = 0
@@ -164,9 +166,21 @@ class MarkSweep:
                     if value is not skip:
                         values += value_size(value)
                 else:
+                    if kind is tuple and value is not skip:
+                        values += tuple_size(value)
                     stack.extend(_host_children(value))
         self.value_bytes = values
         return count
+
+
+def tuple_size(value: tuple) -> int:
+    """The bytes a guest tuple is charged (``natives.new_tuple``): a list's header and one
+    reference per item; the empty tuple, shared as in CPython, is not charged.
+
+    Conservative: a host tuple the stack scan meets (the arguments of a native being
+    called) is measured too, although it was never charged; that only withholds a
+    credit (``Heap.recount_values`` never charges more than was charged)."""
+    return SIZES["list"] + SIZES["list_item"] * len(value) if value else 0
 
 
 def _host_children(value) -> list:
