@@ -17,9 +17,24 @@ identity keeps the HTIF mailbox working unchanged (its commands carry guest-phys
 pointers, vlab/host/devices/htif.py) -- a simplification: a VMM running several guests
 would relocate each (a non-zero offset) and emulate HTIF instead of passing it through.
 
-Passed-through devices: the CLINT (its ``mtimecmp`` is the guest's, the VMM virtualizes
-only the interrupt it raises, vlab/hardware/trap_emulate.py) and the HTIF mailbox, which
-lives in guest RAM.
+Passed-through devices, ``PASSED_THROUGH`` (the bare machine's map, vlab/host/platform.py):
+
+=========  ===========  ==========================================================
+device     base         why the guest may touch it directly
+=========  ===========  ==========================================================
+CLINT      0x0200_0000  its ``mtimecmp`` is the guest's; the VMM virtualizes only the
+                        interrupt it raises (vlab/hardware/trap_emulate.py)
+UART16550  0x1000_0000  a console with registers only (no DMA): a guest's output
+                        appears on the console exactly as on the bare machine
+=========  ===========  ==========================================================
+
+The HTIF mailbox lives in guest RAM, so it needs no entry.  The **block device is not
+passed through**, on purpose: it does DMA to a physical address the guest writes into its
+registers, and with no IOMMU to translate that address (Intel VT-d and the RISC-V IOMMU
+exist for this) a guest could aim it at the VMM's memory above its RAM and overwrite the
+shadow tables -- an escape.  A guest touching it gets the access fault the bare machine
+gives for an unmapped address; emulating it (checking each DMA address against guest RAM)
+is the VMM's work and is not modeled here.
 
 The hardware enforces the map: while the guest runs with its own translation off, the
 real ``satp`` points at ``physical_table``, an Sv32 table the VMM built that maps every
@@ -30,7 +45,7 @@ place.
 from __future__ import annotations
 
 from vlab.host.memory import AccessFault
-from vlab.host.platform import CLINT_BASE, CLINT_SIZE
+from vlab.host.platform import CLINT_BASE, CLINT_SIZE, UART_BASE, UART_SIZE
 from vlab.isa.pagetable import (
     PAGE,
     PTE_A,
@@ -47,6 +62,13 @@ MEGAPAGE = 1 << 22
 USER_RWX = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D
 DEFAULT_VMM_SIZE = 1 << 20          # page tables of the VMM: 256 pages
 
+# (base, size, name) of each device the guest reaches directly; see the module docstring
+# for why the block device (a DMA master) is absent.
+PASSED_THROUGH = (
+    (CLINT_BASE, CLINT_SIZE, 'clint'),
+    (UART_BASE, UART_SIZE, 'uart'),
+)
+
 
 class GuestMemory:
     """The guest-physical address space of one VM on ``bus`` (see the module docstring)."""
@@ -62,7 +84,7 @@ class GuestMemory:
         self.bus = bus
         self.base, self.size = ram.base, guest_size
         self.vmm_base, self.vmm_size = ram.base + guest_size, vmm_size
-        self.devices = ((CLINT_BASE, CLINT_SIZE, 'clint'),)
+        self.devices = PASSED_THROUGH
         self.physical_table = PageTable(bus, PoolAllocator(self.vmm_base, 64 * PAGE))
         self._map_physical()
         self.pool_base = self.physical_table.alloc.next      # shadows start here
@@ -107,12 +129,13 @@ class GuestMemory:
             else:
                 table.map(pa, pa, USER_RWX)
                 pa += PAGE
-        for base, size, _ in self.devices:
-            table.map_range(base, base, size, PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
+        for base, size, _ in self.devices:     # the UART's 0x100 bytes: one page (the
+            table.map_range(base, base, size,      # rest of it answers nothing, as bare)
+                            PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
 
     def describe(self) -> str:
         return (f'guest RAM [{self.base:#x}, {self.base + self.size:#x}), VMM memory '
                 f'[{self.vmm_base:#x}, {self.vmm_base + self.vmm_size:#x})')
 
 
-__all__ = ['DEFAULT_VMM_SIZE', 'GuestMemory']
+__all__ = ['DEFAULT_VMM_SIZE', 'PASSED_THROUGH', 'GuestMemory']
