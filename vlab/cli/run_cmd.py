@@ -3,8 +3,10 @@
 The mode comes from the file (the rule is in vlab/os/boot.py and in ``vlab run --help``)
 unless ``--mode`` says otherwise; when a run fails, the message says which mode was chosen,
 why, and how to change it.  The
-program's console (HTIF, UART) or stdout/stderr appear on ours; the trace and the
-statistics go to stderr.  Exit status: the program's (HTIF: value >> 1; user programs:
+program's console (HTIF, UART) or stdout/stderr appear on ours, at most ``--output-cap``
+bytes of each (default 16 MiB, ``vlab.os.quota.CappedStream``): past it one line on
+stderr says so, a user program's further writes fail with EFBIG and a bare-metal
+program's further console bytes are dropped.  The trace and the statistics go to stderr.  Exit status: the program's (HTIF: value >> 1; user programs:
 their exit code); if the run ends otherwise, a message on stderr and a status like a
 shell's for a process killed by a signal (128 + signal; the table of signals is
 vlab/os/signal.py, the one Linux uses):
@@ -33,7 +35,7 @@ from vlab.isa.engines import ENGINES
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import cause_text
 from vlab.os.boot import MODES, USER_TEXT_BASE, BootError, boot
-from vlab.os.quota import DEFAULT_WRITE_QUOTA
+from vlab.os.quota import DEFAULT_OUTPUT_CAP, DEFAULT_WRITE_QUOTA, CappedStream
 from vlab.os.signal import SIGABRT, exit_status, signal_for
 
 from .wording import count
@@ -99,6 +101,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="BYTES", help="user mode: bytes the program may write into "
                         "files under --root; beyond, write() fails with EDQUOT (default "
                         f"{DEFAULT_WRITE_QUOTA >> 20} MiB)")
+    parser.add_argument("--output-cap", type=_size, default=DEFAULT_OUTPUT_CAP,
+                        metavar="BYTES", help="bytes of the program's output forwarded to "
+                        "our stdout, and as many to our stderr; beyond, a line says so and "
+                        "write() fails with EFBIG (default "
+                        f"{DEFAULT_OUTPUT_CAP >> 20} MiB)")
 
 
 def _positive(text: str) -> int:
@@ -123,19 +130,21 @@ def _size(text: str) -> int:
 
 def run(args) -> int:
     sys.stdout.flush()
+    out = CappedStream(sys.stdout.buffer, args.output_cap, _notice, "standard output")
+    err = CappedStream(sys.stderr.buffer, args.output_cap, _notice, "standard error")
     try:
         booted = boot(args.program, mode=args.mode, engine=args.engine,
                       paging=True if args.sv32 else None,
                       argv=[args.program, *args.args], root=args.root,
                       write_quota=args.write_quota,
-                      stdout=sys.stdout.buffer, stderr=sys.stderr.buffer,
+                      stdout=out, stderr=err,
                       stdin=sys.stdin.buffer)
     except (BootError, ValueError) as exc:
         print(f"vlab run: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     machine = booted.machine
     if machine.htif is not None:
-        machine.htif.console_listeners.append(_echo_byte)
+        machine.htif.console_listeners.append(lambda byte: _echo_byte(out, byte))
     started = time.perf_counter()
     try:
         result = _run(machine, args.max_instructions, args.trace)
@@ -143,17 +152,30 @@ def run(args) -> int:
         print("\nvlab run: interrupted", file=sys.stderr)
         return 130
     elapsed = time.perf_counter() - started
-    sys.stdout.buffer.write(machine.platform.uart.output)
+    _forward(out, machine.platform.uart.output)
     sys.stdout.flush()
     if args.stats:
         _print_stats(machine, elapsed)
     return _exit_status(booted, result, args.mode)
 
 
-def _echo_byte(byte: int) -> None:
-    sys.stdout.buffer.write(bytes([byte]))
+def _notice(text: str) -> None:
+    print(f"vlab run: {text}", file=sys.stderr, flush=True)
+
+
+def _forward(out: CappedStream, data: bytes) -> None:
+    """A bare-metal program's console bytes, up to the cap (past it they are dropped:
+    the console has no error to give the program)."""
+    try:
+        out.write(data)
+    except OSError:
+        pass
+
+
+def _echo_byte(out: CappedStream, byte: int) -> None:
+    _forward(out, bytes([byte]))
     if byte == 10:
-        sys.stdout.flush()
+        out.flush()
 
 
 class StreamingTracer(Tracer):

@@ -11,7 +11,12 @@ with ``-EDQUOT``.  The default, ``DEFAULT_WRITE_QUOTA``, is 64 MiB; ``vlab run
 --write-quota`` changes it.  Writes to stdout and stderr are not files under the root and
 are not counted by it; when they are captured in memory (``run_program``, for notebooks
 and tests) a ``CappedOutput`` holds at most ``DEFAULT_OUTPUT_CAP`` bytes, and a write past
-it fails with ``-EFBIG`` (File too large, as a write past ``RLIMIT_FSIZE``).
+it fails with ``-EFBIG`` (File too large, as a write past ``RLIMIT_FSIZE``).  When they go
+to a terminal (``vlab run``), a ``CappedStream`` forwards at most ``DEFAULT_OUTPUT_CAP``
+bytes per stream the same way: the bytes that fit reach the terminal, then one line
+says the cap was hit (``vlab run --output-cap N`` raises it) and every later write fails
+with ``-EFBIG`` without reaching the terminal -- a guest printing forever stops flooding
+it at once instead of when its instruction budget runs out.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ class WriteQuota:
         self.used += written
 
 
+def _efbig(limit: int, what: str) -> OSError:
+    return OSError(host_errno.EFBIG, f"{what} is capped at {limit} bytes")
+
+
 class CappedOutput(io.BytesIO):
     """An in-memory stdout/stderr that keeps at most ``limit`` bytes: the bytes that fit
     are kept, then a write fails with EFBIG (the guest sees ``-EFBIG``)."""
@@ -59,5 +68,46 @@ class CappedOutput(io.BytesIO):
         if len(data) > room:
             if room > 0:
                 super().write(bytes(data[:room]))
-            raise OSError(host_errno.EFBIG, f"captured output is capped at {self.limit} bytes")
+            raise _efbig(self.limit, "captured output")
         return super().write(data)
+
+
+class CappedStream:
+    """A binary output stream (a terminal, a pipe) that forwards at most ``limit`` bytes
+    to ``stream``: the bytes that fit are forwarded, then ``notice`` is called once with a
+    one-line explanation, and this write and every later one fail with EFBIG (the guest
+    sees ``-EFBIG``).  ``forwarded`` counts the bytes that reached ``stream``."""
+
+    def __init__(self, stream, limit: int = DEFAULT_OUTPUT_CAP, notice=None,
+                 name: str = "output"):
+        if limit < 0:
+            raise ValueError(f"output cap {limit} must be zero or more bytes")
+        self.stream, self.limit, self.notice, self.name = stream, limit, notice, name
+        self.forwarded = 0
+        self.capped = False
+
+    def write(self, data) -> int:
+        if self.capped:
+            raise _efbig(self.limit, self.name)
+        room = self.limit - self.forwarded
+        if len(data) <= room:
+            self.forwarded += len(data)
+            return self.stream.write(data)
+        if room > 0:
+            self.stream.write(bytes(data[:room]))
+            self.forwarded += room
+        self.capped = True
+        self.flush()
+        if self.notice is not None:
+            self.notice(f"the program's {self.name} reached the cap of {self.limit} bytes; "
+                        "its further writes fail with EFBIG (--output-cap N raises it)")
+        raise _efbig(self.limit, self.name)
+
+    def flush(self) -> None:
+        flush = getattr(self.stream, "flush", None)
+        if flush is not None:
+            flush()
+
+    def isatty(self) -> bool:
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty()) if isatty is not None else False
