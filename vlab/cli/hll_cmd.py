@@ -110,7 +110,7 @@ def run(args) -> int:
 
 
 def _run(args) -> int:
-    from vlab.application.hll.errors import CompileError
+    from vlab.application.hll.errors import ClassFormatError, CompileError
     from vlab.application.hll.host import DirectoryHost
     from vlab.application.hll.policy import Policy
     from vlab.application.hll.vm import VM
@@ -121,7 +121,11 @@ def _run(args) -> int:
     options = dict(heap_limit=args.heap, jit=not args.no_jit, policy=policy, host=host,
                    max_instructions=args.max_instructions, collector=args.collector)
     if program.is_dir():
-        main = args.main or _find_module(program)
+        try:
+            main = args.main or _find_module(program)
+        except ClassFormatError as exc:  # as the loader rejects it when --main names it
+            print(f"rejected: {exc}", file=sys.stderr)
+            return 2
         if main is None:
             print(f"vlab hll: no single module class in {program}; use --main", file=sys.stderr)
             return 2
@@ -164,16 +168,24 @@ def _echo(text: str) -> None:
 
 
 def _find_module(directory: Path) -> str | None:
+    """The one module class among the class files of ``directory`` (``None`` if there
+    are none or several).  A class file the VM would reject (an old version, a bad
+    format) raises its ``ClassFormatError``, named after the file: the program cannot run,
+    and the message says why (an old file says to compile the source again)."""
     from vlab.application.hll.classfile import read
     from vlab.application.hll.errors import ClassFormatError
 
     modules = []
     for file in sorted(directory.glob("*.vlc")):
         try:
-            if read(read_input(file)).is_module:
-                modules.append(file.stem)
-        except (ClassFormatError, OSError):
+            data = read_input(file)
+        except OSError:  # not a regular file: not a class file the loader would open
             continue
+        try:
+            if read(data).is_module:
+                modules.append(file.stem)
+        except ClassFormatError as exc:
+            raise ClassFormatError(f"{file.name}: {exc}") from None
     return modules[0] if len(modules) == 1 else None
 
 

@@ -20,10 +20,11 @@ from .errors import BudgetExhausted, GuestThrow
 from .heap import BIG_INT, SIZES, HeapExhausted
 from .host import resolve
 from .loader import INIT
-from .natives import METHODS
+from .natives import METHODS, method, new_tuple
 from .policy import PolicyDenied
 from .values import GuestDict, GuestList, GuestObject, guest_repr, type_name
-from .work import chars, division_work, equality, items, membership, multiplication_work, ordering
+from .work import (chars, count_equal, division_work, equality, items, membership,
+                   multiplication_work, ordering)
 
 # Host exception -> guest exception class, most specific first.
 HOST_ERRORS = [
@@ -37,7 +38,7 @@ HOST_ERRORS = [
     (RuntimeError, "RuntimeError"), (OSError, "OSError"),
 ]
 CONVERTIBLE = tuple(kind for kind, _ in HOST_ERRORS)
-NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str}
+NATIVE_TYPES = {GuestList: list, GuestDict: dict, str: str, tuple: tuple}
 # Integers may grow by multiplication only to this size (a bound on host time and memory;
 # CPython has none).  Addition grows them by one bit per instruction, so the budget bounds it.
 MAX_INT_BITS = 1 << 16
@@ -224,6 +225,8 @@ class Runtime:
         container[index] = value
 
     def load_slice(self, value, lo, hi):
+        """``value[lo:hi]``: a copy, charged by its length and to the heap (a slice of a
+        tuple that is the whole tuple is the tuple itself, as in CPython)."""
         result = value[lo:hi]
         if type(value) is GuestList:
             self.charge(items(len(result)))
@@ -231,6 +234,9 @@ class Runtime:
         if type(result) is str:
             self.charge(chars(len(result)))
             return self.heap.new_string(result)
+        if type(result) is tuple and result is not value:
+            self.charge(items(len(result)))
+            return new_tuple(self, result)
         return result
 
     def load_index(self, container, key):
@@ -306,6 +312,12 @@ class Runtime:
     def check_string(self, s) -> None:
         self.check_length(len(s))
 
+    def check_items(self, n: int, what: str) -> None:
+        """Refuse, before the host builds it, a list or tuple of ``n`` items that cannot
+        fit in what is left of the heap."""
+        if n > self.heap.max_items():
+            raise HeapExhausted(f"{what} too large for the heap")
+
     def add(self, a, b):
         if type(a) is str and type(b) is str:
             self.check_length(len(a) + len(b))
@@ -314,6 +326,12 @@ class Runtime:
         elif type(a) is GuestList and type(b) is GuestList:
             self.charge(items(len(a) + len(b)))
             return self.heap.new_list(list.__add__(a, b))
+        elif type(a) is tuple and type(b) is tuple:
+            if not a or not b:  # CPython returns the other operand itself
+                return b if not a else a
+            self.check_items(len(a) + len(b), "tuple concatenation")
+            self.charge(items(len(a) + len(b)))
+            return new_tuple(self, a + b)
         if isinstance(a, GuestObject) or isinstance(b, GuestObject):
             raise TypeError(f"unsupported operand type(s) for +: '{type_name(a)}' and "
                             f"'{type_name(b)}'")
@@ -327,14 +345,19 @@ class Runtime:
             self.charge(multiplication_work(a, b))
             return self.heap.new_int(a * b)
         seq, n = (a, b) if isinstance(b, int) else (b, a)
-        if isinstance(seq, str | GuestList) and isinstance(n, int):
+        if isinstance(seq, str | GuestList | tuple) and isinstance(n, int):
             size = len(seq) * max(n, 0)
             if type(seq) is str:
                 self.check_length(size)
                 self.charge(chars(size))
                 return self.heap.new_string(seq * n)
-            if size > self.heap.max_items():
-                raise HeapExhausted("list repetition too large for the heap")
+            if type(seq) is tuple:
+                if n == 1 or not size:  # CPython: the tuple itself, or the empty tuple
+                    return seq if n == 1 else ()
+                self.check_items(size, "tuple repetition")
+                self.charge(items(size))
+                return new_tuple(self, seq * n)
+            self.check_items(size, "list repetition")
             self.charge(items(size))
             return self.heap.new_list(list.__mul__(seq, n))
         raise TypeError(f"unsupported operand type(s) for *: '{type_name(a)}' and "
@@ -388,3 +411,27 @@ class Runtime:
     def charge_piece(self, text: str) -> None:
         """Charge one piece of a ``repr`` being written (one step, plus its characters)."""
         self.charge(1 + chars(len(text)))
+
+
+# ---------------------------------------------------------------- tuple methods
+# CPython's Objects/tupleobject.c (tuple.count, tuple.index): each element compared is
+# charged (work.py), and the messages are CPython's.
+
+@method(tuple, "count", 1, 1)
+def tuple_count(rt, tup, item):
+    return count_equal(rt, tup, item)
+
+
+@method(tuple, "index", 1, 3)
+def tuple_index(rt, tup, item, start=0, stop=None):
+    """``t.index(x[, start[, stop]])``: the bounds are clamped as a slice's are."""
+    for bound in (start, stop):
+        if bound is not None and type(bound) not in (int, bool):
+            raise TypeError("slice indices must be integers or have an __index__ method")
+    lo, hi, _ = slice(start, stop).indices(len(tup))
+    for position in range(lo, hi):
+        rt.charge(1)
+        element = tup[position]
+        if element is item or equality(rt, element, item):
+            return position
+    raise ValueError("tuple.index(x): x not in tuple")

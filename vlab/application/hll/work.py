@@ -138,7 +138,7 @@ def membership(rt, item, container) -> None:
     if kind is str:
         if type(item) is str:
             rt.charge(chars(len(container) + len(item)))
-    elif kind is GuestList:
+    elif kind in SEQUENCES:  # a list or a tuple: one element at a time, up to a match
         for element in container:
             rt.charge(1)
             if element is item or equality(rt, element, item):
@@ -150,7 +150,8 @@ def membership(rt, item, container) -> None:
 
 
 def count_equal(rt, container, item) -> int:
-    """How many elements of a list equal ``item``, charged as ``list.count`` works."""
+    """How many elements of a list or tuple equal ``item``, charged as ``list.count`` and
+    ``tuple.count`` work (every element is compared)."""
     found = 0
     for element in container:
         rt.charge(1)
