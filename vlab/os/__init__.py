@@ -35,11 +35,19 @@ namespaces.  The package reads like xv6's kernel/ directory, one file per subsys
 ========================  ================================================================
 """
 
-from .errno import SyscallError
-from .exec import LoadError, UserImage, load_into, load_user_program
-from .kernel import Kernel
-from .proc import Fault, Process
-from .syscall import NUMBERS, TABLE
+# The names below are loaded on first use (PEP 562), so that importing one light
+# sub-package -- ``vlab.os.fs``, the layer store the HLL VM's host uses -- does not load
+# the whole kernel (ELF loader, system call tables) into a program that never boots it.
+_EXPORTS = {
+    "SyscallError": "errno", "LoadError": "exec", "UserImage": "exec",
+    "load_into": "exec", "load_user_program": "exec", "Kernel": "kernel",
+    "Fault": "proc", "Process": "proc", "NUMBERS": "syscall", "TABLE": "syscall",
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = ["NUMBERS", "TABLE", "Fault", "Kernel", "LoadError", "Process", "SyscallError",
-           "UserImage", "load_into", "load_user_program"]
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'vlab.os' has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
