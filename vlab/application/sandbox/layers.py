@@ -57,6 +57,10 @@ class PackageLayer:
             return None
         return self.client.read_file(path)
 
+    def size(self, path: str) -> int:
+        """A file's size from the package's file table: nothing is fetched."""
+        return self.client.file_size(path)
+
     def paths(self) -> list[str]:
         return self.client.paths
 
