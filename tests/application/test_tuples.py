@@ -148,3 +148,16 @@ def test_a_full_collection_measures_a_live_tuple_and_what_it_holds():
     vm.collector.collect(vm.heap)
     # the two tuples (24 + 8 * 2 bytes each) and the string (24 + 1000), each counted once
     assert vm.heap.value_bytes == 2 * (24 + 16) + 24 + 1000
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("kind", ["tuple", "list"])
+def test_a_repetition_that_fits_after_a_collection_is_built(jit, kind):
+    """Before the size check collected (``Runtime.check_items``), garbage made it fail."""
+    # each result takes 40% of the heap: two fit (x is rebound only once the new one is
+    # built), a third only once a collection has reclaimed the garbage
+    one = "(0,)" if kind == "tuple" else "[0]"
+    vm, result = run(f"t = {one} * 1000\nfor _ in range(10):\n    x = t * 50\nprint(len(x))\n",
+                     jit=jit, heap_limit=2**20)
+    assert (result.status, result.output) == ("ok", "50000\n")
+    assert vm.collector.stats.collections >= 4

@@ -314,9 +314,15 @@ class Runtime:
 
     def check_items(self, n: int, what: str) -> None:
         """Refuse, before the host builds it, a list or tuple of ``n`` items that cannot
-        fit in what is left of the heap."""
+        fit in the heap even after a collection (as an allocation would be refused)."""
         if n > self.heap.max_items():
-            raise HeapExhausted(f"{what} too large for the heap")
+            size = SIZES["list"] + SIZES["list_item"] * n
+            try:
+                if size > self.heap.limit:  # hopeless: no collection can make room
+                    raise HeapExhausted
+                self.heap.reserve(size)  # collects; fails if that frees too little
+            except HeapExhausted:
+                raise HeapExhausted(f"{what} too large for the heap") from None
 
     def add(self, a, b):
         if type(a) is str and type(b) is str:
