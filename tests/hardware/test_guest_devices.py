@@ -44,6 +44,61 @@ tohost: .word 0, 0
 fromhost: .word 0, 0
 """
 
+# Sv32 in S-mode: va 0x00400000 maps the UART page (the shadow tables must fill a device
+# leaf under trap-and-emulate); the guest prints through it, then ends through HTIF.
+PAGED_UART = f"""
+    .text
+    .globl _start
+_start:
+    la t0, pt_root
+    li t1, 0x200000CF               # megapage 0x80000000 -> itself: V R W X A D
+    li t2, 0x800                    # its PTE: VPN[1] = 0x200
+    add t2, t0, t2
+    sw t1, 0(t2)
+    la t1, pt_l0                    # VPN[1] = 1 -> the level-0 table
+    srli t1, t1, 12
+    slli t1, t1, 10
+    ori t1, t1, 1
+    sw t1, 4(t0)
+    li t1, {(UART_BASE >> 12 << 10) | 0xC7:#x}   # va 0x00400000 -> UART: V R W A D
+    la t2, pt_l0
+    sw t1, 0(t2)
+    srli t0, t0, 12
+    li t1, 0x80000000
+    or t0, t0, t1
+    csrw satp, t0
+    li t0, 0x800                    # MPP = S
+    csrw mstatus, t0
+    la t0, s_code
+    csrw mepc, t0
+    mret
+s_code:
+    sfence.vma
+    li t0, 0x00400000
+    la a1, message
+next:
+    lbu a0, 0(a1)
+    beqz a0, done
+    sb a0, 0(t0)
+    addi a1, a1, 1
+    j next
+done:
+    li a0, 1
+    la t1, tohost
+    sw a0, 0(t1)
+spin:
+    j spin
+    .data
+message: .asciz "paged UART\\n"
+    .align 3
+    .globl tohost
+tohost: .word 0, 0
+fromhost: .word 0, 0
+    .align 12
+pt_root: .zero 4096
+pt_l0: .zero 4096
+"""
+
 BLOCK_TOUCH = f"""
     .text
     .globl _start
@@ -88,6 +143,15 @@ def test_uart_output_is_the_same_bare_and_under_both_vmms(hello, capfd, engine):
     for cpu in ("trap-emulate", "hw"):
         virtual = cli(capfd, "vm", "run", hello, "--cpu", cpu, "--engine", engine)
         assert virtual[:2] == bare[:2], (cpu, virtual[2])
+
+
+def test_uart_through_the_guest_page_tables_is_the_same(tmp_path, capfd):
+    path = tmp_path / "paged.s"
+    path.write_text(PAGED_UART)
+    bare = cli(capfd, "run", str(path))
+    assert bare[:2] == (0, "paged UART\n")
+    for cpu in ("trap-emulate", "hw"):
+        assert cli(capfd, "vm", "run", str(path), "--cpu", cpu)[:2] == bare[:2], cpu
 
 
 def test_block_device_is_an_access_fault_under_trap_emulate(tmp_path, capfd):
