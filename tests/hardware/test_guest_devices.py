@@ -160,3 +160,50 @@ def test_block_device_is_an_access_fault_under_trap_emulate(tmp_path, capfd):
     status, out, err = cli(capfd, "vm", "run", str(path), "--cpu", "trap-emulate")
     assert status == 139                      # 128 + SIGSEGV: the guest's access fault
     assert f"tval={BLOCK_BASE:#010x}" in err and "Traceback" not in err
+
+
+# The guest aims a block-device READ (disk -> memory, DMA) at the first page of the VMM's
+# memory, right above guest RAM, where the VMM keeps its page tables.
+DMA_AT_THE_VMM = """
+    .text
+    .globl _start
+_start:
+    li t0, {block:#x}
+    li t1, {target:#x}
+    sw zero, 0x0C(t0)      # SECTOR 0
+    sw t1, 0x10(t0)        # DMA_ADDR: the VMM's memory
+    li t1, 8
+    sw t1, 0x14(t0)        # COUNT: 8 sectors, one page
+    li t1, 1
+    sw t1, 0x18(t0)        # COMMAND: READ
+    li a0, 1
+    la t1, tohost
+    sw a0, 0(t1)
+spin:
+    j spin
+    .data
+    .align 3
+    .globl tohost
+tohost: .word 0, 0
+"""
+
+
+@pytest.mark.parametrize("cpu", [
+    "trap-emulate",
+    pytest.param("hw", marks=pytest.mark.xfail(strict=True, reason=(
+        "hw_vmm.py emulates every MMIO store on the block device, whose DMA address is "
+        "not checked against guest RAM: the guest overwrites the VMM's memory (the block "
+        "device must be hidden, or its DMA_ADDR/COUNT checked, before COMMAND)"))),
+])
+def test_a_guest_cannot_dma_into_the_vmm(cpu):
+    from vlab.hardware.vm import DEFAULT_GUEST_RAM, VirtualMachine
+    from vlab.isa.asm import assemble
+    from vlab.isa.elf import load_elf
+    target = 0x8000_0000 + DEFAULT_GUEST_RAM
+    source = DMA_AT_THE_VMM.format(block=BLOCK_BASE, target=target)
+    vm = VirtualMachine(load_elf(assemble(source, filename="dma.s").to_elf()), cpu=cpu)
+    vm.machine.platform.block.image[:4096] = b"\xaa" * 4096
+    offset = target - vm.machine.ram.base
+    before = bytes(vm.machine.ram.data[offset:offset + 4096])
+    vm.run(max_instructions=10_000)
+    assert bytes(vm.machine.ram.data[offset:offset + 4096]) == before

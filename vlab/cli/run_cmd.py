@@ -2,11 +2,11 @@
 
 The mode comes from the file (the rule is in vlab/os/boot.py and in ``vlab run --help``)
 unless ``--mode`` says otherwise; when a run fails, the message says which mode was chosen,
-why, and how to change it.  The
-program's console (HTIF, UART) or stdout/stderr appear on ours, at most ``--output-cap``
-bytes of each (default 16 MiB, ``vlab.os.quota.CappedStream``): past it one line on
-stderr says so, a user program's further writes fail with EFBIG and a bare-metal
-program's further console bytes are dropped.  The trace and the statistics go to stderr.  Exit status: the program's (HTIF: value >> 1; user programs:
+why, and how to change it.  The program's console (HTIF, UART) or stdout/stderr appear on
+ours, at most ``--output-cap`` bytes of each (default 16 MiB, ``vlab.os.quota.CappedStream``):
+past it one line on stderr says so, a user program's further writes fail with EFBIG and a
+bare-metal program's further console bytes are dropped.  The trace and the statistics go
+to stderr.  Exit status: the program's (HTIF: value >> 1; user programs:
 their exit code); if the run ends otherwise, a message on stderr and a status like a
 shell's for a process killed by a signal (128 + signal; the table of signals is
 vlab/os/signal.py, the one Linux uses):

@@ -100,7 +100,8 @@ class CappedStream:
         self.flush()
         if self.notice is not None:
             self.notice(f"the program's {self.name} reached the cap of {self.limit} bytes; "
-                        "its further writes fail with EFBIG (--output-cap N raises it)")
+                        "the rest is not shown and its writes fail with EFBIG (--output-cap N "
+                        "raises the cap)")
         raise _efbig(self.limit, self.name)
 
     def flush(self) -> None:
