@@ -179,7 +179,7 @@ def test_two_busy_containers_get_their_cpu_max_shares(base):
     start, used = run_past(period)                       # both started long before
     end, now_used = run_past(4 * period)
     elapsed = end - start
-    for before, after, want in zip(used, now_used, (0.20, 0.50)):
+    for before, after, want in zip(used, now_used, (0.20, 0.50), strict=True):
         share = (after - before) / elapsed
         assert abs(share - want) <= 0.05 * want, (share, want)
     stat = slow.run.cgroup.read_file("cpu.stat")

@@ -273,7 +273,7 @@ def _status(record) -> str:
 def _table(rows) -> None:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("   ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        print("   ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_logs(runtime, args) -> int:

@@ -45,8 +45,9 @@ from vlab.isa.elf import load_elf
 from vlab.isa.machine import Machine
 
 from .errors import ContainerError
-from .process import CommandNotFound
+from .fstree import mkdirs, populate
 from .launch import LaunchPlan, Outcome
+from .process import CommandNotFound
 
 SIGCHLD, SIGKILL = 17, 9
 ECHILD = 10
@@ -215,7 +216,7 @@ class Host:
 
         mnt = ns.mnt
         host_view = FsContext(mnt.root())
-        where = _mkdirs(host_view, f"{RUN_DIR}/{plan.container_id[:12]}/rootfs")
+        where = mkdirs(host_view, f"{RUN_DIR}/{plan.container_id[:12]}/rootfs")
         rootfs = mnt.mount(OverlayFs(Overlay(plan.upper, plan.lowers)), where,
                            source="overlay")
         root = rootfs.root_location()
@@ -228,8 +229,8 @@ class Host:
         for bind in plan.mounts:
             mounts.append((bind.target, HostFs(bind.host), bind.read_only, bind.host))
         for target, fs, readonly, source in mounts:
-            mnt.mount(fs, _mkdirs(inside, target), readonly=readonly, source=source)
-        put_old = _mkdirs(inside, "/" + PUT_OLD)
+            mnt.mount(fs, mkdirs(inside, target), readonly=readonly, source=source)
+        put_old = mkdirs(inside, "/" + PUT_OLD)
         mnt.pivot_root(root, put_old, mnt.root(), contexts=())
         old = _lookup(FsContext(mnt.root()), "/" + PUT_OLD)
         mnt.umount(old, detach=True)
@@ -255,7 +256,7 @@ class Host:
         root = ns.mnt.root()
         context = FsContext(root)
         try:
-            context.cwd = _mkdirs(context, process.workdir)
+            context.cwd = mkdirs(context, process.workdir)
         except SyscallError as exc:
             self.kernel.abandon(proc)
             raise ContainerError(f"working directory {process.workdir!r}: {exc.why}") from None
@@ -287,8 +288,7 @@ class Host:
         from vlab.os.errno import SyscallError
 
         from .process import ProcessConfig
-        from .system import _populate
-        _populate(self.kernel.root_ns.mnt.root().inode, {path: program})
+        populate(self.kernel.root_ns.mnt.root().inode, {path: program})
         out = stdout if stdout is not None else io.BytesIO()
         plan = LaunchPlan("host", [], None, ProcessConfig(list(argv or [path]), [], "/"),
                           stdout=out, stderr=out)
@@ -310,20 +310,6 @@ class Host:
 def _lookup(context, path: str):
     from vlab.os.vfs.namei import lookup
     return lookup(context, context.root, path)
-
-
-def _mkdirs(context, path: str):
-    """The directory ``path`` under ``context``'s root, made with its parents if missing."""
-    from vlab.os.errno import SyscallError
-    from vlab.os.vfs.mount import cross_mounts
-    location = context.root
-    for name in [n for n in path.split("/") if n]:
-        try:
-            inode = location.inode.lookup(name)
-        except SyscallError:
-            inode = location.inode.mkdir(name, 0o755)
-        location = cross_mounts(location.child(name, inode))
-    return location
 
 
 def run_container(plan: LaunchPlan) -> Outcome:

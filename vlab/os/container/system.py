@@ -43,24 +43,6 @@ class SystemRun:
     instructions: int = 0
 
 
-def _populate(root_dir, files: dict[str, bytes]) -> None:
-    """Write ``files`` (path -> bytes) into a ramfs, directories made on the way."""
-    from vlab.os.errno import SyscallError
-    from vlab.os.vfs.constants import S_IFREG
-    for path, data in sorted(files.items()):
-        *dirs, name = [p for p in path.split("/") if p]
-        where = root_dir
-        for directory in dirs:
-            try:
-                where = where.lookup(directory)
-            except SyscallError:
-                where = where.mkdir(directory, 0o755)
-        if name == ".keep":
-            continue                      # the directory is what was wanted
-        inode = where.create(name, S_IFREG | 0o755)
-        inode.write_at(0, data)
-
-
 def read_disk(path) -> bytes | None:
     """The bytes of a disk image file (None: a new disk), checked."""
     if path is None or not os.path.exists(path):
@@ -96,8 +78,8 @@ def boot_system(command=None, *, disk=None, stdin=None, stdout=None, stderr=None
     from vlab.os.vfs.ramfs import RamFs
     from vlab.os.vfs.rootfs import make_root
 
+    from .fstree import mkdirs, populate
     from .images import base_files
-    from .kernelrun import _mkdirs
 
     stdin = stdin if stdin is not None else io.BytesIO()
     image = read_disk(disk)
@@ -111,7 +93,7 @@ def boot_system(command=None, *, disk=None, stdin=None, stdout=None, stderr=None
                                 stdin=stdin, stdout=stdout, stderr=stderr)
     init = kernel.processes[1]
     rootfs = RamFs("rootfs")
-    _populate(rootfs.root, files)
+    populate(rootfs.root, files)
     kernel.console = Console(stdin, stdout, stderr)
     mnt = make_root(kernel, kernel.console, rootfs)
     kernel.root_ns.mnt = init.ns.mnt = mnt
@@ -132,7 +114,7 @@ def boot_system(command=None, *, disk=None, stdin=None, stdout=None, stderr=None
             disk_fs = fstypes.make("vlabfs", kernel, init, "/dev/vda")
         except SyscallError as exc:
             raise ContainerError(f"disk image {disk} cannot be mounted: {exc.why}") from None
-        mnt.mount(disk_fs, _mkdirs(init.fs, MOUNT_DISK), source="/dev/vda")
+        mnt.mount(disk_fs, mkdirs(init.fs, MOUNT_DISK), source="/dev/vda")
     result = machine.run(max_instructions=budget)
     if disk_fs is not None:
         disk_fs.sync()
