@@ -163,6 +163,6 @@ def test_rm_flag_budget_and_not_found(state, capsys):
 
 def test_pids_limit_and_memory_flags_reach_the_cgroup(state, capsys):
     assert main(["container", "run", "--pids-limit", "3", "--memory", "8m", "--cpus", "0.5",
-                 "vlab/base", "sh", "-c", "cat /sys/fs/cgroup/vlab/*/pids.max; "
-                 "cat /sys/fs/cgroup/vlab/*/memory.max /sys/fs/cgroup/vlab/*/cpu.max"]) == 0
+                 "vlab/base", "sh", "-c", "cat /sys/fs/cgroup/pids.max; "
+                 "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max"]) == 0
     assert capsys.readouterr().out.split() == ["3", str(8 << 20), "50000", "100000"]

@@ -17,7 +17,8 @@ runc's ``libcontainer`` does it (``nsexec.c``, ``rootfs_linux.go``, ``init_linux
 3. **root file system** in the new mount namespace: the image's layers under the
    container's writable layer (``OverlayFs``) mounted at ``/run/vlab/<id>/rootfs``;
    ``/proc`` (procfs), ``/dev`` (a devfs whose console is the container's stdio) and
-   ``/sys/fs/cgroup`` (cgroup2, read-only as docker mounts it) inside it; each
+   ``/sys/fs/cgroup`` (cgroup2, read-only as docker mounts it, showing the container's
+   own cgroup as its root: the delegated view a cgroup namespace gives) inside it; each
    ``-v HOST:CTR[:ro]`` a hostfs mount (read-only mounts refuse writes with EROFS);
    then ``pivot_root(rootfs, rootfs/.pivot_root)`` and a detached unmount of the old
    root, so nothing of the host's tree is reachable any more;
@@ -171,7 +172,7 @@ class Host:
         try:
             cgroup = self._cgroup(plan)
             ns = self._namespaces(plan)
-            self._root(plan, ns)
+            self._root(plan, ns, cgroup)
             proc = self._pid1(plan, ns, cgroup)
         except SyscallError as exc:
             raise ContainerError(f"cannot start the container: {exc.why or exc}") from None
@@ -205,8 +206,9 @@ class Host:
         ns.uts.hostname = plan.process.hostname
         return ns
 
-    def _root(self, plan: LaunchPlan, ns) -> None:
+    def _root(self, plan: LaunchPlan, ns, cgroup) -> None:
         """Step 3: overlay root, /proc, /dev, /sys/fs/cgroup, binds; pivot_root."""
+        from vlab.os.cgroup.cgroupfs import CgroupFs
         from vlab.os.fs import Overlay
         from vlab.os.vfs import fstypes
         from vlab.os.vfs.devfs import Console, make_devfs
@@ -224,8 +226,8 @@ class Host:
         console = Console(plan.stdin or io.BytesIO(), plan.stdout, plan.stderr)
         mounts = [("/proc", fstypes.make("proc", self.kernel, None, "proc"), False, "proc"),
                   ("/dev", make_devfs(console), False, "devtmpfs"),
-                  ("/sys/fs/cgroup", fstypes.make("cgroup2", self.kernel, None, "cgroup2"),
-                   True, "cgroup2")]
+                  ("/sys/fs/cgroup", CgroupFs.for_kernel(self.kernel, view=cgroup), True,
+                   "cgroup2")]
         for bind in plan.mounts:
             mounts.append((bind.target, HostFs(bind.host), bind.read_only, bind.host))
         for target, fs, readonly, source in mounts:
