@@ -131,3 +131,39 @@ def test_capped_stream_counts_and_refuses_after_the_cap():
     assert first.value.errno == second.value.errno == errno.EFBIG
     assert sink.getvalue() == b"abcd" and stream.forwarded == 4 and len(notes) == 1
     assert CappedStream(sink).limit == DEFAULT_OUTPUT_CAP
+
+
+# bare metal: 'a' through the UART, 'b' through HTIF, 'c' through the UART, exit 0
+MIXED_CONSOLES = """
+    .text
+    .globl _start
+_start:
+    li t0, 0x10000000
+    la t1, tohost
+    li a1, 0x01010000     # HTIF console device 1, putchar
+    li a0, 0x61
+    sb a0, 0(t0)
+    li a0, 0x62
+    sw a0, 0(t1)
+    sw a1, 4(t1)
+2:  lw a2, 0(t1)          # wait until the host took it (tohost cleared)
+    bnez a2, 2b
+    li a0, 0x63
+    sb a0, 0(t0)
+    li a0, 1
+    sw a0, 0(t1)
+    sw zero, 4(t1)
+1:  j 1b
+    .data
+    .align 3
+    .globl tohost
+tohost: .word 0, 0
+fromhost: .word 0, 0
+"""
+
+
+def test_bare_consoles_are_forwarded_as_sent(tmp_path, capfdbinary):
+    """The UART is forwarded byte by byte as HTIF is (so a flood is cut when it happens),
+    which also keeps the two consoles in the order the program wrote them."""
+    status, out, err = run_cli(capfdbinary, tmp_path, MIXED_CONSOLES)
+    assert (status, out) == (0, b"abc"), err

@@ -27,6 +27,7 @@ bad input (file, options)                   2
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import textwrap
 import time
@@ -143,8 +144,10 @@ def run(args) -> int:
         print(f"vlab run: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     machine = booted.machine
+    echo = functools.partial(_echo_byte, out)      # both consoles, byte by byte as sent
     if machine.htif is not None:
-        machine.htif.console_listeners.append(lambda byte: _echo_byte(out, byte))
+        machine.htif.console_listeners.append(echo)
+    machine.platform.uart.transmit_listeners.append(echo)
     started = time.perf_counter()
     try:
         result = _run(machine, args.max_instructions, args.trace)
@@ -152,8 +155,7 @@ def run(args) -> int:
         print("\nvlab run: interrupted", file=sys.stderr)
         return 130
     elapsed = time.perf_counter() - started
-    _forward(out, machine.platform.uart.output)
-    sys.stdout.flush()
+    out.flush()
     if args.stats:
         _print_stats(machine, elapsed)
     return _exit_status(booted, result, args.mode)
@@ -164,8 +166,9 @@ def _notice(text: str) -> None:
 
 
 def _forward(out: CappedStream, data: bytes) -> None:
-    """A bare-metal program's console bytes, up to the cap (past it they are dropped:
-    the console has no error to give the program)."""
+    """A bare-metal program's console bytes (HTIF or UART, as they are sent, so a flood
+    is cut at once), up to the cap; past it they are dropped: the console has no error to
+    give the program."""
     try:
         out.write(data)
     except OSError:
