@@ -23,7 +23,7 @@ from .loader import INIT
 from .natives import METHODS, method, new_tuple
 from .policy import PolicyDenied
 from .values import GuestDict, GuestList, GuestObject, guest_repr, type_name
-from .work import (chars, count_equal, division_work, equality, items, membership,
+from .work import (chars, count_equal, division_work, equality, hashing, items, membership,
                    multiplication_work, ordering)
 
 # Host exception -> guest exception class, most specific first.
@@ -213,8 +213,8 @@ class Runtime:
     # ------------------------------------------------------------ containers
 
     def store_index(self, value, container, index) -> None:
-        if type(index) is str:
-            self.charge(chars(len(index)))
+        if type(container) is GuestDict:
+            hashing(self, index)  # a str or tuple key: hashed by its size (work.py)
         if type(container) is GuestDict and index not in container:
             hash(index)
             self.heap.grow(container, SIZES["dict_item"])
@@ -243,8 +243,8 @@ class Runtime:
         """``container[key]`` for a str container or a key that is not an int: a str key is
         hashed and compared; a character taken out of a string is a new string (charged to
         the heap) unless CPython shares it (the 256 Latin-1 ones are shared)."""
-        if type(key) is str:
-            self.charge(chars(len(key)))
+        if type(container) is GuestDict or type(key) is str:
+            hashing(self, key)  # a str or tuple key: hashed and compared by its size
         item = container[key]
         if type(container) is str and type(item) is str and (len(item) > 1 or ord(item) > 255):
             return self.heap.new_string(item)

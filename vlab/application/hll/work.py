@@ -17,6 +17,8 @@ elements compared (``==``, ``in``,     one per element pair visited, walking the
 ``count``, ``index``, ``sort``)        containers in the order CPython compares them;
                                        ``x in d.values()`` and a non-int ``in range``
                                        one per element (CPython searches linearly)
+a dict key hashed (``d[k]``, ``k in    a string key by its characters, a tuple key one
+d``)                                   per item, nested tuples walked too
 =====================================  ==============================================
 
 The comparison walks mirror CPython's ``list_richcompare`` and ``unicode_compare_eq``
@@ -44,6 +46,8 @@ _d: dict = {}
 LINEAR_VIEWS = (type(_d.values()), type(_d.items()))  # searched element by element
 SET_VIEWS = (type(_d.keys()), type(_d.items()))  # compared as sets, element by element
 SEQUENCES = (GuestList, tuple)  # compared element by element (dict items are tuples)
+KEYS_VIEW = type(_d.keys())  # searched by hashing, like the dict itself
+ITEMS_VIEW = type(_d.items())
 
 CHARS_PER_INSTRUCTION = 64
 ITEMS_PER_INSTRUCTION = 8
@@ -113,6 +117,28 @@ def equality(rt, a, b) -> bool:
     return a == b
 
 
+def hashing(rt, key) -> None:
+    """Charge looking ``key`` up in a dict (``d[k]``, ``d[k] = v``, ``k in d``).
+
+    CPython hashes a string by its characters (then caches the hash) and a tuple by
+    hashing every item, every time (``tuplehash``, Objects/tupleobject.c): a string key is
+    charged by its characters, a tuple key one instruction per item, nested tuples and
+    strings walked the same way.  The walk is done here, charging as it goes, before the
+    host hashes: a budget too small stops it first, and a tuple nested too deep for the
+    host's own recursive ``tuplehash`` (which would overflow the host's C stack) is a
+    guest ``RecursionError`` here instead.  Simplified: the comparison a hit makes with
+    an equal key that is another object is not charged (CPython compares identity first).
+    """
+    kind = type(key)
+    if kind is str:
+        rt.charge(chars(len(key)))
+    elif kind is tuple:
+        for item in key:
+            rt.charge(1)
+            if type(item) is tuple or type(item) is str:
+                hashing(rt, item)
+
+
 def _length(value) -> int:
     return len(value) if type(value) in SET_VIEWS else 0
 
@@ -143,10 +169,12 @@ def membership(rt, item, container) -> None:
             rt.charge(1)
             if element is item or equality(rt, element, item):
                 return
-    elif kind is GuestDict and type(item) is str:
-        rt.charge(chars(len(item)))
+    elif kind is GuestDict or kind is KEYS_VIEW:
+        hashing(rt, item)
     elif kind in LINEAR_VIEWS or (kind is range and type(item) is not int):
         rt.charge(len(container))  # CPython searches these one element at a time
+        if kind is ITEMS_VIEW and type(item) is tuple:
+            hashing(rt, item)  # (k, v) in d.items() looks k up in the dict
 
 
 def count_equal(rt, container, item) -> int:
