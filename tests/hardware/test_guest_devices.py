@@ -188,13 +188,7 @@ tohost: .word 0, 0
 """
 
 
-@pytest.mark.parametrize("cpu", [
-    "trap-emulate",
-    pytest.param("hw", marks=pytest.mark.xfail(strict=True, reason=(
-        "hw_vmm.py emulates every MMIO store on the block device, whose DMA address is "
-        "not checked against guest RAM: the guest overwrites the VMM's memory (the block "
-        "device must be hidden, or its DMA_ADDR/COUNT checked, before COMMAND)"))),
-])
+@pytest.mark.parametrize("cpu", ["trap-emulate", "hw"])
 def test_a_guest_cannot_dma_into_the_vmm(cpu):
     from vlab.hardware.vm import DEFAULT_GUEST_RAM, VirtualMachine
     from vlab.isa.asm import assemble

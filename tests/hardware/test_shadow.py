@@ -38,13 +38,14 @@ def physical_walk(memory, pa, access=LOAD):
     return walk(lambda a: memory.bus.load(a, 4), table.root >> 12, pa, access, U)
 
 
-def test_physical_map_is_guest_ram_and_the_clint_as_user_pages(memory):
-    for pa in (BASE, BASE + GUEST - 4, 0x0200_4000):
+def test_physical_map_is_guest_ram_the_clint_and_the_uart_as_user_pages(memory):
+    for pa in (BASE, BASE + GUEST - 4, 0x0200_4000, 0x1000_0000):
         found = physical_walk(memory, pa, STORE)
         assert found.fault is None and found.pa == pa
     assert physical_walk(memory, BASE, FETCH).fault is None
-    for pa in (memory.vmm_base, memory.vmm_base + 0x1000, 0x1000_0000):
-        assert physical_walk(memory, pa).fault == 13      # the VMM's memory: no mapping
+    for pa in (memory.vmm_base, memory.vmm_base + 0x1000, 0x1000_1000):
+        assert physical_walk(memory, pa).fault == 13      # the VMM's memory, the DMA block
+                                                          # device: no mapping
 
 
 def test_guest_reads_stop_at_guest_ram(memory):

@@ -136,9 +136,12 @@ class HardwareAssisted(TrapAndEmulate):
         self.log: list[ExitRecord] | None = None
         self._reason = ''
         self.sbi = SbiHost(self._putchar, self._read_guest, self._set_timer)
-        # devices the guest may not touch: an SBI guest's timer is the firmware's (as
-        # OpenSBI protects the CLINT from S-mode with PMP): an access fault
-        self.hidden = ('clint',) if entry == 'S' else ()
+        # devices the guest may not touch, an access fault as on unmapped memory: the
+        # block device always (its DMA engine takes host-physical addresses and there is
+        # no IOMMU, so a guest could aim it at the VMM's memory -- as trap-emulate hides
+        # it, vlab/hardware/guest_memory.py); and an SBI guest's timer, which is the
+        # firmware's (as OpenSBI protects the CLINT from S-mode with PMP)
+        self.hidden = ('block', 'clint') if entry == 'S' else ('block',)
         self.registrations = [
             machine.traps.register(level, self.handle, causes='all', charge_as='vm_exit',
                                    name=f'{VMM_NAME} ({name})')
