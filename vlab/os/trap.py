@@ -31,7 +31,13 @@ the earliest and resumes the hart in M-mode at a two-instruction loop (``wfi; j 
 in its own page at the start of RAM, with ``mstatus.MIE`` set; the machine skips
 modeled time to the timer interrupt (vlab/isa/machine.py).  With nothing runnable and
 nothing that could wake anyone, the run halts with a *deadlock* message naming the
-sleepers.  The run ends when the root PID namespace's init exits: its exit status is
+sleepers -- with the hart parked in the idle loop and the timer due at once, so a later
+``run()`` looks again (a process may have been started meanwhile) instead of executing
+the code of a process that is not ``current``.  Whatever stops a run (the instruction
+budget, a halt, the exit), the hart is either in U-mode on ``kernel.current`` or in
+the idle loop with ``current`` None; so a stopped run can always be resumed, and a run
+split at any instruction ends exactly like an uninterrupted one.  The run ends when the
+root PID namespace's init exits: its exit status is
 the run's (``ctx.exit``); killed by a fault, the run halts with the fault's description,
 as the single-process kernel did.
 
@@ -142,6 +148,8 @@ def _basename(name) -> str:
 def usertrap(kernel: Kernel, ctx):
     """A system call: the machine calls this with a TrapContext for ecall-from-U."""
     proc = kernel.current
+    if proc is None:
+        return _no_current(ctx)
     save(proc, ctx.hart, ctx.epc + 4)
     regs = proc.regs
     try:
@@ -174,6 +182,8 @@ def timer(kernel: Kernel, ctx):
     elif kernel.current is not None:
         save(kernel.current, ctx.hart, ctx.epc)
         kernel.preempt = True
+    else:
+        return _no_current(ctx)
     ctx.machine.clint.mtimecmp[0] = NEVER
     return reschedule(kernel, ctx)
 
@@ -199,6 +209,13 @@ def fault(kernel: Kernel, ctx):
     proc.pending_fault = Fault(ctx.cause, ctx.epc, ctx.tval, ctx.name, signal)
     kernel.force_signal(proc, signal)
     return reschedule(kernel, ctx)
+
+
+def _no_current(ctx):
+    """User code ran while no process was ``current``: the invariant of the module
+    docstring is broken.  Halt with what happened rather than guess whose it was."""
+    return ctx.halt(f"the kernel took {ctx.name} at pc={ctx.epc:#010x} from user mode "
+                    "while no process was current: a kernel bug")
 
 
 def _oom_kill(kernel: Kernel, proc, oom: OutOfMemory) -> None:
@@ -310,15 +327,23 @@ def _idle(kernel: Kernel, ctx, now: int):
     """Nothing runnable: wait in the idle loop for the next timer event, or halt."""
     wake_at = [t for t in (kernel.next_deadline(), _throttle_end(kernel, now))
                if t is not None]
-    if not wake_at:
-        return ctx.halt(_deadlock_message(kernel))
     machine = ctx.machine
-    ticks = max(1, -(-(min(wake_at) - now) // NS_PER_TICK))
+    if not wake_at:                                # deadlock: park, then halt
+        _enter_idle(kernel, ctx, 0)
+        machine.pc, machine.priv = machine.ram.base, "M"
+        return ctx.halt(_deadlock_message(kernel))
+    _enter_idle(kernel, ctx, max(1, -(-(min(wake_at) - now) // NS_PER_TICK)))
+    return ctx.resume(machine.ram.base, "M")
+
+
+def _enter_idle(kernel: Kernel, ctx, ticks: int) -> None:
+    """The hart goes to the idle loop with the timer due in ``ticks`` (0: at once, so
+    the next ``run()`` of a halted machine reschedules before anything else)."""
+    machine = ctx.machine
     machine.clint.mtimecmp[0] = machine.clint.mtime + ticks
     ctx.csr["mstatus"] = ctx.csr["mstatus"] | MSTATUS_MIE
     kernel.idle_mark = (machine.clint.mtime, ctx.hart.instret)
-    kernel.running = None
-    return ctx.resume(machine.ram.base, "M")
+    kernel.current = kernel.running = None
 
 
 def _leave_idle(kernel: Kernel, ctx) -> None:
