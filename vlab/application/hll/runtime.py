@@ -8,7 +8,10 @@ errors into guest exceptions (a host ``ZeroDivisionError`` becomes a guest
 ``ZeroDivisionError`` object with CPython's message, so handlers and stack traces work
 the same in both engines).  Operations whose work grows with their operands (comparing,
 searching, copying strings and lists) are charged to the budget by that work
-(``work.py``), and every string they make is charged to the heap (``heap.py``).
+(``work.py``), and every string they make is charged to the heap (``heap.py``).  Tuples
+are host tuples charged like lists (``natives.new_tuple``): ``+``, ``*`` and slices of
+them are charged here, and their ``count`` and ``index`` methods are at the end of this
+module.
 """
 
 from __future__ import annotations
@@ -23,8 +26,17 @@ from .loader import INIT
 from .natives import METHODS, method, new_tuple
 from .policy import PolicyDenied
 from .values import GuestDict, GuestList, GuestObject, guest_repr, type_name
-from .work import (chars, count_equal, division_work, equality, hashing, items, membership,
-                   multiplication_work, ordering)
+from .work import (
+    chars,
+    count_equal,
+    division_work,
+    equality,
+    hashing,
+    items,
+    membership,
+    multiplication_work,
+    ordering,
+)
 
 # Host exception -> guest exception class, most specific first.
 HOST_ERRORS = [
