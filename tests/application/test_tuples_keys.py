@@ -68,19 +68,12 @@ def test_a_key_nested_too_deep_is_a_guest_recursion_error_not_a_host_crash(tmp_p
     assert done.stderr.splitlines()[-1] == "RecursionError: maximum recursion depth exceeded"
 
 
-NATIVES_GAP = ("known gap (natives.py, not this file's owner): dict.get and dict.pop charge "
-               "only a str key; they should call work.hashing(rt, key) before the host "
-               "hashes, as Runtime.load_index does; a deep key crashes the host (SIGSEGV)")
-
-
-@pytest.mark.xfail(strict=True, reason=NATIVES_GAP)
 @pytest.mark.parametrize("use", ["x = d.get(t)", "x = d.pop(t, 0)"])
 def test_dict_methods_charge_a_tuple_key_per_item(use):
     source = "n = {}\nt = (0,) * n\nd = {{}}\nfor _ in range(20):\n    " + use + "\n"
     assert instructions(source.format(10_000)) - instructions(source.format(10)) >= 20 * 9990
 
 
-@pytest.mark.xfail(strict=True, reason=NATIVES_GAP)
 @pytest.mark.parametrize("use", ["d.get(t)", "d.pop(t, 0)"])
 def test_dict_methods_on_a_key_nested_too_deep_do_not_crash_the_host(tmp_path, use):
     program = tmp_path / "deep.py"

@@ -26,7 +26,16 @@ from .heap import SIZES
 from .host import read_at_most
 from .iterators import Filtered, Mapped, charged, named
 from .values import GuestDict, GuestList, GuestObject, type_name
-from .work import chars, count_equal, equality, items, multiplication_work, ordering, sorted_items
+from .work import (
+    chars,
+    count_equal,
+    equality,
+    hashing,
+    items,
+    multiplication_work,
+    ordering,
+    sorted_items,
+)
 
 BUILTINS: dict[str, tuple[int, int]] = {}  # name -> (min args, max args)
 IMPLEMENTATIONS: dict[str, object] = {}
@@ -275,8 +284,8 @@ def native_tuple_display(rt, *values):
 def new_tuple(rt, values) -> tuple:
     """A host tuple, charged to the heap like a list of the same length.
 
-    Simplified: the charge is kept with the strings' (``heap.value_bytes``), and a full
-    collection, which re-measures strings and big ints only, credits it back.
+    The charge is kept with the strings' (``heap.value_bytes``); a full collection
+    re-measures live tuples as it does strings (``gc.py``), so the charge stays.
     """
     if not values:
         return ()
@@ -533,8 +542,7 @@ def list_copy(rt, lst):
 
 @method(dict, "get", 1, 2)
 def dict_get(rt, d, key, default=None):
-    if type(key) is str:  # hashed and compared
-        rt.charge(chars(len(key)))
+    hashing(rt, key)  # hashed and compared: charged before the host hashes (work.py)
     return d.get(key, default)
 
 
@@ -555,8 +563,7 @@ def dict_items(rt, d):
 
 @method(dict, "pop", 1, 2)
 def dict_pop(rt, d, key, *default):
-    if type(key) is str:  # hashed and compared
-        rt.charge(chars(len(key)))
+    hashing(rt, key)  # hashed and compared: charged before the host hashes (work.py)
     had = key in d
     value = d.pop(key, *default)
     if had:
