@@ -18,22 +18,54 @@ directory above it, or an opaque marker on a directory above it, stops the searc
   into the upper layer first (:attr:`WritableLayer.copy_ups` counts it), then changed;
 * **delete** drops the upper copy and, if a lower layer still shows the file, leaves a
   whiteout; **remove_tree** does the same for a whole directory;
-* a file created in a deleted directory turns its whiteout into an opaque marker.
+* a file created in a deleted directory turns its whiteout into an opaque marker;
+* **mkdir** records the directory in the upper layer, where it exists on its own (empty
+  or not) until **rmdir**; made over a whiteout it is *opaque* (``.wh..wh..opq``), as
+  overlayfs creates it; **rmdir** of an empty directory that a lower layer shows
+  leaves a whiteout of the directory.
 
 The lower layers are never written, so they are unchanged by construction.  An
 optional quota (content plus a per-entry cost, so many empty files count too) bounds
-the upper layer.  Directories are implicit: a directory exists when a file lies in it.
+the upper layer.  Directories of the image layers are implicit: such a directory
+exists while a visible file lies in it.  A layer may also hold directories of its own
+(``dir_paths``: the upper layer's mkdirs and copied-up directories,
+:meth:`Overlay.copy_up_dir`), which exist, empty or not, until removed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vlab.os.fs.errors import FileNotFound, IsADirectory, NotADirectory, QuotaExceeded
+from vlab.os.errno import EEXIST, ENOTEMPTY
+from vlab.os.fs.errors import (
+    FileNotFound,
+    FsError,
+    IsADirectory,
+    NotADirectory,
+    QuotaExceeded,
+)
 from vlab.os.fs.layer import Layer
-from vlab.os.fs.paths import ROOT, ancestors, is_within, normalize
+from vlab.os.fs.paths import ROOT, ancestors, normalize, parent
 from vlab.os.fs.whiteout import check_regular_name, is_hidden_by
 from vlab.os.fs.writable_layer import WritableLayer
+
+
+class FileExists(FsError):
+    """mkdir of a path that is already a file or a directory."""
+
+    errno = EEXIST
+
+
+class DirectoryNotEmpty(FsError):
+    """rmdir of a directory that still shows entries."""
+
+    errno = ENOTEMPTY
+
+
+def _own_dirs(layer: Layer):
+    """The directories ``layer`` holds on its own (image layers: none, all implicit)."""
+    dir_paths = getattr(layer, "dir_paths", None)
+    return dir_paths() if dir_paths is not None else ()
 
 
 class Overlay:
@@ -90,11 +122,24 @@ class Overlay:
     def is_file(self, path: str) -> bool:
         return self.layer_answering(path) is not None
 
+    def visible_dirs(self) -> set[str]:
+        """Every directory the overlay shows, the root included: those a visible file
+        lies in, and a layer's own directories unless a layer above hides them."""
+        shown = {ROOT}
+        for path in self.visible_files():
+            shown.update(ancestors(path))
+        for index, layer in enumerate(self.layers):
+            above = self.layers[:index]
+            for directory in set(_own_dirs(layer)) - shown:
+                if not any(is_hidden_by(directory, upper.whiteout_paths(), upper.opaque_dirs())
+                           for upper in above):
+                    shown.add(directory)
+                    shown.update(ancestors(directory))
+        return shown
+
     def is_dir(self, path: str) -> bool:
         directory = self.resolve(path)
-        if directory == ROOT:
-            return True
-        return any(is_within(f, directory) and f != directory for f in self.visible_files())
+        return directory == ROOT or directory in self.visible_dirs()
 
     def exists(self, path: str) -> bool:
         return self.is_file(path) or self.is_dir(path)
@@ -107,8 +152,9 @@ class Overlay:
         if not self.is_dir(directory):
             raise FileNotFound(f"no directory {directory!r} in the file system")
         prefix = directory.rstrip("/") + "/"
-        return sorted({f[len(prefix):].split("/", 1)[0] for f in self.visible_files()
-                       if f.startswith(prefix)})
+        entries = [*self.visible_files(), *self.visible_dirs()]
+        return sorted({f[len(prefix):].split("/", 1)[0] for f in entries
+                       if f.startswith(prefix) and f != prefix})
 
     # ------------------------------------------------------------ reading
 
@@ -191,6 +237,40 @@ class Overlay:
         if not self.is_dir(directory):
             raise FileNotFound(f"cannot remove {directory!r}: no such directory")
         self.upper.remove_tree(directory, whiteout=False)
-        still_shown = any(is_within(f, directory) for f in self.visible_files())
-        if still_shown:
+        if self.is_dir(directory):                 # a lower layer still shows it
             self.upper.remove_tree(directory, whiteout=True)
+
+    def copy_up_dir(self, path: str) -> None:
+        """Record a directory the overlay shows in the upper layer, so that it stays when
+        its last file is deleted: overlayfs copies up the directory a whiteout is put
+        in (``Documentation/filesystems/overlayfs.rst``, "whiteouts and opaque
+        directories").  The layer-store API leaves lower directories implicit."""
+        directory = self.resolve(path)
+        if directory == ROOT or directory in self.upper.dir_paths():
+            return
+        if not self.is_dir(directory):
+            raise FileNotFound(f"cannot copy up {directory!r}: no such directory")
+        self.upper.make_dir(directory)
+
+    def mkdir(self, path: str) -> None:
+        """Make an empty directory in the upper layer (opaque over a whiteout)."""
+        directory = self.resolve(path)
+        if directory == ROOT or self.exists(directory):
+            raise FileExists(f"cannot make directory {directory!r}: it exists")
+        above = parent(directory)
+        if self.is_file(above):
+            raise NotADirectory(f"cannot make {directory!r}: {above!r} is a file")
+        if not self.is_dir(above):
+            raise FileNotFound(f"cannot make {directory!r}: no directory {above!r}")
+        check_regular_name(directory)
+        self._check_quota(directory, 0)
+        self.upper.make_dir(directory)
+
+    def rmdir(self, path: str) -> None:
+        """Remove an empty directory; a whiteout hides it if a lower layer shows it."""
+        directory = self.resolve(path)
+        if directory == ROOT:
+            raise IsADirectory("cannot remove the root directory '/'")
+        if self.listdir(directory):                # also: not a directory, no such
+            raise DirectoryNotEmpty(f"cannot remove {directory!r}: not empty")
+        self.remove_tree(directory)

@@ -1,8 +1,10 @@
 """The writable upper layer: where every change of an overlay lands.
 
 Like the ``upperdir`` of Linux overlayfs (``Documentation/filesystems/overlayfs.rst``):
-written and copied-up files, *whiteouts* for files deleted from the layers below, and
-*opaque* markers for directories that were deleted and created again.  Deleting this
+written and copied-up files, directories made here (``mkdir``: a directory exists on its
+own, empty or not, until ``rmdir``), *whiteouts* for files and directories deleted from
+the layers below, and *opaque* markers for directories that were deleted and created
+again.  Deleting this
 layer (:meth:`WritableLayer.clear`) removes every trace of the changes; the lower layers
 were never touched.  :meth:`WritableLayer.commit` freezes the changes into a new
 content-addressed :class:`~vlab.os.fs.image_layer.ImageLayer` (what ``docker commit``
@@ -27,6 +29,7 @@ class WritableLayer:
     def __init__(self, name: str = "upper") -> None:
         self.name = name
         self.files: dict[str, bytes] = {}
+        self.dirs: set[str] = set()            # directories made in this layer
         self.whiteouts: set[str] = set()
         self.opaque: set[str] = set()
         self.copy_ups = 0
@@ -41,6 +44,10 @@ class WritableLayer:
 
     def paths(self) -> list[str]:
         return sorted(self.files)
+
+    def dir_paths(self) -> set[str]:
+        """Directories this layer holds on its own (besides those its files imply)."""
+        return self.dirs
 
     def whiteout_paths(self) -> set[str]:
         return self.whiteouts
@@ -68,10 +75,17 @@ class WritableLayer:
         """Drop everything this layer holds at or beneath ``directory``; maybe whiteout it."""
         for path in [p for p in self.files if is_within(p, directory)]:
             del self.files[path]
+        self.dirs -= {p for p in self.dirs if is_within(p, directory)}
         self.whiteouts -= {p for p in self.whiteouts if is_within(p, directory)}
         self.opaque -= {p for p in self.opaque if is_within(p, directory)}
         if whiteout:
             self.whiteouts.add(directory)
+
+    def make_dir(self, directory: str) -> None:
+        """A directory made here (``mkdir``); over a whiteout it becomes opaque."""
+        if directory in self.whiteouts:
+            self.reopen(directory)
+        self.dirs.add(check_regular_name(directory))
 
     def reopen(self, directory: str) -> None:
         """A file is created in a deleted ``directory``: its whiteout becomes opaque.
@@ -81,6 +95,7 @@ class WritableLayer:
         """
         self.whiteouts.discard(directory)
         self.opaque.add(directory)
+        self.dirs.add(directory)
 
     # ------------------------------------------------------------ accounting
 
@@ -95,7 +110,7 @@ class WritableLayer:
 
     def usage_bytes(self) -> int:
         """Quota bytes in use: every file's content and entry, every marker's entry."""
-        markers = [*self.whiteouts, *self.opaque]
+        markers = [*self.dirs, *self.whiteouts, *self.opaque]
         return (sum(self.entry_cost(p, len(d)) for p, d in self.files.items())
                 + sum(self.entry_cost(p) for p in markers))
 
@@ -106,12 +121,16 @@ class WritableLayer:
         return sorted(rows)
 
     def commit(self, name: str | None = None) -> ImageLayer:
-        """Freeze the changes into a new content-addressed image layer."""
+        """Freeze the changes into a new content-addressed image layer.
+
+        Simplified: an image layer holds regular files only, so a directory made here
+        that is still empty is not in the committed layer."""
         return ImageLayer(self.files, whiteouts=self.whiteouts, opaque_dirs=self.opaque,
                           name=name or self.name)
 
     def clear(self) -> None:
         self.files.clear()
+        self.dirs.clear()
         self.whiteouts.clear()
         self.opaque.clear()
         self.copy_ups = 0

@@ -10,9 +10,13 @@ removing it leaves a whiteout, so the image's layers are never written.
 
 Simplified, and how:
 
-* the layer store keeps regular files only, so directories exist when a file lies in
-  them; a directory made with ``mkdir`` and still empty is kept by this mount
-  (``empty_dirs``), not in the layer (a committed layer has no empty directories);
+* directories live in the layer store (``Overlay.mkdir``/``rmdir``/``copy_up_dir``):
+  one made with ``mkdir`` is in the upper layer and stays, empty or not, until
+  ``rmdir``; like overlayfs, every change in a directory first copies the directory up
+  into the upper layer, so an image layer's directory stays when its last file is
+  deleted (``rm -r`` deletes the files, then the directory); ``rmdir`` of a lower
+  directory writes its whiteout, ``mkdir`` over a whiteout makes the new directory
+  opaque (``.wh..wh..opq``);
 * symbolic links cannot be made (EPERM); files are shown with mode 0755, owned by root;
 * renaming a directory is EXDEV (Linux's overlayfs answers the same without
   ``redirect_dir``: ``mv`` then copies); renaming a file copies it up;
@@ -47,7 +51,6 @@ class OverlayFs(FileSystem):
     def __init__(self, overlay, source: str = "overlay"):
         super().__init__(source)
         self.overlay = overlay
-        self.empty_dirs: set[str] = set()
         self.inodes: dict[str, OverlayInode] = {}
         self._listing_key = None
         self._listing: dict[str, set[str]] = {}
@@ -63,29 +66,27 @@ class OverlayFs(FileSystem):
         """directory -> names in it, rebuilt when the upper layer's entries change."""
         upper = self.overlay.upper
         key = (hash(frozenset(upper.files)), hash(frozenset(upper.whiteouts)),
-               hash(frozenset(upper.opaque)), len(self.overlay.lowers))
+               hash(frozenset(upper.opaque)), hash(frozenset(upper.dirs)),
+               len(self.overlay.lowers))
         if key != self._listing_key:
-            listing: dict[str, set[str]] = {"/": set()}
-            for path in self.overlay.visible_files():
-                parts = path.strip("/").split("/")
-                for depth in range(len(parts)):
-                    parent = "/" + "/".join(parts[:depth])
-                    listing.setdefault(parent, set()).add(parts[depth])
+            directories = self.overlay.visible_dirs()
+            listing: dict[str, set[str]] = {d: set() for d in directories}
+            for path in [*self.overlay.visible_files(), *directories]:
+                if path != "/":
+                    parent, name = path.rsplit("/", 1)
+                    listing.setdefault(parent or "/", set()).add(name)
             self._listing, self._listing_key = listing, key
         return self._listing
 
     def kind(self, path: str) -> int | None:
-        if path == "/" or path in self.empty_dirs or path in self.listing():
+        if path == "/" or path in self.listing():
             return DIR_MODE
         if self.overlay.is_file(path):
             return FILE_MODE
         return None
 
     def names(self, path: str) -> set[str]:
-        names = set(self.listing().get(path, ()))
-        names |= {d.rsplit("/", 1)[1] for d in self.empty_dirs
-                  if d.rsplit("/", 1)[0] == path.rstrip("/")}
-        return names
+        return set(self.listing().get(path, ()))
 
 
 class OverlayInode(Inode):
@@ -131,15 +132,21 @@ class OverlayInode(Inode):
             raise SyscallError(EEXIST, f"{child!r} exists")
         return child
 
+    def _copy_up(self) -> None:
+        """This directory into the upper layer before a change in it (overlayfs)."""
+        if self.path != "/":
+            _store(self.fs.overlay.copy_up_dir, self.path)
+
     def create(self, name, mode):
         child = self._absent(name)
+        self._copy_up()
         _store(self.fs.overlay.write, child, b"")
-        self.fs.empty_dirs.discard(self.path)
         return self.fs.inode(child)
 
     def mkdir(self, name, mode):
         child = self._absent(name)
-        self.fs.empty_dirs.add(child)
+        self._copy_up()
+        _store(self.fs.overlay.mkdir, child)
         return self.fs.inode(child)
 
     def symlink(self, name, target):
@@ -150,13 +157,8 @@ class OverlayInode(Inode):
         child = self.lookup(name)
         if child.is_dir():
             raise SyscallError(EISDIR, f"{child.path!r} is a directory (use rmdir)")
+        self._copy_up()
         _store(self.fs.overlay.delete, child.path)
-        self._keep_if_emptied()
-
-    def _keep_if_emptied(self) -> None:
-        """A directory whose last file went away stays, as an empty directory."""
-        if self.path != "/" and self.fs.kind(self.path) is None:
-            self.fs.empty_dirs.add(self.path)
 
     def rmdir(self, name):
         child = self.lookup(name)
@@ -164,8 +166,8 @@ class OverlayInode(Inode):
             raise SyscallError(ENOTDIR, f"{child.path!r} is not a directory")
         if self.fs.names(child.path):
             raise SyscallError(ENOTEMPTY, f"directory {child.path!r} is not empty")
-        self.fs.empty_dirs.discard(child.path)
-        self._keep_if_emptied()
+        self._copy_up()
+        _store(self.fs.overlay.rmdir, child.path)
 
     def rename(self, name, new_dir, new_name):
         child = self.lookup(name)
@@ -175,10 +177,10 @@ class OverlayInode(Inode):
         if self.fs.kind(target) == DIR_MODE:
             raise SyscallError(EISDIR, f"{target!r} is a directory")
         data = child._bytes()
+        self._copy_up()
+        new_dir._copy_up()
         _store(self.fs.overlay.write, target, data)
         _store(self.fs.overlay.delete, child.path)
-        self.fs.empty_dirs.discard(new_dir.path)
-        self._keep_if_emptied()
 
     # -- data
     def read_at(self, offset, count):
