@@ -71,6 +71,7 @@ def start_time(lowers, count: int) -> None:
 
 
 IDLE = ["/bin/sleep", "100000000"]           # asleep for three years of guest time
+STARTUP = 30_000                             # instructions: exec and first nanosleep
 
 
 def ticker() -> bytes:
@@ -100,7 +101,7 @@ def idle_containers(host, lowers_of, count: int):
     runs = []
     for i in range(count):
         runs.append(host.start(plan(f"idle{i}", lowers_of(i), IDLE)))
-        host.run(300_000)                      # it has started and waits
+        host.run(STARTUP)                      # it has started and sleeps
     assert not any(run.finished for run in runs)
     return runs
 
@@ -147,7 +148,7 @@ def density(lowers, ram_mib: int) -> None:
         except ContainerError as exc:          # e.g. no frame left for its page tables
             why = str(exc)
             break
-        host.run(300_000)
+        host.run(STARTUP)
         if run.finished:                      # killed while starting: out of memory
             why = f"the next one ended with {run.outcome(host).exit_code}"
             break
@@ -220,7 +221,7 @@ def main() -> None:
         lowers = open_store(StateDir(state)).layers("vlab/base")
         start_time(lowers, 3 if args.quick else 10)
         footprint(lowers, 3 if args.quick else 10)
-        density(lowers, 8 if args.quick else 32)
+        density(lowers, 2 if args.quick else 8)
         syscall_overhead(2_000 if args.quick else 20_000)
 
 
