@@ -108,6 +108,7 @@ def test_create_ps_inspect_logs_rm_across_commands(state, tmp_path, capsys):
                                     "pids.max": "10"}
     assert main(["container", "rmi", "demo"]) == 125       # in use
     assert "uses it" in capsys.readouterr().err
+    assert main(["container", "rmi", "demo:latest"]) == 125   # the same image, tagged
     assert main(["container", "logs", "web"]) == 0
     assert main(["container", "rm", "web"]) == 0
     assert main(["container", "ps", "-a", "-q"]) == 0

@@ -322,11 +322,13 @@ def _size(n: int) -> str:
 
 
 def cmd_rmi(runtime, args) -> int:
-    in_use = {r.spec.image: r for r in runtime.containers.list()}
+    from vlab.os.container.images import normalize
+    in_use = {normalize(r.spec.image): r for r in runtime.containers.list()}
     for name in args.images:
-        if name in in_use:
+        if normalize(name) in in_use:
             raise ContainerError(f"cannot remove image {name!r}: container "
-                                 f"{in_use[name].name} uses it (vlab container rm it first)")
+                                 f"{in_use[normalize(name)].name} uses it (vlab container rm "
+                                 "it first)")
         runtime.images.remove(name)
         print(f"Untagged: {name}")
     return 0
