@@ -158,11 +158,12 @@ fds: .word 0, 0
 """
 
 
-def test_a_deadlock_after_an_oom_kill_halts_again_when_resumed():
+@pytest.mark.parametrize("engine", ["interp", "dbt"])
+def test_a_deadlock_after_an_oom_kill_halts_again_when_resumed(engine):
     root = Cgroup.new_root()
     box = root.create("box")
     box.write_file("memory.max", str(64 * PAGE))
-    machine = Machine(engine="interp")
+    machine = Machine(engine=engine, ram_size=RAM)
     kernel = start_user_program(machine, image(DEADLOCK), paging=True, root_cgroup=root,
                                 stdout=io.BytesIO(), stdin=io.BytesIO(),
                                 stderr=io.BytesIO())
@@ -181,7 +182,7 @@ def test_a_deadlock_after_an_oom_kill_halts_again_when_resumed():
 def test_a_process_enqueued_after_a_deadlock_runs_when_resumed():
     """The parked kernel reschedules first thing on the next run: a process made
     runnable between runs (as the container host does) is picked."""
-    machine = Machine(engine="interp")
+    machine = Machine(engine="interp", ram_size=RAM)
     kernel = start_user_program(machine, image(DEADLOCK), paging=True,
                                 stdout=io.BytesIO(), stdin=io.BytesIO(),
                                 stderr=io.BytesIO())
