@@ -162,6 +162,9 @@ def run(args) -> int:
     except _image_errors() as exc:
         print(f"vlab container {name}: error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
+    except KeyboardInterrupt:            # the container was recorded as stopped
+        print(f"vlab container {name}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _image_errors():
