@@ -145,6 +145,12 @@ class LedgerSnapshot(_LedgerView):
         return f"<LedgerSnapshot {len(self.counts)} events, {self.total_cycles:,} cycles>"
 
 
+def _cycles(value) -> str:
+    """Cycles with thousands separators; a fractional price times a count is rounded to
+    6 decimals, so 11,974 x 4.4 prints 52,685.6, not the float's 52,685.600000000006."""
+    return f"{round(value, 6):,}"
+
+
 def _render_table(view: _LedgerView) -> str:
     header = ("event", "category", "count", "cycles/ev", "cycles", "share")
     total = view.total_cycles
@@ -153,8 +159,8 @@ def _render_table(view: _LedgerView) -> str:
         price = view.costs.cycles_of(event)
         share = f"{100 * n * price / total:.1f}%" if total else "-"
         rows.append((event, view.costs.category_of(event), f"{n:,}", f"{price:,}",
-                     f"{n * price:,}", share))
-    rows.append(("total", "", "", "", f"{total:,}", "100.0%" if total else "-"))
+                     _cycles(n * price), share))
+    rows.append(("total", "", "", "", _cycles(total), "100.0%" if total else "-"))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     left = (True, True, False, False, False, False)
 
