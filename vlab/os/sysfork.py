@@ -223,8 +223,7 @@ def sys_execve(kernel, proc, path, argv, envp, *_):
     proc.brk_start = proc.brk = loaded.brk_start
     proc.brk_limit = loaded.brk_limit
     proc.comm = posixpath.basename(name)[:15]
-    proc.argv = arguments                     # /proc/PID/cmdline
-    proc.argv = list(arguments)                    # /proc/PID/cmdline (vfs/procfs.py)
+    proc.argv = list(arguments)               # /proc/PID/cmdline (vfs/procfs.py)
     if any(p.files is proc.files for p in kernel.processes.values()
            if p is not proc and p.state != "Z"):
         proc.files = proc.files.fork()        # a shared table is unshared (unshare_files)

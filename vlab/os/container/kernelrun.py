@@ -276,6 +276,7 @@ class Host:
             self.kernel.abandon(proc)
             raise CommandNotFound(f"exec {process.argv[0]!r} failed: {exc.why}") from None
         proc.space = space
+        proc.argv = list(process.argv)           # /proc/1/cmdline, as execve records it
         proc.regs = [0] * 32
         proc.regs[2], proc.pc = loaded.sp, loaded.entry
         proc.brk_start = proc.brk = loaded.brk_start
