@@ -4,9 +4,10 @@ RISC-V Linux uses the generic system call table (``include/uapi/asm-generic/unis
 a 32-bit kernel leaves out every call that passes a 32-bit ``time_t`` and the legacy
 calls, so ``clock_gettime`` is ``clock_gettime64`` (403), ``fstat`` is ``statx``
 (291), ``lseek`` is ``_llseek`` (62) and ``mmap`` is ``mmap2`` (222); musl's ``sleep``
-calls ``clock_nanosleep_time64`` (407).  This table is the list musl's riscv32 port compiles against (its
-``bits/syscall.h``), in the order of the numbers; ``tests/os/test_unistd.py`` checks it,
-entry by entry, against that header as the pinned toolchain (``ziglang``) ships it.
+calls ``clock_nanosleep_time64`` (407).  This table is the list musl's riscv32 port
+compiles against (its ``bits/syscall.h``), in the order of the numbers;
+``tests/os/test_unistd.py`` checks it, entry by entry, against that header as the pinned
+toolchain (``ziglang``) ships it.
 The handlers live in the ``sys*.py`` modules; ``syscall.py`` joins them to these numbers.
 """
 
