@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from . import sysfile, sysfork, sysmm, sysns, sysproc, syssig, systime
+from . import sysfile, sysfork, sysmm, sysnet, sysns, sysproc, syssig, systime
 from .errno import ENOMEM, ENOSYS, SyscallError
 from .unistd import NUMBERS as LINUX_NUMBERS
 
@@ -65,7 +65,8 @@ def _needs_vmas(handler):
 HANDLERS = _join([getattr(sysfile, "CALLS", None) or _legacy_file_calls(),
                   sysproc.CALLS,            # brk first: it serves flat spaces as well
                   {name: _needs_vmas(h) for name, h in sysmm.CALLS.items()},
-                  sysfork.CALLS, syssig.CALLS, systime.CALLS, sysns.CALLS])
+                  sysfork.CALLS, syssig.CALLS, systime.CALLS, sysns.CALLS,
+                  sysnet.CALLS])
 if "fstat" not in HANDLERS and hasattr(sysfile, "sys_fstat"):
     HANDLERS["fstat"] = sysfile.sys_fstat        # riscv-pk's fstat (80)
 for _name in HANDLERS:
