@@ -45,3 +45,13 @@ def test_udp_echo_over_loopback(tmp_path):
         "child got 5",
         "child exited 0",
     ]
+
+
+def test_a_network_namespace_has_its_own_loopback(tmp_path):
+    done = run("udp_netns", tmp_path)
+    assert done.stdout.decode().splitlines() == [
+        "child bound 127.0.0.1:7777 in its own namespace",
+        "parent: nothing (Resource temporarily unavailable)",
+        "parent got: from the same namespace",
+    ]
+    assert done.booted.kernel.calls["unshare"] == 1
