@@ -56,3 +56,13 @@ def test_the_experiment_stores_every_setting_and_each_draws_differently():
     exp.controls["case"].value = "int becomes str"
     assert exp.text != first and "guard failed" in exp.text
     assert exp.figure.axes[0].get_title().startswith("One call, 1000 loop iterations")
+
+
+def test_figure_text_is_at_least_9_points_and_marks_every_switch():
+    from vlab.lab.style import min_font_points
+
+    data = osr_view.timeline("int becomes str", 300, 4)
+    fig = osr_view.plot_timeline(data)
+    assert min_font_points(fig) >= 9
+    vertical = [line for line in fig.axes[0].lines if len(set(line.get_xdata())) == 1]
+    assert sorted(line.get_xdata()[0] for line in vertical) == sorted(data.osr_at + data.deopt_at)

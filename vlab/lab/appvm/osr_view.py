@@ -145,7 +145,7 @@ def plot_timeline(data: Timeline) -> Figure:
     ax.set_xlabel("guest instructions executed (time)")
     ax.set_ylabel("instructions so far")
     ax.set_title(f"One call, {data.n} loop iterations, threshold {data.threshold}")
-    ax.legend(loc="center right", fontsize=9)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=9)
     return fig
 
 
