@@ -15,6 +15,7 @@ from vlab.os.namespaces import NetNamespace
 from vlab.os.net import errnos as N
 from vlab.os.net.socket import MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, SOCK_NONBLOCK
 from vlab.os.net.udp import MAX_DATAGRAM
+from vlab.os.sysfile import CALLS as FILE_CALLS
 from vlab.os.waitq import Blocked
 
 AF_INET, SOCK_DGRAM = 2, 2
@@ -152,3 +153,29 @@ def test_network_namespaces_do_not_share_their_loopback():
     c2 = udp(q)
     assert net(q, "sendto", c2, q.put(b"y"), 1, 0, *sin(q, port=5353)) == 1
     assert net(p, "recvfrom", s, p.buffer(8), 8, MSG_DONTWAIT, 0, 0) == 1
+
+
+def test_a_port_below_1024_needs_root():
+    _, p = world()
+    fd = udp(p)
+    p.creds = SimpleNamespace(euid=1000)
+    assert net(p, "bind", fd, *sin(p, port=53)) == -E.EACCES
+    assert net(p, "bind", fd, *sin(p, port=5300)) == 0
+    p.creds = SimpleNamespace(euid=0)
+    assert net(p, "bind", udp(p), *sin(p, port=53)) == 0
+
+
+def test_ppoll_sees_a_datagram_arrive():
+    _, p = world()
+    s, c = udp(p, 9200), udp(p)
+    fds = p.put(struct.pack("<ihh", s, 1, 0))                   # POLLIN
+    zero = p.put(struct.pack("<qq", 0, 0))
+    assert FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, zero, 0, 8) == 0
+    with pytest.raises(Blocked) as blocked:
+        FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, 0, 0, 8)
+    woken = []
+    p.wake = lambda: woken.append(1)
+    blocked.value.queue.add(p)
+    net(p, "sendto", c, p.put(b"x"), 1, 0, *sin(p, port=9200))
+    assert woken == [1]
+    assert FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, zero, 0, 8) == 1

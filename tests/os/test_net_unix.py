@@ -11,6 +11,7 @@ from vlab.os import errno as E
 from vlab.os.net import errnos as N
 from vlab.os.net.socket import MSG_NOSIGNAL, MSG_PEEK, SOCK_NONBLOCK
 from vlab.os.pipe import SIGPIPE
+from vlab.os.sysfile import CALLS as FILE_CALLS
 from vlab.os.sysnet import CALLS
 from vlab.os.waitq import Blocked
 
@@ -183,3 +184,27 @@ def test_closing_frees_the_name_and_abstract_names_work():
     sys(p, "close", s)
     sys(p, "close", c)
     assert server(p, b"\0hidden") >= 0                                    # name reusable
+
+
+def test_ppoll_on_a_listener_and_a_connection():
+    p = proc()
+    s = server(p)
+    zero = p.put(struct.pack("<qq", 0, 0))
+    fds = p.put(struct.pack("<ihh", s, 1, 0))
+    assert FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, zero, 0, 8) == 0
+    with pytest.raises(Blocked) as blocked:
+        FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, 0, 0, 8)
+    woken = []
+    p.wake = lambda: woken.append(1)
+    blocked.value.queue.add(p)
+    c = client(p)
+    assert woken == [1]
+    assert FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, zero, 0, 8) == 1
+    a = net(p, "accept", s, 0, 0)
+    p.space.write(fds, struct.pack("<ihh", a, 1, 0))
+    with pytest.raises(Blocked) as blocked:
+        FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, 0, 0, 8)
+    blocked.value.queue.add(p)
+    sys(p, "write", c, p.put(b"x"), 1)
+    assert woken == [1, 1]
+    assert FILE_CALLS["ppoll_time64"](p.kernel, p, fds, 1, zero, 0, 8) == 1

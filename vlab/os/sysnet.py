@@ -189,15 +189,24 @@ def sys_sendto(kernel, proc, fd, buf, length, flags, address, addrlen, *_):
 
 
 def _recv(proc, sock, vectors, flags) -> tuple[int, bytes | None, int]:
-    """Receive into ``vectors``: (bytes stored, sender's address, message length)."""
-    room = sum(length for _, length in vectors)
+    """Receive into ``vectors``: (bytes stored, sender's address, message length).
+    As ``read`` does (``sysfile._read_into``), only the writable prefix of the buffers is
+    offered: EFAULT if none of a non-empty buffer is writable, nothing taken from the
+    socket then."""
+    usable, wanted = [], 0
     for base, length in vectors:
-        if length and proc.space.writable_prefix(base, length) < length:
-            raise SyscallError(EFAULT, f"receive buffer {base:#x} is not writable")
-    data, sender, full = sock.recv(min(room, MAX_RW_COUNT), flags)
+        length = min(length, MAX_RW_COUNT - wanted)
+        room = proc.space.writable_prefix(base, length) if length else 0
+        wanted += length
+        usable.append((base, room))
+        if room < length:
+            break
+    if wanted and not sum(room for _, room in usable):
+        raise SyscallError(EFAULT, f"receive buffer {vectors[0][0]:#x} is not writable")
+    data, sender, full = sock.recv(sum(room for _, room in usable), flags)
     stored = 0
-    for base, length in vectors:
-        piece = data[stored:stored + length]
+    for base, room in usable:
+        piece = data[stored:stored + room]
         proc.space.write(base, piece)
         stored += len(piece)
         if stored == len(data):

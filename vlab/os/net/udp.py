@@ -5,7 +5,9 @@ on 127.0.0.1 (any 127.x.y.z) or INADDR_ANY 0.0.0.0 -- the only interface a names
 has is ``lo`` -- and any other address is EADDRNOTAVAIL.  Port 0, and the first
 ``sendto`` of an unbound socket, pick an *ephemeral* port: the lowest free one of
 ``EPHEMERAL`` (Linux's ``ip_local_port_range`` 32768..60999; Linux picks at random,
-this model the lowest, so runs are reproducible).  A taken port is EADDRINUSE.
+this model the lowest, so runs are reproducible).  A taken port is EADDRINUSE; a port
+below 1024 needs effective uid 0 (Linux: CAP_NET_BIND_SERVICE in the namespace's user
+namespace; modeled as euid 0 as the process sees it), else EACCES.
 
 ``sendto`` delivers the datagram at once to the socket bound to the destination port
 in the *sender's* namespace, with the sender's address; it goes nowhere else: a
@@ -23,7 +25,7 @@ from __future__ import annotations
 import struct
 from collections import deque
 
-from ..errno import EAGAIN, EINVAL, SyscallError
+from ..errno import EACCES, EAGAIN, EINVAL, SyscallError
 from ..vfs.constants import POLLIN, POLLOUT
 from ..waitq import Blocked, WaitQueue
 from . import addr
@@ -43,6 +45,7 @@ from .socket import (
 EPHEMERAL = range(32768, 61000)
 MAX_DATAGRAM = 65507                 # 65535 - 8 (UDP header) - 20 (IPv4 header)
 ANY = "0.0.0.0"
+PRIVILEGED = 1024                    # ports below: root only (CAP_NET_BIND_SERVICE)
 
 
 def loopback(ip: str) -> bool:
@@ -81,6 +84,9 @@ class UdpSocket(Socket):
         if not loopback(ip):
             raise SyscallError(EADDRNOTAVAIL, f"{ip} is not an address of this network "
                                               "namespace (only lo: 127.0.0.1)")
+        creds = getattr(proc, "creds", None)
+        if 0 < port < PRIVILEGED and creds is not None and creds.euid != 0:
+            raise SyscallError(EACCES, f"port {port} < 1024 needs root (CAP_NET_BIND_SERVICE)")
         self._take(ip, port)
 
     def connect(self, kernel, proc, address: int, length: int) -> None:

@@ -213,7 +213,8 @@ class UnixStream(Socket):
             for pending in self.backlog:  # see end of file / EPIPE
                 pending.close()
             self.backlog.clear()
-        self.shutdown(SHUT_RDWR) if self.connected else None
+        if self.connected:
+            self.shutdown(SHUT_RDWR)
         self.changed()
 
 
