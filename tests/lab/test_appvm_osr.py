@@ -66,3 +66,17 @@ def test_figure_text_is_at_least_9_points_and_marks_every_switch():
     assert min_font_points(fig) >= 9
     vertical = [line for line in fig.axes[0].lines if len(set(line.get_xdata())) == 1]
     assert sorted(line.get_xdata()[0] for line in vertical) == sorted(data.osr_at + data.deopt_at)
+
+
+@pytest.mark.parametrize("case", list(osr_view.PROGRAMS))
+def test_watching_the_run_does_not_change_it(case):
+    """The tracer only reads the counters: totals and switches match an unwatched run."""
+    from vlab.application.hll.vm import VM
+
+    data = osr_view.timeline(case, 1000, 2)
+    vm = VM.from_source(osr_view.PROGRAMS[case].format(n=1000), "osr.py", jit_threshold=2)
+    stats = vm.run().stats
+    assert data.total == stats["instructions"]
+    assert data.compiled == stats["compiled_instructions"]
+    assert len(data.osr_at) == stats["jit_osr_entries"]
+    assert len(data.deopt_at) == stats["jit_deopts"]
