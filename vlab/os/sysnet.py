@@ -33,7 +33,7 @@ from .net.socket import (
     SOCK_STREAM,
     Socket,
 )
-from .net.udp import udp_socket
+from .net.udp import MAX_DATAGRAM, udp_socket
 from .net.unix import UnixStream, socketpair
 from .sysfile import IOV_MAX, IOVEC, MAX_RW_COUNT, RW_CHUNK
 from .waitq import Blocked
@@ -162,6 +162,10 @@ def _send(proc, sock, vectors, flags, to) -> int:
     one datagram; a stream takes them chunk by chunk, returning the count sent so far
     if it fills part-way."""
     if sock.type == SOCK_DGRAM:
+        total = sum(length for _, length in vectors)
+        if total > MAX_DATAGRAM:          # before copying: a huge length costs nothing
+            raise SyscallError(EMSGSIZE, f"a datagram of {total} bytes (at most "
+                                         f"{MAX_DATAGRAM})")
         data = b"".join(proc.space.read(base, length) for base, length in vectors)
         return sock.send(proc, data, flags, to)
     done = 0
