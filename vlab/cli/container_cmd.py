@@ -11,6 +11,13 @@ Exit status (docker's convention): the container's own status for ``run``/``exec
 (137 when it was OOM-killed or its budget ran out); 125 when the runtime fails (bad
 option value, unknown image or container, corrupt state); 126/127 when the command
 cannot be run / is not found; 2 for usage errors.
+
+Output: ``run``, ``start``, ``exec`` and ``logs`` send at most ``--output-cap`` bytes
+(default 16 MiB) to our stdout and as many to our stderr (``vlab.os.quota.CappedStream``,
+as ``vlab run``): past the cap one line on stderr says so and the container's writes fail
+with EFBIG.  The logs a container keeps are bounded already (the first
+``LOG_CAP`` bytes of each stream, vlab/os/container/containers.py); ``logs`` applies the
+cap to what it prints all the same.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import textwrap
 
 from vlab.os.container.errors import EXIT_RUNTIME, EXIT_USAGE, ContainerError
 from vlab.os.container.launch import DEFAULT_BUDGET
+from vlab.os.quota import add_output_cap_option, capped_stdio, forward
 
 EPILOG = textwrap.dedent("""\
     Containers and images live in $VLAB_STATE_DIR (default ~/.cache/vlab/containers).
@@ -58,6 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = command("run", "create and start a container")
     _run_options(run)
     run.add_argument("--rm", action="store_true", help="remove the container when it exits")
+    add_output_cap_option(run)
     run.add_argument("-d", "--detach", action="store_true",
                      help="print the id; output goes to the logs (see below)")
     run.add_argument("image", metavar="IMAGE")
@@ -73,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     start = command("start", "start a created or exited container (attached)")
     start.add_argument("container", metavar="ID")
     start.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N")
+    add_output_cap_option(start)
 
     ps = command("ps", "list containers (running ones; -a: all)")
     ps.add_argument("-a", "--all", action="store_true", help="also created and exited")
@@ -82,11 +92,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exec_.add_argument("-i", "--interactive", action="store_true",
                        help="connect this terminal's stdin")
     exec_.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N")
+    add_output_cap_option(exec_)
     exec_.add_argument("container", metavar="ID")
     exec_.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD")
 
     logs = command("logs", "print what a container wrote")
     logs.add_argument("container", metavar="ID")
+    add_output_cap_option(logs)
 
     stop = command("stop", "stop containers")
     stop.add_argument("containers", nargs="+", metavar="ID")
@@ -195,15 +207,18 @@ def _spec(args):
         remove=getattr(args, "rm", False), detach=getattr(args, "detach", False))
 
 
-def _stdio(interactive: bool):
+def _stdio(args, interactive: bool = False):
+    """stdin (this terminal's, if ``interactive``), and our stdout and stderr capped at
+    ``--output-cap``."""
     stdin = sys.stdin.buffer if interactive else None
-    return stdin, sys.stdout.buffer, sys.stderr.buffer
+    out, err = capped_stdio(args.output_cap, f"vlab container {args.container_command}")
+    return stdin, out, err
 
 
 def cmd_run(runtime, args) -> int:
     spec = _spec(args)
     record = runtime.create(spec)
-    stdin, out, err = _stdio(args.interactive)
+    stdin, out, err = _stdio(args, args.interactive)
     if spec.detach:
         out = err = None
     outcome = runtime.start(record, stdin=stdin, stdout=out, stderr=err, budget=args.budget)
@@ -235,8 +250,8 @@ def cmd_create(runtime, args) -> int:
 
 def cmd_start(runtime, args) -> int:
     record = runtime.containers.get(args.container)
-    outcome = runtime.start(record, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer,
-                            budget=args.budget)
+    _, out, err = _stdio(args)
+    outcome = runtime.start(record, stdout=out, stderr=err, budget=args.budget)
     _report(outcome)
     return outcome.exit_code
 
@@ -244,7 +259,7 @@ def cmd_start(runtime, args) -> int:
 def cmd_exec(runtime, args) -> int:
     record = runtime.containers.get(args.container)
     command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
-    stdin, out, err = _stdio(args.interactive)
+    stdin, out, err = _stdio(args, args.interactive)
     outcome = runtime.exec(record, command, stdin=stdin, stdout=out, stderr=err,
                            budget=args.budget)
     _report(outcome)
@@ -280,10 +295,12 @@ def _table(rows) -> None:
 
 
 def cmd_logs(runtime, args) -> int:
-    out, err = runtime.containers.logs(runtime.containers.get(args.container))
-    sys.stdout.buffer.write(out)
-    sys.stdout.flush()
-    sys.stderr.buffer.write(err)
+    stdout, stderr = runtime.containers.logs(runtime.containers.get(args.container))
+    _, out, err = _stdio(args)
+    forward(out, stdout)
+    out.flush()
+    forward(err, stderr)
+    err.flush()
     return 0
 
 

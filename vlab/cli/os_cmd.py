@@ -6,7 +6,10 @@ console); leave it with ``exit`` or Ctrl-D.  ``run`` runs one command the same w
 non-interactively, and exits with its status.  With a disk image (``--disk IMG`` for
 boot, the optional IMG for run) the modeled block device holds it and vlabfs mounts it
 at /mnt/disk: files written there are there in the next run (a new image file is
-formatted on first use).  vlab/os/container/system.py has the layout.
+formatted on first use).  vlab/os/container/system.py has the layout.  At most
+``--output-cap`` bytes (default 16 MiB) of the system's stdout reach ours, and as many of
+its stderr (``vlab.os.quota.CappedStream``, as ``vlab run``): past the cap one line on
+stderr says so and the guests' writes fail with EFBIG.
 
 Exit status: the command's (or the shell's); 124 when the instruction budget runs out;
 125 when the system cannot start (a bad disk image, the userland does not build);
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from vlab.os.quota import add_output_cap_option, capped_stdio
 
 EXIT_BUDGET, EXIT_USAGE, EXIT_SYSTEM = 124, 2, 125
 DEFAULT_RUN_BUDGET = 1_000_000_000
@@ -33,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     boot.add_argument("--disk", metavar="IMG",
                       help="a disk image file, mounted at /mnt/disk (made if missing)")
     boot.add_argument("--hostname", default="vlab", help="the system's hostname")
+    add_output_cap_option(boot)
     run = sub.add_parser("run", help="run one command on the booted system",
                          description="Run one command as init's child, non-interactively; "
                                      "the exit status is the command's.  Example: vlab os "
@@ -40,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--hostname", default="vlab", help="the system's hostname")
     run.add_argument("--max-instructions", type=_positive, default=DEFAULT_RUN_BUDGET,
                      metavar="N", help="instruction budget (default %(default)s)")
+    add_output_cap_option(run)
     run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="[IMG] -- CMD [ARG...]",
                      help="IMG: a disk image file, mounted at /mnt/disk (made if missing); "
                           "then the command after --")
@@ -84,13 +91,15 @@ def run(args) -> int:
         budget, stdin = args.max_instructions, None
     else:
         command, budget, stdin = None, 10**15, sys.stdin.buffer
+    out, err = capped_stdio(args.output_cap, f"vlab os {args.os_command}")
     try:
-        done = boot_system(command, disk=args.disk, stdin=stdin, stdout=sys.stdout.buffer,
-                           stderr=sys.stderr.buffer, budget=budget, hostname=args.hostname)
+        done = boot_system(command, disk=args.disk, stdin=stdin, stdout=out, stderr=err,
+                           budget=budget, hostname=args.hostname)
     except ContainerError as exc:
         print(f"vlab os {args.os_command}: error: {exc}", file=sys.stderr)
         return EXIT_SYSTEM
-    sys.stdout.flush()
+    finally:
+        out.flush()
     if done.status == "budget":
         print(f"vlab os {args.os_command}: the instruction budget of {budget} ran out",
               file=sys.stderr)

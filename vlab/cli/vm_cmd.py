@@ -6,6 +6,10 @@ and exit status -- Popek & Goldberg's equivalence.  ``--stats`` prints (to stder
 guest's instructions, the VM exits by reason and the modeled time with the cost rows
 used.  A guest stopped by its own fault exits like ``vlab run`` (128 + signal, see
 vlab/cli/run_cmd.py); exhausting the budget exits 124; bad options and files exit 2.
+The guest's console (HTIF and UART) is forwarded as it is written, at most
+``--output-cap`` bytes (default 16 MiB, ``vlab.os.quota.CappedStream`` as ``vlab run``):
+past it one line on stderr says so and further console bytes are dropped (a console has
+no error to give the guest), so a guest printing forever no longer floods the terminal.
 
 Built: ``--cpu hw`` (the default: a KVM-style VMM on the machine's hypervisor extension,
 vlab/hardware/hw_vmm.py) and ``--cpu trap-emulate``, with ``--type 1``.  ``--entry S``
@@ -19,11 +23,13 @@ says so.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 
 from vlab.isa.engines import RUNNING_ENGINES
 from vlab.isa.traps import cause_text
 from vlab.os.boot import BootError, read_program
+from vlab.os.quota import add_output_cap_option, capped_stdio, forward
 from vlab.os.signal import SIGABRT, exit_status, signal_for
 
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
@@ -56,6 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument('--non-virtualizable', action='store_true',
                      help='sensitive CSR accesses stop trapping in U-mode (Robin & Irvine '
                           '2000): watch equivalence fail')
+    add_output_cap_option(run)
 
 
 def _positive(text: str) -> int:
@@ -87,16 +94,19 @@ def run(args) -> int:
     except (BootError, VmError) as exc:
         print(f'vlab vm run: error: {exc}', file=sys.stderr)
         return EXIT_USAGE
+    out, _ = capped_stdio(args.output_cap, 'vlab vm run')
+    echo = functools.partial(_echo_byte, out)   # both consoles, byte by byte as sent
     htif = vm.machine.htif
     if htif is not None:
-        htif.console_listeners.append(_echo_byte)
+        htif.console_listeners.append(echo)
+    vm.machine.platform.uart.transmit_listeners.append(echo)
     try:
         result = vm.run(max_instructions=args.max_instructions)
     except KeyboardInterrupt:
         print('\nvlab vm run: interrupted', file=sys.stderr)
         return 130
-    sys.stdout.buffer.write(vm.machine.platform.uart.output)
-    sys.stdout.flush()
+    finally:
+        out.flush()
     if args.stats:
         print(vm.stats().text(), file=sys.stderr)
     return _exit_status(result, image)
@@ -115,10 +125,10 @@ def _not_built(args) -> str:
     return ''
 
 
-def _echo_byte(byte: int) -> None:
-    sys.stdout.buffer.write(bytes([byte]))
+def _echo_byte(out, byte: int) -> None:
+    forward(out, bytes([byte]))
     if byte == 10:
-        sys.stdout.flush()
+        out.flush()
 
 
 def _exit_status(result, image) -> int:

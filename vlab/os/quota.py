@@ -10,19 +10,24 @@ fit are written and counted, as Linux does with ``RLIMIT_FSIZE``); the next one 
 with ``-EDQUOT``.  The default, ``DEFAULT_WRITE_QUOTA``, is 64 MiB; ``vlab run
 --write-quota`` changes it.  Writes to stdout and stderr are not files under the root and
 are not counted by it; when they are captured in memory (``run_program``, for notebooks
-and tests) a ``CappedOutput`` holds at most ``DEFAULT_OUTPUT_CAP`` bytes, and a write past
-it fails with ``-EFBIG`` (File too large, as a write past ``RLIMIT_FSIZE``).  When they go
-to a terminal (``vlab run``), a ``CappedStream`` forwards at most ``DEFAULT_OUTPUT_CAP``
-bytes per stream the same way: the bytes that fit reach the terminal, then one line
-says the cap was hit (``vlab run --output-cap N`` raises it) and every later write fails
-with ``-EFBIG`` without reaching the terminal -- a guest printing forever stops flooding
-it at once instead of when its instruction budget runs out.
+and tests) a ``CappedOutput`` holds at most ``DEFAULT_OUTPUT_CAP`` bytes, and writes past
+it fail with ``-EFBIG`` (File too large), as writes past ``RLIMIT_FSIZE`` do on Linux: the
+write that crosses the limit is cut short and returns the count that fit (a short
+write); the next one fails with ``-EFBIG`` (setrlimit(2), write(2)).  When they go to a
+terminal (``vlab run``, ``vlab vm run``, ``vlab os run|boot``, ``vlab container
+run|exec|start|logs``), a ``CappedStream`` forwards at most ``DEFAULT_OUTPUT_CAP`` bytes
+per stream the same way: the bytes that fit reach the terminal, one line says the cap
+was hit (``--output-cap N`` raises it) and every later write fails with ``-EFBIG``
+without reaching the terminal -- a guest printing forever stops flooding it at once
+instead of when its instruction budget runs out.
 """
 
 from __future__ import annotations
 
+import argparse
 import errno as host_errno
 import io
+import sys
 
 from .errno import EDQUOT, SyscallError
 
@@ -56,8 +61,9 @@ def _efbig(limit: int, what: str) -> OSError:
 
 
 class CappedOutput(io.BytesIO):
-    """An in-memory stdout/stderr that keeps at most ``limit`` bytes: the bytes that fit
-    are kept, then a write fails with EFBIG (the guest sees ``-EFBIG``)."""
+    """An in-memory stdout/stderr that keeps at most ``limit`` bytes: a write crossing
+    the limit keeps the bytes that fit and returns their count (a short write), then a
+    write fails with EFBIG (the guest sees ``-EFBIG``)."""
 
     def __init__(self, limit: int = DEFAULT_OUTPUT_CAP):
         super().__init__()
@@ -66,17 +72,19 @@ class CappedOutput(io.BytesIO):
     def write(self, data) -> int:
         room = self.limit - self.tell()
         if len(data) > room:
-            if room > 0:
-                super().write(bytes(data[:room]))
-            raise _efbig(self.limit, "captured output")
+            if room <= 0:
+                raise _efbig(self.limit, "captured output")
+            return super().write(bytes(data[:room]))
         return super().write(data)
 
 
 class CappedStream:
     """A binary output stream (a terminal, a pipe) that forwards at most ``limit`` bytes
-    to ``stream``: the bytes that fit are forwarded, then ``notice`` is called once with a
-    one-line explanation, and this write and every later one fail with EFBIG (the guest
-    sees ``-EFBIG``).  ``forwarded`` counts the bytes that reached ``stream``."""
+    to ``stream``.  The write that reaches the limit forwards the bytes that fit and
+    returns their count (a short write, as Linux does at ``RLIMIT_FSIZE``); ``notice`` is
+    called once with a one-line explanation as soon as a write does not fit, and every
+    later write fails with EFBIG (the guest sees ``-EFBIG``).  ``forwarded`` counts the
+    bytes that reached ``stream``."""
 
     def __init__(self, stream, limit: int = DEFAULT_OUTPUT_CAP, notice=None,
                  name: str = "output"):
@@ -91,8 +99,9 @@ class CappedStream:
             raise _efbig(self.limit, self.name)
         room = self.limit - self.forwarded
         if len(data) <= room:
+            self.stream.write(data)
             self.forwarded += len(data)
-            return self.stream.write(data)
+            return len(data)
         if room > 0:
             self.stream.write(bytes(data[:room]))
             self.forwarded += room
@@ -102,6 +111,8 @@ class CappedStream:
             self.notice(f"the program's {self.name} reached the cap of {self.limit} bytes; "
                         "the rest is not shown and its writes fail with EFBIG (--output-cap N "
                         "raises the cap)")
+        if room > 0:
+            return room                    # a short write; the next one gets EFBIG
         raise _efbig(self.limit, self.name)
 
     def flush(self) -> None:
@@ -112,3 +123,44 @@ class CappedStream:
     def isatty(self) -> bool:
         isatty = getattr(self.stream, "isatty", None)
         return bool(isatty()) if isatty is not None else False
+
+
+def output_size(text: str) -> int:
+    """Parse an ``--output-cap`` value (argparse ``type``): bytes, zero or more."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be zero or more")
+    return value
+
+
+def add_output_cap_option(parser) -> None:
+    """The ``--output-cap BYTES`` option every command that runs guests shares."""
+    parser.add_argument("--output-cap", type=output_size, default=DEFAULT_OUTPUT_CAP,
+                        metavar="BYTES", help="bytes of the guest's output forwarded to "
+                        "our stdout, and as many to our stderr; beyond, a line says so and "
+                        "write() fails with EFBIG (default "
+                        f"{DEFAULT_OUTPUT_CAP >> 20} MiB)")
+
+
+def capped_stdio(limit: int, command: str):
+    """(stdout, stderr): ``CappedStream``\\ s on this process's binary stdout and stderr,
+    whose notice is one line on stderr prefixed by ``command`` (e.g. ``vlab vm run``)."""
+
+    def notice(text: str) -> None:
+        print(f"{command}: {text}", file=sys.stderr, flush=True)
+
+    sys.stdout.flush()
+    return (CappedStream(sys.stdout.buffer, limit, notice, "standard output"),
+            CappedStream(sys.stderr.buffer, limit, notice, "standard error"))
+
+
+def forward(stream: CappedStream, data: bytes) -> None:
+    """Send console bytes the machine cannot be told about failing (a UART, HTIF): up
+    to the cap; past it they are dropped (the notice has said so)."""
+    try:
+        stream.write(data)
+    except OSError:
+        pass

@@ -243,13 +243,17 @@ class StreamFile(OpenFile):
         return data.encode() if isinstance(data, str) else data   # a text stream
 
     def write(self, data):
+        """The count the stream accepted: a capped stream (vlab/os/quota.py) takes the
+        bytes that fit and says how many -- a short write, then EFBIG -- as Linux does
+        at ``RLIMIT_FSIZE``; a stream that returns no count (a text stream) took all."""
         self.need_writable()
-        if self.stream is not None:
-            try:
-                _write_to(self.stream, data)
-            except OSError as exc:            # a closed pipe, a capped capture (EFBIG)...
-                raise SyscallError(from_oserror(exc), str(exc)) from None
-        return len(data)
+        if self.stream is None:
+            return len(data)
+        try:
+            accepted = _write_to(self.stream, data)
+        except OSError as exc:                # a closed pipe, a capped capture (EFBIG)...
+            raise SyscallError(from_oserror(exc), str(exc)) from None
+        return accepted
 
     def stat(self):
         return Stat(mode=S_IFCHR | 0o620, rdev=CONSOLE_RDEV, ino=1)
@@ -277,13 +281,19 @@ def _read_some(stream, count: int):
     return stream.read(count) or b""
 
 
-def _write_to(stream, data: bytes) -> None:
+def _write_to(stream, data: bytes) -> int:
+    """Write ``data``; how many bytes the stream took (all, unless a binary stream
+    returned a smaller count)."""
     try:
-        stream.write(data)
+        accepted = stream.write(data)
     except TypeError:                         # a text stream (e.g. a notebook's stdout)
         stream.write(data.decode("utf-8", errors="replace"))
+        accepted = None                       # counts characters, not bytes: took all
     if hasattr(stream, "flush"):
         stream.flush()
+    if isinstance(accepted, int) and 0 <= accepted < len(data):
+        return accepted
+    return len(data)
 
 
 def stdio_files(stdin, stdout, stderr) -> list[OpenFile]:
