@@ -138,3 +138,15 @@ def test_container_logs_are_bounded_and_capped(state, capfdbinary):
     assert main(["container", "logs", "dt"]) == 0    # what is stored is bounded already
     out, err = capfdbinary.readouterr()
     assert 0 < len(out) <= 1 << 20 and NOTICE.encode() not in err
+
+
+def test_os_boot_caps_the_shell_session():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "vlab", "os", "boot", "--output-cap", "101"],
+                          input=b"yes\nexit 4\n", capture_output=True, timeout=300)
+    assert done.returncode == 4, done.stderr           # the shell still reads and exits
+    assert len(done.stdout) == 101 and done.stdout.endswith(b"y\ny")
+    assert done.stderr.count(b"vlab os boot: the program's standard output reached the "
+                             b"cap of 101") == 1
+    assert b"Traceback" not in done.stderr
