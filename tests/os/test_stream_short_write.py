@@ -104,3 +104,21 @@ def test_a_guest_sees_the_short_count_then_efbig(tmp_path, capfdbinary):
     out, err = capfdbinary.readouterr()
     assert (status, out) == (10, b"0123456789"), err
     assert err.count(b"reached the cap of 10") == 1
+
+
+def test_a_containers_tee_passes_on_the_short_count_and_keeps_what_was_shown():
+    import errno
+    import io
+
+    import pytest
+
+    from vlab.os.container.runtime import Tee
+    from vlab.os.quota import CappedStream
+
+    shown = io.BytesIO()
+    tee = Tee(CappedStream(shown, 3, lambda note: None))
+    assert tee.write(b"hello") == 3               # the guest sees the short write
+    with pytest.raises(OSError) as refused:
+        tee.write(b"!")
+    assert refused.value.errno == errno.EFBIG
+    assert shown.getvalue() == bytes(tee.kept) == b"hel"

@@ -49,10 +49,15 @@ class Tee(io.RawIOBase):
         return True
 
     def write(self, data) -> int:
+        """The bytes the terminal took (a capped terminal may take fewer: the guest then
+        sees a short write, and EFBIG next, as the terminal's stream raises); the copy
+        kept for ``logs`` holds exactly those bytes."""
         data = bytes(data)
         if self.out is not None:
-            self.out.write(data)
+            taken = self.out.write(data)
             self.out.flush()
+            if isinstance(taken, int):
+                data = data[:taken]
         room = self.cap - len(self.kept)
         if room > 0:
             self.kept += data[:room]
@@ -145,7 +150,10 @@ class Runtime:
             outcome = self.launcher(plan)
         except ContainerError as exc:
             outcome = Outcome(exc.exit_code, "error", detail=str(exc))
-            err.write(f"vlab: {exc}\n".encode())
+            try:
+                err.write(f"vlab: {exc}\n".encode())
+            except OSError:                   # stderr past its output cap: the record
+                pass                          # keeps the reason (detail) anyway
         except BaseException as exc:          # interrupted or a runtime bug: never leave
             outcome = Outcome(EXIT_KILLED, "error", detail=f"{type(exc).__name__}: {exc}")
             self._finish(record, outcome, upper, out, err, main)   # 'running' behind
