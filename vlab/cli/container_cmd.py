@@ -27,9 +27,10 @@ import json
 import sys
 import textwrap
 
+from vlab.cli.arguments import add_output_cap_option, positive_int
 from vlab.os.container.errors import EXIT_RUNTIME, EXIT_USAGE, ContainerError
 from vlab.os.container.launch import DEFAULT_BUDGET
-from vlab.os.quota import add_output_cap_option, capped_stdio, forward
+from vlab.os.quota import capped_stdio, forward
 
 EPILOG = textwrap.dedent("""\
     Containers and images live in $VLAB_STATE_DIR (default ~/.cache/vlab/containers).
@@ -59,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("-f", "--file", metavar="FILE",
                        help="the build file (default DIR/Containerfile, else Dockerfile)")
     build.add_argument("--no-cache", action="store_true", help="run every step again")
-    build.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N",
+    build.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET, metavar="N",
                        help="instruction budget of each RUN step (default %(default)s)")
     build.add_argument("context", metavar="DIR", help="the build context (COPY reads here)")
 
@@ -81,7 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     start = command("start", "start a created or exited container (attached)")
     start.add_argument("container", metavar="ID")
-    start.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N")
+    start.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET, metavar="N")
     add_output_cap_option(start)
 
     ps = command("ps", "list containers (running ones; -a: all)")
@@ -91,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exec_ = command("exec", "run a command in a container's world")
     exec_.add_argument("-i", "--interactive", action="store_true",
                        help="connect this terminal's stdin")
-    exec_.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N")
+    exec_.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET, metavar="N")
     add_output_cap_option(exec_)
     exec_.add_argument("container", metavar="ID")
     exec_.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD")
@@ -140,19 +141,10 @@ def _run_options(p) -> None:
     p.add_argument("-w", "--workdir", metavar="DIR", help="working directory of PID 1")
     p.add_argument("-i", "--interactive", action="store_true",
                    help="connect this terminal's stdin to PID 1")
-    p.add_argument("--budget", type=_positive, default=DEFAULT_BUDGET, metavar="N",
+    p.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET, metavar="N",
                    help="guest instructions before the container is killed "
                         "(default %(default)s)")
 
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
 
 
 # ---------------------------------------------------------------- dispatch

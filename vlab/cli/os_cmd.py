@@ -21,7 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vlab.os.quota import add_output_cap_option, capped_stdio
+from vlab.cli.arguments import add_output_cap_option, positive_int
+from vlab.os.quota import capped_stdio
 
 EXIT_BUDGET, EXIT_USAGE, EXIT_SYSTEM = 124, 2, 125
 DEFAULT_RUN_BUDGET = 1_000_000_000
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                      "the exit status is the command's.  Example: vlab os "
                                      "run -- sh -c 'ps; hostname'")
     run.add_argument("--hostname", default="vlab", help="the system's hostname")
-    run.add_argument("--max-instructions", type=_positive, default=DEFAULT_RUN_BUDGET,
+    run.add_argument("--max-instructions", type=positive_int, default=DEFAULT_RUN_BUDGET,
                      metavar="N", help="instruction budget (default %(default)s)")
     add_output_cap_option(run)
     run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="[IMG] -- CMD [ARG...]",
@@ -63,15 +64,6 @@ def _split_run(words: list[str]) -> tuple[str | None, list[str]]:
         return None, []
     return (before[0] if before else None), command
 
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
 
 
 def run(args) -> int:

@@ -32,11 +32,12 @@ import sys
 import textwrap
 import time
 
+from vlab.cli.arguments import add_output_cap_option, byte_count, positive_int
 from vlab.isa.engines import ENGINES
 from vlab.isa.trace import Tracer
 from vlab.isa.traps import cause_text
 from vlab.os.boot import MODES, USER_TEXT_BASE, BootError, boot
-from vlab.os.quota import DEFAULT_OUTPUT_CAP, DEFAULT_WRITE_QUOTA, CappedStream
+from vlab.os.quota import DEFAULT_WRITE_QUOTA, CappedStream
 from vlab.os.signal import SIGABRT, exit_status, signal_for
 
 from .wording import count
@@ -88,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="force bare-metal (M-mode, HTIF) or "
                         "user (U-mode, proxy kernel); default: decided from the file "
                         "(see above)")
-    parser.add_argument("--max-instructions", type=_positive, default=DEFAULT_MAX_INSTRUCTIONS,
+    parser.add_argument("--max-instructions", type=positive_int, default=DEFAULT_MAX_INSTRUCTIONS,
                         metavar="N", help="instruction budget (default %(default)s)")
     parser.add_argument("--trace", action="store_true",
                         help="print every instruction executed (to stderr)")
@@ -98,35 +99,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="user mode: run with Sv32 paging on even if not needed")
     parser.add_argument("--root", metavar="DIR",
                         help="user mode: host directory the program's openat() can see")
-    parser.add_argument("--write-quota", type=_size, default=DEFAULT_WRITE_QUOTA,
+    parser.add_argument("--write-quota", type=byte_count, default=DEFAULT_WRITE_QUOTA,
                         metavar="BYTES", help="user mode: bytes the program may write into "
                         "files under --root; beyond, write() fails with EDQUOT (default "
                         f"{DEFAULT_WRITE_QUOTA >> 20} MiB)")
-    parser.add_argument("--output-cap", type=_size, default=DEFAULT_OUTPUT_CAP,
-                        metavar="BYTES", help="bytes of the program's output forwarded to "
-                        "our stdout, and as many to our stderr; beyond, a line says so and "
-                        "write() fails with EFBIG (default "
-                        f"{DEFAULT_OUTPUT_CAP >> 20} MiB)")
+    add_output_cap_option(parser)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
-
-
-def _size(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be zero or more")
-    return value
 
 
 def run(args) -> int:

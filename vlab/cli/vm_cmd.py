@@ -26,10 +26,11 @@ import argparse
 import functools
 import sys
 
+from vlab.cli.arguments import add_output_cap_option, positive_int
 from vlab.isa.engines import RUNNING_ENGINES
 from vlab.isa.traps import cause_text
 from vlab.os.boot import BootError, read_program
-from vlab.os.quota import add_output_cap_option, capped_stdio, forward
+from vlab.os.quota import capped_stdio, forward
 from vlab.os.signal import SIGABRT, exit_status, signal_for
 
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
@@ -52,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help='hypervisor type (built: 1, native)')
     run.add_argument('--engine', choices=RUNNING_ENGINES, default='interp',
                      help='execution engine of the machine (default interp)')
-    run.add_argument('--max-instructions', type=_positive, default=DEFAULT_MAX_INSTRUCTIONS,
+    run.add_argument('--max-instructions', type=positive_int, default=DEFAULT_MAX_INSTRUCTIONS,
                      metavar='N', help='instruction budget (default %(default)s)')
     run.add_argument('--stats', action='store_true',
                      help='print guest instructions, exits by reason, modeled time')
@@ -64,15 +65,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           '2000): watch equivalence fail')
     add_output_cap_option(run)
 
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'not an integer: {text!r}') from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError('must be positive')
-    return value
 
 
 def run(args) -> int:

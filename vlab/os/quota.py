@@ -24,7 +24,6 @@ instead of when its instruction budget runs out.
 
 from __future__ import annotations
 
-import argparse
 import errno as host_errno
 import io
 import sys
@@ -125,24 +124,6 @@ class CappedStream:
         return bool(isatty()) if isatty is not None else False
 
 
-def output_size(text: str) -> int:
-    """Parse an ``--output-cap`` value (argparse ``type``): bytes, zero or more."""
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be zero or more")
-    return value
-
-
-def add_output_cap_option(parser) -> None:
-    """The ``--output-cap BYTES`` option every command that runs guests shares."""
-    parser.add_argument("--output-cap", type=output_size, default=DEFAULT_OUTPUT_CAP,
-                        metavar="BYTES", help="bytes of the guest's output forwarded to "
-                        "our stdout, and as many to our stderr; beyond, a line says so and "
-                        "write() fails with EFBIG (default "
-                        f"{DEFAULT_OUTPUT_CAP >> 20} MiB)")
 
 
 def capped_stdio(limit: int, command: str):
