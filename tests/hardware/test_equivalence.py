@@ -1,10 +1,13 @@
 """Popek & Goldberg's equivalence on the official RISC-V tests (riscv-software-src/riscv-tests).
 
-Every test runs twice, on the bare machine and as the guest of the trap-and-emulate VMM
-(vlab/hardware/trap_emulate.py), under both engines: the exit code, the console output
-and the number of instructions retired must be the same.  The rv32mi/si tests exercise
-the guest's (virtual) M- and S-mode; the ``v`` environment brings its own supervisor
-kernel with Sv32 paging, so it runs on the VMM's shadow page tables.
+Every test runs on the bare machine and as the guest of each VMM, under both engines:
+the exit code, the console output and the number of instructions retired must be the
+same.  Under trap-and-emulate (vlab/hardware/trap_emulate.py) the rv32mi/si tests
+exercise the guest's virtual M- and S-mode, and the ``v`` environment's own supervisor
+kernel with Sv32 paging runs on the VMM's shadow page tables.  Under ``hw`` (the
+KVM-style VMM on the hypervisor extension, vlab/hardware/hw_vmm.py) the ``p`` tests'
+M-mode is emulated (in VU-mode); rv32si and the ``v`` environment run their supervisor
+code natively in VS-mode, the ``v`` tests with their own Sv32 tables over the G-stage.
 
 Nothing of riscv-tests is committed: build the rv32 tests (p env for rv32ui/um/ua/mi/si,
 v env for rv32ui/um/ua) and point ``VLAB_RISCV_TESTS`` at the directory of ELF files, as
@@ -31,13 +34,14 @@ def _programs():
     return sorted(p for p in Path(DIRECTORY).iterdir() if p.name.startswith('rv32'))
 
 
+@pytest.mark.parametrize('cpu', ['trap-emulate', 'hw'])
 @pytest.mark.parametrize('engine', ['interp', 'dbt'])
 @pytest.mark.parametrize('path', _programs(), ids=lambda p: p.name)
-def test_guest_behaves_as_on_the_bare_machine(path, engine):
+def test_guest_behaves_as_on_the_bare_machine(path, engine, cpu):
     bare = Machine(ram_size=RAM, engine=engine)
     bare.load_elf(path)
     expected = bare.run(max_instructions=BUDGET)
-    vm = VirtualMachine(path, engine=engine, guest_ram=RAM)
+    vm = VirtualMachine(path, cpu=cpu, engine=engine, guest_ram=RAM)
     result = vm.run(max_instructions=BUDGET)
     assert (result.status, result.exit_code) == ('exit', 0), str(result)
     assert (result.exit_code, result.instructions, vm.console) == \
