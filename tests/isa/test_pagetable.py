@@ -184,3 +184,19 @@ def test_builder_rejects_bad_requests():
     with pytest.raises(MemoryError, match='pool exhausted'):
         pt.map(0x80_0000, 0x8000_0000, 'r')
     assert pt.lookup(0x40_0000).level == 1 and pt.lookup(0x1000).pte & PTE_R
+
+
+def test_map_range_with_megapages_uses_4_mib_leaves_where_aligned_and_pages_elsewhere():
+    mem = WordMemory()
+    pt = PageTable(mem, PoolAllocator(0x10_0000, 16 * 4096))
+    start = 0x8040_0000 - 2 * 4096                         # two pages before a 4 MiB line
+    pt.map_range(start, start, 2 * 4096 + (4 << 20) + 4096, 'rwx', megapages=True)
+    levels = {va: pt.lookup(va).level for va in
+              (start, start + 4096, 0x8040_0000, 0x8040_0000 + (4 << 20) - 4096,
+               0x8080_0000)}
+    assert levels == {start: 0, start + 4096: 0, 0x8040_0000: 1,
+                      0x8040_0000 + (4 << 20) - 4096: 1, 0x8080_0000: 0}
+    assert pt.lookup(0x8080_1000) is None                  # the range ends there
+    plain = PageTable(WordMemory(), PoolAllocator(0x10_0000, 16 * 4096))
+    plain.map_range(0x8040_0000, 0x8040_0000, 4 << 20, 'rwx')
+    assert plain.lookup(0x8040_0000).level == 0            # 4 KiB pages unless asked

@@ -31,7 +31,6 @@ from vlab.isa.pagetable import (
     PoolAllocator,
 )
 
-MEGAPAGE = 1 << 22
 ROOT_ALIGN = 4 * PAGE                  # the Sv32x4 root: 16 KiB, 16 KiB-aligned
 GUEST_RWX = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D
 GUEST_X = PTE_X | PTE_U | PTE_A             # fetches only (vlab/hardware/mprv.py)
@@ -53,21 +52,10 @@ def build_g_stage(memory, vmid: int = DEFAULT_VMID, flags: int = GUEST_RWX,
         raise ValueError('no VMM memory left for the G-stage page table')
     try:
         table = PageTable(memory.bus, PoolAllocator(start, end - start), scheme=SV32X4)
-        _map_guest_ram(table, memory, flags)
+        table.map_range(memory.base, memory.base, memory.size, flags, megapages=True)
     except MemoryError:
         raise ValueError('no VMM memory left for the G-stage page table') from None
     return table, table.atp | vmid << 22
-
-
-def _map_guest_ram(table, memory, flags: int) -> None:
-    gpa, last = memory.base, memory.base + memory.size
-    while gpa < last:
-        if gpa % MEGAPAGE == 0 and gpa + MEGAPAGE <= last:
-            table.map(gpa, gpa, flags, level=1)
-            gpa += MEGAPAGE
-        else:
-            table.map(gpa, gpa, flags)
-            gpa += PAGE
 
 
 __all__ = ['DEFAULT_VMID', 'GUEST_RWX', 'GUEST_X', 'build_g_stage']

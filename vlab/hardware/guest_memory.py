@@ -58,7 +58,6 @@ from vlab.isa.pagetable import (
     PoolAllocator,
 )
 
-MEGAPAGE = 1 << 22
 USER_RWX = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D
 DEFAULT_VMM_SIZE = 1 << 20          # page tables of the VMM: 256 pages
 
@@ -121,14 +120,7 @@ class GuestMemory:
     def _map_physical(self) -> None:
         """Guest RAM and devices as user pages (megapages where 4 MiB lie in guest RAM)."""
         table = self.physical_table
-        pa, end = self.base, self.base + self.size
-        while pa < end:
-            if pa % MEGAPAGE == 0 and pa + MEGAPAGE <= end:
-                table.map(pa, pa, USER_RWX, level=1)
-                pa += MEGAPAGE
-            else:
-                table.map(pa, pa, USER_RWX)
-                pa += PAGE
+        table.map_range(self.base, self.base, self.size, USER_RWX, megapages=True)
         for base, size, _ in self.devices:     # the UART's 0x100 bytes: one page (the
             table.map_range(base, base, size,      # rest of it answers nothing, as bare)
                             PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)

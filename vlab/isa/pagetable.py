@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from vlab.host.memory import AccessFault
 
 PAGE = 4096
+MEGAPAGE = PAGE << 10          # a level-1 leaf maps 1024 pages (4 MiB)
 PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D = (1 << i for i in range(8))
 FLAG_LETTERS = {'v': PTE_V, 'r': PTE_R, 'w': PTE_W, 'x': PTE_X, 'u': PTE_U, 'g': PTE_G,
                 'a': PTE_A, 'd': PTE_D}
@@ -260,10 +261,21 @@ class PageTable:
         self.memory.store(slot, 4, make_pte(pa, bits))
         return slot
 
-    def map_range(self, va: int, pa: int, size: int, flags: int | str = 'rwx') -> None:
-        """Map ``size`` bytes (rounded up to pages) with 4 KiB pages (xv6 ``mappages``)."""
-        for off in range(0, size, PAGE):
-            self.map(va + off, pa + off, flags)
+    def map_range(self, va: int, pa: int, size: int, flags: int | str = 'rwx',
+                  megapages: bool = False) -> None:
+        """Map ``size`` bytes (rounded up to pages) with 4 KiB pages (xv6 ``mappages``);
+        ``megapages``: a 4 MiB leaf wherever ``va`` and ``pa`` are 4 MiB-aligned and a
+        whole megapage of the range is left (the fewer, larger entries a VMM uses to map
+        guest RAM; privileged spec sec. 4.3.1)."""
+        off = 0
+        while off < size:
+            if megapages and (va + off) % MEGAPAGE == 0 and (pa + off) % MEGAPAGE == 0 \
+                    and size - off >= MEGAPAGE:
+                self.map(va + off, pa + off, flags, level=1)
+                off += MEGAPAGE
+            else:
+                self.map(va + off, pa + off, flags)
+                off += PAGE
 
     def lookup(self, va: int) -> Lookup | None:
         """The leaf mapping ``va`` (no permission check, no A/D update), or None."""
