@@ -1179,11 +1179,16 @@ static int run_command(struct token *t, int a, int b, int in_child)
         free_fields(&values);
         return status;
     }
-    if (xtrace) {                                 /* set -x: "+ cmd args" on stderr */
-        fputs("+", stderr);
-        for (i = 0; i < argv.n; i++)
-            fprintf(stderr, " %s", argv.at[i]);
-        fputs("\n", stderr);
+    if (xtrace) {                 /* set -x: "+ cmd args" on stderr, in one write so */
+        struct str line = {0};    /* the traces of a pipeline's commands do not mix */
+        put(&line, '+');
+        for (i = 0; i < argv.n; i++) {
+            put(&line, ' ');
+            puts_str(&line, argv.at[i]);
+        }
+        put(&line, '\n');
+        fwrite(line.s, 1, line.n, stderr);
+        free(line.s);
     }
     int (*builtin)(char **) = find_builtin(argv.at[0]);
     if (builtin && !in_child) {
