@@ -155,6 +155,36 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("gc_sweep", 5, "application",
      "sweeping one heap object: proportional to the heap (GC Handbook sec. 2.5); "
      "illustrative"),
+    ("accel_launch", 10_000, "accelerator",
+     "launching one kernel on a discrete GPU: ~5 us at the 2 GHz host clock (Volkov & "
+     "Demmel, 'Benchmarking GPUs to Tune Dense Linear Algebra', SC 2008, sec. 3.1)"),
+    ("accel_copy_setup", 20_000, "accelerator",
+     "fixed cost of one host<->device copy: ~10 us (Volkov & Demmel 2008, sec. 3.2)"),
+    ("accel_copy_byte", 0.5, "accelerator",
+     "one byte over PCIe 1.1 x16 at ~4 GB/s sustained: 0.5 cycle at 2 GHz (Volkov & "
+     "Demmel 2008, sec. 3.2, 3.3 GB/s pinned); illustrative"),
+    ("accel_flop", 0.01, "accelerator",
+     "one floating-point operation on the device at ~200 GFLOP/s sustained: 0.01 cycle "
+     "at 2 GHz (Volkov & Demmel 2008, SGEMM); illustrative"),
+    ("remote_call", 30_000, "remoting",
+     "one API call forwarded from a VM to the host back end and answered (marshal, "
+     "VMM channel, unmarshal, reply): ~15 us (Shi, Chen & Sun, 'vCUDA', IPDPS 2009, "
+     "sec. 5: overhead per call dominates small calls); illustrative"),
+    ("remote_byte", 2, "remoting",
+     "one byte copied through the VM<->host channel, once into and once out of the "
+     "shared buffer at ~1 byte/cycle each (Shi et al. 2009; Drepper 2007, sec. 3.5)"),
+    ("net_round_trip", 100_000, "network",
+     "one request/response over TCP on Gigabit Ethernet: ~50 us (Duato et al., 'rCUDA', "
+     "HPCS 2010, sec. V); illustrative"),
+    ("net_byte", 16, "network",
+     "one byte at 1 Gbit/s: 8 ns = 16 cycles at 2 GHz (Duato et al. 2010, GigE)"),
+    ("lib_hook_call", 20, "library",
+     "one call through an LD_PRELOAD hook: a PLT indirect jump to the hook plus its "
+     "call on to the real function (RTLD_NEXT pointer cached): tens of cycles; "
+     "illustrative"),
+    ("lib_trace_stop", 12_000, "library",
+     "one ltrace stop: a breakpoint trap, two context switches to the tracer and back "
+     "and its ptrace reads (Li, Ding & Shen 2007; Soares & Stumm 2010); illustrative"),
 ))
 
 
