@@ -13,8 +13,8 @@ result or the modeled time (the throughput row is a sustained rate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -74,7 +74,7 @@ def run_program(cu: CudaApi, kernel: str, n: int, launches: int = 1, seed: int =
     arrays = inputs(kernel, n, seed)
     check(cu.cuInit(0))
     pointers = [check(*cu.cuMemAlloc(a.nbytes)) for a in arrays]
-    for pointer, array in zip(pointers, arrays):
+    for pointer, array in zip(pointers, arrays, strict=True):
         check(cu.cuMemcpyHtoD(pointer, array))
     function = check(*cu.cuModuleGetFunction(kernel))
     for _ in range(launches):
