@@ -45,6 +45,7 @@ from vlab.isa.spec.nonvirtualizable import set_non_virtualizable
 
 from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
 from .hw_vmm import HardwareAssisted
+from .io.attach import IoError, attach_io
 from .trap_emulate import TrapAndEmulate
 
 CPU_METHODS = {'trap-emulate': TrapAndEmulate, 'hw': HardwareAssisted}
@@ -96,7 +97,7 @@ class VirtualMachine:
     def __init__(self, guest, cpu: str = 'trap-emulate', engine: str = 'interp',
                  guest_ram: int = DEFAULT_GUEST_RAM, vmm_ram: int = DEFAULT_VMM_SIZE,
                  non_virtualizable: bool = False, costs=None, log_exits: bool = False,
-                 entry: str = 'M'):
+                 entry: str = 'M', io: str | None = None):
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
@@ -133,6 +134,12 @@ class VirtualMachine:
         if log_exits:
             self.vmm.log = []
         self.vmm.start()
+        self.io = None                # devices of the I/O method (vlab/hardware/io/)
+        if io is not None:
+            try:
+                self.io = attach_io(self, io)
+            except IoError as exc:
+                raise VmError(str(exc)) from None
 
     @property
     def ledger(self):

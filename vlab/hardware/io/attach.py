@@ -1,0 +1,120 @@
+"""Giving a VM its disk and console by one of the course's three I/O methods (``--io``).
+
+=============  ===========================  =================================  ===========
+method         disk (0x1000_2000)           console                            DMA checked
+=============  ===========================  =================================  ===========
+emulated       EmulatedDisk: register file  the 16550 UART, emulated: every     by the VMM
+               emulated in the VMM, every   register access an MMIO exit        (GuestDma)
+               register access an exit
+virtio         virtio-blk over virtio-mmio  virtio-console over virtio-mmio     by the VMM
+               (0x1000_3000): rings in      (0x1000_4000): one kick per batch   (GuestDma)
+               guest memory, one exit per   of lines
+               batch of requests
+passthrough    PassthroughDisk: register    the 16550 UART mapped into the      by the
+               page mapped in the G-stage,  guest (it does no DMA): no exits    IOMMU
+               DMA through the IOMMU
+=============  ===========================  =================================  ===========
+
+(The addresses continue QEMU ``virt``'s device area after the UART and the host's disk,
+vlab/host/platform.py.)  The methods need the hardware-assisted VMM (``cpu='hw'``): its
+G-stage table is what decides which device pages are the guest's (mapped: direct access)
+and which exit (unmapped: vlab/hardware/mmio.py).  Under ``emulated`` and ``virtio`` the
+UART stays unmapped, as the hw VMM leaves every device.
+
+The guest's drivers: vlab/hardware/io/guest/iodrv.c (the same register-file driver for
+the emulated and the passed-through disk: "runs unchanged").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vlab.host.platform import UART_BASE, UART_SIZE
+from vlab.isa.pagetable import PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, SV32X4, PageTable, PoolAllocator
+
+from .disks import EmulatedDisk, PassthroughDisk
+from .guest_dma import GuestDma
+from .iommu import Iommu, IommuDma
+from .virtio_blk import VirtioBlk
+from .virtio_console import VirtioConsole
+from .virtio_mmio import VirtioMmio
+
+DISK_BASE, VIRTIO_BLK_BASE, VIRTIO_CONSOLE_BASE = 0x1000_2000, 0x1000_3000, 0x1000_4000
+DEVICE_PAGE = 0x1000
+IO_METHODS = ('emulated', 'virtio', 'passthrough')
+PASSTHROUGH_DEVICE_ID = 1
+DEVICE_RW = PTE_R | PTE_W | PTE_U | PTE_A | PTE_D
+
+
+class IoError(ValueError):
+    """The I/O method cannot be set up as asked."""
+
+
+@dataclass
+class VmIo:
+    """What ``attach_io`` gave a VM: the method and its device models."""
+
+    method: str
+    disk: object = None               # EmulatedDisk / PassthroughDisk
+    virtio_blk: VirtioMmio | None = None
+    virtio_console: VirtioMmio | None = None
+    iommu: Iommu | None = None
+    passed_through: list = field(default_factory=list)     # device pages in the G-stage
+
+    @property
+    def transports(self) -> tuple:
+        return tuple(t for t in (self.virtio_blk, self.virtio_console) if t is not None)
+
+
+def attach_io(vm, method: str) -> VmIo:
+    """Attach the devices of ``method`` to ``vm`` (a VirtualMachine on ``cpu='hw'``)."""
+    if method not in IO_METHODS:
+        raise IoError(f'I/O method {method!r} is not available; built: '
+                      f'{", ".join(IO_METHODS)}')
+    if vm.cpu != 'hw':
+        raise IoError(f'--io {method} needs --cpu hw: the G-stage table of the hardware-'
+                      'assisted VMM decides which device pages exit and which are the '
+                      "guest's")
+    bus, memory = vm.machine.bus, vm.memory
+    host_disk = vm.machine.platform.block
+    io = VmIo(method)
+    if method == 'emulated':
+        io.disk = EmulatedDisk(memory, host_disk.image)
+        bus.attach(io.disk, DISK_BASE, DEVICE_PAGE, 'vdisk')
+    elif method == 'virtio':
+        dma = GuestDma(memory)
+        uart = vm.machine.platform.uart
+        sink = lambda data: [uart.store(0, 1, b) for b in data]    # noqa: E731
+        io.virtio_blk = VirtioMmio(VirtioBlk(host_disk), dma)
+        io.virtio_console = VirtioMmio(VirtioConsole(sink), dma)
+        bus.attach(io.virtio_blk, VIRTIO_BLK_BASE, VirtioMmio.SIZE, 'virtio-blk')
+        bus.attach(io.virtio_console, VIRTIO_CONSOLE_BASE, VirtioMmio.SIZE, 'virtio-con')
+    else:
+        io.iommu = Iommu(bus)
+        io.iommu.attach(PASSTHROUGH_DEVICE_ID, _device_table(vm))
+        io.disk = PassthroughDisk(IommuDma(io.iommu, PASSTHROUGH_DEVICE_ID),
+                                  host_disk.image)
+        bus.attach(io.disk, DISK_BASE, DEVICE_PAGE, 'vdisk')
+        for base, size in ((DISK_BASE, DEVICE_PAGE), (UART_BASE, UART_SIZE)):
+            vm.vmm.g_stage.map_range(base, base, size, DEVICE_RW)
+            io.passed_through.append(base)
+        vm.machine.hfence_gvma()
+    return io
+
+
+def _device_table(vm) -> PageTable:
+    """The assigned device's second-stage table in VMM memory: guest RAM, read/write,
+    at the guest-physical addresses the driver programs (and nothing else)."""
+    memory = vm.memory
+    start = -(-vm.vmm.x_stage.alloc.next // DEVICE_PAGE) * DEVICE_PAGE
+    end = memory.vmm_base + memory.vmm_size
+    try:
+        table = PageTable(memory.bus, PoolAllocator(start, end - start), scheme=SV32X4)
+        table.map_range(memory.base, memory.base, memory.size, DEVICE_RW, megapages=True)
+    except (MemoryError, ValueError):
+        raise IoError('no VMM memory left for the IOMMU table of the assigned disk; give '
+                      'the VM more VMM memory') from None
+    return table
+
+
+__all__ = ['DISK_BASE', 'IO_METHODS', 'IoError', 'VIRTIO_BLK_BASE', 'VIRTIO_CONSOLE_BASE',
+           'VmIo', 'attach_io']
