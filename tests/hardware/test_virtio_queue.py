@@ -25,16 +25,11 @@ GUEST = 1 << 20
 AREA, HDR, DATA, STATUS = 0x8001_0000, 0x8002_0000, 0x8003_0000, 0x8002_1000
 
 
-class Disk:
-    def __init__(self, sectors=64):
-        self.image = bytearray(bytes(range(256)) * 2 * sectors)
-
-
 def blk(sectors=64, **driver_options):
-    platform = Platform(ram_size=2 * GUEST)
+    platform = Platform(ram_size=2 * GUEST, disk_image=bytes(range(256)) * 2 * sectors)
     memory = GuestMemory(platform.bus, GUEST, GUEST)
-    disk = Disk(sectors)
-    transport = VirtioMmio(VirtioBlk(disk), GuestDma(memory))
+    disk = platform.block
+    transport = VirtioMmio(VirtioBlk(disk, platform.bus), GuestDma(memory))
     driver = PyVirtioDriver(platform.bus, transport, AREA, **driver_options)
     assert driver.start(1)
     return platform, transport, driver, disk
@@ -141,7 +136,7 @@ def test_indirect_descriptors():
 def test_a_ring_outside_guest_ram_needs_reset(where):
     platform = Platform(ram_size=2 * GUEST)
     memory = GuestMemory(platform.bus, GUEST, GUEST)
-    transport = VirtioMmio(VirtioBlk(Disk()), GuestDma(memory))
+    transport = VirtioMmio(VirtioBlk(platform.block, platform.bus), GuestDma(memory))
     driver = PyVirtioDriver(platform.bus, transport, AREA)
     driver.start(0)
     vmm_before = platform.bus.read_bytes(memory.vmm_base, 4096)

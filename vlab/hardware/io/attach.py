@@ -78,13 +78,13 @@ def attach_io(vm, method: str) -> VmIo:
     host_disk = vm.machine.platform.block
     io = VmIo(method)
     if method == 'emulated':
-        io.disk = EmulatedDisk(memory, host_disk.image)
+        io.disk = EmulatedDisk(memory, host_disk)
         bus.attach(io.disk, DISK_BASE, DEVICE_PAGE, 'vdisk')
     elif method == 'virtio':
         dma = GuestDma(memory)
         uart = vm.machine.platform.uart
         sink = lambda data: [uart.store(0, 1, b) for b in data]    # noqa: E731
-        io.virtio_blk = VirtioMmio(VirtioBlk(host_disk), dma)
+        io.virtio_blk = VirtioMmio(VirtioBlk(host_disk, bus), dma)
         io.virtio_console = VirtioMmio(VirtioConsole(sink), dma)
         bus.attach(io.virtio_blk, VIRTIO_BLK_BASE, VirtioMmio.SIZE, 'virtio-blk')
         bus.attach(io.virtio_console, VIRTIO_CONSOLE_BASE, VirtioMmio.SIZE, 'virtio-con')

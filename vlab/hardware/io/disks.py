@@ -20,18 +20,41 @@ I/O method of the course reads the same sectors.
 """
 from __future__ import annotations
 
-from vlab.host.devices.block import CMD_READ, BlockDevice
+from vlab.host.devices.block import (
+    CMD_READ,
+    CMD_WRITE,
+    SECTOR_SIZE,
+    STATUS_OK,
+    BlockDevice,
+)
 from vlab.isa.pagetable import LOAD, STORE
 
 from .guest_dma import GuestDma
+from .host_disk import host_disk_command
 
 
 class EmulatedDisk(BlockDevice):
-    """The VMM's model of the disk for one guest (``memory``: its GuestMemory)."""
+    """The VMM's model of the disk for one guest (``memory``: its GuestMemory): the
+    register file is the model's; a command, once checked (sectors on the disk, buffer
+    in guest RAM), is issued to the physical disk by the VMM's driver
+    (vlab/hardware/io/host_disk.py)."""
 
-    def __init__(self, memory, image: bytearray):
+    def __init__(self, memory, host_disk):
         super().__init__(GuestDma(memory), sectors=0)
-        self.image = image                       # the host disk's bytes, shared
+        self.host_disk, self.host_bus = host_disk, memory.bus
+        self.image = host_disk.image             # the same sectors (capacity, checks)
+
+    def execute(self, command: int) -> int:
+        if command not in (CMD_READ, CMD_WRITE):
+            return super().execute(command)      # BAD_COMMAND, as the model says
+        if self.sector + self.count > self.capacity or (
+                self.count and not self.bus.is_ram(self.dma_addr, self.count * SECTOR_SIZE)):
+            return super().execute(command)      # BAD_SECTOR / DMA_FAULT, nothing moves
+        status = host_disk_command(self.host_bus, command, self.sector, self.dma_addr,
+                                   self.count)
+        self.status, self.last_error = status, self.host_disk.last_error
+        self.completed += status == STATUS_OK
+        return status
 
 
 class PassthroughDisk(BlockDevice):

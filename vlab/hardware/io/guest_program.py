@@ -41,18 +41,20 @@ def guest_image():
 @dataclass(frozen=True)
 class Job:
     """What the guest does: ``op`` ('read', 'write', 'console', 'dma') on ``count`` KiB or
-    lines, ``batch`` requests/lines per virtio notification, ``dma_addr`` for 'dma'."""
+    lines, ``batch`` requests/lines per virtio notification, ``dma_addr`` for 'dma';
+    ``check``: the guest fills the data it writes and sums the data it reads."""
 
     op: str
     count: int
     batch: int = 8
     dma_addr: int = BUF
+    check: bool = True           # fill / checksum the data (False: time the I/O only)
 
     def packed(self, method: str) -> bytes:
         if self.op not in OPS:
             raise ValueError(f'unknown I/O job {self.op!r}: one of {", ".join(OPS)}')
-        return struct.pack('<6I', METHOD_DRIVER[method], OPS[self.op], self.count,
-                           self.batch, self.dma_addr, 0)
+        return struct.pack('<7I', METHOD_DRIVER[method], OPS[self.op], self.count,
+                           self.batch, self.dma_addr, 0, int(self.check))
 
 
 def give_job(vm, method: str, job: Job) -> None:

@@ -68,9 +68,10 @@ class PerUnit:
     cycles: float
 
 
-def per_unit(method: str, op: str, units: int, batch: int = 8) -> PerUnit:
-    base = run_job(method, Job(op, 0, batch))
-    full = run_job(method, Job(op, units, batch))
+def per_unit(method: str, op: str, units: int, batch: int = 8, costs=None) -> PerUnit:
+    """The I/O alone: the guest neither fills nor sums the data (``check=False``)."""
+    base = run_job(method, Job(op, 0, batch, check=False), boot(method, costs=costs))
+    full = run_job(method, Job(op, units, batch, check=False), boot(method, costs=costs))
     return PerUnit(method, op, units, (full.total_exits - base.total_exits) / units,
                    (full.cycles - base.cycles) / units)
 

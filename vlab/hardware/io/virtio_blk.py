@@ -15,17 +15,22 @@ chain (sec. 5.2.6)::
 The configuration space starts with ``le64 capacity`` (in 512-byte sectors, sec. 5.2.4).
 Features offered: VIRTIO_F_VERSION_1, VIRTIO_F_EVENT_IDX and VIRTIO_BLK_F_FLUSH (bit 9).
 
-The disk is the host's block device (vlab/host/devices/block.py): its ``image`` bytes,
-so the three I/O methods of the course read and write the same sectors.  Every byte
-the back end copies between guest memory and the disk is charged ``dma_byte`` (the
-copy the VMM does on the guest's behalf); every descriptor it reads,
-``virtq_descriptor`` (vlab/hardware/io/virtqueue.py).  A request past the end of the
-disk or with a malformed layout gets IOERR / UNSUPP in its status byte, as the spec
-asks; a buffer outside guest RAM stops the device (DEVICE_NEEDS_RESET, virtio_mmio.py).
+The disk is the host's block device (vlab/host/devices/block.py), so the three I/O
+methods of the course read and write the same sectors: each data part of a request,
+once checked to lie in guest RAM, is one command of the VMM's driver on the physical
+disk (vlab/hardware/io/host_disk.py: five register accesses, the controller's DMA into
+the guest's buffer -- zero-copy, as vhost does).  Every descriptor the back end reads is
+charged ``virtq_descriptor`` (vlab/hardware/io/virtqueue.py).  A request past the end
+of the disk, with a data part that is not whole sectors, or of an unknown type gets
+IOERR / UNSUPP in its status byte, as the spec asks; a buffer outside guest RAM stops
+the device (DEVICE_NEEDS_RESET, virtio_mmio.py).
 """
 from __future__ import annotations
 
+from vlab.host.devices.block import CMD_READ, CMD_WRITE
+
 from .guest_dma import DmaFault
+from .host_disk import host_disk_command
 from .virtio_mmio import VIRTIO_F_EVENT_IDX, VIRTIO_F_VERSION_1
 
 DEVICE_ID = 2
@@ -39,15 +44,16 @@ QUEUE_SIZE = 64
 
 
 class VirtioBlk:
-    """The back end of one virtio disk over ``disk`` (an object with an ``image``
-    bytearray: the host's BlockDevice)."""
+    """The back end of one virtio disk over ``disk``, the host's BlockDevice, mapped on
+    ``bus`` at its platform address (the back end drives it through its registers)."""
 
     device_id = DEVICE_ID
     features = 1 << VIRTIO_F_VERSION_1 | 1 << VIRTIO_F_EVENT_IDX | 1 << VIRTIO_BLK_F_FLUSH
     queue_max = (QUEUE_SIZE,)
 
-    def __init__(self, disk, serial: bytes = b'vlab-virtio-blk'):
-        self.disk, self.serial = disk, serial[:ID_BYTES].ljust(ID_BYTES, b'\0')
+    def __init__(self, disk, bus, serial: bytes = b'vlab-virtio-blk'):
+        self.disk, self.bus = disk, bus
+        self.serial = serial[:ID_BYTES].ljust(ID_BYTES, b'\0')
         self.requests = {'in': 0, 'out': 0, 'flush': 0, 'get_id': 0, 'error': 0}
 
     @property
@@ -91,34 +97,30 @@ class VirtioBlk:
         dma.write(status_at, bytes([status]), 'status byte')
         return written + 1
 
-    def _range(self, sector: int, nbytes: int) -> slice | None:
-        start = sector * SECTOR
-        if nbytes % SECTOR or start + nbytes > len(self.disk.image):
-            return None
-        return slice(start, start + nbytes)
+    def _transfer(self, dma, command, sector, parts, what):
+        """Each data part, checked to be the guest's, becomes one command of the host's
+        driver on the physical disk (vlab/hardware/io/host_disk.py)."""
+        total = sum(d.length for d in parts)
+        if any(d.length % SECTOR for d in parts) or (sector * SECTOR + total
+                                                     > len(self.disk.image)):
+            return VIRTIO_BLK_S_IOERR, 0
+        for part in parts:
+            dma.check(part.addr, part.length, what)
+        for part in parts:
+            if host_disk_command(self.bus, command, sector, part.addr, part.length // SECTOR):
+                return VIRTIO_BLK_S_IOERR, 0
+            sector += part.length // SECTOR
+        return VIRTIO_BLK_S_OK, total
 
     def _read(self, dma, sector, _out_parts, in_parts):
-        span = self._range(sector, sum(d.length for d in in_parts))
-        if span is None:
-            return VIRTIO_BLK_S_IOERR, 0
-        offset = span.start
-        for part in in_parts:
-            dma.write(part.addr, bytes(self.disk.image[offset:offset + part.length]),
-                      'read buffer')
-            offset += part.length
-        self._charge(dma, span.stop - span.start)
-        self.requests['in'] += 1
-        return VIRTIO_BLK_S_OK, span.stop - span.start
+        status, total = self._transfer(dma, CMD_READ, sector, in_parts, 'read buffer')
+        self.requests['in'] += status == VIRTIO_BLK_S_OK
+        return status, total
 
     def _write(self, dma, sector, out_parts, _in_parts):
-        span = self._range(sector, sum(d.length for d in out_parts))
-        if span is None:
-            return VIRTIO_BLK_S_IOERR, 0
-        data = b''.join(dma.read(part.addr, part.length, 'write buffer') for part in out_parts)
-        self.disk.image[span] = data
-        self._charge(dma, len(data))
-        self.requests['out'] += 1
-        return VIRTIO_BLK_S_OK, 0
+        status, _ = self._transfer(dma, CMD_WRITE, sector, out_parts, 'write buffer')
+        self.requests['out'] += status == VIRTIO_BLK_S_OK
+        return status, 0
 
     def _flush(self, _dma, _sector, _out, _in):
         self.requests['flush'] += 1          # the disk is memory: nothing is cached
@@ -130,11 +132,6 @@ class VirtioBlk:
         dma.write(in_parts[0].addr, self.serial, 'id buffer')
         self.requests['get_id'] += 1
         return VIRTIO_BLK_S_OK, ID_BYTES
-
-    @staticmethod
-    def _charge(dma, nbytes: int) -> None:
-        if dma.ledger is not None and nbytes:
-            dma.ledger.charge('dma_byte', nbytes)
 
 
 __all__ = ['DEVICE_ID', 'VIRTIO_BLK_F_FLUSH', 'VIRTIO_BLK_S_IOERR', 'VIRTIO_BLK_S_OK',

@@ -2,8 +2,10 @@
  *
  * It runs in (virtual) M-mode under the hardware-assisted VMM and does one job, read from
  * a parameter block the host writes into guest RAM before it starts (PARAMS below):
- *   op 1: read `count` KiB from the disk into BUF and return their byte sum in `result`;
- *   op 2: write `count` KiB of a pattern (byte i = i * 13 + 7) from BUF to the disk;
+ *   op 1: read `count` KiB from the disk into BUF (with `check`: return their byte sum
+ *         in `result`);
+ *   op 2: write `count` KiB from BUF to the disk (with `check`: first fill BUF with a
+ *         pattern, byte i = i * 13 + 7);
  *   op 3: print `count` console lines of LINE bytes;
  *   op 4: program one disk READ of a sector to `dma_addr` (any address: the test of a
  *         malicious guest) and return the disk's STATUS.
@@ -20,6 +22,7 @@ typedef unsigned long long u64;
 
 struct params {
     u32 method, op, count, batch, dma_addr, result;
+    u32 check;      /* 1: fill the write pattern / sum what was read (0: I/O only) */
 };
 #define P ((volatile struct params *)0x80400000u)
 #define RINGS 0x80410000u          /* one 8 KiB area per virtqueue */
@@ -225,7 +228,7 @@ int main(void)
     u32 method = P->method, op = P->op, count = P->count, batch = P->batch;
     volatile u8 *buf = (volatile u8 *)BUF;
     int err = 0;
-    if (op == 2)
+    if (op == 2 && P->check)
         for (u32 i = 0; i < count * 1024; i++)
             buf[i] = (u8)(i * 13 + 7);
     if (method == 1) {
@@ -240,7 +243,7 @@ int main(void)
         P->result = disk_command(1, 0, P->dma_addr, 1);
     else
         return 2;
-    if (op == 1) {
+    if (op == 1 && P->check) {
         u32 sum = 0;
         for (u32 i = 0; i < count * 1024; i++)
             sum += buf[i];
