@@ -22,3 +22,18 @@ def config_root(tmp_path_factory):
     except ToolchainMissing as exc:
         pytest.skip(str(exc))
     return root
+
+
+FOREIGN = Path(__file__).resolve().parents[2] / "vlab" / "library" / "foreign" / "programs"
+
+
+@pytest.fixture(scope="session")
+def hello_exe(tmp_path_factory):
+    """hello_win.c built into a PE32 RISC-V program."""
+    from vlab.library.foreign.pe_build import build_pe
+
+    out = tmp_path_factory.mktemp("pe") / "hello.exe"
+    try:
+        return build_pe([FOREIGN / "hello_win.c"], out)
+    except ToolchainMissing as exc:
+        pytest.skip(str(exc))
