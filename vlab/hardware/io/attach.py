@@ -15,6 +15,10 @@ passthrough    PassthroughDisk: register    the 16550 UART mapped into the      
                DMA through the IOMMU
 =============  ===========================  =================================  ===========
 
+A VM booted with ``virtio`` can also get a network card, ``connect_network``: virtio-net
+(0x1000_5000) on a host bridge between VMs (vlab/hardware/io/bridge.py).  (The network
+has no emulated or passed-through card yet.)
+
 (The addresses continue QEMU ``virt``'s device area after the UART and the host's disk,
 vlab/host/platform.py.)  The methods need the hardware-assisted VMM (``cpu='hw'``): its
 G-stage table is what decides which device pages are the guest's (mapped: direct access)
@@ -37,8 +41,11 @@ from .iommu import Iommu, IommuDma
 from .virtio_blk import VirtioBlk
 from .virtio_console import VirtioConsole
 from .virtio_mmio import VirtioMmio
+from .virtio_net import VirtioNet
 
 DISK_BASE, VIRTIO_BLK_BASE, VIRTIO_CONSOLE_BASE = 0x1000_2000, 0x1000_3000, 0x1000_4000
+VIRTIO_NET_BASE = 0x1000_5000
+MAC_PREFIX = bytes.fromhex('5254001234')      # QEMU's locally administered 52:54:00:...
 DEVICE_PAGE = 0x1000
 IO_METHODS = ('emulated', 'virtio', 'passthrough')
 PASSTHROUGH_DEVICE_ID = 1
@@ -57,12 +64,14 @@ class VmIo:
     disk: object = None               # EmulatedDisk / PassthroughDisk
     virtio_blk: VirtioMmio | None = None
     virtio_console: VirtioMmio | None = None
+    virtio_net: VirtioMmio | None = None
     iommu: Iommu | None = None
     passed_through: list = field(default_factory=list)     # device pages in the G-stage
 
     @property
     def transports(self) -> tuple:
-        return tuple(t for t in (self.virtio_blk, self.virtio_console) if t is not None)
+        return tuple(t for t in (self.virtio_blk, self.virtio_console, self.virtio_net)
+                     if t is not None)
 
 
 def attach_io(vm, method: str) -> VmIo:
@@ -101,6 +110,22 @@ def attach_io(vm, method: str) -> VmIo:
     return io
 
 
+def connect_network(vm, bridge, host_id: int) -> VirtioMmio:
+    """Give ``vm`` (with ``io='virtio'``) a virtio-net card with MAC 52:54:00:12:34:
+    ``host_id`` at VIRTIO_NET_BASE, plugged into ``bridge`` (vlab/hardware/io/bridge.py)."""
+    if vm.io is None or vm.io.method != 'virtio':
+        raise IoError("a VM's network card is virtio-net: boot the VM with io='virtio'")
+    if not 0 <= host_id < 256:
+        raise IoError(f'host id {host_id} is the last byte of a MAC address: 0..255')
+    nic = VirtioNet(MAC_PREFIX + bytes([host_id]))
+    transport = VirtioMmio(nic, GuestDma(vm.memory))
+    nic.transport = transport
+    vm.machine.bus.attach(transport, VIRTIO_NET_BASE, VirtioMmio.SIZE, 'virtio-net')
+    bridge.connect(nic)
+    vm.io.virtio_net = transport
+    return transport
+
+
 def _device_table(vm) -> PageTable:
     """The assigned device's second-stage table in VMM memory: guest RAM, read/write,
     at the guest-physical addresses the driver programs (and nothing else)."""
@@ -117,4 +142,4 @@ def _device_table(vm) -> PageTable:
 
 
 __all__ = ['DISK_BASE', 'IO_METHODS', 'IoError', 'VIRTIO_BLK_BASE', 'VIRTIO_CONSOLE_BASE',
-           'VmIo', 'attach_io']
+           'VIRTIO_NET_BASE', 'VmIo', 'attach_io', 'connect_network']

@@ -19,7 +19,7 @@ from vlab.isa.runtime.driver import compile_c
 SOURCE = Path(__file__).with_name('guest') / 'iodrv.c'
 PARAMS = 0x8040_0000
 BUF = 0x8050_0000
-OPS = {'read': 1, 'write': 2, 'console': 3, 'dma': 4}
+OPS = {'read': 1, 'write': 2, 'console': 3, 'dma': 4, 'send': 5, 'receive': 6}
 METHOD_DRIVER = {'emulated': 0, 'passthrough': 0, 'virtio': 1}   # which driver code runs
 MIN_GUEST_RAM = 8 << 20
 LINE = 32
@@ -49,12 +49,15 @@ class Job:
     batch: int = 8
     dma_addr: int = BUF
     check: bool = True           # fill / checksum the data (False: time the I/O only)
+    size: int = 0                # network: payload bytes per frame
+    peer: int = 0                # network: destination MAC 52:54:00:12:34:<peer>
 
     def packed(self, method: str) -> bytes:
         if self.op not in OPS:
             raise ValueError(f'unknown I/O job {self.op!r}: one of {", ".join(OPS)}')
-        return struct.pack('<7I', METHOD_DRIVER[method], OPS[self.op], self.count,
-                           self.batch, self.dma_addr, 0, int(self.check))
+        return struct.pack('<9I', METHOD_DRIVER[method], OPS[self.op], self.count,
+                           self.batch, self.dma_addr, 0, int(self.check), self.size,
+                           self.peer)
 
 
 def give_job(vm, method: str, job: Job) -> None:

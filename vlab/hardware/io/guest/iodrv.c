@@ -8,7 +8,11 @@
  *         pattern, byte i = i * 13 + 7);
  *   op 3: print `count` console lines of LINE bytes;
  *   op 4: program one disk READ of a sector to `dma_addr` (any address: the test of a
- *         malicious guest) and return the disk's STATUS.
+ *         malicious guest) and return the disk's STATUS;
+ *   op 5: send `count` Ethernet frames of `size` payload bytes to MAC 52:54:00:12:34:`peer`
+ *         through virtio-net, `batch` per notification (OASIS virtio 1.1 sec. 5.1);
+ *   op 6: offer `count` receive buffers at once (one notification), wait until `count`
+ *         frames have arrived and return the sum of their payload bytes.
  * `method` 0 drives the register-file disk at 0x10002000 (the same code whether the VMM
  * emulates it or passes it through) and the 16550 UART; method 1 drives virtio-blk and
  * virtio-console over virtio-mmio (OASIS virtio 1.1, sec. 2.6 split virtqueues, 4.2 MMIO,
@@ -23,12 +27,15 @@ typedef unsigned long long u64;
 struct params {
     u32 method, op, count, batch, dma_addr, result;
     u32 check;      /* 1: fill the write pattern / sum what was read (0: I/O only) */
+    u32 size;       /* network: payload bytes per frame */
+    u32 peer;       /* network: last byte of the destination MAC 52:54:00:12:34:xx */
 };
 #define P ((volatile struct params *)0x80400000u)
 #define RINGS 0x80410000u          /* one 8 KiB area per virtqueue */
 #define HEADERS 0x80420000u        /* virtio-blk request headers, 16 bytes each */
 #define STATUS 0x80421000u         /* their status bytes */
 #define LINES 0x80422000u          /* console lines for the virtio console */
+#define FRAMES 0x80430000u         /* network packets, 2 KiB each (header + frame) */
 #define BUF 0x80500000u            /* data buffer of the disk operations */
 #define LINE 32
 #define SECTOR 512
@@ -83,7 +90,7 @@ struct vq {
     volatile u16 *used;             /* flags, idx, {u32 id, u32 len}[QSIZE], avail_event */
     u16 next_avail;
 };
-static struct vq queues[3];          /* 0: blk requestq, 1: console receiveq, 2: transmitq */
+static struct vq queues[5];  /* blk requestq; console receiveq, transmitq; net rx, tx */
 
 static int virtio_start(u32 base, u32 device_id, int first, int nqueues)
 {
@@ -222,6 +229,69 @@ static int uart_lines(u32 count)
     return 0;
 }
 
+#define VNET 0x10005000u
+#define NET_HDR 12
+#define PACKET 2048
+
+static int vnet_send(u32 count, u32 size, u32 peer, u32 batch)
+{
+    struct vq *v = &queues[4];
+    u32 done = 0;
+    u8 src[6];
+    if (batch < 1 || batch > QSIZE || size + 14 > 1514)
+        return 50;
+    for (int i = 0; i < 6; i++)
+        src[i] = *(volatile u8 *)(VNET + 0x100 + i);        /* config: our MAC, once */
+    while (done < count) {
+        u32 n = 0;
+        for (; n < batch && done + n < count; n++) {
+            volatile u8 *p = (volatile u8 *)(FRAMES + PACKET * n);
+            for (int i = 0; i < NET_HDR; i++)
+                p[i] = 0;                                   /* no offloads */
+            volatile u8 *f = p + NET_HDR;
+            const u8 dst[6] = {0x52, 0x54, 0x00, 0x12, 0x34, (u8)peer};
+            for (int i = 0; i < 6; i++) {
+                f[i] = dst[i];
+                f[6 + i] = src[i];
+            }
+            f[12] = 0x88; f[13] = 0xb5;                     /* local experimental type */
+            for (u32 i = 0; i < size; i++)
+                f[14 + i] = (u8)(done + n + i);
+            put_desc(v, n, FRAMES + PACKET * n, NET_HDR + 14 + size, 0, 0);
+            v->avail[2 + v->next_avail % QSIZE] = n;
+            v->next_avail++;
+        }
+        publish_and_wait(VNET, 1, v, n);
+        done += n;
+    }
+    return 0;
+}
+
+static int vnet_receive(u32 count)
+{
+    struct vq *v = &queues[3];
+    if (count > QSIZE)
+        return 60;
+    for (u32 n = 0; n < count; n++) {
+        put_desc(v, n, FRAMES + PACKET * n, PACKET, F_WRITE, 0);
+        v->avail[2 + v->next_avail % QSIZE] = n;
+        v->next_avail++;
+    }
+    publish_and_wait(VNET, 0, v, count);
+    u32 sum = 0;
+    volatile u32 *used = (volatile u32 *)(v->used + 2);
+    for (u32 n = 0; n < count; n++) {
+        u32 id = used[2 * n], len = used[2 * n + 1];
+        volatile u8 *f = (volatile u8 *)(FRAMES + PACKET * id) + NET_HDR;
+        if (len < NET_HDR + 14)
+            return 61;
+        for (u32 i = 14; i < len - NET_HDR; i++)
+            sum += f[i];
+    }
+    P->result = sum;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 int main(void)
 {
@@ -234,6 +304,8 @@ int main(void)
     if (method == 1) {
         if ((err = virtio_start(VBLK, 2, 0, 1)) != 0 || (err = virtio_start(VCON, 3, 1, 2)) != 0)
             return err;
+        if (op >= 5 && (err = virtio_start(VNET, 1, 3, 2)) != 0)
+            return err;
     }
     if (op == 1 || op == 2)
         err = method == 1 ? vblk_io(op == 1 ? 0 : 1, count, batch) : disk_io(op, count);
@@ -241,6 +313,10 @@ int main(void)
         err = method == 1 ? vcon_lines(count, batch) : uart_lines(count);
     else if (op == 4)
         P->result = disk_command(1, 0, P->dma_addr, 1);
+    else if (op == 5 && method == 1)
+        err = vnet_send(count, P->size, P->peer, batch);
+    else if (op == 6 && method == 1)
+        err = vnet_receive(count);
     else
         return 2;
     if (op == 1 && P->check) {
