@@ -39,6 +39,7 @@ TYPES = ('1', '2', 'dual')
 BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate'), ('1',)
 ENTRIES = ('M', 'S')
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
+IO_CHOICES = ('emulated', 'virtio', 'passthrough')      # vlab/hardware/io/attach.py
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument('--non-virtualizable', action='store_true',
                      help='sensitive CSR accesses stop trapping in U-mode (Robin & Irvine '
                           '2000): watch equivalence fail')
+    run.add_argument('--io', choices=IO_CHOICES, default=None,
+                     help='I/O virtualization of the disk (0x10002000 register file or '
+                          'virtio-blk at 0x10003000) and console (16550 or virtio-console '
+                          'at 0x10004000): emulated, virtio or passthrough (an IOMMU); '
+                          'needs --cpu hw (vlab/hardware/io/attach.py)')
     add_output_cap_option(run)
 
 
@@ -82,7 +88,8 @@ def run(args) -> int:
             raise VmError(f'{args.guest} is not a bare-metal program (no tohost symbol, not '
                           'linked at 0x80000000): a VM runs a whole machine\'s software')
         vm = VirtualMachine(image, cpu=args.cpu, engine=args.engine,
-                            non_virtualizable=args.non_virtualizable, entry=args.entry)
+                            non_virtualizable=args.non_virtualizable, entry=args.entry,
+                            io=args.io)
     except (BootError, VmError) as exc:
         print(f'vlab vm run: error: {exc}', file=sys.stderr)
         return EXIT_USAGE
