@@ -37,3 +37,15 @@ def hello_exe(tmp_path_factory):
         return build_pe([FOREIGN / "hello_win.c"], out)
     except ToolchainMissing as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def saxpy_elf(tmp_path_factory):
+    """The guest saxpy program linked with the CUDA front end."""
+    from vlab.library.accel.guest import build_accel_program
+
+    out = tmp_path_factory.mktemp("accel") / "saxpy"
+    try:
+        return build_accel_program(PROGRAMS.parent / "accel" / "programs" / "saxpy.c", out)
+    except ToolchainMissing as exc:
+        pytest.skip(str(exc))
