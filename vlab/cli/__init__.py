@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "os": ("vlab.cli.os_cmd", "the multi-process kernel: boot a shell, run one command"),
     "container": ("vlab.cli.container_cmd", "containers: build, run, ps, exec, logs, images "
                                              "(docker's verbs)"),
+    "lib": ("vlab.cli.lib_cmd", "library level: trace and hook library calls, run Win32 "
+                                 "programs, remote an accelerator API"),
     "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export, "
                                        "feedback"),
 }
