@@ -21,8 +21,9 @@ The pieces (Hwang et al. 2011, sec. 3.2: a VM is a virtual CPU, memory and devic
 * the **VMM**, chosen by ``cpu``: 'trap-emulate' (vlab/hardware/trap_emulate.py) or
   'hw', the KVM-style VMM on the machine's hypervisor extension
   (vlab/hardware/hw_vmm.py: the guest's S-mode runs natively in VS-mode over a G-stage
-  table).  The other methods of the course (binary translation, paravirtualization) are
-  not built yet.
+  table), or 'bt', VMware-style binary translation of the guest's kernel code with
+  callouts instead of traps (vlab/hardware/bt.py).  The course's other method
+  (paravirtualization) is not built yet.
 
 ``entry`` is where the guest starts: 'M' (a bare-metal program, the default) or, with
 ``cpu='hw'``, 'S': a kernel entered in S-mode whose firmware is the VMM's SBI
@@ -43,13 +44,15 @@ from vlab.isa.elf import ElfFormatError, ElfImage, load_elf
 from vlab.isa.machine import Machine, RunResult
 from vlab.isa.spec.nonvirtualizable import set_non_virtualizable
 
+from .bt import BinaryTranslation
 from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
 from .hw_vmm import HardwareAssisted
 from .io.attach import IoError, attach_io
 from .trap_emulate import TrapAndEmulate
 
-CPU_METHODS = {'trap-emulate': TrapAndEmulate, 'hw': HardwareAssisted}
-PLANNED_METHODS = ('bt', 'paravirt')      # the course's other methods, not built yet
+CPU_METHODS = {'trap-emulate': TrapAndEmulate, 'hw': HardwareAssisted,
+               'bt': BinaryTranslation}
+PLANNED_METHODS = ('paravirt',)           # the course's other methods, not built yet
 DEFAULT_GUEST_RAM = 64 << 20
 MAX_RAM = 1 << 30                 # host RAM of the machine, at most
 
@@ -71,6 +74,7 @@ class VmStats:
     total_cycles: float
     cpu: str = 'trap-emulate'
     world_switches: int = 0     # guest -> VMM and VMM -> guest: two per VM exit (type 1)
+    translation: dict | None = None   # --cpu bt: translations and callouts (bt.py)
 
     def text(self) -> str:
         lines = [f'CPU virtualization: {self.cpu}',
@@ -85,6 +89,9 @@ class VmStats:
                          f'shadow drops: {self.shadow_drops}')
         lines.append(f'world switches: {self.world_switches} (an exit and an entry per VM '
                      'exit; type 1: no host OS in between)')
+        if self.translation:
+            lines.append('binary translation (callouts instead of exits):')
+            lines += [f'  {what}: {count}' for what, count in self.translation.items()]
         lines.append(f'modeled time: {self.total_cycles:.0f} cycles (vlab/host/costs.py)')
         lines += [f'  {event}: {count} x {price:g} = {count * price:.0f}'
                   for event, (count, price) in self.cycles.items()]
@@ -179,7 +186,8 @@ class VirtualMachine:
         return VmStats(self.machine.hart.instret, dict(self.vmm.exits),
                        dict(self.vmm.emulated), self.vmm.shadow.fills,
                        self.vmm.shadow.drops, cycles, ledger.total_cycles, self.cpu,
-                       2 * sum(self.vmm.exits.values()))
+                       2 * sum(self.vmm.exits.values()),
+                       getattr(self.vmm, 'translation_stats', dict)() or None)
 
 
 def _image(guest) -> ElfImage:

@@ -140,6 +140,16 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("shadow_pt_update", 1000, "virtualization",
      "VMM work to validate a guest PTE write and update the shadow entry, "
      "thousands of cycles (Adams & Agesen 2006, ptemod nanobenchmark)"),
+    ("bt_callout", 400, "virtualization",
+     "binary translation: translated guest-kernel code calling into the VMM to emulate "
+     "one sensitive instruction -- a call and return inside the VMM, no trap and no mode "
+     "switch: hundreds of cycles where a trap round trip costs thousands (Adams & Agesen "
+     "2006, sec. 3.1 callouts, sec. 6 nanobenchmarks); illustrative"),
+    ("bt_translate", 100, "virtualization",
+     "binary translation: decoding one guest-kernel instruction, classifying it by the "
+     "sensitivity table and emitting its copy or callout: tens to a hundred host "
+     "instructions; no single published figure (Adams & Agesen 2006, sec. 3.1); "
+     "illustrative"),
     ("block_translate", 2000, "translation",
      "translating one guest basic block: tens of host instructions per guest "
      "instruction translated; no single published figure (illustrative)"),
