@@ -129,9 +129,9 @@ class Accelerator:
             raise CudaError(CUresult.CUDA_ERROR_INVALID_VALUE,
                             f"kernel {name} takes {len(kernel.signature)} arguments "
                             f"({kernel.signature}), got {len(args)}")
-        if kernel.signature[0] == "u" and not 0 < int(args[0]) <= 1 << 16:
+        if kernel.signature[0] == "u" and int(args[0]) < 1:
             raise CudaError(CUresult.CUDA_ERROR_INVALID_VALUE,
-                            f"kernel {name}: size {args[0]} must be in 1..65536")
+                            f"kernel {name}: size {args[0]} must be at least 1")
         views = {}
         for index, count in kernel.elements(args).items():
             offset = self._range(tenant, int(args[index]), 4 * count, f"kernel {name}")

@@ -91,7 +91,7 @@ def _show(value) -> str:
     if isinstance(value, CString):
         return f'"{value.text}"'
     value &= MASK
-    if value & 0x8000_0000:
+    if value >= 0xFFFF_0000:                     # a small negative number (AT_FDCWD, -1)
         return str(value - (1 << 32))
     return f"{value:#x}" if value > 0xFFFF else str(value)
 
