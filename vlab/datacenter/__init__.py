@@ -1,5 +1,11 @@
-"""Data-center growth, consolidation and cost models (Hwang et al. 2011, sec. 3.1.3).
+"""Data centers: growth and cost, and server consolidation on real traces.
 
-Empty: no model exists yet. The package only reserves its place in the layering
-(tests/test_layering.py); chapter 11, which will build it, is not written yet.
+- :mod:`.growth`: the growth and cost breakdown of data centers (IDC figures as cited
+  by Hwang et al. 2011, sec. 3.5), every number with its source;
+- :mod:`.traces`: PlanetLab CPU traces as CloudSim ships them (two days included);
+- :mod:`.power_models`, :mod:`.fleet`: hosts (SPECpower tables, linear models), VM types;
+- :mod:`.detection`, :mod:`.placement`, :mod:`.consolidation`: the policies of
+  Beloglazov & Buyya 2012 (overload detection, MMT selection, PABFD placement);
+- :mod:`.migration_cost`: CloudSim's migration-time and degradation model;
+- :mod:`.simulator`: one day, one policy -> energy, SLATAH, PDM, SLAV, migrations.
 """
