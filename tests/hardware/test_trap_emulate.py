@@ -145,7 +145,7 @@ def test_budget_stops_a_spinning_guest():
 
 
 @pytest.mark.parametrize('args, words', [
-    ({'cpu': 'bt'}, 'not available'),
+    ({'cpu': 'no-such-method'}, 'not available'),
     ({'guest_ram': 1 << 30}, 'at most'),
     ({'guest_ram': 1000}, 'whole 4 KiB pages'),
 ])

@@ -74,6 +74,16 @@ def test_non_virtualizable_switch_changes_the_result(tmp_path, capfd):
     te = ('--cpu', 'trap-emulate')
     assert cli(capfd, 'vm', 'run', path, *te)[0] == 0
     assert cli(capfd, 'vm', 'run', path, *te, '--non-virtualizable')[0] == 2
+    assert cli(capfd, 'vm', 'run', path, '--cpu', 'bt', '--non-virtualizable')[0] == 0
+
+
+def test_bt_stats_show_translations_callouts_and_remaining_exits(tmp_path, capfd):
+    status, out, err = cli(capfd, 'vm', 'run', write(tmp_path, 'hello'), '--cpu', 'bt',
+                           '--stats')
+    assert status == 21 and out == 'hello from a guest\n'
+    assert 'CPU virtualization: bt' in err and 'VM exits: 0' in err
+    assert 'callouts made: 2' in err and 'bt_callout: 2 x 400 = 800' in err
+    assert 'guest-kernel instructions translated: ' in err
 
 
 def test_guest_fault_is_reported_like_vlab_run(tmp_path, capfd):
@@ -89,7 +99,6 @@ def test_budget(tmp_path, capfd):
 
 
 @pytest.mark.parametrize('argv, words', [
-    (['--cpu', 'bt'], '--cpu bt is not available yet'),
     (['--cpu', 'paravirt'], '--cpu paravirt is not available yet'),
     (['--type', '2'], '--type 2 is not available yet'),
     (['--type', 'dual'], '--type dual is not available yet'),

@@ -12,11 +12,14 @@ past it one line on stderr says so and further console bytes are dropped (a cons
 no error to give the guest), so a guest printing forever no longer floods the terminal.
 
 Built: ``--cpu hw`` (the default: a KVM-style VMM on the machine's hypervisor extension,
-vlab/hardware/hw_vmm.py) and ``--cpu trap-emulate``, with ``--type 1``.  ``--entry S``
+vlab/hardware/hw_vmm.py), ``--cpu trap-emulate`` and ``--cpu bt`` (binary translation of
+the guest's kernel code, callouts instead of traps: vlab/hardware/bt.py; ``--stats``
+adds translations and callouts), with ``--type 1``.  ``--entry S``
 (hw only) starts the guest in S-mode as a kernel whose firmware is the VMM's SBI
 (vlab/hardware/sbi.py).  ``--non-virtualizable`` breaks trap-and-emulate; under ``hw``
 it changes nothing (in VS/VU-mode every sensitive instruction traps or acts on the vs*
-registers).  The course's other CPU methods (bt, paravirt), hypervisor types (2, dual)
+registers), and under ``bt`` neither (the translator replaces the silent instructions
+too).  The course's other CPU method (paravirt), hypervisor types (2, dual)
 and the guest kernel (no GUEST) are not built yet: asking for them is a usage error that
 says so.
 """
@@ -36,7 +39,7 @@ from vlab.os.signal import SIGABRT, exit_status, signal_for
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
 CPUS = ('trap-emulate', 'bt', 'paravirt', 'hw')
 TYPES = ('1', '2', 'dual')
-BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate'), ('1',)
+BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate', 'bt'), ('1',)
 ENTRIES = ('M', 'S')
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 IO_CHOICES = ('emulated', 'virtio', 'passthrough')      # vlab/hardware/io/attach.py
@@ -48,8 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          description='run a bare-metal guest ELF as a virtual machine')
     run.add_argument('guest', nargs='?', help='a bare-metal RV32 ELF (or .s) file')
     run.add_argument('--cpu', choices=CPUS, default='hw',
-                     help='CPU virtualization method (built: hw, the default, and '
-                          'trap-emulate)')
+                     help='CPU virtualization method (built: hw, the default, '
+                          'trap-emulate and bt)')
     run.add_argument('--type', choices=TYPES, default='1', dest='vm_type',
                      help='hypervisor type (built: 1, native)')
     run.add_argument('--engine', choices=RUNNING_ENGINES, default='interp',
