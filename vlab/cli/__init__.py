@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                                              "(docker's verbs)"),
     "lib": ("vlab.cli.lib_cmd", "library level: trace and hook library calls, run Win32 "
                                  "programs, remote an accelerator API"),
+    "datacenter": ("vlab.cli.datacenter_cmd", "data centers: server consolidation on PlanetLab "
+                                               "traces"),
     "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export, "
                                        "feedback"),
 }
