@@ -68,10 +68,11 @@ class VirtioBlk:
         """Serve every request available on the request queue."""
         vq = transport.queue(index)
         while (chain := vq.pop()) is not None:
-            written = self._serve(transport.dma, chain)
+            written = self.serve(transport.dma, chain)
             vq.push(chain.head, written)
 
-    def _serve(self, dma, chain) -> int:
+    def serve(self, dma, chain) -> int:
+        """Serve one request chain; returns the bytes written into it (data + status)."""
         readable, writable = chain.readable, chain.writable
         if not readable or readable[0].length < HEADER or not writable:
             raise DmaFault(f'request {chain.head}: no 16-byte header or no status byte '

@@ -1,0 +1,11 @@
+"""Chapter 5's I/O-virtualization experiments, one file per experiment.
+
+Each module follows :mod:`vlab.lab.experiment`: a model function returning data from a
+real run of :mod:`vlab.hardware.io` (virtqueues in guest memory, the C guest's drivers
+under the hardware-assisted VMM), a plot function and a describe function.
+
+* ``virtqueue_view`` -- a split virtqueue drawn step by step as the driver fills it and
+  the device consumes it;
+* ``exits_view``     -- exits and modeled cycles per KiB and per console line for
+  emulation, virtio and direct assignment, with the virtio batch size as a slider.
+"""
