@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from vlab.datacenter.detection import Detector, iqr, loess_predict, mad
-from vlab.datacenter.fleet import VM_TYPES, make_fleet, vm_types_for
+from vlab.datacenter.fleet import make_fleet, vm_types_for
 from vlab.datacenter.migration_cost import migration_time_s
 from vlab.datacenter.placement import first_fit, has_room, power_aware_best_fit
 from vlab.datacenter.power_models import HP_ML110_G4, HP_ML110_G5, LinearPowerModel

@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from vlab.datacenter.traces import (SAMPLES_PER_DAY, TraceError, included_days, load_day,
-                                    pack_directory, read_directory)
+from vlab.datacenter.traces import (
+    SAMPLES_PER_DAY,
+    TraceError,
+    included_days,
+    load_day,
+    pack_directory,
+    read_directory,
+)
 
 
 def test_included_days_match_the_papers_workload_table():
