@@ -53,13 +53,15 @@ def hook_run(hooks: str = "none", watcher: str = "preload") -> HookRun:
     program, root = config_program()
     session = Session(program, root=root, hooks=HOOK_SETS[hooks],
                       functions=PROTOTYPES if watcher == "ltrace" else (),
-                      trace=watcher == "ltrace").run()
+                      trace=watcher == "ltrace", argv=["config_clock"]).run()
     ledger = session.machine.ledger
     return HookRun(hooks, watcher, session.stdout.decode(), format_trace(session),
                    dict(ledger.by_category()), ledger.count("lib_hook_call"),
                    ledger.count("lib_trace_stop"))
 
 
+CATEGORIES = ("os", "library", "mmu", "compute", "trap")     # ledger categories shown
+X_LIMIT_K = 350                                              # one scale for every state
 CATEGORY_COLORS = {"library": LEVEL_COLORS["library"], "os": LEVEL_COLORS["os"],
                    "compute": LEVEL_COLORS["isa"]}
 
@@ -71,10 +73,11 @@ def plot_hooks(run: HookRun) -> Figure:
     text.axis("off")
     text.text(0, 1, run.output, va="top", family="monospace", fontsize=9)
     text.set_title(f"output (hooks: {run.hooks}; {run.watcher})")
-    names = sorted(run.cycles, key=run.cycles.get, reverse=True)[:5]
-    values = [run.cycles[n] / 1000 for n in names]
-    bars.barh(names, values, color=[CATEGORY_COLORS.get(n, "#999999") for n in names])
+    values = [run.cycles.get(n, 0) / 1000 for n in CATEGORIES]
+    bars.barh(CATEGORIES, values, color=[CATEGORY_COLORS.get(n, "#999999")
+                                         for n in CATEGORIES])
     bars.invert_yaxis()
+    bars.set_xlim(0, X_LIMIT_K)
     bars.set_xlabel("modeled cycles (thousands)")
     bars.set_title(f"cost: {run.total / 1000:,.0f} k cycles")
     return fig

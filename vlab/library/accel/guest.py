@@ -26,7 +26,8 @@ from .driver import attach_accel
 from .transport import TRANSPORTS
 
 HERE = Path(__file__).resolve().parent
-FRONT_END = HERE / "programs" / "cuda_front.c"
+PROGRAMS = HERE / "programs"              # saxpy.c and the front end cuda_front.c
+FRONT_END = PROGRAMS / "cuda_front.c"
 
 
 def build_accel_program(sources, out) -> Path:

@@ -1,6 +1,6 @@
 """KERNEL32.dll on POSIX: the Win32 functions a foreign program may import, each
-implemented with system calls of the host kernel -- WINE's approach (Amstadt & Julliard,
-"WINE", Linux Journal 1994; the WINE project's dlls/kernel32).
+implemented with system calls of the host kernel -- WINE's approach (Amstadt & Johnson,
+"Wine", Linux Journal 1994; the WINE project's dlls/kernel32).
 
 One function per Win32 function, registered with its real prototype (Microsoft Learn,
 Win32 API reference).  Each receives the call's arguments (the a0-a7 registers of the
