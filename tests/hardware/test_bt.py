@@ -151,3 +151,12 @@ def test_callout_rows_follow_the_sensitivity_table():
     assert sensitive_for_guest('csrrs', {'csr': 0xC00})          # cycle: real time
     assert not sensitive_for_guest('csrrs', {'csr': 0x001})      # fflags: user state
     assert sensitive_for_guest('ecall', {}) and sensitive_for_guest('mret', {})
+
+
+def test_listing_shows_copies_and_callouts():
+    _, vm = vm_run(PROGRAMS['MSTATUS_ROUND_TRIP'], 'interp')
+    rows = vm.vmm.listing(0x8000_0000, 12)
+    kinds = {text.split()[0]: kind for _, text, kind in rows}
+    assert kinds['csrw'] == 'callout' and kinds['csrr'] == 'callout'
+    assert kinds['li'] == 'copy' and kinds['and'] == 'copy'
+    assert [pc for pc, _, _ in rows] == list(range(0x8000_0000, 0x8000_0000 + 4 * len(rows), 4))

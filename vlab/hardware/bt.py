@@ -49,7 +49,9 @@ shadow page tables, exits for page faults and interrupts) with a translator in f
 
 Counted: ``translated`` (guest-kernel instructions translated), ``callout_sites``
 (sensitive instructions replaced), ``callouts`` (by instruction), plus the VMM's
-``exits``; ``stats()`` adds the DBT's block and trace counts.
+``exits``; ``translation_stats()`` adds the DBT's block and trace counts.  Explained:
+``listing(pc)`` shows the translated code at ``pc``, each instruction a copy or a
+callout.
 """
 from __future__ import annotations
 
@@ -57,6 +59,7 @@ from collections import Counter
 
 from vlab.isa.causes import Cause
 from vlab.isa.dbt.callouts import install_rewriter
+from vlab.isa.disasm import disassemble
 from vlab.isa.mmu import NeedSlowPath
 from vlab.isa.privilege import U
 from vlab.isa.spec.sensitivity import INSTRUCTION_SENSITIVITY, csr_sensitivity
@@ -139,6 +142,7 @@ class BinaryTranslation(TrapAndEmulate):
             if not mmu.slow:                    # callouts run on the exact path
                 raise NeedSlowPath
             return callout(name, fields, pc)
+        site.callout = name
         return site
 
     # ------------------------------------------------------------ callouts
@@ -185,6 +189,20 @@ class BinaryTranslation(TrapAndEmulate):
             self.machine.engine.on_retire(1)
             return self._stop(ctx, GuestStop(entry[1], pc=ctx.epc + 4))
         return self._reflect(ctx, entry[1], entry[2])
+
+    # ------------------------------------------------------------ explaining
+    def listing(self, start: int, count: int = 16) -> list[tuple[int, str, str]]:
+        """The translation of the guest code at ``start`` in the current address space,
+        for showing (chapter 4): ``(pc, disassembly, 'copy' | 'callout')`` per
+        instruction translated so far, up to ``count`` or the first one not translated."""
+        cache, rows = self.machine.engine.cache, []
+        for pc in range(start, start + 4 * count, 4):
+            handler = cache.get(pc)
+            if handler is None:
+                break
+            kind = 'callout' if getattr(handler, 'callout', None) else 'copy'
+            rows.append((pc, disassemble(handler.word, pc), kind))
+        return rows
 
     # ------------------------------------------------------------ statistics
     def translation_stats(self) -> dict:
