@@ -59,7 +59,6 @@ from .clock import HOST_CLOCK_HZ, host_cycles
 LAN_ROUND_TRIP_US = 500       # a switched LAN request/response (stated assumption)
 LAN_US_PER_BYTE = 8 / 100     # 100 Mbit/s: 8 bits in 0.08 us (stated assumption)
 VM_BRIDGE_LATENCY_US = 10     # a frame through a host's software bridge (stated assumption)
-VM_LINK_US_PER_BYTE = 8 / 1000    # 1 Gbit/s virtual link: 8 ns per byte (stated assumption)
 
 
 @dataclass(frozen=True)
@@ -113,9 +112,6 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("net_frame", round(host_cycles(VM_BRIDGE_LATENCY_US), 6), "network",
      f"one frame through the host's software bridge between VMs: {VM_BRIDGE_LATENCY_US} us "
      "of switching and wire latency (stated assumption, vlab/hardware/io/bridge.py)"),
-    ("net_byte", round(host_cycles(VM_LINK_US_PER_BYTE), 6), "network",
-     "one frame byte on a 1 Gbit/s virtual link: 8 ns (stated assumption, "
-     "vlab/hardware/io/bridge.py)"),
     ("syscall", 250, "os",
      "native null system call: a few hundred cycles on Pentium 4 "
      "(Adams & Agesen 2006, syscall nanobenchmark)"),
