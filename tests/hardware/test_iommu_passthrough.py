@@ -12,6 +12,7 @@ from vlab.hardware.io.iommu import (
     IommuFault,
 )
 from vlab.hardware.io.measure import boot, run_job
+from vlab.hardware.io.virtio_mmio import DEVICE_NEEDS_RESET
 from vlab.host.devices.block import STATUS_DMA_FAULT, STATUS_OK
 from vlab.host.platform import Platform
 from vlab.isa.pagetable import (
@@ -96,3 +97,13 @@ def test_permissions_and_missing_context_fault():
     assert [f.cause for f in iommu.faults] == [CAUSE_WRITE_GUEST_PAGE_FAULT,
                                                CAUSE_READ_GUEST_PAGE_FAULT,
                                                CAUSE_NO_DEVICE_CONTEXT]
+
+
+def test_a_guest_pointing_a_virtqueue_at_vmm_memory_gets_needs_reset():
+    vm = boot('virtio')
+    before = snapshot_outside(vm)
+    run = run_job('virtio', Job('bad-ring', 0, dma_addr=vm.memory.vmm_base), vm)
+    assert run.result & DEVICE_NEEDS_RESET
+    assert 'descriptor table' in vm.io.virtio_blk.error
+    assert 'not in guest RAM' in vm.io.virtio_blk.error
+    assert snapshot_outside(vm) == before

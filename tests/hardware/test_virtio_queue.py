@@ -196,3 +196,13 @@ def test_console_transmit_and_receive():
     driver.publish(0)
     driver.kick(0)
     assert driver.used(0) == [(0, 5)] and bus.read_bytes(HDR, 5) == b'typed'
+
+
+def test_the_driver_does_not_kick_a_device_that_set_no_notify():
+    platform, transport, driver, _ = blk()
+    transport.queue(0).set_no_notify(True)
+    request(driver, platform.bus, 0, VIRTIO_BLK_T_IN, 0)
+    driver.publish(0)
+    assert driver.kick(0) is False and transport.notifications == 0
+    transport.queue(0).set_no_notify(False)
+    assert driver.kick(0) is True and driver.used(0) == [(0, 513)]

@@ -8,10 +8,11 @@ only, and *floods* broadcast frames and unknown destinations to every other port
 
 Each port's link is modeled by two rows of vlab/host/costs.py: ``net_frame``, the
 latency of one frame through the bridge (10 us), and ``net_byte``, the time of one byte
-on Gigabit Ethernet (8 ns, the row shared with the remote-accelerator model).  Both are charged to the *sending* VM's ledger per frame
-(simplification: the VMs run one after the other, each on its own modeled machine, so
-a link's time is charged as the sender's cost, not simulated on a shared timeline; a
-frame for a VM that has not offered receive buffers yet waits in its NIC's queue).
+on Gigabit Ethernet (8 ns, the row shared with the remote-accelerator model).  Both
+are charged to the *sending* VM's ledger per frame (simplification: the VMs run one
+after the other, each on its own modeled machine, so a link's time is charged as the
+sender's cost, not simulated on a shared timeline; a frame for a VM that has not
+offered receive buffers yet waits in its NIC's queue).
 ``log`` keeps every forwarded frame (from, to, bytes, modeled cycles on the link).
 """
 from __future__ import annotations

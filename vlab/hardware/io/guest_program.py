@@ -19,7 +19,8 @@ from vlab.isa.runtime.driver import compile_c
 SOURCE = Path(__file__).with_name('guest') / 'iodrv.c'
 PARAMS = 0x8040_0000
 BUF = 0x8050_0000
-OPS = {'read': 1, 'write': 2, 'console': 3, 'dma': 4, 'send': 5, 'receive': 6}
+OPS = {'read': 1, 'write': 2, 'console': 3, 'dma': 4, 'send': 5, 'receive': 6,
+       'bad-ring': 7}
 METHOD_DRIVER = {'emulated': 0, 'passthrough': 0, 'virtio': 1}   # which driver code runs
 MIN_GUEST_RAM = 8 << 20
 LINE = 32

@@ -12,7 +12,10 @@
  *   op 5: send `count` Ethernet frames of `size` payload bytes to MAC 52:54:00:12:34:`peer`
  *         through virtio-net, `batch` per notification (OASIS virtio 1.1 sec. 5.1);
  *   op 6: offer `count` receive buffers at once (one notification), wait until `count`
- *         frames have arrived and return the sum of their payload bytes.
+ *         frames have arrived and return the sum of their payload bytes;
+ *   op 7: set up virtio-blk's queue with its descriptor table at `dma_addr` (any
+ *         address: the test of a guest pointing a virtqueue at memory it does not own)
+ *         and return the device's Status register.
  * `method` 0 drives the register-file disk at 0x10002000 (the same code whether the VMM
  * emulates it or passes it through) and the 16550 UART; method 1 drives virtio-blk and
  * virtio-console over virtio-mmio (OASIS virtio 1.1, sec. 2.6 split virtqueues, 4.2 MMIO,
@@ -91,6 +94,7 @@ struct vq {
     u16 next_avail;
 };
 static struct vq queues[5];  /* blk requestq; console receiveq, transmitq; net rx, tx */
+static u32 desc_override;    /* op 7: where the blk queue's descriptor table is said to be */
 
 static int virtio_start(u32 base, u32 device_id, int first, int nqueues)
 {
@@ -122,7 +126,8 @@ static int virtio_start(u32 base, u32 device_id, int first, int nqueues)
         v->used = (volatile u16 *)(area + 0x800);
         v->avail[0] = 1;                            /* VIRTQ_AVAIL_F_NO_INTERRUPT: we poll */
         v->next_avail = 0;
-        *reg(base, 0x080) = area;          *reg(base, 0x084) = 0;
+        *reg(base, 0x080) = desc_override && first == 0 ? desc_override : area;
+        *reg(base, 0x084) = 0;
         *reg(base, 0x090) = area + 0x400;  *reg(base, 0x094) = 0;
         *reg(base, 0x0a0) = area + 0x800;  *reg(base, 0x0a4) = 0;
         *reg(base, 0x044) = 1;                      /* QueueReady */
@@ -301,10 +306,12 @@ int main(void)
     if (op == 2 && P->check)
         for (u32 i = 0; i < count * 1024; i++)
             buf[i] = (u8)(i * 13 + 7);
+    if (op == 7)
+        desc_override = P->dma_addr;
     if (method == 1) {
         if ((err = virtio_start(VBLK, 2, 0, 1)) != 0 || (err = virtio_start(VCON, 3, 1, 2)) != 0)
             return err;
-        if (op >= 5 && (err = virtio_start(VNET, 1, 3, 2)) != 0)
+        if ((op == 5 || op == 6) && (err = virtio_start(VNET, 1, 3, 2)) != 0)
             return err;
     }
     if (op == 1 || op == 2)
@@ -317,6 +324,8 @@ int main(void)
         err = vnet_send(count, P->size, P->peer, batch);
     else if (op == 6 && method == 1)
         err = vnet_receive(count);
+    else if (op == 7 && method == 1)
+        P->result = *reg(VBLK, 0x070);
     else
         return 2;
     if (op == 1 && P->check) {
