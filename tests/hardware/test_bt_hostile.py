@@ -160,3 +160,9 @@ def test_rewriter_hook_replaces_predecoded_instructions():
     assert machine.hart.x[10] == 10 and 'addi' in seen
     remove_rewriter(machine.engine)
     assert rewriter_of(machine.engine) is None
+
+
+def test_an_engine_that_does_not_predecode_is_refused_clearly():
+    from vlab.hardware.vm import VmError
+    with pytest.raises(VmError, match='does not predecode'):
+        VirtualMachine(guests.image(IDLE), cpu='bt', engine='decode-dispatch', guest_ram=RAM)

@@ -29,11 +29,19 @@ from __future__ import annotations
 
 from vlab.isa.decoder import decode
 
+# Engines whose every instruction comes from a predecoded handler (the decode-and-dispatch
+# teaching engine decodes anew each time, so its fast loop would bypass a rewriter).
+PREDECODING_ENGINES = ('interp', 'dbt', 'dbt-eager')
+
 
 def install_rewriter(engine, rewrite) -> None:
     """From now on every instruction ``engine`` predecodes goes through
     ``rewrite(handler, decoded, pc) -> handler`` (``decoded`` is the decoder's
     (spec, fields); illegal words are not passed: they trap as they are)."""
+    if engine.name not in PREDECODING_ENGINES:
+        raise ValueError(f'engine {engine.name!r} does not predecode instructions, so '
+                         'nothing can rewrite them: use one of '
+                         f'{", ".join(PREDECODING_ENGINES)}')
     remove_rewriter(engine)
     make = engine.make_handler
 
@@ -65,4 +73,4 @@ def rewriter_of(engine):
     return getattr(vars(engine).get('make_handler'), 'rewrite', None)
 
 
-__all__ = ['install_rewriter', 'remove_rewriter', 'rewriter_of']
+__all__ = ['PREDECODING_ENGINES', 'install_rewriter', 'remove_rewriter', 'rewriter_of']
