@@ -166,3 +166,12 @@ def test_an_engine_that_does_not_predecode_is_refused_clearly():
     from vlab.hardware.vm import VmError
     with pytest.raises(VmError, match='does not predecode'):
         VirtualMachine(guests.image(IDLE), cpu='bt', engine='decode-dispatch', guest_ram=RAM)
+
+
+def test_writing_the_vmm_memory_is_a_guest_access_fault(engine):
+    program = guests.WRITE_PAST_GUEST_RAM.replace('GUEST_END', hex(0x8000_0000 + RAM))
+    vm = VirtualMachine(guests.image(program), cpu='bt', engine=engine, guest_ram=RAM)
+    before = vm.machine.bus.read_bytes(vm.memory.vmm_base, 64)
+    result = vm.run(BUDGET)
+    assert (result.status, result.cause, result.tval) == ('fault', 7, 0x8000_0000 + RAM)
+    assert vm.machine.bus.read_bytes(vm.memory.vmm_base, 64) == before

@@ -21,6 +21,8 @@ One concept per module:
               a hot side exit adds its path back to the head (a trace *tree*)
 ``engine``    the dispatcher: interpret first, translate when hot (``DbtEngine``)
 ``explain``   hooks for chapter 3 (below)
+``callouts``  the rewriter hook: a VMM doing binary translation replaces sensitive guest
+              instructions by callouts as they are predecoded (vlab/hardware/bt.py)
 ``stats``     the counters ``vlab run --stats`` prints
 
 Using it::
