@@ -39,6 +39,7 @@ def test_uart_stores_exit_when_emulated_not_when_passed_through(tmp_path, capsys
     status, passed = run(tmp_path, capsys, '--io', 'passthrough')
     assert status == 0 and passed.out == 'hi\n'
     assert 'MMIO store' not in passed.err
+    assert 'I/O virtualization: passthrough' in passed.err and '0 faults' in passed.err
 
 
 def test_io_without_hw_is_a_usage_error(tmp_path, capsys):

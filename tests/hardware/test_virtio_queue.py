@@ -206,3 +206,16 @@ def test_the_driver_does_not_kick_a_device_that_set_no_notify():
     assert driver.kick(0) is False and transport.notifications == 0
     transport.queue(0).set_no_notify(False)
     assert driver.kick(0) is True and driver.used(0) == [(0, 513)]
+
+
+def test_a_queue_size_that_is_not_a_power_of_two_needs_reset():
+    platform = Platform(ram_size=2 * GUEST)
+    memory = GuestMemory(platform.bus, GUEST, GUEST)
+    transport = VirtioMmio(VirtioBlk(platform.block, platform.bus), GuestDma(memory))
+    driver = PyVirtioDriver(platform.bus, transport, AREA, queue_size=3)
+    driver.start(1)
+    assert transport.status & DEVICE_NEEDS_RESET and 'power of two' in transport.error
+    transport.store(0x050, 4, 0)                      # a kick now does nothing
+    assert transport.notifications == 1 and transport.queue(0) is None
+    transport.store(0x070, 4, 0)                      # reset clears NEEDS_RESET
+    assert transport.load(0x070, 4) == 0

@@ -111,6 +111,8 @@ def run(args) -> int:
         out.flush()
     if args.stats:
         print(vm.stats().text(), file=sys.stderr)
+        if vm.io is not None:
+            print(vm.io.describe(), file=sys.stderr)
     return _exit_status(result, image)
 
 

@@ -68,6 +68,25 @@ class VmIo:
     iommu: Iommu | None = None
     passed_through: list = field(default_factory=list)     # device pages in the G-stage
 
+    def describe(self) -> str:
+        """What ``vlab vm run --io M --stats`` prints about the devices."""
+        lines = [f'I/O virtualization: {self.method}']
+        for name, t in (('virtio-blk', self.virtio_blk), ('virtio-console',
+                        self.virtio_console), ('virtio-net', self.virtio_net)):
+            if t is not None:
+                lines.append(f'  {name}: {t.notifications} notifications, {t.interrupts} '
+                             f'interrupts ({t.interrupts_suppressed} suppressed)'
+                             + (f'; NEEDS_RESET: {t.error}' if t.error else ''))
+        if self.disk is not None:
+            lines.append(f'  disk: {self.disk.completed} commands'
+                         + (f'; last error: {self.disk.last_error}'
+                            if self.disk.last_error else ''))
+        if self.iommu is not None:
+            lines.append(f'  IOMMU: {self.iommu.walks} walks, {self.iommu.iotlb_hits} IOTLB '
+                         f'hits, {len(self.iommu.faults)} faults')
+            lines += [f'    {fault}' for fault in self.iommu.faults[:5]]
+        return '\n'.join(lines)
+
     @property
     def transports(self) -> tuple:
         return tuple(t for t in (self.virtio_blk, self.virtio_console, self.virtio_net)
