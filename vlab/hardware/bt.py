@@ -20,7 +20,10 @@ shadow page tables, exits for page faults and interrupts) with a translator in f
   a callout between blocks; under ``--engine interp`` the kernel's predecoded
   instructions are the copies, each sensitive one a callout.  *Simplified*: the DBT
   translates hot code only (after 64 entries), so cold kernel code is interpreted from
-  the rewritten predecoded handlers instead of being translated block by block.
+  the rewritten predecoded handlers instead of being translated block by block; and a
+  block is translated as its instructions are first reached, one at a time, not scanned
+  ahead (fetching ahead would walk the guest's page tables and set their accessed bits
+  before the guest does, and the engines must agree with the bare machine bit for bit).
 * **What is replaced (``CALLOUT_ROWS``).**  The rows of the Popek-Goldberg table
   (vlab/isa/spec/sensitivity.py) sensitive for a guest deprivileged to U-mode that the
   VMM emulates: CSR accesses to sensitive CSRs (by each CSR's own row), MRET, SRET,
