@@ -160,3 +160,30 @@ def test_listing_shows_copies_and_callouts():
     assert kinds['csrw'] == 'callout' and kinds['csrr'] == 'callout'
     assert kinds['li'] == 'copy' and kinds['and'] == 'copy'
     assert [pc for pc, _, _ in rows] == list(range(0x8000_0000, 0x8000_0000 + 4 * len(rows), 4))
+
+
+HOT_KERNEL_LOOP = '''
+    la t0, fail
+    csrw mtvec, t0
+    li s0, 200
+loop:
+    csrw mscratch, s0               # a callout between translated blocks
+    addi a0, a0, 3
+    xori a0, a0, 5
+    addi s0, s0, -1
+    bnez s0, loop
+    csrr a1, mscratch
+    li a2, 1
+    bne a1, a2, fail
+    j pass
+'''
+
+
+def test_hot_kernel_code_runs_as_dbt_blocks_between_callouts():
+    image = guests.image(HOT_KERNEL_LOOP)
+    expected, _ = bare_run(image, 'dbt')
+    result, vm = vm_run(image, 'dbt')
+    assert (result.exit_code, result.instructions) == (0, expected.instructions)
+    assert vm.exits == {} and vm.vmm.callouts['csrrw'] == 200 + 1
+    stats = vm.machine.engine.stats
+    assert stats.blocks_translated >= 1 and stats.translated_instructions > 0
