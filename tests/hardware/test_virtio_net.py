@@ -60,9 +60,12 @@ def test_the_bridge_learns_and_floods():
     assert len(a.frames) == 2 and len(b.frames) == 2 and len(c.frames) == 1
 
 
-def test_network_needs_virtio_and_a_valid_mac():
-    with pytest.raises(IoError, match="io='virtio'"):
-        connect_network(boot('emulated'), Bridge(), 1)
+def test_network_needs_an_io_method_and_a_valid_mac():
+    from vlab.hardware.io.guest_program import guest_image
+    from vlab.hardware.vm import VirtualMachine
+    with pytest.raises(IoError, match='boot the VM with io='):
+        connect_network(VirtualMachine(guest_image(), cpu='hw', guest_ram=8 << 20),
+                        Bridge(), 1)
     with pytest.raises(IoError, match='0..255'):
         connect_network(boot('virtio'), Bridge(), 300)
     with pytest.raises(ValueError, match='6 bytes'):

@@ -15,9 +15,10 @@ passthrough    PassthroughDisk: register    the 16550 UART mapped into the      
                DMA through the IOMMU
 =============  ===========================  =================================  ===========
 
-A VM booted with ``virtio`` can also get a network card, ``connect_network``: virtio-net
-(0x1000_5000) on a host bridge between VMs (vlab/hardware/io/bridge.py).  (The network
-has no emulated or passed-through card yet.)
+A VM can also get a network card on a host bridge between VMs (``connect_network``,
+vlab/hardware/io/bridge.py): virtio-net (0x1000_5000) under ``virtio``; under the other
+two methods a register-programmed card (0x1000_6000, vlab/hardware/io/register_nic.py),
+emulated by the VMM or assigned with its DMA through the IOMMU.
 
 (The addresses continue QEMU ``virt``'s device area after the UART and the host's disk,
 vlab/host/platform.py.)  The methods need the hardware-assisted VMM (``cpu='hw'``): its
@@ -38,13 +39,15 @@ from vlab.isa.pagetable import PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, SV32X4, PageTa
 from .disks import EmulatedDisk, PassthroughDisk
 from .guest_dma import GuestDma
 from .iommu import Iommu, IommuDma
+from .register_nic import RegisterNic
 from .virtio_blk import VirtioBlk
 from .virtio_console import VirtioConsole
 from .virtio_mmio import VirtioMmio
 from .virtio_net import VirtioNet
 
 DISK_BASE, VIRTIO_BLK_BASE, VIRTIO_CONSOLE_BASE = 0x1000_2000, 0x1000_3000, 0x1000_4000
-VIRTIO_NET_BASE = 0x1000_5000
+VIRTIO_NET_BASE, NIC_BASE = 0x1000_5000, 0x1000_6000
+NIC_DEVICE_ID = 2
 MAC_PREFIX = bytes.fromhex('5254001234')      # QEMU's locally administered 52:54:00:...
 DEVICE_PAGE = 0x1000
 IO_METHODS = ('emulated', 'virtio', 'passthrough')
@@ -65,6 +68,7 @@ class VmIo:
     virtio_blk: VirtioMmio | None = None
     virtio_console: VirtioMmio | None = None
     virtio_net: VirtioMmio | None = None
+    nic: object = None                # the network card's back end (connect_network)
     iommu: Iommu | None = None
     passed_through: list = field(default_factory=list)     # device pages in the G-stage
 
@@ -129,20 +133,36 @@ def attach_io(vm, method: str) -> VmIo:
     return io
 
 
-def connect_network(vm, bridge, host_id: int) -> VirtioMmio:
-    """Give ``vm`` (with ``io='virtio'``) a virtio-net card with MAC 52:54:00:12:34:
-    ``host_id`` at VIRTIO_NET_BASE, plugged into ``bridge`` (vlab/hardware/io/bridge.py)."""
-    if vm.io is None or vm.io.method != 'virtio':
-        raise IoError("a VM's network card is virtio-net: boot the VM with io='virtio'")
+def connect_network(vm, bridge, host_id: int):
+    """Give ``vm`` a network card with MAC 52:54:00:12:34:``host_id``, plugged into
+    ``bridge`` (vlab/hardware/io/bridge.py): virtio-net at VIRTIO_NET_BASE under
+    ``virtio``; the register-programmed card of vlab/hardware/io/register_nic.py at
+    NIC_BASE, emulated by the VMM (``emulated``) or assigned to the guest with its DMA
+    through the IOMMU (``passthrough``).  Returns the device on the bus."""
+    if vm.io is None:
+        raise IoError('a network card comes with an I/O method: boot the VM with io=...')
     if not 0 <= host_id < 256:
         raise IoError(f'host id {host_id} is the last byte of a MAC address: 0..255')
-    nic = VirtioNet(MAC_PREFIX + bytes([host_id]))
-    transport = VirtioMmio(nic, GuestDma(vm.memory))
-    nic.transport = transport
-    vm.machine.bus.attach(transport, VIRTIO_NET_BASE, VirtioMmio.SIZE, 'virtio-net')
+    mac, io, bus = MAC_PREFIX + bytes([host_id]), vm.io, vm.machine.bus
+    if io.method == 'virtio':
+        nic = VirtioNet(mac)
+        device = VirtioMmio(nic, GuestDma(vm.memory))
+        nic.transport = device
+        bus.attach(device, VIRTIO_NET_BASE, VirtioMmio.SIZE, 'virtio-net')
+        io.virtio_net = device
+    elif io.method == 'emulated':
+        device = nic = RegisterNic(mac, GuestDma(vm.memory))
+        bus.attach(device, NIC_BASE, DEVICE_PAGE, 'vnic')
+    else:
+        io.iommu.attach(NIC_DEVICE_ID, io.iommu.contexts[PASSTHROUGH_DEVICE_ID])
+        device = nic = RegisterNic(mac, IommuDma(io.iommu, NIC_DEVICE_ID))
+        bus.attach(device, NIC_BASE, DEVICE_PAGE, 'vnic')
+        vm.vmm.g_stage.map_range(NIC_BASE, NIC_BASE, DEVICE_PAGE, DEVICE_RW)
+        io.passed_through.append(NIC_BASE)
+        vm.machine.hfence_gvma()
+    io.nic = nic
     bridge.connect(nic)
-    vm.io.virtio_net = transport
-    return transport
+    return device
 
 
 def _device_table(vm) -> PageTable:
@@ -161,4 +181,4 @@ def _device_table(vm) -> PageTable:
 
 
 __all__ = ['DISK_BASE', 'IO_METHODS', 'IoError', 'VIRTIO_BLK_BASE', 'VIRTIO_CONSOLE_BASE',
-           'VIRTIO_NET_BASE', 'VmIo', 'attach_io', 'connect_network']
+           'NIC_BASE', 'VIRTIO_NET_BASE', 'VmIo', 'attach_io', 'connect_network']

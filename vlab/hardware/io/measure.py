@@ -76,23 +76,23 @@ def per_unit(method: str, op: str, units: int, batch: int = 8, costs=None) -> Pe
                    (full.cycles - base.cycles) / units)
 
 
-def network_per_kib(frames: int, batch: int = 8, payload: int = 1024,
+def network_per_kib(method: str, frames: int, batch: int = 8, payload: int = 1024,
                     costs=None) -> PerUnit:
-    """The sender's marginal cost per KiB of payload sent over virtio-net to a second VM
-    through the host bridge (vlab/hardware/io/bridge.py), link time included."""
+    """The sender's marginal cost per KiB of payload sent to a second VM through the host
+    bridge (vlab/hardware/io/bridge.py) by I/O ``method``, link time included."""
     from .attach import connect_network
     from .bridge import Bridge
 
     def send(count):
         bridge = Bridge()
-        sender, receiver = boot('virtio', costs=costs), boot('virtio', costs=costs)
+        sender, receiver = boot(method, costs=costs), boot(method, costs=costs)
         connect_network(sender, bridge, 1)
         connect_network(receiver, bridge, 2)
-        return run_job('virtio', Job('send', count, batch, size=payload, peer=2), sender)
+        return run_job(method, Job('send', count, batch, size=payload, peer=2), sender)
 
     base, full = send(0), send(frames)
     kib = frames * payload / 1024
-    return PerUnit('virtio', 'send', frames, (full.total_exits - base.total_exits) / kib,
+    return PerUnit(method, 'send', frames, (full.total_exits - base.total_exits) / kib,
                    (full.cycles - base.cycles) / kib)
 
 

@@ -15,7 +15,8 @@ VIRTIO_NET_F_MAC (bit 5) the configuration space starts with the card's ``mac[6]
 (sec. 5.1.4).  No offloads are offered (no checksum, no GSO): the header is all zero
 but ``num_buffers`` = 1 on receive.
 
-Transmit: each chain's readable bytes minus the header go to the bridge.  Receive: a
+Transmit: each chain's readable bytes minus the header go to the bridge.  Every packet
+byte the back end copies is charged ``dma_byte`` (a tap device's copy).  Receive: a
 frame the bridge forwards waits in ``pending`` until the driver offers a buffer (a
 frame larger than the buffer is dropped and counted, as a real card does).
 """
@@ -63,6 +64,7 @@ class VirtioNet:
                     self.dropped += 1
                     continue
                 self.sent += 1
+                _charge_copy(transport.dma, len(packet))
                 self.port.send(frame, transport.dma.ledger)
         elif index == RECEIVEQ:
             self._deliver(transport)
@@ -95,7 +97,15 @@ class VirtioNet:
                     transport.dma.write(part.addr, piece, 'receive buffer')
                 offset += len(piece)
             self.received += 1
+            _charge_copy(transport.dma, len(packet))
             vq.push(chain.head, len(packet))
+
+
+def _charge_copy(dma, nbytes: int) -> None:
+    """The back end copies each packet between guest memory and the bridge (as a tap
+    device's read/write does): ``dma_byte`` per byte."""
+    if dma.ledger is not None:
+        dma.ledger.charge('dma_byte', nbytes)
 
 
 __all__ = ['DEVICE_ID', 'NET_HDR', 'RECEIVEQ', 'TRANSMITQ', 'VIRTIO_NET_F_MAC', 'VirtioNet']

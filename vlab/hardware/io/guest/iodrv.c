@@ -10,7 +10,8 @@
  *   op 4: program one disk READ of a sector to `dma_addr` (any address: the test of a
  *         malicious guest) and return the disk's STATUS;
  *   op 5: send `count` Ethernet frames of `size` payload bytes to MAC 52:54:00:12:34:`peer`
- *         through virtio-net, `batch` per notification (OASIS virtio 1.1 sec. 5.1);
+ *         through virtio-net, `batch` per notification (OASIS virtio 1.1 sec. 5.1), or
+ *         through the register-programmed card at 0x10006000, one command per frame;
  *   op 6: offer `count` receive buffers at once (one notification), wait until `count`
  *         frames have arrived and return the sum of their payload bytes;
  *   op 7: set up virtio-blk's queue with its descriptor table at `dma_addr` (any
@@ -297,6 +298,55 @@ static int vnet_receive(u32 count)
     return 0;
 }
 
+/* ---------------------------------------------------------------- register NIC */
+#define NIC 0x10006000u
+enum { N_MAC_LO = 0x00, N_MAC_HI = 0x04, N_TX_ADDR = 0x08, N_TX_LEN = 0x0c, N_TX_GO = 0x10,
+       N_RX_ADDR = 0x14, N_RX_SIZE = 0x18, N_RX_GO = 0x1c, N_RX_LEN = 0x20, N_STATUS = 0x24 };
+
+static int nic_send(u32 count, u32 size, u32 peer)
+{
+    u32 lo = *reg(NIC, N_MAC_LO), hi = *reg(NIC, N_MAC_HI);
+    const u8 src[6] = {(u8)lo, (u8)(lo >> 8), (u8)(lo >> 16), (u8)(lo >> 24), (u8)hi,
+                       (u8)(hi >> 8)};
+    volatile u8 *f = (volatile u8 *)FRAMES;
+    if (size + 14 > 1514)
+        return 70;
+    for (u32 k = 0; k < count; k++) {
+        const u8 dst[6] = {0x52, 0x54, 0x00, 0x12, 0x34, (u8)peer};
+        for (int i = 0; i < 6; i++) {
+            f[i] = dst[i];
+            f[6 + i] = src[i];
+        }
+        f[12] = 0x88; f[13] = 0xb5;
+        for (u32 i = 0; i < size; i++)
+            f[14 + i] = (u8)(k + i);
+        *reg(NIC, N_TX_ADDR) = FRAMES;
+        *reg(NIC, N_TX_LEN) = 14 + size;
+        *reg(NIC, N_TX_GO) = 1;
+        if (*reg(NIC, N_STATUS) != 0)
+            return 71;
+    }
+    return 0;
+}
+
+static int nic_receive(u32 count)
+{
+    u32 sum = 0;
+    volatile u8 *f = (volatile u8 *)FRAMES;
+    for (u32 k = 0; k < count; k++) {
+        *reg(NIC, N_RX_ADDR) = FRAMES;
+        *reg(NIC, N_RX_SIZE) = PACKET;
+        *reg(NIC, N_RX_GO) = 1;
+        u32 len = *reg(NIC, N_RX_LEN);
+        if (len < 14)
+            return 72;                      /* nothing had arrived */
+        for (u32 i = 14; i < len; i++)
+            sum += f[i];
+    }
+    P->result = sum;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 int main(void)
 {
@@ -324,6 +374,10 @@ int main(void)
         err = vnet_send(count, P->size, P->peer, batch);
     else if (op == 6 && method == 1)
         err = vnet_receive(count);
+    else if (op == 5)
+        err = nic_send(count, P->size, P->peer);
+    else if (op == 6)
+        err = nic_receive(count);
     else if (op == 7 && method == 1)
         P->result = *reg(VBLK, 0x070);
     else
