@@ -49,3 +49,16 @@ def saxpy_elf(tmp_path_factory):
         return build_accel_program(PROGRAMS.parent / "accel" / "programs" / "saxpy.c", out)
     except ToolchainMissing as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def dyn_examples(tmp_path_factory):
+    """libvc.so, libfakeclock.so and hello_dyn, and the lib directory."""
+    from vlab.library.dynload.build import build_examples
+
+    out = tmp_path_factory.mktemp("dyn")
+    try:
+        built = build_examples(out)
+    except ToolchainMissing as exc:
+        pytest.skip(str(exc))
+    return {**built, "lib": out / "lib"}

@@ -200,6 +200,10 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
      "one call through an LD_PRELOAD hook: a PLT indirect jump to the hook plus its "
      "call on to the real function (RTLD_NEXT pointer cached): tens of cycles; "
      "illustrative"),
+    ("dl_lookup", 400, "library",
+     "binding one symbol at run time: hash the name, walk the hash chains of each object "
+     "in scope, compare strings: hundreds of cycles (Drepper, 'How To Write Shared "
+     "Libraries', 2011, sec. 1.5); illustrative"),
     ("lib_trace_stop", 12_000, "library",
      "one ltrace stop: a breakpoint trap, two context switches to the tracer and back "
      "and its ptrace reads (Li, Ding & Shen 2007; Soares & Stumm 2010); illustrative"),
