@@ -59,3 +59,12 @@ def test_missing_library_and_symbol_are_named(dyn_examples, tmp_path):
     (tmp_path / "junk.so").write_bytes(b"\x7fELF junk")
     with pytest.raises(DynLoadError, match="junk.so is not an ELF file"):
         link(dyn_examples["hello_dyn"], [tmp_path], preload=["junk.so"])
+
+
+def test_tracing_through_the_plt_sees_every_call(dyn_examples):
+    run = run_dynamic(dyn_examples["hello_dyn"], [dyn_examples["lib"]], trace=True)
+    assert run.stdout.decode() == PLAIN
+    assert [symbol for _, symbol, _ in run.calls] == ["vc_puts", "vc_time", "vc_puts",
+                                                      "vc_puts", "vc_puts", "vc_puts",
+                                                      "vc_exit"]
+    assert run.ledger.count("lib_trace_stop") == 7

@@ -38,3 +38,14 @@ def test_run_foreign_and_accel(hello_exe, saxpy_elf, tmp_path, capfd):
     assert "Hello from a PE program" in out and "sum=524800" in out
     assert "exit_group(0)" in err and "11 API calls" in err
     assert "network" in out and "True" in out
+
+
+def test_dynamically_linked_programs_take_shared_objects_as_preloads(dyn_examples, capfd):
+    program = str(dyn_examples["hello_dyn"])
+    assert main(["lib", "run", "--preload", "libfakeclock.so", program]) == 0
+    assert main(["lib", "trace", program]) == 0
+    assert main(["lib", "run", "--preload", "libnope.so", program]) == 2
+    out, err = capfd.readouterr()
+    assert "the clock says: long ago" in out
+    assert "hello_dyn: vc_time called in libvc.so" in err
+    assert "libnope.so (needed by LD_PRELOAD) not found" in err

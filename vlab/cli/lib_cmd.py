@@ -1,8 +1,11 @@
 """``vlab lib``: library-level virtualization (chapter 8).
 
-    vlab lib trace PROGRAM [--root DIR]            the program's libc calls, as ltrace
-    vlab lib run --preload HOOK PROGRAM            run with hooks (redirect:OLD=NEW,
-                                                   fakeclock:SECONDS), as LD_PRELOAD
+    vlab lib trace PROGRAM [--root DIR]            the program's library calls, as ltrace
+    vlab lib run --preload HOOK PROGRAM            run with hooks: a dynamically linked
+                                                   program takes shared objects (HOOK.so,
+                                                   found in --lib-path), a static one
+                                                   Python hooks (redirect:OLD=NEW,
+                                                   fakeclock:SECONDS)
     vlab lib run-foreign PROGRAM.exe [--log]       a PE/Win32 program through KERNEL32
     vlab lib accel-run PROGRAM [--accel MODE]      a CUDA-API program, /dev/accel0 over
                                                    native, vm (vCUDA) or network (rCUDA)
@@ -32,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _program_options(trace)
     run = verbs.add_parser("run", help="run a program with preloaded hooks")
     run.add_argument("--preload", action="append", default=[], metavar="HOOK",
-                     help="hook library NAME:ARG: redirect:OLD=NEW or fakeclock:SECONDS "
+                     help="a shared object (HOOK.so) for a dynamically linked program; "
+                          "NAME:ARG (redirect:OLD=NEW, fakeclock:SECONDS) for a static one "
                           "(repeatable)")
     run.add_argument("--trace", action="store_true", help="also print the traced calls")
     _program_options(run)
@@ -55,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _program_options(parser) -> None:
     parser.add_argument("program", help="the program file")
+    parser.add_argument("--lib-path", action="append", default=[], metavar="DIR",
+                        help="dynamically linked programs: where shared objects are "
+                             "searched (default: the program's directory and its lib/)")
+    parser.add_argument("--bind-now", action="store_true",
+                        help="dynamically linked programs: resolve every PLT slot at load "
+                             "time (LD_BIND_NOW) instead of lazily")
     parser.add_argument("--root", metavar="DIR", help="host directory the program sees as /")
     parser.add_argument("--max-instructions", type=positive_int, default=DEFAULT_BUDGET,
                         metavar="N", help="instruction budget (default %(default)s)")
@@ -62,6 +72,7 @@ def _program_options(parser) -> None:
 
 def run(args) -> int:
     from vlab.library.accel.errors import CudaError
+    from vlab.library.dynload.dynobject import DynLoadError
     from vlab.library.foreign.pe_loader import ForeignLoadError
     from vlab.library.foreign.run import UnimplementedApi
     from vlab.library.interpose.hooks import HookSpecError
@@ -71,7 +82,7 @@ def run(args) -> int:
     try:
         return VERBS[args.verb](args)
     except (BootError, SymbolError, HookSpecError, ForeignLoadError, UnimplementedApi,
-            CudaError, ValueError, OSError) as exc:
+            CudaError, DynLoadError, ValueError, OSError) as exc:
         print(f"vlab lib {args.verb}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -86,9 +97,42 @@ def _finish(stdout: bytes, stderr: bytes, result) -> int:
     return EXIT_BUDGET if result.status == "budget" else EXIT_USAGE
 
 
+def _dynamic(args) -> bool:
+    """Whether the program is dynamically linked (it names libraries in DT_NEEDED)."""
+    from vlab.library.dynload.dynobject import DynLoadError, read_object
+
+    try:
+        return bool(read_object(args.program).needed)
+    except DynLoadError:
+        return False
+
+
+def _run_dynamic(args, preload=(), trace=False) -> int:
+    from pathlib import Path
+
+    from vlab.library.dynload.run import run_dynamic
+
+    here = Path(args.program).resolve().parent
+    dirs = args.lib_path or [here, here / "lib"]
+    done = run_dynamic(args.program, dirs, preload, lazy=not args.bind_now, root=args.root,
+                       max_instructions=args.max_instructions, trace=trace)
+    if trace or getattr(args, "trace", False):         # as LD_DEBUG=bindings would
+        for caller, symbol, library in (done.calls if trace else done.bindings):
+            verb = "called" if trace else "bound"
+            print(f"{caller}: {symbol} {verb} in {library}", file=sys.stderr)
+    sys.stdout.buffer.write(done.stdout)
+    sys.stdout.flush()
+    if done.exit_code is None:
+        print(f"vlab lib: {done.message}", file=sys.stderr)
+        return EXIT_BUDGET if "budget" in done.message else EXIT_USAGE
+    return done.exit_code
+
+
 def _trace(args) -> int:
     from vlab.library.interpose.tracer import format_trace, trace
 
+    if _dynamic(args):
+        return _run_dynamic(args, trace=True)
     session = trace(args.program, root=args.root, max_instructions=args.max_instructions)
     print(format_trace(session), file=sys.stderr)
     return _finish(session.stdout, session.stderr, session.result)
@@ -99,6 +143,8 @@ def _run_preloaded(args) -> int:
     from vlab.library.interpose.session import Session
     from vlab.library.interpose.tracer import format_trace
 
+    if _dynamic(args):
+        return _run_dynamic(args, preload=args.preload)
     hooks = [parse_preload(spec) for spec in args.preload]
     session = Session(args.program, hooks=hooks, trace=args.trace, root=args.root,
                       max_instructions=args.max_instructions).run()

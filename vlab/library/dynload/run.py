@@ -8,6 +8,10 @@ The resolver, here Python at a breakpoint, looks the symbol up in scope order, w
 the function's address into the slot in the process's memory, charges ``dl_lookup``
 and continues at the function with the caller's arguments and return address intact.
 The next call through that slot never stops.
+
+``trace=True`` leaves every slot unbound, so *each* call through the PLT stops at the
+resolver and is recorded -- the PLT breakpoints of ltrace, at the price of a stop
+(``lib_trace_stop``) per call.
 """
 
 from __future__ import annotations
@@ -34,17 +38,18 @@ class DynamicRun:
     message: str
     ledger: object
     bindings: list[tuple[str, str, str]] = field(default_factory=list)  # (caller, sym, lib)
+    calls: list[tuple[str, str, str]] = field(default_factory=list)     # traced PLT calls
 
 
 def run_dynamic(program, lib_dirs=(), preload=(), lazy: bool = True, root=None,
-                max_instructions: int = 2_000_000) -> DynamicRun:
-    linked = link(program, lib_dirs, preload, lazy)
+                max_instructions: int = 2_000_000, trace: bool = False) -> DynamicRun:
+    linked = link(program, lib_dirs, preload, lazy or trace)
     out, err = CappedOutput(), CappedOutput()
     booted = boot(linked.image, mode="user", paging=True, stdin=io.BytesIO(), stdout=out,
                   stderr=err, root=root, argv=[Path(program).name])
     machine, kernel = booted.machine, booted.kernel
     machine.breakpoints = {RESOLVER}
-    bindings = []
+    bindings, calls = [], []
     left = max_instructions
     while True:
         result = machine.run(max_instructions=left)
@@ -58,11 +63,16 @@ def run_dynamic(program, lib_dirs=(), preload=(), lazy: bool = True, root=None,
                                f"offset {offset}: no such PLT slot")
         caller = linked.objects[number]
         address, owner = linked.lookup(reloc.symbol, caller.name)
-        kernel.current.space.write(caller.base + reloc.offset, struct.pack("<I", address))
         machine.ledger.charge("dl_lookup")
-        bindings.append((caller.name, reloc.symbol, owner.name))
-        caller.bound[reloc.symbol] = (owner.name, address)
+        if trace:                              # leave the slot unbound: stop every time
+            machine.ledger.charge("lib_trace_stop")
+            calls.append((caller.name, reloc.symbol, owner.name))
+        else:
+            kernel.current.space.write(caller.base + reloc.offset,
+                                       struct.pack("<I", address))
+            bindings.append((caller.name, reloc.symbol, owner.name))
+            caller.bound[reloc.symbol] = (owner.name, address)
         machine.pc = address
     return DynamicRun(linked, out.getvalue(), result.exit_code,
                       "" if result.status == "exit" else result.message, machine.ledger,
-                      bindings)
+                      bindings, calls)

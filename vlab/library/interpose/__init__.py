@@ -8,11 +8,13 @@
 
 How it works, and how it is simplified: on Linux a dynamically linked program calls
 libc through its PLT, so ``LD_PRELOAD`` can put a library first in the symbol search and
-``ltrace`` can plant breakpoints in PLT entries.  The programs here are *static* musl
-executables (the host kernel has no dynamic loader yet), so there is no PLT: the
-interposer finds each libc function's entry in the symbol table and stops the program
-there, as a debugger's breakpoint does.  Only calls made from outside a traced function
-are seen -- libc's calls to itself would not go through a PLT either.  The cost charged
-is what the real mechanism costs: ``lib_trace_stop`` per ltrace stop (a ptrace trap
-and two context switches), ``lib_hook_call`` per call through a preloaded hook.
+``ltrace`` can plant breakpoints in PLT entries.  vlab has that mechanism too, for
+programs linked against shared objects (``vlab.library.dynload``).  But programs that
+use musl must be *static* executables: there is no musl ``libc.so`` for this target
+in the pinned toolchain (zig links against a stub of it, for linking only).  For those
+the interposer finds each libc function's entry in the symbol table and stops the
+program there, as a debugger's breakpoint does.  Only calls made from outside a traced
+function are seen -- libc's calls to itself would not go through a PLT either.  The
+cost charged is what the real mechanism costs: ``lib_trace_stop`` per ltrace stop (a
+ptrace trap and two context switches), ``lib_hook_call`` per call through a hook.
 """
