@@ -10,8 +10,9 @@ How it works, and how it is simplified: on Linux a dynamically linked program ca
 libc through its PLT, so ``LD_PRELOAD`` can put a library first in the symbol search and
 ``ltrace`` can plant breakpoints in PLT entries.  vlab has that mechanism too, for
 programs linked against shared objects (``vlab.library.dynload``).  But programs that
-use musl must be *static* executables: there is no musl ``libc.so`` for this target
-in the pinned toolchain (zig links against a stub of it, for linking only).  For those
+use musl must be *static* executables: the pinned zig links a dynamic musl program
+against a stub ``libc.so`` made from musl's symbol list (``libc.S``) and builds no
+loadable one.  For those
 the interposer finds each libc function's entry in the symbol table and stops the
 program there, as a debugger's breakpoint does.  Only calls made from outside a traced
 function are seen -- libc's calls to itself would not go through a PLT either.  The
