@@ -27,8 +27,11 @@ def test_cheaper_exits_and_bigger_batches_narrow_the_gap():
 
 def test_the_experiment():
     exp = io_costs_explorer()
-    assert exp.states == 10 and exp.stored
+    assert exp.states == 20 and exp.stored
     exp.controls['batch'].value = 16
-    assert exp.params == {'batch': 16, 'exit_cycles': 1500}
+    assert exp.params == {'batch': 16, 'exit_cycles': 1500, 'device': 'disk'}
     assert 'one notification per 16 requests' in exp.text
     assert len(plot_io_costs(exp.data).axes) == 2 and describe_io_costs(exp.data)
+    exp.controls['device'].value = 'console'
+    assert exp.data.device == 'console'
+    assert 'console line' in exp.figure.axes[0].get_ylabel()

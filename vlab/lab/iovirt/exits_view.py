@@ -7,10 +7,12 @@ batch of requests) and direct assignment through the IOMMU (no exits).  The marg
 cost of a KiB is measured as in benchmarks/bench_iovirt.py (vlab/hardware/io/measure.py):
 a job of ``KIB`` KiB minus the same job of none.  The two controls are the virtio driver's
 batch (requests of 4 KiB per notification) and the price of a VM exit (1,500 cycles for
-first-generation VT-x, 500 for a newer CPU: Agesen et al. 2012).
+first-generation VT-x, 500 for a newer CPU: Agesen et al. 2012); a third shows the
+console instead of the disk (32-byte lines: 16550 UART or virtio-console).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -43,9 +45,20 @@ class IoComparison:
     batch: int
     exit_cycles: int
     methods: tuple[MethodCost, ...]
+    device: str = 'disk'                   # what the figure shows: 'disk' or 'console'
 
     def of(self, method: str) -> MethodCost:
         return next(m for m in self.methods if m.method == method)
+
+
+DEVICES = ('disk', 'console')
+# per device: (unit, exits axis limit, cycles axis limit), fixed so states compare
+AXES = {'disk': ('KiB read', 1.6, 4200), 'console': ('console line', 80, 140_000)}
+
+
+def io_view(batch: int = 8, exit_cycles: int = 1500, device: str = 'disk') -> IoComparison:
+    """Model of the experiment: ``io_costs``, showing ``device``."""
+    return dataclasses.replace(io_costs(batch, exit_cycles), device=device)
 
 
 @functools.cache
@@ -63,27 +76,33 @@ def io_costs(batch: int = 8, exit_cycles: int = 1500) -> IoComparison:
 
 @styled
 def plot_io_costs(c: IoComparison) -> Figure:
-    """Plot: exits per KiB (left) and modeled cycles per KiB (right), one bar a method."""
+    """Plot: exits (left) and modeled cycles (right) per unit of ``c.device``."""
     fig, (left, right) = new_figure('column_low', ncols=2)
+    unit, exits_top, cycles_top = AXES[c.device]
     names = [m.method for m in c.methods]
     colors = [METHOD_COLORS[n] for n in names]
-    exits = [m.exits_per_kib for m in c.methods]
-    cycles = [m.cycles_per_kib for m in c.methods]
+    if c.device == 'disk':
+        exits = [m.exits_per_kib for m in c.methods]
+        cycles = [m.cycles_per_kib for m in c.methods]
+    else:
+        exits = [m.exits_per_line for m in c.methods]
+        cycles = [m.cycles_per_line for m in c.methods]
     left.bar(names, exits, color=colors)
     for i, value in enumerate(exits):
         left.text(i, value, f'{value:.2f}', ha='center', va='bottom', fontsize=9)
-    left.set_ylim(0, 1.6)
-    left.set_ylabel('VM exits per KiB read')
+    left.set_ylim(0, exits_top)
+    left.set_ylabel(f'VM exits per {unit}')
     left.set_title('Exits')
     right.bar(names, cycles, color=colors)
     for i, value in enumerate(cycles):
         right.text(i, value, f'{value:,.0f}', ha='center', va='bottom', fontsize=9)
-    right.set_ylim(0, 4200)
-    right.set_ylabel('modeled cycles per KiB read')
+    right.set_ylim(0, cycles_top)
+    right.set_ylabel(f'modeled cycles per {unit}')
     right.set_title('Modeled time')
     for ax in (left, right):
         ax.tick_params(axis='x', labelsize=9)
-    fig.suptitle(f'Reading a disk, {KIB} KiB: virtio batch {c.batch}, VM exit '
+    what = f'reading {KIB} KiB' if c.device == 'disk' else 'printing 32-byte lines'
+    fig.suptitle(f'{what.capitalize()}: virtio batch {c.batch}, VM exit '
                  f'{c.exit_cycles} cycles', fontsize=10, fontweight='bold')
     return fig
 
@@ -100,10 +119,12 @@ def describe_io_costs(c: IoComparison) -> str:
             f'{v.exits_per_line:.2f} on virtio-console.')
 
 
-def io_costs_explorer(batch: int = 8, exit_cycles: int = 1500) -> Experiment:
-    """The experiment: the virtio batch size and the price of an exit."""
-    return Experiment(io_costs, plot_io_costs,
-                      {'batch': stepped_slider('virtio requests per notification',
+def io_costs_explorer(batch: int = 8, exit_cycles: int = 1500,
+                      device: str = 'disk') -> Experiment:
+    """The experiment: the device, the virtio batch size and the price of an exit."""
+    return Experiment(io_view, plot_io_costs,
+                      {'device': toggle('device', list(DEVICES), device),
+                       'batch': stepped_slider('virtio requests per notification',
                                                list(BATCHES), batch),
                        'exit_cycles': toggle('VM exit (cycles)', list(EXIT_PRICES),
                                              exit_cycles)},
@@ -111,4 +132,4 @@ def io_costs_explorer(batch: int = 8, exit_cycles: int = 1500) -> Experiment:
 
 
 __all__ = ['IoComparison', 'MethodCost', 'describe_io_costs', 'io_costs',
-           'io_costs_explorer', 'plot_io_costs']
+           'io_costs_explorer', 'io_view', 'plot_io_costs']
