@@ -107,3 +107,13 @@ def test_a_guest_pointing_a_virtqueue_at_vmm_memory_gets_needs_reset():
     assert 'descriptor table' in vm.io.virtio_blk.error
     assert 'not in guest RAM' in vm.io.virtio_blk.error
     assert snapshot_outside(vm) == before
+
+
+def test_an_unmapped_page_stays_usable_until_the_iotlb_is_invalidated():
+    platform, iommu = iommu_with_table(PTE_R | PTE_W)
+    iommu.translate(7, 0x8000_0000, STORE)
+    iommu.contexts[7].unmap(0x8000_0000)                  # the VMM takes the page back ...
+    assert iommu.translate(7, 0x8000_0000, STORE) == 0x8001_0000   # ... a stale IOTLB entry
+    iommu.invalidate(7)                                   # IOTINVAL.GVMA
+    with pytest.raises(IommuFault):
+        iommu.translate(7, 0x8000_0000, STORE)
