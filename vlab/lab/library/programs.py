@@ -46,3 +46,13 @@ def win32_program() -> Path:
 def fresh_root() -> Path:
     """An empty directory for one run of a program that writes files."""
     return Path(tempfile.mkdtemp(dir=_scratch()))
+
+
+@functools.cache
+def dynamic_examples() -> dict[str, Path]:
+    """libvc.so, libfakeclock.so (in lib/) and hello_dyn, dynamically linked."""
+    from vlab.library.dynload.build import build_examples
+
+    out = _scratch() / "dyn"
+    built = build_examples(out)
+    return {**built, "lib": out / "lib"}
