@@ -7,5 +7,9 @@ under the hardware-assisted VMM), a plot function and a describe function.
 * ``virtqueue_view`` -- a split virtqueue drawn step by step as the driver fills it and
   the device consumes it;
 * ``exits_view``     -- exits and modeled cycles per KiB and per console line for
-  emulation, virtio and direct assignment, with the virtio batch size as a slider.
+  emulation, virtio and direct assignment, with the virtio batch size as a slider;
+* ``paths``          -- a static figure of the three I/O paths;
+* ``exercises``      -- oracles: exits of a disk read predicted and measured.
+
+``chapter5_io_section.ipynb`` is the draft of chapter 5's I/O section that uses them.
 """
