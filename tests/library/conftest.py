@@ -62,3 +62,15 @@ def dyn_examples(tmp_path_factory):
     except ToolchainMissing as exc:
         pytest.skip(str(exc))
     return {**built, "lib": out / "lib"}
+
+
+@pytest.fixture(scope="session")
+def bsd_hello(tmp_path_factory):
+    """bsd_hello.c, a program for the vlab-BSD system-call ABI."""
+    from vlab.library.lxrun.build import PROGRAMS as BSD
+    from vlab.library.lxrun.build import build_bsd
+
+    try:
+        return build_bsd(BSD / "bsd_hello.c", tmp_path_factory.mktemp("bsd") / "bsd_hello")
+    except ToolchainMissing as exc:
+        pytest.skip(str(exc))

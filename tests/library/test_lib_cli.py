@@ -26,7 +26,7 @@ def test_budget_and_bad_input_statuses(config_root, capfd):
     assert main(["lib", "run", "--preload", "nope:1", str(config_root / "prog")]) == 2
     assert main(["lib", "run-foreign", str(config_root / "prog")]) == 2
     err = capfd.readouterr().err
-    assert "no hook library 'nope'" in err and "is not a PE file" in err
+    assert "no hook library 'nope'" in err and "is not branded for FreeBSD" in err
     assert "Traceback" not in err
 
 
@@ -49,3 +49,10 @@ def test_dynamically_linked_programs_take_shared_objects_as_preloads(dyn_example
     assert "the clock says: long ago" in out
     assert "hello_dyn: vc_time called in libvc.so" in err
     assert "libnope.so (needed by LD_PRELOAD) not found" in err
+
+
+def test_run_foreign_runs_a_vlab_bsd_elf_through_the_abi_layer(bsd_hello, tmp_path, capfd):
+    assert main(["lib", "run-foreign", "--log", str(bsd_hello), "--root", str(tmp_path)]) == 0
+    out, err = capfd.readouterr()
+    assert out.startswith("hello from a vlab-BSD program")
+    assert "clock_gettime64(0, " in err and "exit_group(0)" in err

@@ -6,7 +6,8 @@
                                                    found in --lib-path), a static one
                                                    Python hooks (redirect:OLD=NEW,
                                                    fakeclock:SECONDS)
-    vlab lib run-foreign PROGRAM.exe [--log]       a PE/Win32 program through KERNEL32
+    vlab lib run-foreign PROGRAM [--log]           a PE/Win32 program through KERNEL32, or
+                                                   an ELF for the vlab-BSD system-call ABI
     vlab lib accel-run PROGRAM [--accel MODE]      a CUDA-API program, /dev/accel0 over
                                                    native, vm (vCUDA) or network (rCUDA)
     vlab lib accel-demo [--kernel K] [--size N]    the same workload over the three paths,
@@ -40,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "(repeatable)")
     run.add_argument("--trace", action="store_true", help="also print the traced calls")
     _program_options(run)
-    foreign = verbs.add_parser("run-foreign", help="run a PE32 RISC-V Win32 program")
+    foreign = verbs.add_parser("run-foreign", help="run a PE32 RISC-V Win32 program, or an "
+                               "ELF program for the vlab-BSD system-call ABI")
     foreign.add_argument("--log", action="store_true",
                          help="print each Win32 call beside the POSIX calls it became")
     _program_options(foreign)
@@ -156,9 +158,27 @@ def _run_preloaded(args) -> int:
 def _run_foreign(args) -> int:
     from vlab.library.foreign.run import run_foreign
 
+    with open(args.program, "rb") as f:
+        if f.read(4) == b"\x7fELF":
+            return _run_bsd(args)            # an ELF: the vlab-BSD layer, if it is branded
     done = run_foreign(args.program, root=args.root, max_instructions=args.max_instructions)
     if args.log:
         print(done.side_by_side(), file=sys.stderr)
+    sys.stdout.buffer.write(done.stdout)
+    sys.stdout.flush()
+    if done.exit_code is None:
+        print(f"vlab lib run-foreign: {done.message}", file=sys.stderr)
+        return EXIT_BUDGET if "budget" in done.message else EXIT_USAGE
+    return done.exit_code
+
+
+def _run_bsd(args) -> int:
+    from vlab.library.lxrun.run import run_bsd
+
+    done = run_bsd(args.program, root=args.root, max_instructions=args.max_instructions)
+    if args.log:
+        for call, result, linux in done.log:
+            print(f"{call + ' = ' + result:<40} {'; '.join(linux)}", file=sys.stderr)
     sys.stdout.buffer.write(done.stdout)
     sys.stdout.flush()
     if done.exit_code is None:
