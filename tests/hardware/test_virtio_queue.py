@@ -219,3 +219,11 @@ def test_a_queue_size_that_is_not_a_power_of_two_needs_reset():
     assert transport.notifications == 1 and transport.queue(0) is None
     transport.store(0x070, 4, 0)                      # reset clears NEEDS_RESET
     assert transport.load(0x070, 4) == 0
+
+
+def test_a_queue_larger_than_queue_num_max_needs_reset():
+    platform = Platform(ram_size=2 * GUEST)
+    memory = GuestMemory(platform.bus, GUEST, GUEST)
+    transport = VirtioMmio(VirtioBlk(platform.block, platform.bus), GuestDma(memory))
+    PyVirtioDriver(platform.bus, transport, AREA, queue_size=128).start(1)
+    assert transport.status & DEVICE_NEEDS_RESET and 'QueueNumMax 64' in transport.error

@@ -202,6 +202,10 @@ class VirtioMmio:
         if not ready:
             q.ready, q.vq = False, None
             return
+        if q.num > self.backend.queue_max[self.queue_sel]:
+            self.fail(f'queue {self.queue_sel}: QueueNum {q.num} is above QueueNumMax '
+                      f'{self.backend.queue_max[self.queue_sel]} (sec. 4.2.3.2)')
+            return
         try:
             q.vq = SplitVirtqueue(self.dma, q.num, q.desc, q.driver, q.device,
                                   event_idx=self.has(VIRTIO_F_EVENT_IDX))
