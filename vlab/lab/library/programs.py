@@ -56,3 +56,12 @@ def dynamic_examples() -> dict[str, Path]:
     out = _scratch() / "dyn"
     built = build_examples(out)
     return {**built, "lib": out / "lib"}
+
+
+@functools.cache
+def bsd_program() -> Path:
+    """bsd_hello.c for the vlab-BSD system-call ABI, branded for FreeBSD."""
+    from vlab.library.lxrun.build import PROGRAMS as BSD_PROGRAMS
+    from vlab.library.lxrun.build import build_bsd
+
+    return build_bsd(BSD_PROGRAMS / "bsd_hello.c", _scratch() / "bsd_hello")
