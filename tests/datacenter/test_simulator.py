@@ -84,3 +84,33 @@ def test_bad_policies(policy, param, message):
 def test_detector_rejects_unknown_policy():
     with pytest.raises(ValueError):
         Detector("zzz", 1).overloaded(np.zeros((1, 1)), np.zeros(1))
+
+
+def test_directory_order_is_the_recorded_listing():
+    sorted_day = load_day("20110303")
+    listed = load_day("20110303", order="directory")
+    assert sorted(listed.vm_names) == list(sorted_day.vm_names)
+    assert listed.vm_names != sorted_day.vm_names
+    row = listed.vm_names.index(sorted_day.vm_names[0])
+    np.testing.assert_array_equal(listed.cpu[row], sorted_day.cpu[0])
+
+
+def test_cloudsim_mode_retires_vms_that_go_idle_and_counts_arrivals_as_overload():
+    day = load_day("20110303")
+    plain = simulate(day, "thr", n_hosts=HOSTS)
+    compat = simulate(day, "thr", n_hosts=HOSTS, cloudsim=True)
+    # a VM retires when two samples in a row read 0 %
+    idle_twice = ((day.cpu[:53, :-1] == 0) & (day.cpu[:53, 1:] == 0)).any(axis=1)
+    assert compat.vms_retired == int(idle_twice.sum()) > 0 and plain.vms_retired == 0
+    assert compat.energy_kwh < plain.energy_kwh
+    assert compat.slatah > plain.slatah              # arriving VMs count as overload
+
+
+def test_cloudsim_local_regression_is_unweighted():
+    x = np.arange(1, 11, dtype=float)
+    y = (0.2 + 0.03 * x + np.where(x > 8, 0.2, 0))[None, :]
+    ols = np.polyfit(x, y[0], 1)
+    assert Detector("lr", 1).overloaded(y, y[:, -1]) is not None
+    from vlab.datacenter.detection import loess_predict
+    assert loess_predict(y, weighted=False)[0] == pytest.approx(np.polyval(ols, 11))
+    assert loess_predict(y)[0] != pytest.approx(np.polyval(ols, 11))

@@ -31,6 +31,13 @@ def add_arguments(parser) -> None:
                            "default CloudSim's: 0.8, 1.5, 2.5, 1.2, 1.2")
     cons.add_argument("--hosts", type=int, default=PAPER_HOSTS, metavar="N",
                       help=f"number of hosts (default {PAPER_HOSTS}, half G4, half G5)")
+    cons.add_argument("--order", choices=["sorted", "directory"], default="sorted",
+                      help="which trace file becomes VM 0, 1, ...: by name (default) or as "
+                           "the file system lists them, like CloudSim (for an included day: "
+                           "the listing recorded with it, the order of vlab's CloudSim runs)")
+    cons.add_argument("--cloudsim", action="store_true",
+                      help="reproduce CloudSim 5.0's code: a VM at 0 %% CPU leaves for good, "
+                           "unweighted local regression (to compare with CloudSim)")
     cons.add_argument("--vms", type=int, default=None, metavar="M",
                       help="number of VMs (default: all at 800 hosts, in proportion below)")
 
@@ -43,8 +50,9 @@ def run(args) -> int:
         print(f"vlab datacenter: --hosts must be at least 1, got {args.hosts}", file=sys.stderr)
         return 1
     try:
-        trace = load_day(args.trace)
-        result = simulate(trace, args.policy, args.param, n_hosts=args.hosts, n_vms=args.vms)
+        trace = load_day(args.trace, args.order)
+        result = simulate(trace, args.policy, args.param, n_hosts=args.hosts, n_vms=args.vms,
+                          cloudsim=args.cloudsim)
     except (TraceError, PolicyError) as exc:
         print(f"vlab datacenter: {exc}", file=sys.stderr)
         return 1
@@ -52,6 +60,8 @@ def run(args) -> int:
           f"policy {result.label}")
     if result.vms_not_created:
         print(f"VMs not created (no host at full MIPS, as in CloudSim): {result.vms_not_created}")
+    if result.vms_retired:
+        print(f"VMs retired at a 0 % sample (CloudSim's behaviour): {result.vms_retired}")
     print(f"energy      {result.energy_kwh:10.2f} kWh")
     print(f"migrations  {result.migrations:10d}")
     print(f"SLATAH      {result.slatah * 100:10.2f} %")

@@ -78,11 +78,18 @@ def tricube_weights(n: int) -> np.ndarray:
     return (1 - ((x[-1] - x) / (x[-1] - x[0])) ** 3) ** 3
 
 
-def loess_predict(history: np.ndarray, robust: bool = False, ahead: int = 1) -> np.ndarray:
-    """Each row's local-regression forecast ``ahead`` intervals after its last value."""
+def loess_predict(history: np.ndarray, robust: bool = False, ahead: int = 1,
+                  weighted: bool = True) -> np.ndarray:
+    """Each row's local-regression forecast ``ahead`` intervals after its last value.
+
+    ``weighted=False`` fits the points unweighted, as CloudSim's code ends up doing
+    (then the robust refit changes nothing either)."""
     y = history[:, -LR_POINTS:]
     n = y.shape[1]
     x = np.arange(1, n + 1, dtype=float)
+    if not weighted:
+        a, b = _weighted_line(x, y, np.ones(n))
+        return a + b * (n + ahead)
     w = tricube_weights(n)
     a, b = _weighted_line(x, y, w)
     if robust:
@@ -102,6 +109,7 @@ class Detector:
 
     policy: str
     param: float
+    weighted: bool = True          # local regression weights (False: CloudSim's fit)
 
     def overloaded(self, history: np.ndarray, current: np.ndarray) -> np.ndarray:
         """``history`` (hosts, L) oldest first, all rows equally long; ``current`` (hosts,)."""
@@ -116,7 +124,9 @@ class Detector:
         if self.policy in ("lr", "lrr"):
             if length < LR_POINTS:
                 return current > FALLBACK_THRESHOLD
-            return self.param * loess_predict(history, robust=self.policy == "lrr") >= 1.0
+            forecast = loess_predict(history, robust=self.policy == "lrr",
+                                     weighted=self.weighted)
+            return self.param * forecast >= 1.0
         raise ValueError(f"unknown overload-detection policy {self.policy!r}")
 
 

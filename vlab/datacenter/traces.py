@@ -22,6 +22,7 @@ at 288.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +87,23 @@ def _parse_file(path: Path) -> np.ndarray:
     return values
 
 
-def read_directory(directory: Path) -> TraceDay:
-    """Read a CloudSim-format trace directory (one text file per VM), files sorted by name."""
-    files = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+#: Orders in which a directory's trace files become VMs 0, 1, 2, ...
+ORDERS = ("sorted", "directory")
+
+
+def read_directory(directory: Path, order: str = "sorted") -> TraceDay:
+    """Read a CloudSim-format trace directory (one text file per VM).
+
+    ``order="sorted"`` takes the files by name (vlab's default, the same everywhere);
+    ``"directory"`` takes them in the order the file system lists them, which is what
+    CloudSim's ``File.listFiles()`` does (use it to compare with CloudSim on one machine).
+    """
+    if order not in ORDERS:
+        raise TraceError(f"unknown trace order {order!r}; choose one of {', '.join(ORDERS)}")
+    files = [directory / name for name in os.listdir(directory)]
+    files = [p for p in files if p.is_file() and not p.name.startswith(".")]
+    if order == "sorted":
+        files.sort()
     if not files:
         raise TraceError(f"{directory}: no trace files in the directory "
                          "(expected one text file per VM, as in CloudSim's planetlab/<day>/)")
@@ -99,16 +114,21 @@ def read_directory(directory: Path) -> TraceDay:
 def pack_directory(directory: Path, out: Path) -> Path:
     """Pack a CloudSim trace directory into ``out/cpu.npz`` (how the included days were made)."""
     day = read_directory(directory)
+    listing = read_directory(directory, "directory").vm_names
     out.mkdir(parents=True, exist_ok=True)
     target = out / PACKED_NAME
     np.savez_compressed(target, names=np.array(day.vm_names),
-                        cpu=np.rint(day.cpu * 100).astype(np.uint8))
+                        cpu=np.rint(day.cpu * 100).astype(np.uint8),
+                        listing=np.array(listing))
     return target
 
 
-def load_day(where: str | Path) -> TraceDay:
+def load_day(where: str | Path, order: str = "sorted") -> TraceDay:
     """Load a trace day: an included day's name (``20110303``), a packed ``cpu.npz``
-    directory, or a CloudSim-format directory of text files."""
+    directory, or a CloudSim-format directory of text files, in ``order`` (see
+    :func:`read_directory`; for a packed day, ``"directory"`` is the order the source
+    directory listed its files in when it was packed: the order CloudSim saw in
+    vlab's comparison runs)."""
     path = Path(where)
     if not path.exists() and (DATA_DIR / str(where) / PACKED_NAME).is_file():
         path = DATA_DIR / str(where)
@@ -118,11 +138,18 @@ def load_day(where: str | Path) -> TraceDay:
                          f"directory or an included day: {days})")
     packed = path / PACKED_NAME
     if packed.is_file():
+        if order not in ORDERS:
+            raise TraceError(f"unknown trace order {order!r}; choose one of {', '.join(ORDERS)}")
         with np.load(packed) as data:
             cpu = data["cpu"]
             names = tuple(str(n) for n in data["names"])
+            listing = tuple(str(n) for n in data["listing"]) if "listing" in data else names
         if cpu.ndim != 2 or cpu.shape[1] != SAMPLES_PER_DAY or cpu.max(initial=0) > 100:
             raise TraceError(f"{packed}: expected a (VMs, {SAMPLES_PER_DAY}) array of "
                              "percentages 0..100")
+        if order == "directory":           # the listing order recorded when packing
+            index = {name: i for i, name in enumerate(names)}
+            rows = [index[name] for name in listing]
+            cpu, names = cpu[rows], listing
         return TraceDay(path.name, names, cpu.astype(float) / 100.0)
-    return read_directory(path)
+    return read_directory(path, order)
