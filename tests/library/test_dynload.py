@@ -68,3 +68,18 @@ def test_tracing_through_the_plt_sees_every_call(dyn_examples):
                                                       "vc_puts", "vc_puts", "vc_puts",
                                                       "vc_exit"]
     assert run.ledger.count("lib_trace_stop") == 7
+
+
+def test_a_corrupt_dynamic_section_is_a_clear_error(dyn_examples, tmp_path):
+    import struct
+
+    from elftools.elf.elffile import ELFFile
+
+    data = bytearray(dyn_examples["libvc.so"].read_bytes())
+    with open(dyn_examples["libvc.so"], "rb") as f:
+        rela = ELFFile(f).get_section_by_name(".rela.dyn")["sh_offset"]
+    offset, info, addend = struct.unpack_from("<IIi", data, rela)
+    struct.pack_into("<IIi", data, rela, offset, (9999 << 8) | (info & 0xFF), addend)
+    (tmp_path / "libvc.so").write_bytes(bytes(data))
+    with pytest.raises(DynLoadError, match=r"libvc\.so: bad dynamic section: .*symbol 9999"):
+        link(dyn_examples["hello_dyn"], [tmp_path])
