@@ -11,6 +11,7 @@ shared object (ET_DYN, linked at 0).
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,8 @@ def read_object(path) -> DynObject:
     if dynamic is not None:
         try:
             needed, symbols, relocs, pltgot = _read_dynamic(dynamic)
-        except (ELFError, KeyError, IndexError, UnicodeDecodeError, ValueError) as exc:
+        except (ELFError, KeyError, IndexError, UnicodeDecodeError, ValueError,
+                struct.error) as exc:
             raise DynLoadError(f"{path}: bad dynamic section: {exc}") from None
     return DynObject(path.name, path, elf["e_type"], elf["e_entry"], segments, interp,
                      needed, symbols, relocs, pltgot)
