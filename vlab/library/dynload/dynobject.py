@@ -65,15 +65,18 @@ def read_object(path) -> DynObject:
         raise DynLoadError(f"{path} is not an RV32 object ({elf['e_machine']}, "
                            f"{elf.elfclass}-bit)")
     segments, interp, dynamic = [], None, None
-    for segment in elf.iter_segments():
-        kind = segment["p_type"]
-        if kind == "PT_LOAD":
-            segments.append((segment["p_vaddr"], segment.data(), segment["p_memsz"],
-                             segment["p_flags"]))
-        elif kind == "PT_INTERP":
-            interp = segment.get_interp_name()
-        elif kind == "PT_DYNAMIC":
-            dynamic = segment
+    try:
+        for segment in elf.iter_segments():
+            kind = segment["p_type"]
+            if kind == "PT_LOAD":
+                segments.append((segment["p_vaddr"], segment.data(), segment["p_memsz"],
+                                 segment["p_flags"]))
+            elif kind == "PT_INTERP":
+                interp = segment.get_interp_name()
+            elif kind == "PT_DYNAMIC":
+                dynamic = segment
+    except (ELFError, struct.error, ValueError) as exc:
+        raise DynLoadError(f"{path}: bad program headers: {exc}") from None
     if not segments:
         raise DynLoadError(f"{path} has no PT_LOAD segment")
     needed, symbols, relocs, pltgot = [], {}, [], None
