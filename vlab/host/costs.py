@@ -47,6 +47,12 @@ References
   System Calls", OSDI 2010, §2 (direct and indirect cost of a system call).
 - Sugerman, Venkitachalam & Lim, "Virtualizing I/O Devices on VMware
   Workstation's Hosted Virtual Machine Monitor", USENIX ATC 2001.
+- Volkov & Demmel, "Benchmarking GPUs to Tune Dense Linear Algebra", SC 2008
+  (kernel launch latency, PCIe copy cost, sustained SGEMM rate: the accel_* rows).
+- Shi, Chen & Sun, "vCUDA: GPU Accelerated High Performance Computing in Virtual
+  Machines", IPDPS 2009 (remote_* rows); Duato et al., "rCUDA: Reducing the Number
+  of GPU-Based Accelerators in High Performance Clusters", HPCS 2010 (net_* rows).
+- Drepper, "How To Write Shared Libraries", 2011, sec. 1.5 (dl_lookup).
 """
 
 from __future__ import annotations
