@@ -110,12 +110,18 @@ def vms_for_hosts(n_trace_vms: int, n_hosts: int) -> int:
 
 
 def _initial_placement(state: HostState, detector: Detector | None) -> np.ndarray:
-    """Every VM placed in index order asking for its full MIPS (CloudSim at t = 0).
+    """Every VM placed in index order, as CloudSim does at t = 0.
 
-    A VM that fits nowhere is not created and its trace is not run, as in CloudSim
-    (its broker reports "Creation of VM failed"): with the adaptive policies' 0.7
-    fallback threshold, the paper's 800 hosts cannot start all of a day's VMs at full
-    MIPS.  Returns the VMs that were not created.
+    Each VM reserves its full MIPS (and RAM and bandwidth) on its host.  A VM already
+    created runs no workload yet, so it requests nothing: the overload test a policy
+    applies before adding a VM sees only the new VM's full MIPS (and, with no history
+    yet, the adaptive policies fall back on a static 0.7 threshold).  This is what
+    CloudSim's ``Datacenter.processVmCreate`` gives (a created VM is no longer "being
+    instantiated", and its cloudlet arrives after all VMs exist); the hosts' power
+    before adding is their idle power (no host has been updated yet), so the power-aware
+    placement spreads the first VMs over the hosts.  A VM that fits
+    nowhere is not created (CloudSim's broker reports the failure and goes on).
+    Returns the VMs that were not created.
     """
     power_now = state.fleet.power(np.zeros(state.fleet.n_hosts))
     none = np.zeros(state.fleet.n_hosts, bool)
@@ -125,11 +131,11 @@ def _initial_placement(state: HostState, detector: Detector | None) -> np.ndarra
             host = first_fit(state, vm)
         else:
             host = power_aware_best_fit(state, vm, detector, none, power_now)
-            power_now = state.fleet.power(state.utilization)
         if host < 0:
             failed.append(vm)
             continue
         state.add(vm, host)
+        state.requested[host] -= state.demand[vm]        # created, not yet running
     return np.array(failed, int)
 
 
