@@ -9,7 +9,8 @@
     vlab lib run-foreign PROGRAM [--log]           a PE/Win32 program through KERNEL32, or
                                                    an ELF for the vlab-BSD system-call ABI
     vlab lib accel-run PROGRAM [--accel MODE]      a CUDA-API program, /dev/accel0 over
-                                                   native, vm (vCUDA) or network (rCUDA)
+                                                   native, vm (vCUDA), virtio or network
+                                                   (rCUDA)
     vlab lib accel-demo [--kernel K] [--size N]    the same workload over the three paths,
                                                    cycles side by side
 
@@ -47,9 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="print each Win32 call beside the POSIX calls it became")
     _program_options(foreign)
     accel = verbs.add_parser("accel-run", help="run a CUDA-API program with /dev/accel0")
-    accel.add_argument("--accel", choices=("native", "vm", "network"), default="native",
-                       help="path to the device: native driver, VM channel (vCUDA) or "
-                            "network (rCUDA)")
+    accel.add_argument("--accel", choices=("native", "vm", "virtio", "network"),
+                       default="native",
+                       help="path to the device: native driver, VM channel (vCUDA's "
+                            "measured price), a virtio queue in a VM, or network (rCUDA)")
     _program_options(accel)
     demo = verbs.add_parser("accel-demo", help="one workload over the three paths")
     demo.add_argument("--kernel", choices=("saxpy", "reduce", "matmul", "stencil"),

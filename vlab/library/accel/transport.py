@@ -1,6 +1,6 @@
 """How a call reaches the back end, and what the trip costs.
 
-Three paths to the same :class:`~.backend.Backend` and device, differing only in cost:
+Four paths to the same :class:`~.backend.Backend` and device, differing only in cost:
 
 ``NativeTransport``   a host process calls the device driver (an ``ioctl`` on
                       ``/dev/accel0``): one ``syscall`` per call.
@@ -9,6 +9,9 @@ Three paths to the same :class:`~.backend.Backend` and device, differing only in
                       reply back: ``remote_call`` per call and ``remote_byte`` for each
                       byte of request and reply, then the native driver call in the host
                       (Shi et al., IPDPS 2009, sec. 4).
+``VirtioTransport``   (``virtio_accel.py``) the VM channel as a real virtio queue: its
+                      cost counted from the mechanism (an exit per kick, an interrupt,
+                      DMA copies) instead of vCUDA's measured per-call price.
 ``NetworkTransport``  rCUDA: the same messages over TCP to a server on another host:
                       ``net_round_trip`` per call and ``net_byte`` per byte, then the
                       server's driver call (Duato et al., HPCS 2010).
@@ -20,6 +23,7 @@ was marshaled; the client name is the channel's, fixed when it is opened.
 from __future__ import annotations
 
 from .backend import Backend
+from .virtio_accel import VirtioTransport
 
 
 class NativeTransport:
@@ -74,4 +78,5 @@ class NetworkTransport(NativeTransport):
         self.ledger.charge("net_byte", nbytes)
 
 
-TRANSPORTS = {t.name: t for t in (NativeTransport, VmTransport, NetworkTransport)}
+TRANSPORTS = {t.name: t for t in (NativeTransport, VmTransport, NetworkTransport,
+                                  VirtioTransport)}
