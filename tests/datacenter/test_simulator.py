@@ -114,3 +114,14 @@ def test_cloudsim_local_regression_is_unweighted():
     from vlab.datacenter.detection import loess_predict
     assert loess_predict(y, weighted=False)[0] == pytest.approx(np.polyval(ols, 11))
     assert loess_predict(y)[0] != pytest.approx(np.polyval(ols, 11))
+
+
+@pytest.mark.parametrize("policy, tolerance", [("dvfs", 0.01), ("thr", 0.10)])
+def test_cloudsim_mode_matches_cloudsim_5_on_the_full_day(policy, tolerance):
+    from vlab.datacenter.cloudsim_reference import CLOUDSIM_5_0
+    day = load_day("20110303", order="directory")
+    ours = simulate(day, policy, cloudsim=True)
+    energy, migrations, slatah, _ = CLOUDSIM_5_0["20110303"][policy]
+    assert ours.energy_kwh == pytest.approx(energy, rel=tolerance)
+    assert ours.migrations == pytest.approx(migrations, rel=0.1, abs=1)
+    assert ours.slatah == pytest.approx(slatah, rel=0.2, abs=1e-9)
