@@ -25,7 +25,7 @@ from vlab.isa.elf import load_elf
 from vlab.isa.pagetable import PAGE
 
 UART_THR = 0x1000_0000
-REGION = 0x8010_0000            # the working set starts 1 MiB into guest RAM
+REGION = 0x8001_0000            # the working set starts 64 KiB into guest RAM
 
 SOURCE = '''
 .text
@@ -139,7 +139,7 @@ def dirtying_guest_elf(**knobs) -> bytes:
 
 
 def guest_ram_needed(wws_pages: int, static_pages: int) -> int:
-    """Guest RAM the guest touches: its 1 MiB of program, then its pages (rounded to
+    """Guest RAM the guest touches: its 64 KiB of program, then its pages (rounded to
     64 KiB)."""
     top = REGION - 0x8000_0000 + (wws_pages + static_pages) * PAGE
     return -(-top // 0x10000) * 0x10000
