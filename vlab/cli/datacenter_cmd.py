@@ -5,7 +5,9 @@ Simulates one day of PlanetLab traces on CloudSim's data center (Beloglazov & Bu
 PDM and SLAV.  ``--trace`` takes a CloudSim ``planetlab/<day>`` directory of text files,
 a directory holding a packed ``cpu.npz``, or the name of an included day
 (``20110303``, ``20110306``).  With fewer hosts than the paper's 800, the first VMs of
-the trace (sorted by file name) are used in the paper's VMs-per-host ratio.
+the trace (in ``--order``: by file name unless asked otherwise) are used in the paper's
+VMs-per-host ratio.  ``--cloudsim`` reproduces three behaviours of CloudSim 5.0's code
+(idle VMs retire, arrivals count as overload, unweighted regression) to compare with it.
 Errors (bad trace, unknown policy, bad parameter) go to stderr with exit status 1.
 """
 
