@@ -30,6 +30,8 @@ import functools
 import sys
 
 from vlab.cli.arguments import add_output_cap_option, positive_int
+from vlab.cli.vm_lifecycle_cmd import ACTIONS as LIFECYCLE_ACTIONS
+from vlab.cli.vm_lifecycle_cmd import add_lifecycle_arguments, run_lifecycle, suspend_run
 from vlab.isa.engines import RUNNING_ENGINES
 from vlab.isa.traps import cause_text
 from vlab.os.boot import BootError, read_program
@@ -73,10 +75,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           'at 0x10004000): emulated, virtio or passthrough (an IOMMU); '
                           'needs --cpu hw (vlab/hardware/io/attach.py)')
     add_output_cap_option(run)
+    add_lifecycle_arguments(sub, run)      # --suspend-at, resume, image, migrate-demo
 
 
 
 def run(args) -> int:
+    if args.vm_command in LIFECYCLE_ACTIONS:
+        return run_lifecycle(args)
     if args.vm_command != 'run':
         print('vlab vm: give an action: vlab vm run GUEST', file=sys.stderr)
         return EXIT_USAGE
@@ -103,6 +108,8 @@ def run(args) -> int:
         htif.console_listeners.append(echo)
     vm.machine.platform.uart.transmit_listeners.append(echo)
     try:
+        if args.suspend_at is not None or args.snapshot is not None:
+            return suspend_run(vm, args, out)
         result = vm.run(max_instructions=args.max_instructions)
     except KeyboardInterrupt:
         print('\nvlab vm run: interrupted', file=sys.stderr)
