@@ -36,6 +36,20 @@ to the host address its read was translated to; the combined translation is cach
 4 KiB page (a leaf of either stage may be a megapage; the cached unit is the smaller)
 in a TLB per (VMID, vsatp) -- the address-space tags -- so a world switch between guests
 loses nothing, and HFENCE.VVMA / HFENCE.GVMA (or SFENCE.VMA with V=1) empty them.
+
+Two walk caches of Bhargava et al. (sec. 4), each a switch, off by default (so the
+counts above stay the plain 2D walk's):
+
+* ``nested_tlb`` -- the *nested TLB*: caches G-stage translations, guest-physical page ->
+  host-physical page, per (VMID, hgatp), so a walk whose guest page-table pages (and data
+  page) were translated before skips their G-stage walks: a warm miss costs n = 2
+  references instead of 8.
+* ``walk_cache`` -- a *page-walk cache* of the guest's non-leaf VS-stage PTEs, per (VMID,
+  vsatp, VPN[1]): a hit skips the root-level read and the G-stage walk of the root
+  page, 3 of the 8 references.
+
+Simplified: both are unbounded dictionaries (real ones hold 8-32 entries); their hits
+cost nothing; they are emptied by the same fences as the TLB.
 """
 from __future__ import annotations
 
@@ -112,6 +126,10 @@ class TwoStage:
     def __init__(self, mmu):
         self.mmu = mmu
         self.tlbs: dict[tuple[int, int], dict] = {}   # (vmid, vsatp) -> {vpn: entry}
+        self.nested_tlb = self.walk_cache = False     # switches (module docstring)
+        self.ntlb: dict[tuple, int] = {}    # (vmid, hgatp, gpa page, check, store) -> hpa page
+        self.pwc: dict[tuple, int] = {}     # (vmid, vsatp, VPN[1]) -> level-0 table's gpa
+        self.ntlb_hits = self.pwc_hits = 0
 
     # ------------------------------------------------------------ the G-stage
     def g_stage(self, gpa: int, view: GuestView, check: int, report: int,
@@ -120,6 +138,10 @@ class TwoStage:
         checking ``check`` permission, faulting as the original access ``report``."""
         if not view.g_on:
             return gpa
+        key = (view.hgatp >> 22 & 0x7F, view.hgatp, gpa >> 12, check, store)
+        if self.nested_tlb and key in self.ntlb:
+            self.ntlb_hits += 1
+            return self.ntlb[key] | (gpa & 0xFFF)
         mmu = self.mmu
         found = walk(mmu._read_pte, view.hgatp & PPN_MASK, gpa, check, 0, False, view.mxr,
                      scheme=SV32X4)
@@ -130,6 +152,8 @@ class TwoStage:
         if found.pte & wanted != wanted:
             mmu.walk_refs += 1
             self._write_back(found.pte_addr, found.pte | wanted, report, gpa)
+        if self.nested_tlb:
+            self.ntlb[key] = found.pa & ~0xFFF
         return found.pa
 
     # ------------------------------------------------------------ both stages
@@ -140,7 +164,12 @@ class TwoStage:
             return self.g_stage(va, view, check, report, report == STORE), None
         mmu = self.mmu
         table = (view.vsatp & PPN_MASK) << 12
-        for level in (1, 0):
+        levels = (1, 0)
+        pwc_key = (view.hgatp >> 22 & 0x7F, view.vsatp, SV32.vpn(va, 1))
+        if self.walk_cache and pwc_key in self.pwc:
+            self.pwc_hits += 1
+            table, levels = self.pwc[pwc_key], (0,)
+        for level in levels:
             pte_gpa = table + SV32.vpn(va, level) * 4
             try:
                 pte_hpa = self.g_stage(pte_gpa, view, LOAD, report)  # implicit read
@@ -158,6 +187,8 @@ class TwoStage:
             if found == 'leaf':
                 break
             table = (pte >> 10) << 12
+            if self.walk_cache:
+                self.pwc[pwc_key] = table
         else:
             raise GuestFault(PAGE_FAULT[report], None)
         if (level == 1 and (pte >> 10) & 0x3FF) or not permitted(
@@ -209,8 +240,9 @@ class TwoStage:
 
     def flush(self, vmid: int | None = None) -> None:
         """HFENCE.VVMA / HFENCE.GVMA: forget the translations of ``vmid`` (None: all)."""
-        for key in [k for k in self.tlbs if vmid is None or k[0] == vmid]:
-            del self.tlbs[key]
+        for cache in (self.tlbs, self.ntlb, self.pwc):
+            for key in [k for k in cache if vmid is None or k[0] == vmid]:
+                del cache[key]
 
 
 def _leaf_or_next(pte: int, level: int) -> str:
