@@ -25,6 +25,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                                  "programs, remote an accelerator API"),
     "datacenter": ("vlab.cli.datacenter_cmd", "data centers: server consolidation on PlanetLab "
                                                "traces"),
+    "merits": ("vlab.cli.merits_cmd", "the relative merits of the five levels, measured "
+                                       "(Table 3.1 of the lecture beside ours)"),
     "course": ("vlab.cli.course_cmd", "instructor workflow: release, collect, autograde, export, "
                                        "feedback"),
 }

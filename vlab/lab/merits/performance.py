@@ -20,6 +20,9 @@ from vlab.lab.merits.runners import VARIANTS
 from vlab.lab.merits.workloads import WORKLOADS
 
 QUICK_N, FULL_N = 8, 40
+#: The HLL VM compiles a loop after it has run a while (vlab/application/hll/jit.py):
+#: below this many iterations its JIT would never start, so both HLL variants use more.
+MIN_N = {"app/interp": 400, "app/jit": 400}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ def _delta(run, workload: str, n: int) -> tuple[float, float]:
 def measure(variant: str, workload: str, n: int) -> Overhead | Absent:
     """The overhead of ``workload`` through ``variant`` (a key of ``VARIANTS``)."""
     _, runner, baseline = VARIANTS[variant]
+    n = max(n, MIN_N.get(variant, 1))
 
     def run() -> Overhead:
         level, level_wall = _delta(runner, workload, n)

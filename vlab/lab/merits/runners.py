@@ -23,7 +23,10 @@ Where each level's price comes from (the boundary of what is modeled):
   this level so far (no guest kernel), so the ``compute`` and ``syscall`` workloads run
   as bare-metal guests (a U-mode loop; a guest system call is an ``ecall`` answered by
   the guest's own M-mode handler) under each VMM, against the same guest on the bare
-  machine.  Paravirtualization and hosted (type 2) VMMs are not built: absent.
+  machine.  Simplified: the bare machine runs M-mode without translation, while a guest
+  runs under the VMM's shadow or G-stage tables, so each guest fetch pays a TLB hit
+  (1 cycle) the bare run does not: the 2x of ``compute`` is that, not the VMM.
+  Paravirtualization and hosted (type 2) VMMs are not built: absent.
 * **OS** (``os/container``): the user program as PID 1 of a container (namespaces,
   cgroup, overlay root) on the same kernel (vlab/lab/oslevel/containers.py).
 * **library**: ``lib/foreign-abi`` runs the program written for the vlab-BSD system-call
