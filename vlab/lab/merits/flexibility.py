@@ -16,10 +16,10 @@ other ISA         an x86-64 ELF: this computer's ``/bin/true``, or, when it is m
 bytecode          a module in the HLL language (compiled to class files by ``vlab hll``)
 ================  ======================================================================
 
-Each level is tried through its public entry point, the ``vlab`` command run in-process
-(``vlab run``, ``vlab vm run``, ``vlab lib run-foreign``, ``vlab hll run``) or, for
-containers, the runtime's API; a run "runs" when it exits with status 0.  The reason of a
-failure is the first line it printed.
+Each level is tried through the public API behind its command (what ``vlab run``,
+``vlab vm run``, ``vlab lib run-foreign`` and ``vlab hll run`` call) or, for containers,
+the runtime's API; a run "runs" when it exits with status 0.  A failure's reason is the
+error the level raised or the way the run ended.
 
 Score rule (adjustable, :data:`FLEXIBILITY_RULE`): 1 + 4 x (kinds the level runs - 1) /
 (kinds - 1), rounded, at least 1: a level that runs only native programs scores 1, one
@@ -29,7 +29,6 @@ that runs every kind scores 5.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import shutil
 import tempfile
@@ -92,18 +91,51 @@ def _write_corpus(where: Path) -> dict[str, Path]:
     return files
 
 
-def _cli(argv: list[str]) -> tuple[int, str]:
-    """``vlab ARGV`` in this process: its exit status and what it printed."""
-    from vlab.cli import main
-    buffer = io.BytesIO()
-    text = io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", write_through=True)
-    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
-        try:
-            status = main(argv)
-        except SystemExit as exc:                   # argparse on a usage error
-            status = exc.code if isinstance(exc.code, int) else 2
-    text.flush()
-    return status, buffer.getvalue().decode("utf-8", "replace")
+BUDGET = 200_000
+
+
+def _isa(path: Path) -> tuple[int, str]:
+    """What ``vlab run`` does: load the file, bare-metal or user mode by its layout."""
+    from vlab.os.boot import run_program
+    done = run_program(str(path), max_instructions=BUDGET)
+    return done.exit_code, str(done.result)
+
+
+def _hardware(path: Path) -> tuple[int, str]:
+    """What ``vlab vm run --cpu trap-emulate`` does: the file as a VM's guest."""
+    from vlab.hardware.vm import VirtualMachine
+    vm = VirtualMachine(str(path), cpu="trap-emulate")
+    result = vm.run(max_instructions=BUDGET)
+    return result.exit_code, str(result)
+
+
+def _library(path: Path) -> tuple[int, str]:
+    """What ``vlab lib`` does: an ELF branded for FreeBSD through the BSD-ABI layer
+    (``run-foreign``), any other ELF in an interposition session, traced as ``ltrace``
+    does (``vlab lib trace``), any other file as a PE through KERNEL32."""
+    from vlab.library.foreign.run import run_foreign
+    from vlab.library.interpose.session import Session
+    from vlab.library.lxrun.run import is_bsd, run_bsd
+    if path.read_bytes()[:4] == b"\x7fELF" and not is_bsd(path):
+        session = Session(str(path), trace=True, root=str(path.parent),
+                          max_instructions=BUDGET).run()
+        return session.result.exit_code, str(session.result)
+    if path.read_bytes()[:4] == b"\x7fELF":
+        done = run_bsd(str(path), root=str(path.parent), max_instructions=BUDGET)
+    else:
+        done = run_foreign(str(path), root=str(path.parent), max_instructions=BUDGET)
+    return done.exit_code, done.message
+
+
+def _application(path: Path) -> tuple[int, str]:
+    """What ``vlab hll run`` does with a source file: compile it, run it."""
+    from vlab.application.hll.vm import VM
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return 2, f"not a source text: {exc.reason} at byte {exc.start}"
+    result = VM.from_source(text, filename=path.name).run()
+    return result.exit_code, f"exit code {result.exit_code}"
 
 
 def _in_container(path: Path) -> tuple[int, str]:
@@ -115,15 +147,9 @@ def _in_container(path: Path) -> tuple[int, str]:
     return box.run.outcome(lab.host).exit_code, box.output.getvalue().decode(errors="replace")
 
 
-#: level -> how it tries a file.
-TRIES = {
-    "isa": lambda p: _cli(["run", "--max-instructions", "200000", str(p)]),
-    "hardware": lambda p: _cli(["vm", "run", "--cpu", "trap-emulate",
-                                "--max-instructions", "200000", str(p)]),
-    "os": _in_container,
-    "library": lambda p: _cli(["lib", "run-foreign", "--root", str(p.parent), str(p)]),
-    "application": lambda p: _cli(["hll", "run", str(p)]),
-}
+#: level -> how it tries a file (each the public API behind the level's command).
+TRIES = {"isa": _isa, "hardware": _hardware, "os": _in_container, "library": _library,
+         "application": _application}
 
 
 def _reason(output: str, status: int) -> str:
