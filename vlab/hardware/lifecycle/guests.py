@@ -12,8 +12,10 @@ knob set by its parameters:
   sends and that never dirties again);
 * every ``print_every`` iterations it prints one character (``a``..``z`` in turn) on
   the UART, so the console shows how far it got;
-* at the end it sums the first word of every working-set page and exits (HTIF) with
-  ``sum & 0x7f``: a page lost or stale in transit changes the exit status.
+* at the end it sums the first word of every working-set page: iteration ``i`` adds
+  ``i + 1`` to ``dirty`` pages, so the sum must be ``dirty * iters * (iters + 1) / 2``
+  (mod 2^32); it exits (HTIF) with 0 when it is, 3 when not -- a page lost or stale in
+  transit changes the exit status.
 
 A *diabolical* guest in Clark et al.'s sense (their MMuncher) is one whose dirtying
 rate exceeds the link's page rate: ``work=0`` and a large ``dirty``.
@@ -95,9 +97,11 @@ sum:
     blt t1, s1, sum
     li t3, 10
     sb t3, 0(s6)
-    andi t0, t0, 0x7f
-    slli a0, t0, 1
-    ori a0, a0, 1
+    li a0, 1                # exit 0: the sum is what every increment adds up to
+    li t3, {expected}
+    beq t0, t3, 2f
+    li a0, 7                # exit 3: a page lost or stale
+2:
     la t6, tohost
     sw a0, 0(t6)
     sw zero, 4(t6)
@@ -125,7 +129,13 @@ def dirtying_source(wws_pages: int = 16, dirty: int = 2, work: int = 50,
                          '48 MiB above the program')
     return SOURCE.format(region=REGION, wws=wws_pages, iters=iters, uart=UART_THR,
                          static=static_pages, page=PAGE, dirty=dirty, work=work,
-                         print_every=print_every)
+                         print_every=print_every,
+                         expected=_signed(dirty * iters * (iters + 1) // 2))
+
+
+def _signed(value: int) -> int:
+    value &= 0xFFFF_FFFF
+    return value - (1 << 32) if value >> 31 else value
 
 
 def dirtying_guest(**knobs):
