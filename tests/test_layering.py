@@ -20,7 +20,7 @@ import pytest
 import vlab
 
 RANK = {"__main__": 8, "host": 0, "isa": 1, "hardware": 2, "os": 2, "library": 3, "application": 3,
-        "datacenter": 4, "lab": 5, "course": 6, "cli": 7}
+        "hosted": 3, "datacenter": 4, "lab": 5, "course": 6, "cli": 7}
 ROOT = Path(vlab.__file__).parent
 
 

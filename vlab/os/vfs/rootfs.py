@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..errno import SyscallError
 from . import fstypes
-from .devfs import Console, make_devfs
+from .devfs import Console, DeviceInode, make_devfs
 from .mount import MountNamespace
 from .namei import FsContext, lookup
 from .ramfs import RamFs
@@ -63,3 +63,16 @@ def init_context(ns: MountNamespace, cwd: str = "/") -> FsContext:
     ctx = FsContext(ns.root())
     ctx.cwd = lookup(ctx, ctx.root, cwd)
     return ctx
+
+
+def register_device(ns: MountNamespace, name: str, major: int, minor: int, opener,
+                    perm: int = 0o666) -> None:
+    """A driver's public hook: the character device ``/dev/<name>`` in ``ns``.
+
+    Like Linux's ``misc_register`` (drivers/char/misc.c) making a node in devtmpfs:
+    ``opener(flags, location)`` makes the device's open file (an OpenFile whose ``read``,
+    ``write`` and ``ioctl`` are the driver).  A kernel module (e.g. the dual-mode
+    hypervisor's ``/dev/kvm``, vlab/hosted/kvm_module.py) calls this on a booted kernel's
+    mount namespace (``kernel.root_ns.mnt``)."""
+    dev = lookup(FsContext(ns.root()), ns.root(), "/dev")
+    dev.inode.add(name, DeviceInode(dev.inode.fs, major, minor, opener, perm))
