@@ -14,12 +14,14 @@ no error to give the guest), so a guest printing forever no longer floods the te
 Built: ``--cpu hw`` (the default: a KVM-style VMM on the machine's hypervisor extension,
 vlab/hardware/hw_vmm.py), ``--cpu trap-emulate`` and ``--cpu bt`` (binary translation of
 the guest's kernel code, callouts instead of traps: vlab/hardware/bt.py; ``--stats``
-adds translations and callouts), with ``--type 1``.  ``--entry S``
+adds translations and callouts), with ``--type 1``; ``--type 2`` (the VMM as a host
+process) and ``--type dual`` (the host kernel's /dev/kvm and a user-mode VMM, --cpu hw)
+run in vlab/hosted/.  ``--entry S``
 (hw only) starts the guest in S-mode as a kernel whose firmware is the VMM's SBI
 (vlab/hardware/sbi.py).  ``--non-virtualizable`` breaks trap-and-emulate; under ``hw``
 it changes nothing (in VS/VU-mode every sensitive instruction traps or acts on the vs*
 registers), and under ``bt`` neither (the translator replaces the silent instructions
-too).  The course's other CPU method (paravirt), hypervisor types (2, dual)
+too).  The course's other CPU method (paravirt)
 and the guest kernel (no GUEST) are not built yet: asking for them is a usage error that
 says so.
 """
@@ -41,7 +43,7 @@ from vlab.os.signal import SIGABRT, exit_status, signal_for
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
 CPUS = ('trap-emulate', 'bt', 'paravirt', 'hw')
 TYPES = ('1', '2', 'dual')
-BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate', 'bt'), ('1',)
+BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate', 'bt'), ('1', '2', 'dual')
 ENTRIES = ('M', 'S')
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 IO_CHOICES = ('emulated', 'virtio', 'passthrough')      # vlab/hardware/io/attach.py
@@ -56,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help='CPU virtualization method (built: hw, the default, '
                           'trap-emulate and bt)')
     run.add_argument('--type', choices=TYPES, default='1', dest='vm_type',
-                     help='hypervisor type (built: 1, native)')
+                     help='hypervisor type: 1 native (default), 2 hosted, dual (KVM-like)')
     run.add_argument('--engine', choices=RUNNING_ENGINES, default='interp',
                      help='execution engine of the machine (default interp)')
     run.add_argument('--max-instructions', type=positive_int, default=DEFAULT_MAX_INSTRUCTIONS,
@@ -89,6 +91,8 @@ def run(args) -> int:
     if problem:
         print(f'vlab vm run: {problem}', file=sys.stderr)
         return EXIT_USAGE
+    if args.vm_type != '1':
+        return _run_hosted(args)
     from vlab.hardware.vm import VirtualMachine, VmError
     try:
         image = read_program(args.guest)
@@ -134,6 +138,36 @@ def _not_built(args) -> str:
         return (f'--type {args.vm_type} is not available yet (built: type '
                 f'{", ".join(BUILT_TYPES)}, the native VMM)')
     return ''
+
+
+def _run_hosted(args) -> int:
+    """--type 2 or dual (vlab/hosted/hvrun.py): the console is printed when the run ends;
+    --stats adds the exit paths and world switches per exit."""
+    from vlab.hardware.vm import VmError
+    from vlab.hosted.hvrun import run_guest
+    if args.entry != 'M' or args.io is not None or args.non_virtualizable or getattr(
+            args, 'suspend_at', None) is not None or getattr(args, 'snapshot', None):
+        print(f'vlab vm run: --type {args.vm_type} runs bare-metal guests only: no --entry '
+              'S, --io, --non-virtualizable or suspend (use --type 1)', file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        image = read_program(args.guest)
+        if not image.is_bare_metal():
+            raise VmError(f'{args.guest} is not a bare-metal program (no tohost symbol)')
+        done = run_guest(image, args.vm_type, cpu=args.cpu, engine=args.engine,
+                         max_instructions=args.max_instructions)
+    except (BootError, VmError) as exc:
+        print(f'vlab vm run: error: {exc}', file=sys.stderr)
+        return EXIT_USAGE
+    out, _ = capped_stdio(args.output_cap, 'vlab vm run')
+    forward(out, done.console)
+    out.flush()
+    if args.stats:
+        print(done.text(), file=sys.stderr)
+    if done.status == 'exit':
+        return done.exit_code
+    print(f'vlab vm run: {done.status}: {done.message}', file=sys.stderr)
+    return EXIT_BUDGET if done.status == 'budget' else EXIT_OTHER
 
 
 def _echo_byte(out, byte: int) -> None:

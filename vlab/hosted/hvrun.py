@@ -90,6 +90,8 @@ def run_guest(guest, hv_type: str = '1', cpu: str = 'hw', engine: str = 'interp'
     else:
         vm, relay = type2.hosted_vm(guest, cpu=cpu, engine=engine)
     result = vm.run(max_instructions=max_instructions)
+    if hv_type == '2' and result.status == 'exit':
+        relay.exit_upcall()
     kinds = (Counter({'any': sum(vm.vmm.exits.values())}) if hv_type == '1'
              else type2.exit_kinds(relay))
     return TypeRun(hv_type, cpu, result.status, result.exit_code, vm.console,

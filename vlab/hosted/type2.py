@@ -20,8 +20,8 @@ upcall path.  The relay sits where the VMM's trap handler was on the machine's t
 router, so it sees every exit, one by one, as the host kernel would; the host kernel
 itself (vlab.os) is not involved, since only its path's cost matters here.  Device I/O
 is the VMM process's too: each console byte the guest writes to the HTIF mailbox is one
-more upcall (under type 1 the mailbox is passed through and costs no exit); the guest's
-exit command ends the run and is not charged.
+more upcall (under type 1 the mailbox is passed through and costs no exit), and so is
+the guest's exit command (``exit_upcall``, called when the run ends with it).
 """
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ class HostKernelRelay:
         htif = machine.platform.htif
         if htif is not None:                   # the VMM process models the console too
             htif.console_listeners.append(self._device_upcall)
+
+    def exit_upcall(self) -> None:
+        """The guest's exit command: the VMM process learns of it by one last upcall."""
+        self._device_upcall(0)
 
     def _device_upcall(self, byte: int) -> None:
         """A console byte: the VMM process's device model is reached by an upcall too."""
