@@ -142,6 +142,14 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("shadow_pt_update", 1000, "virtualization",
      "VMM work to validate a guest PTE write and update the shadow entry, "
      "thousands of cycles (Adams & Agesen 2006, ptemod nanobenchmark)"),
+    ("page_hash", 14_000, "virtualization",
+     "hashing one 4 KiB page for content-based sharing: BLAKE2b at ~3.5 cycles per "
+     "byte (Aumasson et al., ACNS 2013, sec. 4); ESX hashes each page it scans "
+     "(Waldspurger 2002, sec. 4.2)"),
+    ("swap_io", 200_000, "virtualization",
+     "access time of one 4 KiB page on the swap device, ~100 us at 2 GHz: flash reads "
+     "25 us and programs 200 us per page (Agrawal et al., USENIX ATC 2008, Table 2); "
+     "the DMA itself is dma_byte (illustrative)"),
     ("bt_callout", 400, "virtualization",
      "binary translation: translated guest-kernel code calling into the VMM to emulate "
      "one sensitive instruction -- a call and return inside the VMM, no trap and no mode "
