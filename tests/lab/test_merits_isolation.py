@@ -42,5 +42,9 @@ def test_score_rule_counts_only_tried_attacks():
     table = {a: {lv: Absent("not tried: x") for lv in LEVELS} for a in ATTACKS}
     assert score("os", table) is None
     table["fork bomb"]["os"] = Outcome(True, "")
+    assert score("os", table) == 2                     # one attack: at most 1 + 1
     table["CPU hog"]["os"] = Outcome(False, "")
     assert score("os", table) == 3
+    for attack in ATTACKS[:4]:
+        table[attack]["os"] = Outcome(True, "")
+    assert score("os", table) == 4                     # 4 of 5 contained

@@ -417,12 +417,14 @@ def battery() -> dict[str, dict[str, Outcome | Absent]]:
 
 
 def score(level: str, table: dict) -> int | None:
-    """Isolation score rule: 1 + 4 x contained / tried, rounded; None if nothing tried."""
+    """:data:`ISOLATION_RULE`; None if no attack was tried at that level."""
     cells = [table[attack][level] for attack in ATTACKS]
     tried = [cell for cell in cells if isinstance(cell, Outcome)]
     if not tried:
         return None
-    return round(1 + 4 * sum(cell.contained for cell in tried) / len(tried))
+    ratio = round(1 + 4 * sum(cell.contained for cell in tried) / len(tried))
+    return min(ratio, 1 + len(tried))
 
 
-ISOLATION_RULE = "1 + 4 x (attacks contained) / (attacks tried), rounded"
+ISOLATION_RULE = ("1 + 4 x (attacks contained) / (attacks tried), rounded, and at most "
+                  "1 + (attacks tried): a high score needs evidence")
