@@ -51,6 +51,17 @@ PATHS = {
                             ('kvm module', 'guest', WORLD)),
 }
 
+# (type, exit kind) -> the ledger events one exit of that path is charged (costs.py):
+# every path starts with the hardware's exit and entry (vm_exit); type 2 adds the upcall
+# (a syscall's two mode switches and a context switch, type2.py); a dual-mode exit to
+# user space costs the VMM's next ioctl(KVM_RUN), one system call (kvm_module.py)
+PATH_EVENTS = {
+    ('1', 'any'): ('vm_exit',),
+    ('2', 'any'): ('vm_exit', 'syscall', 'context_switch'),
+    ('dual', 'kernel'): ('vm_exit',),
+    ('dual', 'user'): ('vm_exit', 'syscall'),
+}
+
 # where each place runs: (privilege of the host CPU, world)
 PLACES = {'guest': ('VS/VU or U', 'guest'), 'VMM': ('M/HS', 'host'),
           'host kernel': ('S (host)', 'host'), 'kvm module': ('S (host)', 'host'),
@@ -65,6 +76,13 @@ def path(hv_type: str, kind: str = 'any') -> tuple[Hop, ...]:
     if key not in PATHS:
         raise ValueError(f"exit kind {kind!r} of type dual: 'kernel' or 'user'")
     return PATHS[key]
+
+
+def path_cycles(hv_type: str, kind: str, costs) -> float:
+    """Modeled cycles of one exit of ``kind`` under ``hv_type`` (a CostModel prices it)."""
+    path(hv_type, kind)                                   # checks the names
+    key = (hv_type, kind) if hv_type == 'dual' else (hv_type, 'any')
+    return sum(costs.cycles_of(event) for event in PATH_EVENTS[key])
 
 
 def count(hops, kind: str) -> int:
