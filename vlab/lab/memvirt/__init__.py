@@ -1,0 +1,1 @@
+"""Chapter 5's models: memory virtualization measured on running guests."""
