@@ -97,16 +97,21 @@ def plot_exit(view: ExitView) -> Figure:
         ax.annotate('', xy=(step + 1, y1), xytext=(step, y0),
                     arrowprops={'arrowstyle': '->', 'color': KIND_COLORS[hop.kind],
                                 'linewidth': 2})
-        ax.text(step + 0.5, (y0 + y1) / 2 + 0.12, hop.kind, ha='center', fontsize=9,
-                color=KIND_COLORS[hop.kind])
+        ax.text(step + 0.5 + (0.12 if y1 > y0 else -0.12), (y0 + y1) / 2, str(step + 1),
+                ha='center', va='center', fontsize=9, color=KIND_COLORS[hop.kind])
+    used = list(dict.fromkeys(hop.kind for hop in view.hops))
+    for kind in used:
+        ax.plot([], [], color=KIND_COLORS[kind], linewidth=2, label=kind)
+    if used:
+        ax.legend(loc='lower center', ncol=3, fontsize=9, frameon=False)
     if not view.hops:
         ax.text(2, 1, 'no exit: the console mailbox is passed through to the guest',
                 ha='center', va='center', fontsize=9)
     ax.set_xlim(-0.1, 4.1)
-    ax.set_ylim(-0.5, 2.5)
+    ax.set_ylim(-0.9, 2.4)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f'{view.label}: one {view.exit_kind}')
+    ax.set_title(f'{view.label}: one {view.exit_kind.split(" (")[0]}')
     return fig
 
 
