@@ -90,3 +90,20 @@ def test_type2_with_binary_translation():
     run = run_guest(printing_guest(), '2', cpu='bt')
     assert (run.exit_code, run.console) == (3, GREETING)
     assert run.exit_paths == {'any': len(GREETING) + 1}       # bt: callouts, no CPU exits
+
+
+@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+def test_uart_output_is_an_mmio_exit_to_user(engine):
+    from vlab.hosted.demo_guest import UART_GREETING, uart_guest
+    results = {t: run_guest(uart_guest(), t, engine=engine) for t in TYPES}
+    for run in results.values():
+        assert (run.exit_code, run.console) == (0, UART_GREETING)
+    dual = results['dual']
+    assert dual.user_exits == {'KVM_EXIT_MMIO': len(UART_GREETING), 'KVM_EXIT_SHUTDOWN': 1}
+    assert results['2'].exit_paths == {'any': sum(results['1'].exits.values())
+                                       + len(UART_GREETING) + 1}
+
+
+def test_dual_under_the_dbt_engine():
+    run = run_guest(printing_guest(), 'dual', engine='dbt')
+    assert (run.exit_code, run.console) == (3, GREETING)

@@ -50,3 +50,38 @@ fromhost: .word 0, 0
 def printing_guest():
     """The ELF image of the demo guest (prints GREETING, exits with 3)."""
     return load_elf(assemble(PRINTING, filename='printing.s').to_elf())
+
+
+UART_GREETING = b'uart says hi\n'
+
+# the same, through the 16550 UART's transmit register at 0x10000000 (no HTIF console)
+UART_PRINTING = r'''
+.text
+.globl _start
+_start:
+    csrr t1, mstatus          # one exit
+    la a1, message
+    li t0, 0x10000000
+next:
+    lbu a2, 0(a1)
+    beqz a2, done
+    sb a2, 0(t0)
+    addi a1, a1, 1
+    j next
+done:
+    la t0, tohost
+    li a0, 1                  # exit code 0
+    sw a0, 0(t0)
+    sw zero, 4(t0)
+1:  j 1b
+.data
+message: .asciz "uart says hi\n"
+.align 3
+tohost: .word 0, 0
+fromhost: .word 0, 0
+'''
+
+
+def uart_guest():
+    """The ELF image of a guest printing UART_GREETING on the UART, exiting with 0."""
+    return load_elf(assemble(UART_PRINTING, filename='uart.s').to_elf())

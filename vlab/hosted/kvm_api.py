@@ -44,7 +44,7 @@ MEMORY_REGION = struct.Struct('<IIQQQ')     # slot, flags, guest_phys_addr, size
 REGS = struct.Struct('<32I')                # pc, x1..x31
 DIRTY_LOG = struct.Struct('<IIQ')           # slot, padding, dirty_bitmap pointer
 HTIF = struct.Struct('<QQ')                 # tohost, fromhost (0: none)
-RUN = struct.Struct('<IIiI16s')             # exit_reason, size, code, kernel exits, data
+RUN = struct.Struct('<IIII16s')   # exit_reason, size, code (exit code, or the address), exits, data
 
 KVM_CREATE_VM = _ioc(IOC_NONE, 0x01, 0)
 KVM_CREATE_VCPU = _ioc(IOC_NONE, 0x41, 0)

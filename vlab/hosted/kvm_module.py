@@ -16,7 +16,8 @@ exit (CSR and privileged-instruction emulation, SBI calls, G-stage faults, timer
 handled there, in the kernel, and the guest resumes without leaving the ioctl.  Only a
 device access the kernel does not emulate ends ``KVM_RUN`` and returns to the user-mode
 VMM: a console byte written to the HTIF mailbox (``KVM_EXIT_IO``, the byte in the run
-structure), the guest's exit command (``KVM_EXIT_SHUTDOWN`` with its code), a WFI nothing
+structure) or to the 16550 UART's transmit register (``KVM_EXIT_MMIO``, with the
+register's address), the guest's exit command (``KVM_EXIT_SHUTDOWN`` with its code), a WFI nothing
 can wake (``KVM_EXIT_HLT``), a guest the module must stop (``KVM_EXIT_INTERNAL_ERROR``).
 
 How it is simplified, and why:
@@ -30,15 +31,17 @@ How it is simplified, and why:
   at the RAM base 0x80000000;
 * the run structure is written to the ioctl's argument instead of a page mapped from
   the vCPU descriptor;
-* the HTIF mailbox (Spike's console and exit device) is decoded by the kernel part; only
-  the byte or the exit code is handed up.  Each console byte is one exit, as each
-  ``outb`` to a port is on x86 KVM.
+* the HTIF mailbox (Spike's console and exit device) is decoded by the kernel part, and
+  the UART's registers are modeled there too (the hw VMM's SBI console writes them);
+  only the byte or the exit code is handed up, after the device took it.  Each console
+  byte is one exit, as each ``outb`` to a port is on x86 KVM.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 
 from vlab.hardware.vm import VirtualMachine, VmError
+from vlab.host.platform import UART_BASE
 from vlab.isa.elf.reader import ElfImage, Segment
 from vlab.os.errno import EEXIST, EFAULT, EINVAL, ENOTTY, SyscallError
 from vlab.os.vfs.openfile import OpenFile
@@ -134,7 +137,7 @@ class KvmVm:
         self.regs = [RAM_BASE] + [0] * 31                      # pc, x1..x31
         self.vcpu_created = False
         self.machine_vm: VirtualMachine | None = None
-        self.console = bytearray()           # bytes not yet handed up
+        self.pending: deque = deque()        # (exit reason, address, byte) not handed up
         self.guest_instructions = 0
 
     def build(self) -> VirtualMachine:
@@ -161,20 +164,30 @@ class KvmVm:
             vm.machine.bus.watch.enable_dirty_log('slot0', gpa, size)
         if vm.machine.platform.htif is not None:
             vm.machine.platform.htif.console_listeners.append(self._console_byte)
+        vm.machine.platform.uart.transmit_listeners.append(self._uart_byte)
         self.machine_vm = vm
         return vm
 
     def _console_byte(self, byte: int) -> None:
-        """The guest wrote a console byte: stop the run before its next instruction."""
-        self.console.append(byte)
+        """The guest wrote an HTIF console byte: KVM_EXIT_IO."""
+        self._device_exit(api.KVM_EXIT_IO, self.htif[0], byte)
+
+    def _uart_byte(self, byte: int) -> None:
+        """A byte reached the 16550's transmit register (the guest's store, or the SBI
+        console of the VMM): KVM_EXIT_MMIO at the register's address."""
+        self._device_exit(api.KVM_EXIT_MMIO, UART_BASE, byte)
+
+    def _device_exit(self, reason: int, address: int, byte: int) -> None:
+        """Hand the byte to user space: stop the run before the next instruction."""
+        self.pending.append((reason, address, byte))
         machine = self.machine_vm.machine
-        machine.ledger.charge('vm_exit')         # the mailbox write exits to the module
+        machine.ledger.charge('vm_exit')         # the device write exits to the module
         machine.breakpoints.add(machine.hart.pc)
 
     def run(self) -> tuple[int, int, int, bytes]:
         """KVM_RUN: (exit reason, size, code, data) -- run until an exit for user space."""
-        if self.console:                           # a byte already waiting
-            return self._io()
+        if self.pending:                           # a byte already waiting
+            return self._device()
         try:
             vm = self.machine_vm or self.build()
         except _Stop as stop:
@@ -191,8 +204,8 @@ class KvmVm:
         self.guest_instructions += result.instructions
         module.exits_in_kernel.update(Counter(vm.vmm.exits) - exits_before)
         self._charge_host(ledger_before, machine.ledger.counts)
-        if self.console:
-            return self._io()
+        if self.pending:
+            return self._device()
         if result.status == 'exit':
             return self._exit(api.KVM_EXIT_SHUTDOWN, 0, result.exit_code or 0)
         if result.status == 'idle':
@@ -207,10 +220,9 @@ class KvmVm:
             if count - before.get(event, 0):
                 ledger.charge(event, count - before.get(event, 0))
 
-    def _io(self):
-        byte = bytes(self.console[:1])
-        del self.console[:1]
-        return self._exit(api.KVM_EXIT_IO, 1, 0, byte)
+    def _device(self):
+        reason, address, byte = self.pending.popleft()
+        return self._exit(reason, 1, address, bytes([byte]))
 
     def _internal_error(self, message: str):
         self.module.message = message
@@ -298,7 +310,7 @@ class KvmVcpuFile(_KvmFile):
             raise SyscallError(EFAULT, 'KVM_RUN needs the address of a struct vlab_kvm_run')
         reason, size, code, data = self.vm.run()
         exits = sum(self.module.exits_in_kernel.values())
-        return api.RUN.pack(reason, size, code, exits & 0xFFFF_FFFF, data)
+        return api.RUN.pack(reason, size, code & 0xFFFF_FFFF, exits & 0xFFFF_FFFF, data)
 
     IOCTLS = {api.KVM_GET_REGS: get_regs, api.KVM_SET_REGS: set_regs, api.KVM_RUN: run}
 

@@ -19,7 +19,8 @@ vlab/hardware/vm.py), called through a relay that stands for the host kernel's
 upcall path.  The relay sits where the VMM's trap handler was on the machine's trap
 router, so it sees every exit, one by one, as the host kernel would; the host kernel
 itself (vlab.os) is not involved, since only its path's cost matters here.  Device I/O
-is the VMM process's too: each console byte the guest writes to the HTIF mailbox is one
+is the VMM process's too: each console byte the guest writes to the HTIF mailbox or the
+UART is one
 more upcall (under type 1 the mailbox is passed through and costs no exit), and so is
 the guest's exit command (``exit_upcall``, called when the run ends with it).
 """
@@ -51,6 +52,7 @@ class HostKernelRelay:
         htif = machine.platform.htif
         if htif is not None:                   # the VMM process models the console too
             htif.console_listeners.append(self._device_upcall)
+        machine.platform.uart.transmit_listeners.append(self._device_upcall)
 
     def exit_upcall(self) -> None:
         """The guest's exit command: the VMM process learns of it by one last upcall."""

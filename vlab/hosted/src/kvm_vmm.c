@@ -3,8 +3,8 @@
  * Runs as an ordinary process of the vlab host kernel.  It reads the guest's RAM image
  * from standard input, makes a VM through /dev/kvm (the host kernel's module,
  * vlab/hosted/kvm_module.py) and loops on KVM_RUN.  The kernel handles CPU and memory
- * exits itself; this program sees only device I/O: it prints each console byte with
- * write(2) and ends with the guest's exit code.  The ioctl numbers and structures are
+ * exits itself; this program sees only device I/O: it prints each console byte (HTIF or
+ * UART) with write(2) and ends with the guest's exit code.  The ioctl numbers and structures are
  * those of vlab/hosted/kvm_api.py (Linux's include/uapi/linux/kvm.h, with the
  * differences listed there).
  *
@@ -29,6 +29,7 @@
 
 #define KVM_EXIT_IO 2
 #define KVM_EXIT_HLT 5
+#define KVM_EXIT_MMIO 6
 #define KVM_EXIT_SHUTDOWN 8
 
 #define RAM_BASE 0x80000000u
@@ -84,7 +85,8 @@ int main(int argc, char **argv) {
     for (;;) {
         if (ioctl(vcpu, KVM_RUN, &run) < 0) die("KVM_RUN");
         switch (run.exit_reason) {
-        case KVM_EXIT_IO:
+        case KVM_EXIT_IO:               /* the HTIF console */
+        case KVM_EXIT_MMIO:             /* the UART's transmit register (code: address) */
             write(1, run.data, run.size);
             break;
         case KVM_EXIT_SHUTDOWN:
