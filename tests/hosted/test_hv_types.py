@@ -72,11 +72,22 @@ def test_stats_text_names_paths_and_switches(runs):
     assert 'world switches per exit: 2' in text and 'KVM_EXIT_IO: 21' in text
 
 
-def test_bad_guest_stops_with_a_reason_on_every_type():
-    image = guests.image(guests.JUMP_TO_NOWHERE)
+@pytest.mark.parametrize('program, status, words', [
+    ('JUMP_TO_NOWHERE', 'fault', 'instruction access fault'),
+    ('TRAP_STORM', 'fault', 'trap storm'),
+    ('WFI_FOREVER', 'idle', 'WFI with no interrupt'),
+])
+def test_bad_guest_stops_with_the_same_reason_on_every_type(program, status, words):
+    source = getattr(guests, program, '    csrw mie, zero\n    wfi\n    j pass\n')
+    image = guests.image(source)
     for hv_type in TYPES:
-        run = run_guest(image, hv_type, max_instructions=10_000)
-        assert run.status != 'exit' and run.message, hv_type
+        run = run_guest(image, hv_type, max_instructions=20_000)
+        assert (run.status, run.exit_code) == (status, None), hv_type
+        assert words in run.message, hv_type
+    if status == 'fault':
+        assert run.user_exits == {'KVM_EXIT_INTERNAL_ERROR': 1}
+    else:
+        assert run.user_exits == {'KVM_EXIT_HLT': 1}
 
 
 def test_bad_choices_are_clear_errors():
@@ -107,3 +118,10 @@ def test_uart_output_is_an_mmio_exit_to_user(engine):
 def test_dual_under_the_dbt_engine():
     run = run_guest(printing_guest(), 'dual', engine='dbt')
     assert (run.exit_code, run.console) == (3, GREETING)
+
+
+def test_budget_is_the_same_stop_on_every_type():
+    spin = guests.image('spin: j spin\n')
+    for hv_type in TYPES:
+        run = run_guest(spin, hv_type, max_instructions=2_000)
+        assert run.status == 'budget' and 'budget' in run.message, hv_type

@@ -117,8 +117,10 @@ def _guest_outcome(run, module):
     """The guest's status from the VMM process's end: its exit code is the guest's."""
     if module.exits_to_user.get('KVM_EXIT_SHUTDOWN'):
         return 'exit', run.result.exit_code, 'the guest wrote its exit code to tohost'
+    if module.exits_to_user.get('KVM_EXIT_HLT'):
+        return 'idle', None, module.message
     if module.message:
-        return 'fault', None, module.message
+        return module.stopped_by or 'fault', None, module.message
     detail = run.stderr.decode('utf-8', 'replace').strip()
     return run.result.status, None, detail or run.result.message
 

@@ -68,7 +68,8 @@ class KvmModule:
         self.vms: list[KvmVm] = []
         self.exits_in_kernel: Counter = Counter()
         self.exits_to_user: Counter = Counter()
-        self.message = ''                 # why the last INTERNAL_ERROR stopped a guest
+        self.message = ''                 # why the last HLT or INTERNAL_ERROR stopped a guest
+        self.stopped_by = ''              # the guest run's status behind INTERNAL_ERROR
 
     def load(self) -> KvmModule:
         """``insmod``: register ``/dev/kvm`` (misc device 10:232) in the host's devfs."""
@@ -195,6 +196,7 @@ class KvmVm:
         machine, module = vm.machine, self.module
         left = module.guest_budget - self.guest_instructions
         if left <= 0:
+            module.stopped_by = 'budget'
             return self._internal_error(f'the guest used its budget of '
                                         f'{module.guest_budget} instructions')
         exits_before = Counter(vm.vmm.exits)
@@ -209,7 +211,9 @@ class KvmVm:
         if result.status == 'exit':
             return self._exit(api.KVM_EXIT_SHUTDOWN, 0, result.exit_code or 0)
         if result.status == 'idle':
+            self.module.message = result.message
             return self._exit(api.KVM_EXIT_HLT, 0, 0)
+        self.module.stopped_by = result.status          # 'budget', 'fault', ...
         return self._internal_error(result.message or result.status)
 
     def _charge_host(self, before: dict, after) -> None:
