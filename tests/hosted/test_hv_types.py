@@ -125,3 +125,11 @@ def test_budget_is_the_same_stop_on_every_type():
     for hv_type in TYPES:
         run = run_guest(spin, hv_type, max_instructions=2_000)
         assert run.status == 'budget' and 'budget' in run.message, hv_type
+
+
+def test_exit_path_cycles_match_the_ledger(runs):
+    """Every exit charges vm_exit once, on every type; type 2 adds its upcall rows."""
+    for run in runs.values():
+        assert run.cycles['vm_exit'][0] == sum(run.exit_paths.values())
+    assert runs['2'].exit_cycles == runs['2'].exit_paths['any'] * 6750
+    assert runs['1'].exit_cycles < runs['dual'].exit_cycles < runs['2'].exit_cycles

@@ -14,5 +14,8 @@ The three VM architectures of the lecture (Smith & Nair 2005, sec. 8.1; Hwang et
 
 This package sits above both ``vlab.hardware`` (the VM and its VMMs) and ``vlab.os`` (the
 host kernel), which are neighbours and may not import each other (ARCHITECTURE.md).
-``paths.py`` counts the world switches of each exit path, for every type.
+``paths.py`` counts the world switches of each exit path, for every type; ``hvrun.py``
+runs one guest under any type (``vlab vm run --type 1|2|dual``) and reports exits, exit
+paths, switches and modeled time from the ledger; ``demo_guest.py`` is a small guest that
+prints (HTIF or UART) and takes CPU exits.
 """

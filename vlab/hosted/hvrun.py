@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from vlab.hardware.vm import VirtualMachine, VmError
+from vlab.host.costs import CostModel
 
 from . import paths, type2
 from .dual import run_dual
@@ -47,6 +48,14 @@ class TypeRun:
         total = sum(self.exit_paths.values())
         return self.switches[paths.WORLD] / total if total else 0.0
 
+    @property
+    def exit_cycles(self) -> float:
+        """Modeled cycles of the exit paths alone (paths.PATH_EVENTS): the part of the
+        total that depends on the type (dual's total also holds booting the host process)."""
+        costs = CostModel.default()
+        return sum(n * paths.path_cycles(self.hv_type, kind, costs)
+                   for kind, n in self.exit_paths.items())
+
     def text(self) -> str:
         lines = [f'hypervisor type: {self.hv_type} (CPU virtualization: {self.cpu})',
                  f'guest instructions: {self.guest_instructions}',
@@ -64,6 +73,7 @@ class TypeRun:
         lines.append(f'world switches per exit: {self.world_switches_per_exit:g}; mode '
                      'switches per exit: '
                      f'{_per(self.switches[paths.MODE], self.exit_paths):g}')
+        lines.append(f'modeled time of the exit paths: {self.exit_cycles:.0f} cycles')
         lines.append(f'modeled time: {self.total_cycles:.0f} cycles (vlab/host/costs.py)')
         lines += [f'  {event}: {count} x {price:g} = {count * price:.0f}'
                   for event, (count, price) in self.cycles.items()]

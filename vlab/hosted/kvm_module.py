@@ -208,7 +208,9 @@ class KvmVm:
         self._charge_host(ledger_before, machine.ledger.counts)
         if self.pending:
             return self._device()
-        if result.status == 'exit':
+        if result.status == 'exit':            # the exit command left the guest too
+            if module.kernel.ledger is not None:
+                module.kernel.ledger.charge('vm_exit')
             return self._exit(api.KVM_EXIT_SHUTDOWN, 0, result.exit_code or 0)
         if result.status == 'idle':
             self.module.message = result.message
