@@ -24,7 +24,10 @@ kvm.h                                     here
 ========================================  =========================================
 
 Exit reasons (``kvm_run.exit_reason``) use kvm.h's values: IO, HLT, MMIO, SHUTDOWN,
-INTERNAL_ERROR, RISCV_SBI, RISCV_CSR.
+INTERNAL_ERROR, RISCV_SBI, RISCV_CSR.  This module returns IO (an HTIF console byte), MMIO
+(a byte written to the UART's transmit register), HLT, SHUTDOWN and INTERNAL_ERROR; SBI
+calls and CSR accesses are handled inside the kernel (as Linux's KVM handles most SBI
+extensions itself), so RISCV_SBI and RISCV_CSR are named here but never reach user space.
 """
 from __future__ import annotations
 
