@@ -26,8 +26,10 @@ def test_a_cpu_hog_slows_its_neighbour_without_cpu_max():
     assert not cell.contained and "time alone" in cell.seen
 
 
-def test_vmm_survives_a_trap_storm():
+def test_vmm_survives_a_trap_storm_and_the_iommu_stops_dma():
     assert isolation.fault_hardware().contained
+    dma = isolation.dma_hardware()
+    assert dma.contained and "IOMMU" in dma.seen
 
 
 def test_every_cell_is_tried_or_says_why_not():

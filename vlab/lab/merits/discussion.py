@@ -44,8 +44,9 @@ WHY: dict[tuple[str, str], str] = {
         "hosted VMMs, device models and live migration are not built, which real VMMs "
         "spend most of their code on.",
     ("hardware", "application isolation"):
-        "the book's judgement holds: every attack we could stage was contained; the score "
-        "is capped by how few attacks a bare-metal guest can express.",
+        "battery limitation: every attack a bare-metal guest could express was contained, "
+        "DMA into the VMM's memory included (the IOMMU refused it); the book's 4 leaves "
+        "room for VMM bugs and cache side channels, which vlab cannot stage.",
     ("os", "application flexibility"):
         "boundary: our corpus has no 'other distribution of the same OS' kind, the one "
         "thing containers add; every other kind needs a different kernel or ISA.",

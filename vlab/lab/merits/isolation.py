@@ -22,7 +22,7 @@ CPU hog         a neighbour spins while the victim computes, default limits: doe
                 victim finish in (nearly) the time it takes alone?
 guest fault     a guest that jumps to nowhere / takes traps without end: does the
                 kernel or VMM (a Python handler here) survive?
-DMA             a device programmed to write outside the guest's memory
+DMA             a directly assigned disk programmed to write into the VMM's memory
 timing          measure a neighbour through a shared resource
 ==============  ========================================================================
 
@@ -368,6 +368,24 @@ def fault_container() -> Outcome:
     return Outcome(code == 0, f"attacker exit {bad_code}, neighbour exit {code}")
 
 
+def dma_hardware() -> Outcome:
+    """A guest programs its directly assigned disk (passthrough, behind the IOMMU) to DMA
+    into the VMM's memory, just past its own RAM (vlab/hardware/io)."""
+    from vlab.hardware.io.guest_program import Job
+    from vlab.hardware.io.measure import boot, run_job
+    from vlab.host.devices.block import STATUS_DMA_FAULT
+    vm = boot("passthrough")
+    memory = vm.memory
+    before = vm.machine.bus.read_bytes(memory.vmm_base, memory.vmm_size)
+    run = run_job("passthrough", Job("dma", 0, dma_addr=memory.vmm_base + 0x4000), vm)
+    unchanged = vm.machine.bus.read_bytes(memory.vmm_base, memory.vmm_size) == before
+    refused = run.result == STATUS_DMA_FAULT
+    return Outcome(refused and unchanged, "DMA into the VMM's memory -> " +
+                   ("refused by the IOMMU, nothing changed" if refused and unchanged else
+                    f"device status {run.result}, VMM memory "
+                    f"{'unchanged' if unchanged else 'CHANGED'}"))
+
+
 def not_tried(reason: str):
     def run():
         return Absent(f"not tried: {reason}")
@@ -398,8 +416,9 @@ BATTERY = {
                     "os": fault_container,
                     "library": not_tried(NO_NEIGHBOUR),
                     "application": not_tried(NO_NEIGHBOUR)},
-    "DMA": {level: not_tried("no device with DMA is offered to this level's guests by the "
-                             "suite yet") for level in LEVELS},
+    "DMA": {**{level: not_tried("this level offers its programs no DMA-capable device "
+                                "(devices stay behind the host kernel)") for level in LEVELS},
+            "hardware": dma_hardware},
     "CPU hog": {"isa": not_tried(NO_NEIGHBOUR),
                 "hardware": not_tried("each VM has a machine of its own in vlab: no "
                                       "consolidation to share"),
