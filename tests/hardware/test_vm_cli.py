@@ -100,8 +100,6 @@ def test_budget(tmp_path, capfd):
 
 @pytest.mark.parametrize('argv, words', [
     (['--cpu', 'paravirt'], '--cpu paravirt is not available yet'),
-    (['--type', '2'], '--type 2 is not available yet'),
-    (['--type', 'dual'], '--type dual is not available yet'),
 ])
 def test_methods_not_built_are_usage_errors(tmp_path, capfd, argv, words):
     status, out, err = cli(capfd, 'vm', 'run', write(tmp_path, 'hello'), *argv)
