@@ -22,8 +22,9 @@ The pieces (Hwang et al. 2011, sec. 3.2: a VM is a virtual CPU, memory and devic
   'hw', the KVM-style VMM on the machine's hypervisor extension
   (vlab/hardware/hw_vmm.py: the guest's S-mode runs natively in VS-mode over a G-stage
   table), or 'bt', VMware-style binary translation of the guest's kernel code with
-  callouts instead of traps (vlab/hardware/bt.py).  The course's other method
-  (paravirtualization) is not built yet.
+  callouts instead of traps (vlab/hardware/bt.py), or 'paravirt', a Xen-style VMM
+  serving the hypercalls of the paravirtual guest kernel (vlab/hardware/paravirt_vmm.py;
+  vlab/hardware/guest_kernel/boot.py boots it with a user program).
 
 ``entry`` is where the guest starts: 'M' (a bare-metal program, the default) or, with
 ``cpu='hw'``, 'S': a kernel entered in S-mode whose firmware is the VMM's SBI
@@ -48,11 +49,13 @@ from .bt import BinaryTranslation
 from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
 from .hw_vmm import HardwareAssisted
 from .io.attach import IoError, attach_io
+from .paravirt_vmm import ParavirtVmm
 from .trap_emulate import TrapAndEmulate
 
 CPU_METHODS = {'trap-emulate': TrapAndEmulate, 'hw': HardwareAssisted,
-               'bt': BinaryTranslation}
-PLANNED_METHODS = ('paravirt',)           # the course's other methods, not built yet
+               'bt': BinaryTranslation, 'paravirt': ParavirtVmm}
+PLANNED_METHODS = ()                      # every method of the course is built
+SBI_METHODS = ('hw', 'paravirt')          # VMMs that are a guest kernel's SBI firmware
 DEFAULT_GUEST_RAM = 64 << 20
 MAX_RAM = 1 << 30                 # host RAM of the machine, at most
 
@@ -108,9 +111,13 @@ class VirtualMachine:
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
-        if entry != 'M' and cpu != 'hw':
+        if entry != 'M' and cpu not in SBI_METHODS:
             raise VmError(f'a guest entering in {entry}-mode needs SBI firmware: only '
-                          "--cpu hw provides it (entry='M' for a bare-metal guest)")
+                          "--cpu hw and paravirt provide it (entry='M' for a bare-metal "
+                          'guest)')
+        if cpu == 'paravirt' and entry != 'S':
+            raise VmError('--cpu paravirt runs the paravirtual build of the guest kernel, '
+                          'not a bare-metal guest: vlab vm run --cpu paravirt -- PROGRAM')
         if entry not in ('M', 'S'):
             raise VmError(f"entry {entry!r}: a guest starts in 'M' (bare-metal) or 'S' "
                           '(a kernel under the SBI of --cpu hw)')
