@@ -48,7 +48,7 @@ from vlab.isa.spec.nonvirtualizable import set_non_virtualizable
 from .bt import BinaryTranslation
 from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
 from .hw_vmm import HardwareAssisted
-from .io.attach import IoError, attach_io
+from .io.attach import IoError, attach_io, attach_virtio_device
 from .paravirt_vmm import ParavirtVmm
 from .trap_emulate import TrapAndEmulate
 
@@ -107,7 +107,7 @@ class VirtualMachine:
     def __init__(self, guest, cpu: str = 'trap-emulate', engine: str = 'interp',
                  guest_ram: int = DEFAULT_GUEST_RAM, vmm_ram: int = DEFAULT_VMM_SIZE,
                  non_virtualizable: bool = False, costs=None, log_exits: bool = False,
-                 entry: str = 'M', io: str | None = None):
+                 entry: str = 'M', io: str | None = None, extra_devices=()):
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
@@ -152,6 +152,12 @@ class VirtualMachine:
         if io is not None:
             try:
                 self.io = attach_io(self, io)
+            except IoError as exc:
+                raise VmError(str(exc)) from None
+        self.extra_devices = []       # (name, factory) pairs: attach_virtio_device
+        for name, factory in extra_devices:
+            try:
+                self.extra_devices.append(attach_virtio_device(self, factory, name))
             except IoError as exc:
                 raise VmError(str(exc)) from None
 

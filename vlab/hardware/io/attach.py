@@ -165,6 +165,32 @@ def connect_network(vm, bridge, host_id: int):
     return device
 
 
+EXTRA_BASES = (0x1000_7000, 0x1000_8000, 0x1000_9000, 0x1000_A000)
+
+
+def attach_virtio_device(vm, factory, name: str = 'virtio-extra') -> VirtioMmio:
+    """Plug one more virtio back end into ``vm`` at the first free slot of EXTRA_BASES
+    (the guest finds the first one at 0x1000_7000, the next 0x1000 higher, ...).
+
+    ``factory(ledger, dma)`` gets the VM's ledger and a VMM-checked ``GuestDma`` on its
+    RAM and returns a virtio device type (``device_id``, ``features``, ``queue_max``,
+    ``config``, ``notify``), e.g. an accelerator's remoting channel from a higher level
+    that this package may not import.  Under ``cpu='hw'`` the page stays out of the
+    G-stage table, so every register access is an MMIO exit, as for virtio-blk."""
+    if vm.cpu != 'hw':
+        raise IoError(f'an extra virtio device ({name}) needs --cpu hw: the G-stage table '
+                      'of the hardware-assisted VMM makes its register page exit')
+    used = {region.base for region in vm.machine.bus.regions}
+    free = [base for base in EXTRA_BASES if base not in used]
+    if not free:
+        raise IoError(f'no free slot for {name}: at most {len(EXTRA_BASES)} extra virtio '
+                      f'devices ({", ".join(hex(b) for b in EXTRA_BASES)})')
+    dma = GuestDma(vm.memory, vm.machine.ledger)
+    transport = VirtioMmio(factory(vm.machine.ledger, dma), dma)
+    vm.machine.bus.attach(transport, free[0], VirtioMmio.SIZE, name)
+    return transport
+
+
 def _device_table(vm) -> PageTable:
     """The assigned device's second-stage table in VMM memory: guest RAM, read/write,
     at the guest-physical addresses the driver programs (and nothing else)."""
@@ -180,5 +206,6 @@ def _device_table(vm) -> PageTable:
     return table
 
 
-__all__ = ['DISK_BASE', 'IO_METHODS', 'IoError', 'VIRTIO_BLK_BASE', 'VIRTIO_CONSOLE_BASE',
-           'NIC_BASE', 'VIRTIO_NET_BASE', 'VmIo', 'attach_io', 'connect_network']
+__all__ = ['DISK_BASE', 'EXTRA_BASES', 'IO_METHODS', 'IoError', 'VIRTIO_BLK_BASE',
+           'VIRTIO_CONSOLE_BASE', 'NIC_BASE', 'VIRTIO_NET_BASE', 'VmIo', 'attach_io',
+           'attach_virtio_device', 'connect_network']
