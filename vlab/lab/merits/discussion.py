@@ -30,10 +30,11 @@ WHY: dict[tuple[str, str], str] = {
     ("hardware", "performance"):
         "model simplification and the book's judgement: our guests' kernel work is an "
         "M-mode handler that the VMMs emulate instruction by instruction (1,500 cycles per "
-        "exit, first-generation VT-x), and the bare machine runs without address "
-        "translation while a guest pays a TLB lookup per fetch. The book's 5 reflects "
-        "mature hardware assist where exits are rare; binary translation (19.5x vs 47x on "
-        "guest system calls) shows why VMware used it before VT-x matured.",
+        "exit, first-generation VT-x; a hosted type 2 VMM adds the host kernel to every "
+        "exit), and the bare machine runs without address translation while a guest pays "
+        "a TLB lookup per fetch. The book's 5 reflects mature hardware assist where exits "
+        "are rare; binary translation (19.5x vs 47x on guest system calls) shows why "
+        "VMware used it before VT-x matured.",
     ("hardware", "application flexibility"):
         "model simplification: no guest kernel runs in our VMs yet, so only bare-metal "
         "programs (the 'own OS kernel' kind) run; with a guest Linux the level would also "
