@@ -35,6 +35,20 @@ write-watch service's PAGE_TABLE reason, vlab/host/watch.py).  Each leaf written
 ``shadow_pt_update`` in the ledger.  Shadow memory comes from the VMM's pool; when it
 runs out, every shadow is dropped and filling starts again.
 
+Tracing (``tracing=True``, a switch, default off): the VMM write-protects every guest
+page-table page a shadow entry was built from -- the write-watch service's PAGE_TABLE
+reason -- and a guest store to one is a write-protection fault: one ``vm_exit`` and one
+``shadow_pt_update`` in the ledger, after which the shadow leaves built from the PTEs
+written are removed (the VMM remembers, per guest PTE read by a fill, which shadow leaf
+it went into; a write to a root entry removes every leaf below it).  The write itself
+has happened: the VMM here follows it rather than emulating it, the effect is the
+same.  The shadows are then always coherent, so SFENCE.VMA and satp writes no longer
+drop anything (``drop_all`` from the VMM keeps them) and the shadow of each guest satp
+stays cached across the guest's context switches (Adams & Agesen 2006,
+sec. 2.3: "tracing" and the shadow cache).  Simplified: a guest page stays protected
+until the shadows are reset (when the pool runs out), even once none of its PTEs is in
+use.
+
 mstatus.MPRV in virtual M-mode (privileged spec sec. 3.1.6.3: loads and stores
 translated as privilege MPP, fetches not) gets shadows of its own (``fetch_physical``):
 a fetch fault fills an identity, execute-only leaf; a load/store fault fills from the
@@ -45,6 +59,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vlab.host.watch import PAGE_TABLE
 from vlab.isa.pagetable import (
     FETCH,
     LOAD,
@@ -79,12 +94,17 @@ class Resolution:
 class ShadowPager:
     """The shadow tables of one VM (see the module docstring)."""
 
-    def __init__(self, memory, ledger, on_drop=lambda: None):
+    def __init__(self, memory, ledger, on_drop=lambda: None, tracing: bool = False):
         self.memory, self.ledger, self.on_drop = memory, ledger, on_drop
         self.pool = (memory.pool_base, memory.vmm_base + memory.vmm_size - memory.pool_base)
         self.tables: dict[tuple, PageTable] = {}
         self._alloc = PoolAllocator(*self.pool)
-        self.fills = self.true_faults = self.drops = 0
+        self.fills = self.true_faults = self.drops = self.traced_writes = 0
+        self.tracing = tracing
+        self.built_from: dict[int, set[int]] = {}    # guest PT page -> its PTEs used
+        self.derived: dict[int, set[tuple]] = {}     # guest PTE -> (shadow key, va page)
+        self._own_write = False
+        memory.bus.watch.on_write(PAGE_TABLE, self._page_table_written)
 
     def satp_for(self, guest_satp: int, priv: int, mstatus: int,
                  fetch_physical: bool = False) -> int:
@@ -99,13 +119,23 @@ class ShadowPager:
             try:
                 table = PageTable(self.memory.bus, self._alloc)
             except MemoryError:
-                self.drop_all()
+                self._drop_everything()
                 table = PageTable(self.memory.bus, self._alloc)
             self.tables[key] = table
         return table
 
     def drop_all(self) -> None:
-        """Forget every shadow (SFENCE.VMA, satp write, pool exhausted)."""
+        """The guest executed SFENCE.VMA or wrote satp: forget every shadow -- unless
+        tracing keeps them coherent (module docstring)."""
+        if not self.tracing:
+            self._drop_everything()
+
+    def _drop_everything(self) -> None:
+        """Forget every shadow (and, tracing, every write protection)."""
+        for page in self.built_from:
+            self.memory.bus.watch.unwatch(page, PAGE_TABLE)
+        self.built_from.clear()
+        self.derived.clear()
         if self.tables:
             self.drops += 1
         self.tables.clear()
@@ -128,7 +158,14 @@ class ShadowPager:
             return Resolution('guest-fault', found.fault)
         pte = found.pte | PTE_A | (PTE_D if access == STORE else 0)
         if pte != found.pte:
-            memory.write_u32(found.pte_addr, pte)        # the guest's A/D bits
+            self._own_write = True
+            try:
+                memory.write_u32(found.pte_addr, pte)    # the guest's A/D bits
+            finally:
+                self._own_write = False
+        if self.tracing:
+            self._protect(found.refs, (guest_satp, priv, mstatus & (SUM | MXR),
+                                       fetch_physical), va)
         host = memory.host_address(found.pa)
         if host is None:
             return Resolution('not-guest-memory', gpa=found.pa)
@@ -145,11 +182,43 @@ class ShadowPager:
         try:
             table.map(va & ~0xFFF, host & ~0xFFF, flags)
         except MemoryError:                              # the pool is full: start over
-            self.drop_all()
+            self._drop_everything()
             return Resolution('filled')
         self.fills += 1
         self.ledger.charge('shadow_pt_update')
         return Resolution('filled')
+
+    # ------------------------------------------------------------ tracing
+    def _protect(self, refs, key, va: int) -> None:
+        """Write-protect the guest page-table pages this walk read, and remember which
+        shadow leaf each PTE read went into (tracing)."""
+        watch = self.memory.bus.watch
+        for pte_addr in refs:
+            host = self.memory.host_address(pte_addr)
+            if host is None:
+                continue
+            page = host & ~0xFFF
+            if page not in self.built_from:
+                watch.watch(page, PAGE_TABLE)
+                self.built_from[page] = set()
+            self.built_from[page].add(host)
+            self.derived.setdefault(host, set()).add((key, va & ~0xFFF))
+
+    def _page_table_written(self, pa: int, size: int) -> None:
+        """A store hit a write-protected guest page-table page: the trace exit; the
+        shadow leaves built from the PTEs written are removed."""
+        if self._own_write or pa & ~0xFFF not in self.built_from:
+            return
+        self.traced_writes += 1
+        self.ledger.charge('vm_exit')
+        self.ledger.charge('shadow_pt_update')
+        for pte_addr in range(pa & ~3, pa + size, 4):
+            for key, va in self.derived.pop(pte_addr, ()):
+                table = self.tables.get(key)
+                if table is not None:
+                    table.unmap(va)
+            self.built_from[pa & ~0xFFF].discard(pte_addr)
+        self.on_drop()
 
 
 __all__ = ['Resolution', 'ShadowPager']
