@@ -21,9 +21,14 @@ run in vlab/hosted/.  ``--entry S``
 (vlab/hardware/sbi.py).  ``--non-virtualizable`` breaks trap-and-emulate; under ``hw``
 it changes nothing (in VS/VU-mode every sensitive instruction traps or acts on the vs*
 registers), and under ``bt`` neither (the translator replaces the silent instructions
-too).  The course's other CPU method (paravirt)
-and the guest kernel (no GUEST) are not built yet: asking for them is a usage error that
-says so.
+too).  ``--cpu paravirt`` (vlab/hardware/paravirt_vmm.py) runs the paravirtual build of
+the guest kernel.
+
+``vlab vm run [--cpu ...] -- PROGRAM ARGS`` (no bare-metal GUEST: a static Linux-ABI user
+ELF) boots the course's guest kernel (vlab/hardware/guest_kernel/, its native build, or
+its paravirtual build under ``--cpu paravirt``) in the VM and runs PROGRAM on it: only
+the program's output is printed and its exit status is returned, as ``vlab run --mode
+user PROGRAM ARGS`` does.
 """
 from __future__ import annotations
 
@@ -43,7 +48,8 @@ from vlab.os.signal import SIGABRT, exit_status, signal_for
 EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
 CPUS = ('trap-emulate', 'bt', 'paravirt', 'hw')
 TYPES = ('1', '2', 'dual')
-BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate', 'bt'), ('1', '2', 'dual')
+BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate', 'bt', 'paravirt'), ('1', '2', 'dual')
+KERNEL_CPUS = ('hw', 'paravirt')      # the methods that boot the guest kernel (SBI firmware)
 ENTRIES = ('M', 'S')
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 IO_CHOICES = ('emulated', 'virtio', 'passthrough')      # vlab/hardware/io/attach.py
@@ -53,7 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest='vm_command', metavar='ACTION')
     run = sub.add_parser('run', help='run a bare-metal guest ELF as a virtual machine',
                          description='run a bare-metal guest ELF as a virtual machine')
-    run.add_argument('guest', nargs='?', help='a bare-metal RV32 ELF (or .s) file')
+    run.add_argument('guest', nargs='?', help='a bare-metal RV32 ELF (or .s) file; or, '
+                     'after --, a static Linux-ABI user program run on the guest kernel')
+    run.add_argument('program_args', nargs='*', metavar='ARG',
+                     help='the user program\'s arguments (vlab vm run -- PROGRAM ARGS)')
     run.add_argument('--cpu', choices=CPUS, default='hw',
                      help='CPU virtualization method (built: hw, the default, '
                           'trap-emulate and bt)')
@@ -97,8 +106,10 @@ def run(args) -> int:
     try:
         image = read_program(args.guest)
         if not image.is_bare_metal():
-            raise VmError(f'{args.guest} is not a bare-metal program (no tohost symbol, not '
-                          'linked at 0x80000000): a VM runs a whole machine\'s software')
+            return _run_user_program(args)
+        if args.program_args:
+            raise VmError(f'{args.guest} is a bare-metal guest: it takes no arguments '
+                          '(arguments go to a user program: vlab vm run -- PROGRAM ARGS)')
         vm = VirtualMachine(image, cpu=args.cpu, engine=args.engine,
                             non_virtualizable=args.non_virtualizable, entry=args.entry,
                             io=args.io)
@@ -129,8 +140,8 @@ def run(args) -> int:
 
 def _not_built(args) -> str:
     if args.guest is None:
-        return ('no GUEST: booting the course\'s guest kernel is not available yet; give a '
-                'bare-metal ELF')
+        return ('no program: give a bare-metal GUEST, or a user program for the guest '
+                'kernel after -- (vlab vm run -- hello.elf)')
     if args.cpu not in BUILT_CPUS:
         return (f'--cpu {args.cpu} is not available yet (built: '
                 f'{", ".join(BUILT_CPUS)})')
@@ -138,6 +149,38 @@ def _not_built(args) -> str:
         return (f'--type {args.vm_type} is not available yet (built: type '
                 f'{", ".join(BUILT_TYPES)}, the native VMM)')
     return ''
+
+
+def _run_user_program(args) -> int:
+    """The guest kernel boots in the VM and runs the user program ``args.guest`` with
+    ``args.program_args`` (vlab/hardware/guest_kernel/boot.py)."""
+    from vlab.hardware.guest_kernel.boot import boot_user_program
+    from vlab.hardware.vm import VmError
+    from vlab.isa.runtime import CompileError, ToolchainMissing
+    if args.cpu not in KERNEL_CPUS or args.vm_type != '1' or args.entry != 'M' \
+            or args.io is not None or args.non_virtualizable:
+        print(f'vlab vm run: {args.guest} is a user program: the guest kernel runs it under '
+              f'--cpu {" or ".join(KERNEL_CPUS)} with --type 1 (no --entry, --io, '
+              '--non-virtualizable)', file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        vm = boot_user_program(args.guest, [args.guest, *args.program_args], cpu=args.cpu,
+                               engine=args.engine)
+    except (VmError, CompileError, ToolchainMissing) as exc:
+        print(f'vlab vm run: error: {exc}', file=sys.stderr)
+        return EXIT_USAGE
+    out, _ = capped_stdio(args.output_cap, 'vlab vm run')
+    vm.machine.platform.uart.transmit_listeners.append(functools.partial(_echo_byte, out))
+    try:
+        result = vm.run(max_instructions=args.max_instructions)
+    except KeyboardInterrupt:
+        print('\nvlab vm run: interrupted', file=sys.stderr)
+        return 130
+    finally:
+        out.flush()
+    if args.stats:
+        print(vm.stats().text(), file=sys.stderr)
+    return _exit_status(result, vm.image)
 
 
 def _run_hosted(args) -> int:
