@@ -36,6 +36,7 @@ import argparse
 import functools
 import sys
 
+from vlab.cli import vm_accel
 from vlab.cli.arguments import add_output_cap_option, positive_int
 from vlab.cli.vm_lifecycle_cmd import ACTIONS as LIFECYCLE_ACTIONS
 from vlab.cli.vm_lifecycle_cmd import add_lifecycle_arguments, run_lifecycle, suspend_run
@@ -85,6 +86,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           'virtio-blk at 0x10003000) and console (16550 or virtio-console '
                           'at 0x10004000): emulated, virtio or passthrough (an IOMMU); '
                           'needs --cpu hw (vlab/hardware/io/attach.py)')
+    run.add_argument('--mmu', choices=('shadow', 'shadow-trace', 'nested', 'nested-cached'),
+                     default=None,
+                     help='memory virtualization (vlab/hardware/mmu_choice.py): shadow '
+                          'tables (trap-emulate, bt; -trace: write-protected guest tables) '
+                          'or nested paging (hw; -cached: nested TLB and page-walk cache); '
+                          "default: the --cpu method's own")
+    vm_accel.add_accel_argument(run)               # --accel remote (vlab/cli/vm_accel.py)
     add_output_cap_option(run)
     add_lifecycle_arguments(sub, run)      # --suspend-at, resume, image, migrate-demo
 
@@ -96,7 +104,7 @@ def run(args) -> int:
     if args.vm_command != 'run':
         print('vlab vm: give an action: vlab vm run GUEST', file=sys.stderr)
         return EXIT_USAGE
-    problem = _not_built(args)
+    problem = _not_built(args) or vm_accel.accel_problem(args)
     if problem:
         print(f'vlab vm run: {problem}', file=sys.stderr)
         return EXIT_USAGE
@@ -104,7 +112,7 @@ def run(args) -> int:
         return _run_hosted(args)
     from vlab.hardware.vm import VirtualMachine, VmError
     try:
-        image = read_program(args.guest)
+        image = vm_accel.read_accel_guest(args)   # read_program, or build a .c --accel guest
         if not image.is_bare_metal():
             return _run_user_program(args)
         if args.program_args:
@@ -112,7 +120,9 @@ def run(args) -> int:
                           '(arguments go to a user program: vlab vm run -- PROGRAM ARGS)')
         vm = VirtualMachine(image, cpu=args.cpu, engine=args.engine,
                             non_virtualizable=args.non_virtualizable, entry=args.entry,
-                            io=args.io)
+                            io=args.io, extra_devices=vm_accel.accel_devices(args),
+                            mmu=args.mmu,
+                            log_exits=args.stats and bool(args.accel))
     except (BootError, VmError) as exc:
         print(f'vlab vm run: error: {exc}', file=sys.stderr)
         return EXIT_USAGE
@@ -135,6 +145,7 @@ def run(args) -> int:
         print(vm.stats().text(), file=sys.stderr)
         if vm.io is not None:
             print(vm.io.describe(), file=sys.stderr)
+        vm_accel.print_accel_stats(vm)
     return _exit_status(result, image)
 
 
