@@ -55,7 +55,7 @@ from .trap_emulate import TrapAndEmulate
 CPU_METHODS = {'trap-emulate': TrapAndEmulate, 'hw': HardwareAssisted,
                'bt': BinaryTranslation, 'paravirt': ParavirtVmm}
 PLANNED_METHODS = ()                      # every method of the course is built
-SBI_METHODS = ('hw', 'paravirt')          # VMMs that are a guest kernel's SBI firmware
+SBI_METHODS = ('hw', 'paravirt', 'trap-emulate')   # VMMs that can be a kernel's SBI
 DEFAULT_GUEST_RAM = 64 << 20
 MAX_RAM = 1 << 30                 # host RAM of the machine, at most
 
@@ -141,8 +141,13 @@ class VirtualMachine:
         self.memory = GuestMemory(self.machine.bus, guest_ram, vmm_ram)
         set_non_virtualizable(self.machine.hart.csr, non_virtualizable)
         try:
-            self.vmm = (HardwareAssisted(self.machine, self.memory, entry=entry)
-                        if cpu == 'hw' else CPU_METHODS[cpu](self.machine, self.memory))
+            if cpu == 'hw':
+                self.vmm = HardwareAssisted(self.machine, self.memory, entry=entry)
+            elif cpu == 'trap-emulate' and entry == 'S':      # a guest kernel under SBI
+                from .guest_kernel.trap_emulate_sbi import TrapAndEmulateSbi
+                self.vmm = TrapAndEmulateSbi(self.machine, self.memory)
+            else:
+                self.vmm = CPU_METHODS[cpu](self.machine, self.memory)
         except ValueError as exc:                    # no VMM memory left for its tables
             raise VmError(str(exc)) from None
         if log_exits:
