@@ -25,8 +25,8 @@ too).  ``--cpu paravirt`` (vlab/hardware/paravirt_vmm.py) runs the paravirtual b
 the guest kernel.
 
 ``vlab vm run [--cpu ...] -- PROGRAM ARGS`` (no bare-metal GUEST: a static Linux-ABI user
-ELF) boots the course's guest kernel (vlab/hardware/guest_kernel/, its native build, or
-its paravirtual build under ``--cpu paravirt``) in the VM and runs PROGRAM on it: only
+ELF) boots the course's guest kernel (vlab/hardware/guest_kernel/, its native build under
+``hw`` or ``trap-emulate``, its paravirtual build under ``--cpu paravirt``) in the VM and runs PROGRAM on it: only
 the program's output is printed and its exit status is returned, as ``vlab run --mode
 user PROGRAM ARGS`` does.
 """
@@ -50,7 +50,7 @@ EXIT_BUDGET, EXIT_USAGE, EXIT_OTHER = 124, 2, exit_status(SIGABRT)
 CPUS = ('trap-emulate', 'bt', 'paravirt', 'hw')
 TYPES = ('1', '2', 'dual')
 BUILT_CPUS, BUILT_TYPES = ('hw', 'trap-emulate', 'bt', 'paravirt'), ('1', '2', 'dual')
-KERNEL_CPUS = ('hw', 'paravirt')      # the methods that boot the guest kernel (SBI firmware)
+KERNEL_CPUS = ('hw', 'paravirt', 'trap-emulate')   # methods that boot the guest kernel
 ENTRIES = ('M', 'S')
 DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 IO_CHOICES = ('emulated', 'virtio', 'passthrough')      # vlab/hardware/io/attach.py
@@ -65,8 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument('program_args', nargs='*', metavar='ARG',
                      help='the user program\'s arguments (vlab vm run -- PROGRAM ARGS)')
     run.add_argument('--cpu', choices=CPUS, default='hw',
-                     help='CPU virtualization method (built: hw, the default, '
-                          'trap-emulate and bt)')
+                     help='CPU virtualization method (hw, the default, trap-emulate, bt; '
+                          'paravirt: the paravirtual guest kernel)')
     run.add_argument('--type', choices=TYPES, default='1', dest='vm_type',
                      help='hypervisor type: 1 native (default), 2 hosted, dual (KVM-like)')
     run.add_argument('--engine', choices=RUNNING_ENGINES, default='interp',
