@@ -25,10 +25,10 @@ too).  ``--cpu paravirt`` (vlab/hardware/paravirt_vmm.py) runs the paravirtual b
 the guest kernel.
 
 ``vlab vm run [--cpu ...] -- PROGRAM ARGS`` (no bare-metal GUEST: a static Linux-ABI user
-ELF) boots the course's guest kernel (vlab/hardware/guest_kernel/, its native build under
-``hw`` or ``trap-emulate``, its paravirtual build under ``--cpu paravirt``) in the VM and runs PROGRAM on it: only
-the program's output is printed and its exit status is returned, as ``vlab run --mode
-user PROGRAM ARGS`` does.
+ELF) boots the course's guest kernel (vlab/hardware/guest_kernel/: its native build under
+``hw`` or ``trap-emulate``, its paravirtual build under ``--cpu paravirt``) in the VM and
+runs PROGRAM on it: only the program's output is printed and its exit status is
+returned, as ``vlab run --mode user PROGRAM ARGS`` does.
 """
 from __future__ import annotations
 
