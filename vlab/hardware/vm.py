@@ -49,6 +49,7 @@ from .bt import BinaryTranslation
 from .guest_memory import DEFAULT_VMM_SIZE, GuestMemory
 from .hw_vmm import HardwareAssisted
 from .io.attach import IoError, attach_io, attach_virtio_device
+from .mmu_choice import apply_mmu, mmu_problem
 from .paravirt_vmm import ParavirtVmm
 from .trap_emulate import TrapAndEmulate
 
@@ -107,7 +108,10 @@ class VirtualMachine:
     def __init__(self, guest, cpu: str = 'trap-emulate', engine: str = 'interp',
                  guest_ram: int = DEFAULT_GUEST_RAM, vmm_ram: int = DEFAULT_VMM_SIZE,
                  non_virtualizable: bool = False, costs=None, log_exits: bool = False,
-                 entry: str = 'M', io: str | None = None, extra_devices=()):
+                 entry: str = 'M', io: str | None = None, extra_devices=(),
+                 mmu: str | None = None):
+        if mmu_problem(mmu, cpu):                    # --mmu (vlab/hardware/mmu_choice.py)
+            raise VmError(mmu_problem(mmu, cpu))
         if cpu not in CPU_METHODS:
             raise VmError(f'CPU virtualization method {cpu!r} is not available; built: '
                           f'{", ".join(CPU_METHODS)}')
@@ -152,6 +156,7 @@ class VirtualMachine:
             raise VmError(str(exc)) from None
         if log_exits:
             self.vmm.log = []
+        apply_mmu(self.vmm, self.machine, mmu)
         self.vmm.start()
         self.io = None                # devices of the I/O method (vlab/hardware/io/)
         if io is not None:

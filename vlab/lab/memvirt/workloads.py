@@ -129,10 +129,16 @@ def guest(kind: str | None = None, pages: int = PAGES, rounds: int = 20,
         raise ValueError(f'updates must be 1..{pages} (the PTEs there are), got {updates}')
     if rounds < 1 or update_every < 0 or work < 1:
         raise ValueError('rounds and work must be positive, update_every >= 0')
-    source = SOURCE.format(pages=pages, rounds=rounds, updates=updates,
-                           update_every=update_every, work=work,
-                           flip=(pages * 4096 >> 12) << 10, frame_bytes=2 * pages * 4096)
-    return load_elf(assemble(source, filename='memvirt.s').to_elf())
+    return load_elf(assemble(guest_source(pages, rounds, update_every, updates, work),
+                             filename='memvirt.s').to_elf())
 
 
-__all__ = ['MAX_PAGES', 'PAGES', 'WORKLOADS', 'guest']
+def guest_source(pages: int = PAGES, rounds: int = 20, update_every: int = 1,
+                 updates: int = 4, work: int = 50) -> str:
+    """The assembly source of the workload (``guest`` checks the knobs)."""
+    return SOURCE.format(pages=pages, rounds=rounds, updates=updates,
+                         update_every=update_every, work=work,
+                         flip=(pages * 4096 >> 12) << 10, frame_bytes=2 * pages * 4096)
+
+
+__all__ = ['MAX_PAGES', 'PAGES', 'WORKLOADS', 'guest', 'guest_source']
