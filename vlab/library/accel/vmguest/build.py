@@ -23,6 +23,7 @@ FRONT_END = HERE / "vcuda_virtio.c"
 PROGRAMS = HERE / "programs"
 INCLUDE = HERE.parent / "include"           # cuda.h
 DEMOS = {"saxpy": PROGRAMS / "saxpy.c", "matmul": PROGRAMS / "matmul.c"}
+HOSTILE = HERE / "hostile.c"              # the tests' attacker of the channel
 
 
 def build_vm_program(sources, out) -> Path:
@@ -39,4 +40,4 @@ def build_native_program(sources, out) -> Path:
                      extra_flags=[f"-I{INCLUDE}", f"-I{PROGRAMS}"])
 
 
-__all__ = ["DEMOS", "FRONT_END", "PROGRAMS", "build_native_program", "build_vm_program"]
+__all__ = ["DEMOS", "FRONT_END", "HOSTILE", "PROGRAMS", "build_native_program", "build_vm_program"]
