@@ -12,10 +12,10 @@ def test_overhead_experiment_shows_every_variant_that_ran():
                      describe=chapter.describe_overheads)
     assert "compute" in figure_summary(exp.figure)
     names = [name for name, _ in exp.data.bars]
-    assert "isa/interp" in names and "hw/paravirt" not in names
+    assert "isa/interp" in names and "lib/accel-vm" not in names
     exp.controls["workload"].value = "syscall"
     assert exp.data.workload == "syscall"
-    assert "the slowest is hw/trap-emulate" in exp.text      # a VM exit per guest CSR access
+    assert "the slowest is hw/type2" in exp.text     # each exit through the host kernel
 
 
 def test_flexibility_and_attack_views_name_their_row():

@@ -14,13 +14,14 @@ def matrix():
 
 @pytest.mark.parametrize("level, kind", [
     ("isa", "same ISA+OS"), ("hardware", "own OS kernel"), ("os", "same ISA+OS"),
+    ("hardware", "same ISA+OS"),
     ("library", "other OS ABI"), ("application", "bytecode")])
 def test_each_level_runs_its_own_kind(matrix, level, kind):
     assert isinstance(matrix[level][kind], Ran)
 
 
 @pytest.mark.parametrize("level, kind, why", [
-    ("os", "other ISA", "64-bit"), ("hardware", "same ISA+OS", "outside guest RAM"),
+    ("os", "other ISA", "64-bit"), ("hardware", "other library API", "not an ELF file"),
     ("application", "same ISA+OS", "not a source text")])
 def test_refusals_carry_the_levels_reason(matrix, level, kind, why):
     cell = matrix[level][kind]
