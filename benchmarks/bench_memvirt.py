@@ -9,7 +9,8 @@ over Sv32x4), which a nested TLB and a page-walk cache shorten.
 This script runs the guest of vlab/lab/memvirt/workloads.py -- ``pt-heavy`` (4 PTE
 updates and an sfence.vma every round) and ``compute`` (the tables never change) -- with
 48 data pages touched per round (more than the 32-entry TLB) on the bare machine, under
-trap-and-emulate (shadow) and under the hardware-assisted VMM (nested; also with both
+trap-and-emulate (shadow: rebuilt after each sfence.vma; shadow-trace: guest page
+tables write-protected, per-PTE updates) and under the hardware-assisted VMM (nested; also with both
 walk caches on), and prints per run: hardware page-walk references per TLB miss, TLB
 misses, walk references and VM exits per 1,000 guest instructions, and the modeled cycles
 per 1,000 instructions with the ratio to native.  All counts are the ledger's.
@@ -22,7 +23,7 @@ import argparse
 
 from vlab.lab.memvirt.measure import measure
 
-RUNS = (('native', {}), ('shadow', {}), ('nested', {}),
+RUNS = (('native', {}), ('shadow', {}), ('shadow-trace', {}), ('nested', {}),
         ('nested+ntlb+pwc', dict(nested_tlb=True, walk_cache=True)))
 
 

@@ -47,3 +47,13 @@ def test_sharing_saves_more_with_more_vms_and_the_balloon_a_fixed_amount():
     assert on.faults == 3 * overcommit_demo.WRITES
     # the last VM to write a shared page gets it back writable, without a copy
     assert on.frames[2] == on.frames[1] + (3 - 1) * overcommit_demo.WRITES
+
+
+def test_tracing_moves_the_crossing_to_higher_update_rates():
+    data = crossover.crossover(0)
+    plain, traced = data.cycles['shadow'], data.cycles['shadow, tracing']
+    nested = data.cycles['nested']
+    first_loss = [next(i for i, (s, n) in enumerate(zip(costs, nested, strict=True)) if s > n)
+                  for costs in (plain, traced)]
+    assert first_loss[0] < first_loss[1]
+    assert traced[-1] < plain[-1] / 3

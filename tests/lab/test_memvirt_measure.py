@@ -55,5 +55,5 @@ def test_bad_workload_knobs_are_clear_errors(bad, message):
 
 
 def test_an_unknown_method_is_a_clear_error():
-    with pytest.raises(ValueError, match='native, shadow, nested'):
+    with pytest.raises(ValueError, match='native, shadow, shadow-trace, nested'):
         measure('paravirt')

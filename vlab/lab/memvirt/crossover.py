@@ -2,8 +2,9 @@
 
 ``crossover`` runs the workload of vlab/lab/memvirt/workloads.py -- 40 data pages
 touched per round (more than the 32-entry TLB), 4 PTEs rewritten and an ``sfence.vma``
-every ``update_every``-th round -- natively, under shadow paging and under nested paging
-(plain, and with the nested TLB and page-walk cache), for every rate of ``RATES``, and
+every ``update_every``-th round -- natively, under shadow paging (rebuilt after each
+fence, and with tracing) and under nested paging (plain, and with the nested TLB and
+page-walk cache), for every rate of ``RATES``, and
 reports the ledger's modeled cycles per 1,000 guest instructions (vlab/lab/memvirt/
 measure.py).  The slider picks the rate whose counts the text details.
 """
@@ -19,7 +20,8 @@ from vlab.lab.memvirt.measure import Measurement, measure
 from vlab.lab.style import new_figure, styled
 
 EVERY = (0, 32, 16, 8, 4, 2, 1)          # update every n-th round (0: never)
-RUNS = {'native': ('native', {}), 'shadow': ('shadow', {}), 'nested': ('nested', {}),
+RUNS = {'native': ('native', {}), 'shadow': ('shadow', {}),
+        'shadow, tracing': ('shadow-trace', {}), 'nested': ('nested', {}),
         'nested + walk caches': ('nested', dict(nested_tlb=True, walk_cache=True))}
 WORKLOAD = dict(pages=40, rounds=32, work=50)
 
@@ -54,6 +56,7 @@ def crossover(update_every: int = 0) -> Crossover:
 
 
 STYLE = {'native': ('#777777', '-'), 'shadow': ('#EE6677', '-'),
+         'shadow, tracing': ('#EE6677', '--'),
          'nested': ('#4477AA', '-'), 'nested + walk caches': ('#4477AA', '--')}
 
 

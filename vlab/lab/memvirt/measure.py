@@ -4,7 +4,9 @@
 
 * ``native`` -- the bare machine, the guest's own Sv32 table in ``satp``;
 * ``shadow`` -- trap-and-emulate (vlab/hardware/trap_emulate.py): the hardware walks
-  the VMM's shadow tables (vlab/hardware/shadow.py), refilled through hidden page faults;
+  the VMM's shadow tables (vlab/hardware/shadow.py), refilled through hidden page faults
+  after each guest sfence.vma; ``shadow-trace``: kept coherent by write-protecting the
+  guest's page tables instead (tracing);
 * ``nested`` -- the hardware-assisted VMM (vlab/hardware/hw_vmm.py): the hardware walks
   the guest's table over the VMM's G-stage table (vlab/isa/two_stage.py), optionally
   with the nested TLB and the page-walk cache switched on.
@@ -23,8 +25,8 @@ from vlab.hardware.vm import VirtualMachine
 from vlab.isa.machine import Machine
 from vlab.lab.memvirt.workloads import guest
 
-METHODS = ('native', 'shadow', 'nested')
-MMU_TO_CPU = {'shadow': 'trap-emulate', 'nested': 'hw'}
+METHODS = ('native', 'shadow', 'shadow-trace', 'nested')
+MMU_TO_CPU = {'shadow': 'trap-emulate', 'shadow-trace': 'trap-emulate', 'nested': 'hw'}
 GUEST_RAM = 2 << 20
 BUDGET = 2_000_000
 
@@ -62,7 +64,7 @@ def measure(method: str, nested_tlb: bool = False, walk_cache: bool = False,
         machine = Machine(ram_size=GUEST_RAM)
         machine.load_elf(image)
     else:
-        vm = VirtualMachine(image, cpu=MMU_TO_CPU[method], guest_ram=GUEST_RAM)
+        vm = VirtualMachine(image, cpu=MMU_TO_CPU[method], guest_ram=GUEST_RAM, mmu=method)
         machine = vm.machine
     machine.mmu.two_stage.nested_tlb = nested_tlb
     machine.mmu.two_stage.walk_cache = walk_cache
