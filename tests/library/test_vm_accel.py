@@ -53,6 +53,9 @@ def test_one_exit_per_call_and_a_fixed_start_up(built):
     assert len(startup) == 1 and 15 < startup.pop() < 40
     saxpy = run_in_vm(built["saxpy"][0])
     assert saxpy.device.calls == 11                        # the cuda.h calls in saxpy.c
+    assert saxpy.device.ops == {"cuInit": 1, "cuMemAlloc": 2, "cuMemcpyHtoD": 2,
+                                "cuModuleGetFunction": 1, "cuLaunchKernel": 1,
+                                "cuCtxSynchronize": 1, "cuMemcpyDtoH": 1, "cuMemFree": 2}
     text = saxpy.summary()
     assert "11 calls" in text and "per call" in text and "modeled time" in text
 
@@ -108,6 +111,7 @@ def test_malformed_messages_get_error_replies(hostile):
     assert bad_magic == 1 and "malformed request" in text and "expected" in text
     assert bad_length == 1
     assert vm.extra_devices[0].error == ""
+    assert vm.extra_devices[0].backend.ops["malformed"] == 1     # the wrong magic
 
 
 def test_another_tenants_memory_cannot_be_read_freed_or_launched_on(hostile):
@@ -131,6 +135,7 @@ def test_cli_runs_a_c_guest_with_the_remoted_accelerator(capsys):
     assert status == 0 and out.out.startswith("saxpy n=1024")
     assert "remoted accelerator" in out.err and "11 calls" in out.err
     assert "11 QueueNotify (one per call)" in out.err
+    assert "cuLaunchKernel 1" in out.err and "1 exit for its kick" in out.err
 
 
 @pytest.mark.parametrize("options, why", [

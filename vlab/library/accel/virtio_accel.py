@@ -29,7 +29,7 @@ from vlab.host.platform import Platform
 
 from .backend import Backend
 from .errors import CUresult
-from .protocol import encode_reply
+from .protocol import HEADER, REQUEST_MAGIC, Op, encode_reply
 
 VIRTIO_ID_VLAB_ACCEL = 0x766C
 CALLQ = 0
@@ -52,6 +52,7 @@ class VirtioAccel:
     def __init__(self, backend: Backend, client: str):
         self.backend, self.client = backend, client
         self.calls = 0
+        self.ops: dict[str, int] = {}     # calls by API function name (for --stats)
 
     def notify(self, transport, index: int) -> None:
         if index != CALLQ:
@@ -63,6 +64,8 @@ class VirtioAccel:
                 request = b"".join(transport.dma.read(d.addr, d.length, "accel request")
                                    for d in chain.readable)
                 reply = self.backend.handle(self.client, request)
+                name = op_name(request)
+                self.ops[name] = self.ops.get(name, 0) + 1
             except DmaFault as fault:
                 reply = encode_reply(CUresult.CUDA_ERROR_INVALID_VALUE, (),
                                      f"bad request buffer: {fault}".encode())
@@ -76,6 +79,14 @@ class VirtioAccel:
             ledger.charge("dma_byte", len(request) + written)
             self.calls += 1
             vq.push(chain.head, written)
+
+
+def op_name(request: bytes) -> str:
+    """The API function a request names ('malformed' if it names none)."""
+    if len(request) < HEADER.size or request[:4] != REQUEST_MAGIC:
+        return "malformed"
+    number = int.from_bytes(request[4:6], "little")
+    return Op(number).name if number in Op._value2member_map_ else "malformed"
 
 
 class VirtioTransport:

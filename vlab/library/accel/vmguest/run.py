@@ -76,10 +76,17 @@ def describe_accel(vm, transport) -> str:
         lines.append(f"  at the device's registers: {at_device} exits = "
                      f"{transport.notifications} QueueNotify (one per call) + "
                      f"{at_device - transport.notifications} of the driver's start-up")
-    lines += [
-             f"  modeled time: {total:,.0f} cycles, of which the accelerator's own work "
-             f"{accel:,.0f} ({100 * accel / total if total else 0:.1f}%), the rest the "
-             "guest, the exits and the copies"]
+    if device.ops:
+        lines.append("  calls: " + ", ".join(f"{name} {count}" for name, count
+                                            in sorted(device.ops.items())))
+    if calls:
+        kick = transport.notifications * price("vm_exit")
+        lines.append(f"  per call: {transport.notifications / calls:.0f} exit for its kick "
+                     f"({kick / calls:,.0f} cycles), the accelerator's work "
+                     f"{accel / calls:,.0f} cycles on average")
+    lines.append(f"  modeled time: {total:,.0f} cycles, of which the accelerator's own "
+                 f"work {accel:,.0f} ({100 * accel / total if total else 0:.1f}%), the "
+                 "rest the guest, the exits and the copies")
     if transport.error:
         lines.append(f"  device stopped (DEVICE_NEEDS_RESET): {transport.error}")
     return "\n".join(lines)
