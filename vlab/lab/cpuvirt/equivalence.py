@@ -1,0 +1,103 @@
+"""Equivalence under the non-virtualizable switch (Popek & Goldberg 1974; Robin & Irvine 2000).
+
+The guest, a kernel in its virtual M-mode, installs its trap vector (``csrw mtvec``) and
+reads it back, then sets ``mstatus.MPP`` and reads it back -- on real hardware both reads
+return what was written.  It exits 0 when they do, else with the number of the check that
+failed (riscv-tests convention: exit code = check).
+
+With the machine's non-virtualizable switch on (vlab/isa/spec/nonvirtualizable.py),
+``mtvec`` and ``mstatus`` accesses in real U-mode no longer trap: under trap-and-emulate
+the deprivileged guest reads the *real* registers and its writes vanish -- Popek &
+Goldberg's equivalence property fails, as it did on x86 before VT-x (POPF, SIDT).  Binary
+translation (vlab/hardware/bt.py) rewrites the guest kernel's sensitive instructions into
+callouts before they run, so it does not depend on their trapping; the H extension (``hw``)
+runs the guest's kernel in virtual modes where the hardware itself virtualizes these
+registers.  ``equivalence_runs()`` runs the guest under each, switch off and on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vlab.hardware.vm import VirtualMachine
+from vlab.isa.asm import assemble
+from vlab.isa.elf import load_elf
+from vlab.isa.machine import Machine
+
+GUEST = '''
+.text
+.globl _start
+_start:
+    li gp, 2
+    la t0, handler
+    csrw mtvec, t0
+    csrr t1, mtvec
+    bne t0, t1, fail
+    li gp, 3
+    li t0, 0x0800                  # mstatus.MPP = S
+    csrs mstatus, t0
+    csrr t1, mstatus
+    and t1, t1, t0
+    bne t1, t0, fail
+    li a0, 1
+    j write_tohost
+handler:
+fail:
+    slli a0, gp, 1
+    ori a0, a0, 1
+write_tohost:
+    la t6, tohost
+    sw a0, 0(t6)
+    sw zero, 4(t6)
+1:  j 1b
+.data
+.align 3
+tohost: .word 0, 0
+fromhost: .word 0, 0
+'''
+CHECKS = {0: 'equivalent: both reads return what was written',
+          2: 'check 2 failed: mtvec read back is not what the guest wrote',
+          3: 'check 3 failed: mstatus.MPP read back is not what the guest wrote'}
+METHODS = ('bare', 'trap-emulate', 'bt', 'hw')
+RAM = 1 << 20
+
+
+@dataclass(frozen=True)
+class EquivalenceRun:
+    method: str
+    switch: bool
+    exit_code: int
+    exits: int
+
+    @property
+    def verdict(self) -> str:
+        return CHECKS.get(self.exit_code, f'exit code {self.exit_code}')
+
+
+def run_guest(method: str, switch: bool) -> EquivalenceRun:
+    """The guest on the bare machine or under ``method``, with the switch on or off."""
+    image = load_elf(assemble(GUEST, filename='equivalence.s').to_elf())
+    if method == 'bare':
+        machine = Machine(ram_size=RAM)
+        machine.load_elf(image)
+        result, exits = machine.run(max_instructions=10_000), 0
+    elif method in METHODS:
+        vm = VirtualMachine(image, cpu=method, guest_ram=RAM, non_virtualizable=switch)
+        result, exits = vm.run(max_instructions=10_000), sum(vm.exits.values())
+    else:
+        raise ValueError(f'unknown method {method!r}; choose one of {", ".join(METHODS)}')
+    if result.status != 'exit':
+        raise RuntimeError(f'the guest did not exit under {method}: {result.message}')
+    return EquivalenceRun(method, switch, result.exit_code, exits)
+
+
+def equivalence_runs(switch: bool) -> list[EquivalenceRun]:
+    """The guest under every method (the bare machine has no switch: it is the reference)."""
+    return [run_guest(method, switch and method != 'bare') for method in METHODS]
+
+
+def equivalence_rows(runs: list[EquivalenceRun]) -> list[tuple]:
+    return [(r.method, 'on' if r.switch else 'off', r.exit_code, r.exits, r.verdict)
+            for r in runs]
+
+
+EQUIVALENCE_HEADER = ('method', 'switch', 'exit code', 'VM exits', 'verdict')
