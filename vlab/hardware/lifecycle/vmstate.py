@@ -153,12 +153,31 @@ def empty_vm(config: VmConfig, costs=None) -> VirtualMachine:
                           entry=config.entry)
 
 
-def restore(state: VmState, costs=None, vm: VirtualMachine | None = None) -> VirtualMachine:
+#: The hart fields that are the guest's own whatever the VMM (the rest of the real hart --
+#: privilege, V bit, real CSRs -- is how a VMM runs its guest, and belongs to the VMM).
+GUEST_HART_FIELDS = ('x', 'pc', 'instret', 'reservation', 'waiting')
+
+
+def restore(state: VmState, costs=None, vm: VirtualMachine | None = None,
+            cpu: str | None = None) -> VirtualMachine:
     """Build a VM on a fresh modeled host (or into ``vm``, an :func:`empty_vm`) and put
-    ``state`` in; the returned VM continues where the captured one stopped."""
+    ``state`` in; the returned VM continues where the captured one stopped.
+
+    ``cpu``: resume under another CPU-virtualization method than the one captured.  Then
+    only the guest's own hart fields (``GUEST_HART_FIELDS``) are taken from the state; the
+    real privilege, V bit and CSRs are those the new VMM set up when it started, and the
+    guest's virtual privilege and CSRs (the ``vmm`` section, the same for every method)
+    are put into the new VMM, which maps them onto the hardware its own way."""
+    from dataclasses import replace
+
     from vlab.host.platform import PlatformState
 
-    vm = vm if vm is not None else empty_vm(state.config, costs)
+    config = state.config if cpu in (None, state.config.cpu) else replace(state.config, cpu=cpu)
+    vm = vm if vm is not None else empty_vm(config, costs)
+    hart = state.vcpu
+    if config.cpu != state.config.cpu:
+        hart = vm.machine.hart.state()
+        hart.update({name: state.vcpu[name] for name in GUEST_HART_FIELDS})
     machine = vm.machine
     ram = bytearray(machine.ram.data)           # the fresh VMM's own memory stays
     ram[:vm.memory.size] = bytes(vm.memory.size)
@@ -170,10 +189,28 @@ def restore(state: VmState, costs=None, vm: VirtualMachine | None = None) -> Vir
     devices = state.devices['platform']
     platform = PlatformState(bytes(ram), tuple(tuple(pair) for pair in devices['devices']),
                              _htif_tuple(devices['htif']))
-    machine.restore(MachineSnapshot(state.vcpu, platform, state.devices['tick_phase'],
+    machine.restore(MachineSnapshot(hart, platform, state.devices['tick_phase'],
                                     state.devices['htif_armed']))
     _restore_vmm(vm.vmm, state.vmm)
+    if config.cpu != state.config.cpu:
+        _deliver_pending(vm)
     return vm
+
+
+def _deliver_pending(vm) -> None:
+    """A virtual interrupt the source's hardware had pending but not yet taken (the H
+    extension takes a VS interrupt at the next instruction boundary) is entered into the
+    guest now by a VMM that injects interrupts itself (trap-and-emulate, bt), as it would
+    have at the moment the interrupt became deliverable."""
+    vmm = vm.vmm
+    if hasattr(vmm, 'pull'):               # the hardware delivers it (H extension)
+        return
+    pending = vmm.vcpu.pending()
+    if pending is not None:
+        hart = vm.machine.hart
+        hart.pc = vmm.vcpu.enter_trap(pending, 0, True, hart.pc)
+        vmm.arm_interrupts()
+        vm.machine.engine.context_changed()
 
 
 def _htif_tuple(htif):
