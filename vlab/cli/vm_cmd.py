@@ -29,6 +29,10 @@ ELF) boots the course's guest kernel (vlab/hardware/guest_kernel/: its native bu
 ``hw`` or ``trap-emulate``, its paravirtual build under ``--cpu paravirt``) in the VM and
 runs PROGRAM on it: only the program's output is printed and its exit status is
 returned, as ``vlab run --mode user PROGRAM ARGS`` does.
+
+``vlab vm run GUEST --cpu hw --accel remote`` gives the VM the host's accelerator as a
+virtio device (vCUDA, vlab/cli/vm_accel.py): GUEST, an ELF or a C source, calls cuda.h
+through the front end vlab/library/accel/vmguest/vcuda_virtio.c.
 """
 from __future__ import annotations
 
