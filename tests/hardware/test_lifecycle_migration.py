@@ -102,3 +102,18 @@ def test_rates_and_times_parse_or_say_how():
         parse_rate('fast')
     with pytest.raises(ValueError, match='positive'):
         Link(bandwidth=0)
+
+
+@pytest.mark.parametrize('method', [precopy, postcopy])
+def test_migration_to_another_hypervisor_type(method, quiet_reference):
+    """From the KVM-style hw VMM to trap-and-emulate (and back for pre-copy)."""
+    vm = vm_of(QUIET, 'hw')
+    vm.run(max_instructions=3000)
+    report, dest = method(vm, Link(1e9, 100e-6), dest_cpu='trap-emulate')
+    assert dest.cpu == 'trap-emulate'
+    assert finish(dest) == quiet_reference
+    if method is precopy:
+        back = vm_of(QUIET, 'bt')
+        back.run(max_instructions=3000)
+        _, dest = precopy(back, Link(1e9, 100e-6), dest_cpu='hw')
+        assert dest.cpu == 'hw' and finish(dest) == quiet_reference

@@ -8,8 +8,10 @@
 * ``vlab vm image create FILE --size BYTES`` / ``clone TEMPLATE FILE [--count N]`` /
   ``info FILE``: copy-on-write disk images (vlab/hardware/lifecycle/disk_image.py);
 * ``vlab vm migrate-demo [GUEST] --at N --method precopy|postcopy [--bandwidth RATE]
-  [--latency T] [--stats]``: run the guest (default: a guest dirtying ``--wws`` pages)
-  for N instructions, migrate it live to a second modeled host, print the rounds, pages
+  [--latency T] [--to-cpu METHOD] [--stats]``: run the guest (default: a guest
+  dirtying ``--wws`` pages)
+  for N instructions, migrate it live to a second modeled host (under another
+  CPU-virtualization method with ``--to-cpu``), print the rounds, pages
   per round, downtime, total time and bytes sent, then the guest's own output as it
   finishes on the destination; exits with the guest's status.
 
@@ -66,6 +68,8 @@ def add_lifecycle_arguments(sub, run_parser) -> None:
     demo.add_argument('--latency', default='100us', metavar='T',
                       help='one-way latency, e.g. 100us, 1ms (default 100us)')
     demo.add_argument('--cpu', choices=('trap-emulate', 'bt', 'hw'), default='trap-emulate')
+    demo.add_argument('--to-cpu', choices=('trap-emulate', 'bt', 'hw'), default=None,
+                      help='the destination\'s CPU virtualization (default: the same)')
     demo.add_argument('--engine', choices=('interp', 'dbt'), default='dbt')
     demo.add_argument('--guest-ram', type=positive_int, default=DEMO_RAM, metavar='BYTES',
                       help='guest RAM (default 256 KiB: every page crosses the link)')
@@ -203,7 +207,7 @@ def _migrate(args) -> int:
               f'instruction {args.at}', file=sys.stderr)
         return EXIT_USAGE
     migrate = precopy if args.method == 'precopy' else postcopy
-    report, dest = migrate(vm, link)
+    report, dest = migrate(vm, link, dest_cpu=args.to_cpu)
     print(report.text())
     running = dest if dest is not None else vm
     if dest is None:

@@ -122,20 +122,24 @@ class PostcopyPager:
 
 
 def postcopy(vm, link: Link, *, guest_ips: float = DEFAULT_GUEST_IPS, prepage: int = 2,
-             slice_pages: int = 4, costs=None, max_instructions: int = 10**8):
+             slice_pages: int = 4, costs=None, max_instructions: int = 10**8,
+             dest_cpu: str | None = None):
     """Migrate ``vm`` over ``link`` by post-copy; returns (report, destination VM).
 
     The destination runs until every page has arrived (or the guest stops); the caller
-    runs it on from there."""
-    if vm.cpu not in POSTCOPY_METHODS:
+    runs it on from there.  ``dest_cpu``: the destination's CPU-virtualization method,
+    if not the source's."""
+    target = dest_cpu or vm.cpu
+    if target not in POSTCOPY_METHODS:
         raise PostcopyError(f'post-copy needs a destination VMM with a one-stage '
                             f'guest-physical map ({", ".join(POSTCOPY_METHODS)}); '
-                            f'--cpu {vm.cpu} is not supported (use pre-copy)')
+                            f'--cpu {target} is not supported there (use pre-copy, or '
+                            'another destination method)')
     state = capture(vm)                                    # the source stops here
     source_pages, state.pages = state.pages, {}
     report = MigrationReport('postcopy', memory_pages=vm.memory.size // PAGE)
     report.downtime = link.send(len(to_bytes(state))) + link.latency
-    dest = restore(state, costs=costs)
+    dest = restore(state, costs=costs, cpu=dest_cpu)
     pager = PostcopyPager(dest, source_pages, link, prepage)
     clock, start = report.downtime, dest.machine.hart.instret
     slice_time = slice_pages * link.page_time()

@@ -74,8 +74,10 @@ class RunningGuest:
 def precopy(vm, link: Link, *, guest_ips: float = DEFAULT_GUEST_IPS,
             min_rate: float = 100e6, max_rate: float = 500e6, rate_increment: float = 50e6,
             stop_pages: int = 16, max_rounds: int = 30, max_factor: float = 3.0,
-            batch: int = 8, costs=None):
-    """Migrate running ``vm`` over ``link``; returns (report, destination VM or None)."""
+            batch: int = 8, costs=None, dest_cpu: str | None = None):
+    """Migrate running ``vm`` over ``link``; returns (report, destination VM or None).
+    ``dest_cpu``: the destination's CPU-virtualization method, if not the source's
+    (vlab/hardware/lifecycle/vmstate.py ``restore``)."""
     memory = vm.memory
     npages = memory.size // PAGE
     watch = vm.machine.bus.watch
@@ -122,7 +124,7 @@ def precopy(vm, link: Link, *, guest_ips: float = DEFAULT_GUEST_IPS,
         return _finish(report, guest, link, watch), None
     _finish(report, guest, link, watch)
     state.pages = {page: data for page, data in received.items() if any(data)}
-    return report, restore(state, costs=costs)
+    return report, restore(state, costs=costs, cpu=dest_cpu)
 
 
 def _send_round(to_send, bitmap, ram, received, link, rate, guest, batch, vm):
