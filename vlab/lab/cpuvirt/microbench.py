@@ -22,7 +22,7 @@ mix, and the costs of an exit are the cost model's, not a real processor's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from vlab.hardware.vm import VirtualMachine
 from vlab.host.costs import CostModel
@@ -127,7 +127,7 @@ def guest_source(operation: str, n: int) -> str:
     return PROLOGUE.format(n=n) + loop + EPILOGUE
 
 
-@lru_cache(maxsize=None)
+@cache
 def guest_image(operation: str, n: int):
     """The guest's ELF image (assembled once per operation and count)."""
     return load_elf(assemble(guest_source(operation, n), filename=f'{operation}.s').to_elf())
@@ -142,7 +142,7 @@ class Run:
     counts: dict
 
 
-@lru_cache(maxsize=None)
+@cache
 def run(operation: str, method: str, n: int) -> Run:
     """Run the ``operation`` guest ``n`` times on the bare machine or under ``method``."""
     if method not in METHODS:
