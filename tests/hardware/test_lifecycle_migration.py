@@ -3,6 +3,7 @@ exit status and instruction count; pre-copy converges for a small writable worki
 and stops for a diabolical guest; a link failure leaves the source running."""
 import pytest
 
+from vlab.hardware.lifecycle.destination import DestinationError
 from vlab.hardware.lifecycle.guests import dirtying_guest, guest_ram_needed
 from vlab.hardware.lifecycle.link import Link, parse_rate, parse_time
 from vlab.hardware.lifecycle.postcopy import PostcopyError, postcopy
@@ -117,3 +118,12 @@ def test_migration_to_another_hypervisor_type(method, quiet_reference):
         back.run(max_instructions=3000)
         _, dest = precopy(back, Link(1e9, 100e-6), dest_cpu='hw')
         assert dest.cpu == 'hw' and finish(dest) == quiet_reference
+
+
+@pytest.mark.parametrize('method', [precopy, postcopy])
+def test_a_destination_without_room_refuses_and_the_source_runs_on(method, quiet_reference):
+    vm = vm_of(QUIET)
+    vm.run(max_instructions=3000)
+    with pytest.raises(DestinationError, match='keeps running on the source'):
+        method(vm, Link(), dest_ram=vm.memory.size)
+    assert finish(vm) == quiet_reference

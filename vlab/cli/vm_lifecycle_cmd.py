@@ -70,6 +70,8 @@ def add_lifecycle_arguments(sub, run_parser) -> None:
     demo.add_argument('--cpu', choices=('trap-emulate', 'bt', 'hw'), default='trap-emulate')
     demo.add_argument('--to-cpu', choices=('trap-emulate', 'bt', 'hw'), default=None,
                       help='the destination\'s CPU virtualization (default: the same)')
+    demo.add_argument('--dest-ram', type=positive_int, default=None, metavar='BYTES',
+                      help='free RAM of the destination host (default: enough)')
     demo.add_argument('--engine', choices=('interp', 'dbt'), default='dbt')
     demo.add_argument('--guest-ram', type=positive_int, default=DEMO_RAM, metavar='BYTES',
                       help='guest RAM (default 256 KiB: every page crosses the link)')
@@ -186,6 +188,7 @@ def _image(args) -> int:
 
 
 def _migrate(args) -> int:
+    from vlab.hardware.lifecycle.destination import DestinationError
     from vlab.hardware.lifecycle.guests import dirtying_guest, guest_ram_needed
     from vlab.hardware.lifecycle.link import Link, parse_rate, parse_time
     from vlab.hardware.lifecycle.postcopy import postcopy
@@ -207,7 +210,11 @@ def _migrate(args) -> int:
               f'instruction {args.at}', file=sys.stderr)
         return EXIT_USAGE
     migrate = precopy if args.method == 'precopy' else postcopy
-    report, dest = migrate(vm, link, dest_cpu=args.to_cpu)
+    try:
+        report, dest = migrate(vm, link, dest_cpu=args.to_cpu, dest_ram=args.dest_ram)
+    except DestinationError as exc:
+        print(f'vlab vm migrate-demo: {exc}', file=sys.stderr)
+        return EXIT_USAGE
     print(report.text())
     running = dest if dest is not None else vm
     if dest is None:

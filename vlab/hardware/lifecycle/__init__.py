@@ -14,6 +14,8 @@ module              what it models
 ``suspend``         suspend to a file, resume on a fresh modeled host
 ``disk_image``      copy-on-write disk images over a backing-file chain
 ``link``            a modeled network link (bandwidth, latency, failure)
+``destination``     the destination must have room for the VM
+``migration_report`` what a migration reports; the time scale
 ``precopy``         pre-copy live migration (Clark et al., NSDI 2005)
 ``postcopy``        post-copy live migration (Hines & Gopalan, VEE 2009)
 ``guests``          bare-metal guests that dirty memory at a controllable rate

@@ -37,6 +37,7 @@ from vlab.isa.causes import PAGE_FAULTS
 from vlab.isa.pagetable import PAGE, PageTable, PoolAllocator
 
 from ..guest_memory import USER_RWX
+from .destination import check_room
 from .link import PAGE_ON_WIRE, Link
 from .migration_report import DEFAULT_GUEST_IPS, MigrationReport
 from .snapshot_file import to_bytes
@@ -123,12 +124,13 @@ class PostcopyPager:
 
 def postcopy(vm, link: Link, *, guest_ips: float = DEFAULT_GUEST_IPS, prepage: int = 2,
              slice_pages: int = 4, costs=None, max_instructions: int = 10**8,
-             dest_cpu: str | None = None):
+             dest_cpu: str | None = None, dest_ram: int | None = None):
     """Migrate ``vm`` over ``link`` by post-copy; returns (report, destination VM).
 
     The destination runs until every page has arrived (or the guest stops); the caller
     runs it on from there.  ``dest_cpu``: the destination's CPU-virtualization method,
     if not the source's."""
+    check_room(vm, dest_ram)
     target = dest_cpu or vm.cpu
     if target not in POSTCOPY_METHODS:
         raise PostcopyError(f'post-copy needs a destination VMM with a one-stage '

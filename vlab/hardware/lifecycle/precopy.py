@@ -35,6 +35,7 @@ from __future__ import annotations
 from vlab.host.watch import dirty_pages
 from vlab.isa.pagetable import PAGE
 
+from .destination import check_room
 from .link import PAGE_ON_WIRE, Link, LinkDown
 from .migration_report import DEFAULT_GUEST_IPS, MigrationReport, Round
 from .snapshot_file import to_bytes
@@ -74,10 +75,13 @@ class RunningGuest:
 def precopy(vm, link: Link, *, guest_ips: float = DEFAULT_GUEST_IPS,
             min_rate: float = 100e6, max_rate: float = 500e6, rate_increment: float = 50e6,
             stop_pages: int = 16, max_rounds: int = 30, max_factor: float = 3.0,
-            batch: int = 8, costs=None, dest_cpu: str | None = None):
+            batch: int = 8, costs=None, dest_cpu: str | None = None,
+            dest_ram: int | None = None):
     """Migrate running ``vm`` over ``link``; returns (report, destination VM or None).
     ``dest_cpu``: the destination's CPU-virtualization method, if not the source's
-    (vlab/hardware/lifecycle/vmstate.py ``restore``)."""
+    (vlab/hardware/lifecycle/vmstate.py ``restore``); ``dest_ram``: the destination's free
+    RAM (DestinationError before anything is sent if the VM does not fit)."""
+    check_room(vm, dest_ram)
     memory = vm.memory
     npages = memory.size // PAGE
     watch = vm.machine.bus.watch
