@@ -10,7 +10,8 @@ privileged spec sec. 8.5.1) plus a handler for the guest-page fault a guest then
   hashes match, map identical pages of all VMs to one read-only frame, and copy it when
   a VM writes (copy-on-write; sec. 4);
 * ``guest_swap.py`` -- host-level swapping: the VMM writes a guest page to its disk,
-  unmaps it, and reads it back on the guest's next touch (sec. 3.3, the fallback).
+  unmaps it, and reads it back on the guest's next touch (sec. 3.3, the fallback);
+  ``live_swap.py`` does it to a running hardware-assisted VM.
 
 ``host.py`` holds what they share: the host's frames, a VM's G-stage table and the guest
 accesses that go through it.
@@ -18,7 +19,8 @@ accesses that go through it.
 from vlab.hardware.overcommit.balloon import Balloon, BalloonDriver
 from vlab.hardware.overcommit.guest_swap import GuestSwap
 from vlab.hardware.overcommit.host import GuestMemoryError, Host, OvercommitVM
+from vlab.hardware.overcommit.live_swap import LiveGuestSwap, LiveSwapError
 from vlab.hardware.overcommit.page_sharing import PageSharer
 
 __all__ = ['Balloon', 'BalloonDriver', 'GuestMemoryError', 'GuestSwap', 'Host',
-           'OvercommitVM', 'PageSharer']
+           'LiveGuestSwap', 'LiveSwapError', 'OvercommitVM', 'PageSharer']
