@@ -9,8 +9,10 @@ its arch.h lists the hypercalls).
 
 The guest -- kernel and user code alike -- always runs in real U-mode (as Xen's x86-64
 PV guests run their kernel in ring 3).  This VMM is the trap-router handler for every
-cause in real M-mode (charged as ``vm_exit``, one per exit) and tracks whether the guest
-is in its *kernel* or its *user* mode:
+cause in real M-mode and tracks whether the guest is in its *kernel* or its *user* mode.
+Every entry into it is a software trap, not a hardware VM exit (Xen's PV guests run
+without VT-x), so each is charged as ``hypercall`` (vlab/host/costs.py), and each
+validated page-table update as ``shadow_pt_update`` (the VMM's check-and-apply work):
 
 ============================  ==========================================================
 kernel: ecall, a7 = PV_EID    a hypercall (``HYPERCALLS``): PV_SET_CALLBACK,
@@ -103,7 +105,7 @@ class ParavirtVmm:
         self.log = None
         self.sbi = SbiHost(self._putchar, self._read_guest, self._set_timer)
         self.registration = machine.traps.register('M', self.handle, causes='all',
-                                                   charge_as='vm_exit', name=VMM_NAME)
+                                                   charge_as='hypercall', name=VMM_NAME)
 
     # ------------------------------------------------------------ exits
     def handle(self, ctx):
@@ -248,6 +250,7 @@ class ParavirtVmm:
         else:
             self._map(va, value >> 10 << 12, value & 0x3FF, level)
         self.fills += 1
+        self.machine.ledger.charge('shadow_pt_update')
         self.memory.bus.store(ptr, 4, value)
 
     def _map(self, va: int, pa: int, flags: int, level: int) -> None:
