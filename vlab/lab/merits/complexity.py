@@ -1,7 +1,8 @@
 """Implementation complexity: how much code, how branchy, how many mechanisms per level.
 
 **The boundary of a level's code** is its package in vlab (ARCHITECTURE.md's ranks): the
-ISA level is ``vlab/isa``, the hardware level ``vlab/hardware``, the OS level ``vlab/os``,
+ISA level is ``vlab/isa``, the hardware level ``vlab/hardware`` and the hosted
+hypervisors of ``vlab/hosted``, the OS level ``vlab/os``,
 the library level ``vlab/library``, the application level ``vlab/application``.  Only a
 level's *own* code is counted: every level above the ISA also runs on ``vlab/isa`` (the
 machine) and the library level on ``vlab/os`` (the kernel it translates to), which is
@@ -32,8 +33,9 @@ from pathlib import Path
 import lizard
 
 PACKAGE = Path(__file__).resolve().parents[2]
-LEVEL_CODE: dict[str, str] = {"isa": "isa", "hardware": "hardware", "os": "os",
-                              "library": "library", "application": "application"}
+LEVEL_CODE: dict[str, tuple[str, ...]] = {
+    "isa": ("isa",), "hardware": ("hardware", "hosted"), "os": ("os",),
+    "library": ("library",), "application": ("application",)}
 COMPLEXITY_RULE = ("1 + 4 x (ln CC - ln CC_min) / (ln CC_max - ln CC_min), rounded "
                    "(CC: summed cyclomatic complexity)")
 
@@ -89,7 +91,8 @@ class Complexity:
 
 
 def measure(level: str) -> Complexity:
-    files = sorted((PACKAGE / LEVEL_CODE[level]).rglob("*.py"))
+    files = sorted(path for package in LEVEL_CODE[level]
+                   for path in (PACKAGE / package).rglob("*.py"))
     nloc = functions = cyclomatic = 0
     for path in files:
         info = lizard.analyze_file(str(path))

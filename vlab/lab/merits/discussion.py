@@ -42,9 +42,9 @@ WHY: dict[tuple[str, str], str] = {
         "(other ABIs), and vlab has one guest kernel, for one ABI.",
     ("hardware", "implementation complexity"):
         "boundary: the hypervisor extension, two-stage translation and virtual CSRs are "
-        "machine features counted in vlab/isa; the VMMs on top are small. Paravirtual and "
-        "hosted VMMs, device models and live migration are not built, which real VMMs "
-        "spend most of their code on.",
+        "machine features counted in vlab/isa, and the guest kernel's C code is not "
+        "Python the metric reads; the VMMs on top are small. Real VMMs spend most of "
+        "their code on device models and management, which vlab keeps minimal.",
     ("hardware", "application isolation"):
         "battery limitation: every attack a bare-metal guest could express was contained, "
         "DMA into the VMM's memory included (the IOMMU refused it); the book's 4 leaves "
