@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 FRONT_END = HERE / "vcuda_virtio.c"
 PROGRAMS = HERE / "programs"
 INCLUDE = HERE.parent / "include"           # cuda.h
-DEMOS = {"saxpy": PROGRAMS / "saxpy.c", "matmul": PROGRAMS / "matmul.c"}
+DEMOS = {name: PROGRAMS / f"{name}.c" for name in ("saxpy", "matmul", "bigcopy")}
 HOSTILE = HERE / "hostile.c"              # the tests' attacker of the channel
 
 
