@@ -22,6 +22,8 @@ from vlab.hardware.vm import VirtualMachine
 from vlab.isa.asm import assemble
 from vlab.isa.elf import load_elf
 from vlab.isa.machine import Machine
+from vlab.lab.experiment import Experiment, toggle
+from vlab.lab.style import new_figure, styled
 
 GUEST = '''
 .text
@@ -101,3 +103,37 @@ def equivalence_rows(runs: list[EquivalenceRun]) -> list[tuple]:
 
 
 EQUIVALENCE_HEADER = ('method', 'switch', 'exit code', 'VM exits', 'verdict')
+
+
+EQUIVALENT, BROKEN = '#55a868', '#c44e52'
+
+
+@styled
+def plot_equivalence(runs: list[EquivalenceRun]):
+    """One bar per method: green when the guest saw what real hardware shows, red if not."""
+    fig, ax = new_figure('wide')
+    names = [r.method for r in runs][::-1]
+    for y, r in enumerate(runs[::-1]):
+        ax.barh(y, 1, color=EQUIVALENT if r.exit_code == 0 else BROKEN)
+        ax.text(0.02, y, f'{r.verdict}  ({r.exits} VM exits)', va='center', color='white',
+                fontsize=9)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xticks([])
+    ax.set_xlim(0, 1)
+    switch = 'on' if any(r.switch for r in runs) else 'off'
+    ax.set_title(f'Same guest, same answers? (non-virtualizable switch {switch})')
+    return fig
+
+
+def describe_equivalence(runs: list[EquivalenceRun]) -> str:
+    broken = [r.method for r in runs if r.exit_code != 0]
+    if not broken:
+        return 'Every method gives the guest the answers of the bare machine: equivalence holds.'
+    return (f'Equivalence fails under {", ".join(broken)}: the guest read real state where '
+            'it expected its own; the other methods still match the bare machine.')
+
+
+def equivalence_explorer(switch: bool = False) -> Experiment:
+    return Experiment(equivalence_runs, plot_equivalence,
+                      {'switch': toggle('non-virtualizable switch', [False, True], switch)},
+                      describe=describe_equivalence)
