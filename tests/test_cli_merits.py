@@ -20,3 +20,11 @@ def test_reasons_list_each_absent_cell_once():
                                           "syscall": Absent("not built: x")}}, {}, {}, {})
     text = report.reasons_text(m)
     assert text.count("not built: x") == 1 and "hw/type2/syscall" in text
+
+
+def test_wall_clock_ratios_are_shown_only_on_request():
+    from vlab.lab.merits.performance import Overhead
+    m = scores.Measurements({"os/container": {w: Overhead(1.0, 2.5, 1, 1)
+                                              for w in report.WORKLOADS}}, {}, {}, {})
+    assert "(2.5x)" in report.overhead_text(m, wall=True)
+    assert "(2.5x)" not in report.overhead_text(m)

@@ -16,6 +16,9 @@ SECTIONS = ("scores", "performance", "flexibility", "complexity", "isolation", "
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="small workloads (a few seconds); the default runs larger ones")
+    parser.add_argument("--wall", action="store_true",
+                        help="print each overhead's wall-clock ratio beside it (this "
+                             "computer's simulation time; the scores never use it)")
     parser.add_argument("--only", choices=SECTIONS, action="append", metavar="SECTION",
                         help=f"print only these sections ({', '.join(SECTIONS)}); "
                              "repeatable")
@@ -25,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from vlab.lab.merits import report
     from vlab.lab.merits.scores import measure_all
     measurements = measure_all(quick=args.quick)
-    printers = {"scores": report.scores_text, "performance": report.overhead_text,
+    printers = {"scores": report.scores_text,
+                "performance": lambda m: report.overhead_text(m, wall=args.wall),
                 "flexibility": report.flexibility_text,
                 "complexity": report.complexity_text, "isolation": report.isolation_text,
                 "reasons": report.reasons_text}

@@ -42,13 +42,21 @@ def scores_text(m: Measurements) -> str:
             f"\n{len(differences(ours))} of {len(LEVELS) * len(MERIT_CRITERIA)} cells differ")
 
 
-def overhead_text(m: Measurements) -> str:
-    rows = [[variant, *(_short(row[w]) for w in WORKLOADS)] for variant, row in
+def _with_wall(cell) -> str:
+    return f"{cell.modeled:.2f}x ({cell.wall:.1f}x)" if isinstance(cell, Overhead) else "-"
+
+
+def overhead_text(m: Measurements, wall: bool = False) -> str:
+    """The overhead table; ``wall``: each cell's wall-clock ratio beside it, in brackets
+    (this computer's simulation time, not modeled time: never used by the scores)."""
+    shown = _with_wall if wall else _short
+    rows = [[variant, *(shown(row[w]) for w in WORKLOADS)] for variant, row in
             m.overheads.items()]
     means = [f"{level}: {g:.2f}x" if (g := level_overhead(m.overheads, level)) else
              f"{level}: -" for level in LEVELS]
     return ("Performance: overhead = modeled cycles through the level / natively "
-            "(ledger; '-' = absent)\n" + _grid(["variant", *WORKLOADS], rows) +
+            "(ledger; '-' = absent" + ("; in brackets: wall-clock ratio" if wall else "") +
+            ")\n" + _grid(["variant", *WORKLOADS], rows) +
             "\ngeometric mean of the best variant per workload: " + ", ".join(means))
 
 
