@@ -31,8 +31,9 @@ WHY: dict[tuple[str, str], str] = {
         "model simplification and the book's judgement: with the teaching guest kernel, "
         "compute and system calls run at or near native speed (the guest kernel serves "
         "its own system calls without an exit under hardware assist), but each access of "
-        "the guest's UART is an MMIO exit (163x on console writes; 14x with the "
-        "paravirtual console) and the guest kernel's paging costs 8.6x; bare-metal guests "
+        "the guest's UART is an MMIO exit (over a hundred times native on console writes, "
+        "far less with the paravirtual console) and the guest kernel's paging costs "
+        "several times native; bare-metal guests "
         "whose kernel work is emulated pay 47x per guest system call, 211x under a hosted "
         "type 2 VMM. The book's 5 reflects mature hardware assist with paravirtual "
         "devices, where exits are rare.",
