@@ -81,9 +81,9 @@ def hostile(tmp_path_factory):
         pytest.skip(str(exc))
 
 
-def attack(elf, op, target, backend=None, client="mallory"):
+def attack(elf, op, target, backend=None, client="mallory", text=b""):
     vm = VirtualMachine(elf, cpu="hw", extra_devices=attach_args(client, backend))
-    vm.machine.bus.write_bytes(PARAMS, struct.pack("<2I", op, target))
+    vm.machine.bus.write_bytes(PARAMS, LAYOUT.pack(op, target, 0, 0, 0, 0, text, b""))
     result = vm.run(max_instructions=2_000_000)
     assert result.status == "exit" and result.exit_code == 0, result.message
     fields = LAYOUT.unpack(vm.machine.bus.read_bytes(PARAMS, LAYOUT.size))
@@ -127,6 +127,18 @@ def test_another_tenants_memory_cannot_be_read_freed_or_launched_on(hostile):
     assert secret not in data and data == bytes(16)
     assert freed == 1 and launched == 700                # INVALID_VALUE, ILLEGAL_ADDRESS
     assert accel.read("alice", victim, len(secret)) == secret    # untouched, still hers
+
+
+def test_a_vm_cannot_read_another_vms_device_memory(hostile):
+    accel = Accelerator()
+    backend = Backend(accel)                             # one device, two VMs as tenants
+    secret = b"the other VM's key: 0123456789"
+    victim = attack(hostile, 5, 0, backend, client="vm-a", text=secret)[0]
+    pointer = struct.unpack_from("<I", victim.machine.bus.read_bytes(PARAMS + 4, 4))[0]
+    assert accel.read("vm-a", pointer, len(secret)) == secret
+    _, (read, freed, launched, _), _, data = attack(hostile, 4, pointer, backend, "vm-b")
+    assert (read, freed, launched) == (1, 1, 700) and data == bytes(16)
+    assert accel.read("vm-a", pointer, len(secret)) == secret
 
 
 # ---------------------------------------------------------------- the CLI

@@ -7,6 +7,8 @@
  *   2: a reply descriptor outside the guest's RAM (the device must not write there)
  *   3: a malformed message (bad magic, then an announced length that does not match)
  *   4: another tenant's device pointer `target`: copy it back, free it, launch on it
+ *   5: (the victim, another VM) allocate 64 bytes, copy `text` into them, keep them, and
+ *      leave the device pointer in `target`
  * `result` is the CUresult of the (first) call, -1 when the device stopped using the
  * queue; `text` the back end's error text; `data` the first bytes a copy returned.
  */
@@ -77,6 +79,14 @@ int main(void)
         cuModuleGetFunction(&f, 0, "saxpy");
         CUarg args[] = { { 'u', 4 }, { 'f', 0 }, { 'p', P->target }, { 'p', P->target } };
         P->launch_result = cuLaunchKernel(f, 1, 1, 1, 4, 1, 1, 0, 0, args, 4);
+    } else if (op == 5) {
+        CUdeviceptr mine;
+        unsigned char secret[64];
+        for (int i = 0; i < 64; i++)
+            secret[i] = P->text[i];
+        if (cuInit(0) || cuMemAlloc(&mine, 64) || cuMemcpyHtoD(mine, secret, 64))
+            return 4;
+        P->target = mine;
     } else {
         return 2;
     }
