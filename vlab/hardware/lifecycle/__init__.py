@@ -18,6 +18,7 @@ module              what it models
 ``migration_report`` what a migration reports; the time scale
 ``precopy``         pre-copy live migration (Clark et al., NSDI 2005)
 ``postcopy``        post-copy live migration (Hines & Gopalan, VEE 2009)
+``credit_scheduler`` multiplexing: Xen's credit scheduler (weights, caps)
 ``guests``          bare-metal guests that dirty memory at a controllable rate
 ==================  ==========================================================
 """
