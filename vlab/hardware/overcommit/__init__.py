@@ -6,6 +6,8 @@ privileged spec sec. 8.5.1) plus a handler for the guest-page fault a guest then
 
 * ``balloon.py`` -- a driver in the guest hands pages it does not need back to the VMM
   through a hypercall; the VMM unmaps them and frees their frames (sec. 3.2);
+  ``live_balloon.py`` is the same for a running hardware-assisted VM, with a guest
+  driver in guest code and an SBI-style hypercall;
 * ``page_sharing.py`` -- content-based sharing: hash every page, compare the pages whose
   hashes match, map identical pages of all VMs to one read-only frame, and copy it when
   a VM writes (copy-on-write; sec. 4);
@@ -19,8 +21,9 @@ accesses that go through it.
 from vlab.hardware.overcommit.balloon import Balloon, BalloonDriver
 from vlab.hardware.overcommit.guest_swap import GuestSwap
 from vlab.hardware.overcommit.host import GuestMemoryError, Host, OvercommitVM
+from vlab.hardware.overcommit.live_balloon import LiveBalloon
 from vlab.hardware.overcommit.live_swap import LiveGuestSwap, LiveSwapError
 from vlab.hardware.overcommit.page_sharing import PageSharer
 
 __all__ = ['Balloon', 'BalloonDriver', 'GuestMemoryError', 'GuestSwap', 'Host',
-           'LiveGuestSwap', 'LiveSwapError', 'OvercommitVM', 'PageSharer']
+           'LiveBalloon', 'LiveGuestSwap', 'LiveSwapError', 'OvercommitVM', 'PageSharer']
