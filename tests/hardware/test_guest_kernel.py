@@ -11,13 +11,14 @@ import pytest
 from vlab.cli import main
 from vlab.hardware.guest_kernel.boot import boot_user_program
 from vlab.hardware.guest_kernel.build import build_kernel
+from vlab.hardware.guest_kernel.native import boot_native
 from vlab.hardware.vm import VmError
 from vlab.isa.runtime import compile_c
 from vlab.os.boot import boot
 
 PROGRAMS = Path(__file__).parents[1] / 'isa' / 'c_programs'
 NAMES = ['hello', 'fib', 'exit_code', 'heap', 'sort', 'sysinfo', 'segfault']
-METHODS = ['hw', 'trap-emulate', 'paravirt']
+METHODS = ['native', 'hw', 'trap-emulate', 'paravirt']   # native: the bare machine's SBI
 BUDGET = 20_000_000
 MUSL_HELLO = r'''#include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,11 @@ def reference(elf: Path, argv: list[str], envp: list[str], root: Path):
 
 
 def on_guest_kernel(elf: Path, argv, envp, cpu: str):
+    if cpu == 'native':
+        machine, _ = boot_native(elf, argv, envp)
+        result = machine.run(max_instructions=BUDGET)
+        assert result.status == 'exit', result.message
+        return machine.platform.console_output(), result.exit_code, machine
     vm = boot_user_program(elf, argv, envp, cpu=cpu)
     result = vm.run(max_instructions=BUDGET)
     assert result.status == 'exit', result.message
@@ -104,6 +110,13 @@ def test_the_timer_ticks_through_sbi(elves, cpu):
     assert (console, status) == (b'spun\n', 0)
     ticks = vm.machine.hart.instret // 100_000      # the timer is armed after the boot
     assert 15 <= vm.exits['SBI TIME'] <= ticks + 1            # (~0.7 M instructions)
+
+
+def test_the_timer_ticks_on_the_bare_machine_too(elves):
+    machine, firmware = boot_native(elves['spin'], ['spin'])
+    assert machine.run(max_instructions=BUDGET).exit_code == 0
+    assert machine.platform.console_output() == b'spun\n'
+    assert 15 <= firmware.calls['TIME'] <= machine.hart.instret // 100_000 + 1
 
 
 def test_bad_user_programs_are_clear_errors(tmp_path, elves):

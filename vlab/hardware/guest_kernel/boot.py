@@ -24,6 +24,7 @@ BOOT_MAGIC = 0x54424C56
 BOOT_VERSION = 1
 PAGE = 4096
 FLAVOUR_OF_CPU = {'paravirt': 'paravirt'}          # every other method: the native build
+KERNEL_RESERVED = 8 << 20       # the kernel's megapage and the first page tables
 
 
 def boot_block(ram_base: int, ram_size: int, elf_pa: int, elf_size: int,
@@ -31,6 +32,20 @@ def boot_block(ram_base: int, ram_size: int, elf_pa: int, elf_size: int,
     strings = b''.join(s.encode() + b'\0' for s in [*argv, *envp])
     return struct.pack('<9I', BOOT_MAGIC, BOOT_VERSION, ram_base, ram_size, elf_pa,
                        elf_size, len(argv), len(envp), len(strings)) + strings
+
+
+def guest_layout(base: int, size: int, elf: bytes, program, argv, envp):
+    """Where the boot block and the ELF go at the top of RAM [base, base + size):
+    (block address, ELF address, the block's bytes); VmError if they do not fit."""
+    argv = list(argv) if argv else [Path(str(program)).name if not isinstance(program, bytes)
+                                    else 'program']
+    block = boot_block(base, size, 0, len(elf), argv, list(envp or []))
+    block_pa = (base + size - len(block)) & ~(PAGE - 1)
+    elf_pa = (block_pa - len(elf)) & ~(PAGE - 1)
+    if elf_pa < base + KERNEL_RESERVED:
+        raise VmError(f'the user program ({len(elf)} bytes) does not fit in guest RAM '
+                      f'of {size:#x} bytes beside the kernel')
+    return block_pa, elf_pa, boot_block(base, size, elf_pa, len(elf), argv, list(envp or []))
 
 
 def boot_user_program(program, argv: list[str] | None = None, envp: list[str] | None = None,
@@ -46,16 +61,8 @@ def boot_user_program(program, argv: list[str] | None = None, envp: list[str] | 
                       'Linux-ABI executables)')
     kernel = build_kernel(FLAVOUR_OF_CPU.get(cpu, 'native'))
     vm = VirtualMachine(kernel, cpu=cpu, entry='S', **vm_options)
-    base, size = vm.memory.base, vm.memory.size
-    argv = list(argv) if argv else [Path(str(program)).name if not isinstance(program, bytes)
-                                    else 'program']
-    block = boot_block(base, size, 0, len(elf), argv, list(envp or []))
-    block_pa = (base + size - len(block)) & ~(PAGE - 1)
-    elf_pa = (block_pa - len(elf)) & ~(PAGE - 1)
-    if elf_pa < base + (8 << 20):
-        raise VmError(f'the user program ({len(elf)} bytes) does not fit in guest RAM '
-                      f'of {size:#x} bytes beside the kernel')
-    block = boot_block(base, size, elf_pa, len(elf), argv, list(envp or []))
+    block_pa, elf_pa, block = guest_layout(vm.memory.base, vm.memory.size, elf, program,
+                                           argv, envp)
     vm.memory.bus.write_bytes(elf_pa, elf)
     vm.memory.bus.write_bytes(block_pa, block)
     hart = vm.machine.hart
@@ -63,4 +70,4 @@ def boot_user_program(program, argv: list[str] | None = None, envp: list[str] | 
     return vm
 
 
-__all__ = ['BOOT_MAGIC', 'boot_block', 'boot_user_program']
+__all__ = ['BOOT_MAGIC', 'boot_block', 'boot_user_program', 'guest_layout']
