@@ -149,3 +149,11 @@ def test_cli_runs_a_user_program_after_double_dash(elves, capfd):
     status = main(['vm', 'run', '--cpu', 'bt', '--', str(elves['hello'])])
     out, err = capfd.readouterr()
     assert status == 2 and 'is a user program' in err
+
+
+@pytest.mark.parametrize('cpu', ['hw', 'trap-emulate', 'paravirt'])
+def test_the_dbt_engine_runs_the_guest_kernel_alike(elves, tmp_path, cpu):
+    expected = reference(elves['sysinfo'], ['sysinfo', 'a'], [], tmp_path)
+    vm = boot_user_program(elves['sysinfo'], ['sysinfo', 'a'], cpu=cpu, engine='dbt')
+    result = vm.run(max_instructions=BUDGET)
+    assert (vm.console, result.exit_code) == expected
