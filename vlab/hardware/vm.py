@@ -88,6 +88,9 @@ class VmStats:
         if self.cpu == 'hw':
             lines.append(f'two-stage translation (G-stage Sv32x4): no shadow tables; '
                          f'guest TLB fences: {self.shadow_drops}')
+        elif self.cpu == 'paravirt':          # exits are hypercalls (paravirt_vmm.py)
+            lines.append(f'validated page-table updates: {self.shadow_fills}, '
+                         f'TLB flushes: {self.shadow_drops}')
         else:
             lines.append(f'shadow page-table fills: {self.shadow_fills}, '
                          f'shadow drops: {self.shadow_drops}')
