@@ -12,7 +12,7 @@ from vlab.library.accel.backend import Backend
 from vlab.library.accel.device import Accelerator
 from vlab.library.accel.guest import run_accel_program
 from vlab.library.accel.vmguest import DEMOS, build_native_program, build_vm_program, run_in_vm
-from vlab.library.accel.vmguest.run import attach_args, device_exits
+from vlab.library.accel.vmguest.run import accel_device, attach_args, device_exits
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,15 @@ def test_one_exit_per_call_and_a_fixed_start_up(built):
 def test_extra_device_needs_the_hw_vmm(built):
     with pytest.raises(VmError, match="needs --cpu hw"):
         VirtualMachine(built["saxpy"][0], cpu="trap-emulate", extra_devices=attach_args())
+
+
+def test_extra_devices_take_free_slots_until_none_is_left(built):
+    four = [(f"accel{i}", accel_device(f"vm{i}")) for i in range(4)]
+    vm = VirtualMachine(built["saxpy"][0], cpu="hw", extra_devices=four)
+    bases = sorted(r.base for r in vm.machine.bus.regions if r.name.startswith("accel"))
+    assert bases == [0x1000_7000, 0x1000_8000, 0x1000_9000, 0x1000_A000]
+    with pytest.raises(VmError, match="no free slot"):
+        VirtualMachine(built["saxpy"][0], cpu="hw", extra_devices=four + attach_args())
 
 
 # ---------------------------------------------------------------- a hostile guest
