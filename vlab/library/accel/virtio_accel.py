@@ -16,7 +16,8 @@ request and a reply buffer in guest RAM, adds the chain, kicks the queue (an MMI
 one VM exit, ``vm_exit``) and reads the reply the device wrote; the device's copies
 count ``dma_byte`` each, its completion an ``interrupt``.  The guest's driver is the
 Python virtio driver of ``vlab/hardware/io/pydriver.py`` (the steps of virtio sec. 3.1.1
-and 2.6.13); a guest kernel would run the same steps in C.
+and 2.6.13); ``vmguest/vcuda_virtio.c`` runs the same steps in C, as the cuda.h library of
+a bare-metal guest in a whole VM (``vlab vm run GUEST --cpu hw --accel remote``).
 """
 
 from __future__ import annotations
