@@ -43,6 +43,17 @@ int main(void)
 }
 '''
 
+POINTERS = r'''#include "vlab.h"
+int main(void)
+{
+    printf("kernel memory: %d\n", (int)write(1, (void *)0xC0000000, 16));
+    printf("kernel image: %d\n", (int)write(1, (void *)0x80000000, 16));
+    printf("unmapped: %d\n", (int)write(1, (void *)0x30000000, 16));
+    printf("bad fd: %d\n", (int)write(7, "x", 1));
+    return 0;
+}
+'''
+
 
 def side(name: str, suffix: str) -> list[str]:
     path = PROGRAMS / f'{name}{suffix}'
@@ -58,6 +69,8 @@ def elves(tmp_path_factory) -> dict[str, Path]:
                                     libc='musl')
     (out / 'spin.c').write_text(SPIN)
     built['spin'] = compile_c([out / 'spin.c'], out / 'spin.elf')
+    (out / 'pointers.c').write_text(POINTERS)
+    built['pointers'] = compile_c([out / 'pointers.c'], out / 'pointers.elf')
     return built
 
 
@@ -157,3 +170,13 @@ def test_the_dbt_engine_runs_the_guest_kernel_alike(elves, tmp_path, cpu):
     vm = boot_user_program(elves['sysinfo'], ['sysinfo', 'a'], cpu=cpu, engine='dbt')
     result = vm.run(max_instructions=BUDGET)
     assert (vm.console, result.exit_code) == expected
+
+
+@pytest.mark.parametrize('cpu', METHODS)
+def test_user_pointers_into_the_kernel_are_efault(elves, tmp_path, cpu):
+    """The kernel checks every user pointer against the page table (U pages only): the
+    program cannot make it read kernel memory, as with vlab run --mode user."""
+    expected = reference(elves['pointers'], ['pointers'], [], tmp_path)
+    console, status, _ = on_guest_kernel(elves['pointers'], ['pointers'], [], cpu)
+    assert (console, status) == expected
+    assert console.count(b': -14\n') == 3
