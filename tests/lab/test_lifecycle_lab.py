@@ -47,3 +47,11 @@ def test_bad_settings_are_refused():
         migration_lab.migrate('idle', '10 Gbit/s')
     with pytest.raises(ValueError, match='dirtying rate'):
         migration_lab.migrate('frantic', '1 Gbit/s')
+
+
+def test_multiplexing_shares_follow_weights_and_caps():
+    from vlab.lab.lifecycle import multiplex_lab
+    even = multiplex_lab.share_cpu(512, 0)
+    assert even.shares['B'] == pytest.approx(0.5, abs=0.03)
+    capped = multiplex_lab.share_cpu(512, 10)
+    assert capped.shares['A'] == pytest.approx(0.1, abs=0.01) and capped.shares['idle'] == 0
