@@ -50,9 +50,9 @@ def test_non_virtualizable_switch_does_not_break_hw(tmp_path, capfd):
     assert cli(capfd, 'vm', 'run', path, '--cpu', 'hw', '--non-virtualizable')[0] == 0
 
 
-def test_s_entry_under_trap_emulate_is_a_usage_error(tmp_path, capfd):
+def test_s_entry_under_bt_is_a_usage_error(tmp_path, capfd):
     path = write(tmp_path, guests.MSTATUS_ROUND_TRIP)
-    status, out, err = cli(capfd, 'vm', 'run', path, '--cpu', 'trap-emulate',
+    status, out, err = cli(capfd, 'vm', 'run', path, '--cpu', 'bt',
                            '--entry', 'S')
     assert status == 2 and 'SBI' in err and 'Traceback' not in err
 

@@ -212,9 +212,9 @@ trap:
     assert (result.status, result.exit_code, vm.console) == ('exit', 0, b'5')   # cause 5
 
 
-def test_s_entry_needs_hw():
+def test_s_entry_needs_a_vmm_with_sbi_firmware():
     with pytest.raises(VmError, match='SBI'):
-        VirtualMachine(kernel(), cpu='trap-emulate', entry='S', guest_ram=RAM)
+        VirtualMachine(kernel(), cpu='bt', entry='S', guest_ram=RAM)
     with pytest.raises(VmError, match='starts in'):
         VirtualMachine(kernel(), cpu='hw', entry='U', guest_ram=RAM)
 
