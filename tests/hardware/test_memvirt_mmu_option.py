@@ -10,6 +10,7 @@ IMAGE = guest('pt-heavy', pages=8, rounds=4)
 
 @pytest.mark.parametrize('cpu, mmu', [('trap-emulate', 'shadow'),
                                       ('trap-emulate', 'shadow-trace'),
+                                      ('bt', 'shadow-trace'),
                                       ('hw', 'nested'), ('hw', 'nested-cached')])
 def test_each_mmu_runs_the_guest_to_the_same_exit(cpu, mmu):
     vm = VirtualMachine(IMAGE, cpu=cpu, mmu=mmu, guest_ram=2 << 20)
