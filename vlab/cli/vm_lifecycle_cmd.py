@@ -85,11 +85,6 @@ def add_lifecycle_arguments(sub, run_parser) -> None:
                       help='also print the destination VM\'s statistics')
 
 
-def handles(args) -> bool:
-    return args.vm_command in ACTIONS or getattr(args, 'suspend_at', None) is not None \
-        or getattr(args, 'snapshot', None) is not None and args.vm_command == 'run'
-
-
 def run_lifecycle(args) -> int:
     from vlab.hardware.lifecycle.disk_image import DiskImageError
     from vlab.hardware.lifecycle.snapshot_file import SnapshotError
@@ -226,4 +221,4 @@ def _migrate(args) -> int:
     return _guest_status(result, 'migrate-demo')
 
 
-__all__ = ['add_lifecycle_arguments', 'handles', 'run_lifecycle', 'suspend_run']
+__all__ = ['ACTIONS', 'add_lifecycle_arguments', 'run_lifecycle', 'suspend_run']

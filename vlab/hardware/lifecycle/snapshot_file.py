@@ -41,8 +41,6 @@ import struct
 import tempfile
 import zlib
 
-import numpy as np
-
 from vlab.isa.pagetable import PAGE
 
 from . import plain_data
@@ -219,13 +217,6 @@ def read_snapshot(path) -> VmState:
 def zero_pages_left_out(state: VmState) -> int:
     """How many guest pages the file did not store (all zero)."""
     return state.config.guest_ram // PAGE - len(state.pages)
-
-
-def compressed_ratio(data: bytes) -> float:
-    sizes = section_sizes(data)
-    raw = sum(r for r, _ in sizes.values())
-    stored = sum(s for _, s in sizes.values())
-    return float(np.float64(stored) / raw) if raw else 1.0
 
 
 __all__ = ['MAGIC', 'SECTIONS', 'VERSION', 'SnapshotError', 'from_bytes', 'read_snapshot',
