@@ -59,3 +59,11 @@ def test_migrate_demo_prints_rounds_then_the_guest(capsys):
     assert 'network faults' in capsys.readouterr().out
     assert main(['vm', 'migrate-demo', '--bandwidth', 'lots']) == 2
     assert 'bits per second' in capsys.readouterr().err
+
+
+def test_a_vm_with_io_devices_is_not_suspended_half(tmp_path, capsys):
+    elf = guest(tmp_path)
+    snap = tmp_path / 'io.snap'
+    assert main(['vm', 'run', elf, '--io', 'virtio', '--suspend-at', '100',
+                 '--snapshot', str(snap)]) == 2
+    assert 'not captured yet' in capsys.readouterr().err and not snap.exists()

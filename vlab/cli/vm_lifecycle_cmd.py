@@ -102,7 +102,7 @@ def suspend_run(vm, args, out) -> int:
     """``vm run --suspend-at N --snapshot FILE`` after the VM was built."""
     from vlab.hardware.lifecycle.snapshot_file import SnapshotError, section_sizes, to_bytes
     from vlab.hardware.lifecycle.suspend import suspend
-    from vlab.hardware.lifecycle.vmstate import capture
+    from vlab.hardware.lifecycle.vmstate import VmStateError, capture
     if args.snapshot is None or args.suspend_at is None:
         print('vlab vm run: --suspend-at N and --snapshot FILE go together', file=sys.stderr)
         return EXIT_USAGE
@@ -114,7 +114,7 @@ def suspend_run(vm, args, out) -> int:
         return result.exit_code if result.status == 'exit' else EXIT_USAGE
     try:
         size = suspend(vm, args.snapshot, args.engine)
-    except SnapshotError as exc:
+    except (SnapshotError, VmStateError) as exc:
         print(f'vlab vm run: error: {exc}', file=sys.stderr)
         return EXIT_USAGE
     print(f'vlab vm run: suspended after {vm.machine.hart.instret} instructions to '

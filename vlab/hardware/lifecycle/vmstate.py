@@ -123,6 +123,10 @@ def nonzero_pages(ram) -> list[int]:
 
 def capture_cpu(vm: VirtualMachine, engine: str | None = None) -> VmState:
     """Everything but memory: config, vCPU, VMM and devices (the stop-and-copy part)."""
+    if getattr(vm, 'io', None) is not None:
+        raise VmStateError('this VM has I/O-virtualization devices (--io): their queues '
+                           'and IOMMU state are not captured yet, so it cannot be '
+                           'suspended or migrated; build it without --io')
     vmm = vm.vmm
     if hasattr(vmm, 'pull'):
         vmm.pull()
