@@ -43,6 +43,16 @@ def test_mmio_exits_under_hw_only():
     assert exits_per_kilo_instruction('MMIO read', 'hw') > 0
 
 
+def test_page_table_work_is_the_software_vmms_dearest_and_free_under_hw():
+    table = microbench_table()
+    for method in ('trap-emulate', 'bt'):
+        assert operation_cost('PTE update', method).events.get('shadow_pt_update', 0) > 0
+        assert table.cycles['PTE update', method] > table.cycles['csr write', method]
+    assert operation_cost('PTE update', 'hw').exits == 0
+    assert operation_cost('page fault', 'hw').exits == 0
+    assert operation_cost('page fault', 'trap-emulate').exits == 4
+
+
 def test_exit_price_moves_only_the_methods_that_exit():
     cheap, dear = microbench_table(EXIT_PRICES[0]), microbench_table(EXIT_PRICES[-1])
     assert dear.cycles['csr write', 'trap-emulate'] > cheap.cycles['csr write', 'trap-emulate']

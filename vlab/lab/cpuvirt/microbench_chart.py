@@ -71,6 +71,7 @@ def plot_microbench(table: MicrobenchTable):
         ax.bar(x + (i - 1.5) * width, values, width, label=method,
                color=METHOD_COLORS[method])
     ax.set_yscale('log')
+    ax.set_ylim(top=20 * max(table.cycles.values()))     # room for the legend
     ax.set_xticks(x, operations)
     ax.set_ylabel('modeled cycles per operation (log)')
     ax.set_title(f'One operation, four ways (VM exit = {table.vm_exit:,} cycles)')
