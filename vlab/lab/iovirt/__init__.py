@@ -11,5 +11,5 @@ under the hardware-assisted VMM), a plot function and a describe function.
 * ``paths``          -- a static figure of the three I/O paths;
 * ``exercises``      -- oracles: exits of a disk read predicted and measured.
 
-``chapter5_io_section.ipynb`` is the draft of chapter 5's I/O section that uses them.
+Chapter 5's section 5.6 (book/chapters/05-memory-and-io-virtualization.ipynb) uses them.
 """
