@@ -46,3 +46,12 @@ def test_classification_has_no_holes_until_the_switch():
     assert {row[0] for row in switch_rows()} >= {'mstatus', 'mtvec'}
     kinds = {row[0]: row[4] for row in classification_rows()}
     assert kinds['add'] == 'innocuous' and kinds['mret'] == 'privileged'
+
+
+def test_one_program_on_the_guest_kernel_paravirt_exits_less_than_trap_emulate():
+    from vlab.lab.cpuvirt.kernel_runs import kernel_run
+    runs = {m: kernel_run(m) for m in ('trap-emulate', 'paravirt', 'hw')}
+    assert {r.console for r in runs.values()} == {'hi\n'}
+    assert all(r.exit_code == 0 for r in runs.values())
+    assert runs['hw'].total_exits < runs['paravirt'].total_exits < runs['trap-emulate'].total_exits
+    assert any(reason.startswith('hypercall') for reason in runs['paravirt'].exits)
