@@ -7,5 +7,7 @@
 * ``equivalence.py``: the non-virtualizable switch and who it breaks;
 * ``classification.py``: Popek & Goldberg's sensitive/privileged table;
 * ``architectures.py``: the drawing of native, hosted and dual-mode VMs;
+* ``kernel_runs.py``: one user program on the C guest kernel, trap-emulate/paravirt/hw;
+* ``microbench_chart.py``: the microbenchmark experiment (exit-price slider), tables;
 * ``exercises.py``: the grading hook for a student's ``csrrw`` emulator.
 """
