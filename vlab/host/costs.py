@@ -221,6 +221,10 @@ DEFAULT_COSTS: tuple[Cost, ...] = tuple(Cost(*row) for row in (
     ("lib_trace_stop", 12_000, "library",
      "one ltrace stop: a breakpoint trap, two context switches to the tracer and back "
      "and its ptrace reads (Li, Ding & Shen 2007; Soares & Stumm 2010); illustrative"),
+    ("lib_abi_translate", 100, "library",
+     "translating one foreign system call (LxRun, WSL 1): look the foreign number up, "
+     "convert its flags, structures and errno through tables: about a trap's worth of "
+     "table-driven work, paid on top of the trap and the native calls; illustrative"),
 ))
 
 

@@ -10,6 +10,15 @@ system call -- and writes the result back in the foreign convention (``t0`` = 0 
 value in ``a0``, or ``t0`` = 1 and a BSD errno), then continues after the ``ecall``.
 ``exit`` becomes the kernel's own ``exit_group``: the ``ecall`` runs with a7 = 94.
 A number the table lacks fails with the BSD ENOSYS (78) and is listed in ``unknown``.
+
+Cost: a foreign system call is a real trap into the kernel, so each caught ``ecall`` is
+charged what the hardware's part of a native one is (``trap``, the event the kernel's
+``ecall`` entry is charged as, vlab/os/trap.py), plus one ``lib_abi_translate`` for the
+table work, plus a ``syscall`` for every Linux call its row makes (vlab/os/kernel.py).
+A foreign call therefore costs at least the native call plus the translation.  The
+``exit`` call's ``ecall`` really runs, so the kernel's entry charges its trap.
+Simplified: this prices the layer as WSL 1 built it, inside the kernel; LxRun, a user
+program, also paid a signal to itself and a second trap per native call.
 """
 
 from __future__ import annotations
@@ -24,12 +33,14 @@ from elftools.elf.elffile import ELFFile
 from vlab.os.boot import boot
 from vlab.os.errno import ENOSYS, SyscallError
 from vlab.os.quota import CappedOutput
+from vlab.os.trap import ECALL_CHARGED_AS
 from vlab.os.unistd import NUMBERS
 
 from .build import EI_OSABI, ELFOSABI_FREEBSD
 from .translate import BSD_CALLS, ForeignErrno, bsd_errno
 
 ECALL = 0x0000_0073
+TRANSLATE_EVENT = "lib_abi_translate"     # the layer's own work per call (host/costs.py)
 A0, A7, T0, SP = 10, 17, 5, 2
 
 
@@ -126,6 +137,7 @@ def run_bsd(program, root=None, max_instructions: int = 2_000_000) -> ForeignAbi
         if result.status != "breakpoint" or left <= 0:
             break
         regs = machine.regs
+        machine.ledger.charge(TRANSLATE_EVENT)
         number, args = regs[T0], [regs[A0 + i] for i in range(6)]
         record: list[str] = []
         k = _Kernel(booted.kernel, machine, record)
@@ -143,6 +155,7 @@ def run_bsd(program, root=None, max_instructions: int = 2_000_000) -> ForeignAbi
             regs[A7], regs[A0] = NUMBERS["exit_group"], k.exiting
             machine.breakpoints.discard(machine.pc)
             continue
+        machine.ledger.charge(ECALL_CHARGED_AS)    # the trap the foreign ecall raised
         regs[A0], regs[T0] = value & 0xFFFF_FFFF, failed
         machine.pc = machine.pc + 4
     run.stdout, run.exit_code = out.getvalue(), result.exit_code
