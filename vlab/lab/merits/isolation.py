@@ -329,7 +329,7 @@ def _finish_ns(with_hog: bool) -> int:
         lab.start("hog", ["/bin/spin"], image=workload_layer(()))
     for _ in range(400):
         lab.run(20_000)
-        if victim.run.proc.state == "Z":              # exited: a zombie until reaped
+        if not victim.run.outcome(lab.host).running:   # ended (exit or kill)
             return lab.now_ns()
     raise RuntimeError("the victim did not finish within its budget")
 

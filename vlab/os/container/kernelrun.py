@@ -27,7 +27,11 @@ runc's ``libcontainer`` does it (``nsexec.c``, ``rootfs_linux.go``, ``init_linux
    read *through its own root* (the kernel's exec path).
 
 Its exit status is the container's: ``exit_status``, or 128 + the signal that killed it
-(137 for SIGKILL: the OOM killer, or the instruction budget running out).
+(137 for SIGKILL: the OOM killer).  Asked before PID 1 ended (a lab runs the host in
+time slices), :meth:`ContainerRun.outcome` says ``running`` with no exit code; the
+runtime's launcher (:func:`run_container`) stops the host at the command's budget and
+reports a container still running then as killed by the budget (137, ``budget``), like
+``docker stop`` sending SIGKILL after its grace period.
 
 Simplified: the host performs steps 1-4 itself in Python with the kernel's own
 functions (the namespaces, mount and cgroup objects the system calls use) instead of a
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+from dataclasses import replace
 
 from vlab.isa.asm import assemble
 from vlab.isa.elf import load_elf
@@ -47,7 +52,7 @@ from vlab.isa.machine import Machine
 
 from .errors import ContainerError
 from .fstree import mkdirs, populate
-from .launch import LaunchPlan, Outcome
+from .launch import RUNNING, LaunchPlan, Outcome
 from .process import CommandNotFound
 
 SIGCHLD, SIGKILL = 17, 9
@@ -110,8 +115,8 @@ class ContainerRun:
         common = dict(instructions=host.machine.hart.instret,
                       syscalls=sum(host.kernel.calls.values()), guest_ns=host.kernel.now_ns())
         if not self.finished:
-            return Outcome(137, "budget", False, detail="the instruction budget ran out",
-                           **common)
+            return Outcome(None, RUNNING, kills > 0, detail="still running: PID 1 has not "
+                           "ended; run the host longer and ask again", **common)
         signal = getattr(proc, "term_signal", None)
         if signal is not None:
             code = 128 + signal
@@ -305,7 +310,8 @@ class Host:
 
     def run(self, budget: int):
         """Run until every container ended (the host init then exits) or ``budget``
-        instructions; a container still running then is killed (SIGKILL)."""
+        instructions; a container still running then stays so (its outcome says
+        ``running``): the host can run again."""
         result = self.machine.run(max_instructions=budget)
         return result
 
@@ -320,4 +326,8 @@ def run_container(plan: LaunchPlan) -> Outcome:
     host = Host()
     run = host.start(plan)
     host.run(plan.budget)
-    return run.outcome(host)
+    outcome = run.outcome(host)
+    if outcome.running:             # the budget is spent: the runtime kills the container
+        return replace(outcome, exit_code=128 + SIGKILL, stopped_by="budget",
+                       detail="the instruction budget ran out")
+    return outcome

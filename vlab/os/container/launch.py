@@ -34,12 +34,23 @@ class LaunchPlan:
     stderr: object = None
 
 
+#: ``stopped_by`` of a container whose PID 1 has not ended yet (its host stopped between
+#: time slices): no exit code exists, so ``exit_code`` is None -- never confused with a
+#: kill (137), which is a real ending.
+RUNNING = "running"
+
+
 @dataclass
 class Outcome:
-    exit_code: int
-    stopped_by: str = "exit"      # record.STOP_REASONS
+    exit_code: int | None         # None while the container is still running
+    stopped_by: str = "exit"      # record.STOP_REASONS, or RUNNING
     oom_killed: bool = False
     instructions: int = 0
     syscalls: int = 0
     guest_ns: int = 0             # modeled time the run took
     detail: str = ""              # e.g. which process the OOM killer chose
+
+    @property
+    def running(self) -> bool:
+        """The container has not ended: ask again after the host ran longer."""
+        return self.stopped_by == RUNNING
