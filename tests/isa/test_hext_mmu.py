@@ -16,6 +16,9 @@ from hext_guest import (
     build_tables,
 )
 
+# At module level: imported inside a test, 'conftest' is whichever conftest.py pytest
+# loaded last (tests/library has one too).
+from conftest import code, ins
 from vlab.isa.machine import Machine
 from vlab.isa.pagetable import FETCH, LOAD, PTE_U, STORE, PageTable, PoolAllocator
 from vlab.isa.privilege import S
@@ -56,7 +59,6 @@ def test_a_cold_native_sv32_access_costs_2():
 
 def test_the_ledger_charges_the_2d_walks_of_a_guest_program():
     """lw from a data page, then ebreak: two cold 2D walks (code page, data page)."""
-    from conftest import code, ins
     m = guest_machine()
     m.load_bytes(GUEST_CODE, code(ins('lw', 'a0', 0, 'a1'), ins('ebreak')))
     m.bus.store(GUEST_DATA, 4, 0xCAFE)
@@ -115,7 +117,6 @@ def test_a_fault_on_the_vs_tables_reports_the_original_access():
 def test_the_pte_read_fault_reaches_htval_and_htinst(engine):
     """Delivered to HS: htval = the PTE's guest-physical address >> 2, htinst the
     pseudoinstruction; an ordinary guest-page fault leaves htinst 0."""
-    from conftest import code, ins
     for drop_root, tinst in ((True, 0x2000), (False, 0)):
         m = guest_machine(engine)
         vs_root = m.csr['vsatp'] << 12 & 0xFFFFFFFF
@@ -163,7 +164,6 @@ def test_a_world_switch_keeps_the_guest_tlb():
 
 def test_a_python_hypervisor_sees_the_guest_physical_address(engine):
     """A guest-page fault taken by a Python HS-mode handler: ctx.guest_physical_address."""
-    from conftest import code, ins
     m = guest_machine(engine)
     m.hart.set_virt(0)
     m.csr['medeleg'] = 1 << 21
@@ -182,7 +182,6 @@ def test_a_python_hypervisor_sees_the_guest_physical_address(engine):
 def test_a_python_hypervisor_resumes_its_guest_with_virt(engine):
     """A Python HS handler maps the missing page, then resumes the guest (V=1) at the
     faulting load, which now completes; a resume with virt=0 enters HS."""
-    from conftest import code, ins
     m = guest_machine(engine)
     m.hart.set_virt(0)
     m.csr['medeleg'] = 1 << 21
@@ -204,7 +203,6 @@ def test_a_python_hypervisor_resumes_its_guest_with_virt(engine):
 
 
 def test_a_python_handler_can_resume_in_hs(engine):
-    from conftest import code, ins
     m = guest_machine(engine)
     m.load_bytes(GUEST_CODE, code(ins('ecall')))
     m.load_bytes(0x8000_0000, code(ins('csrrs', 'a0', 'hstatus', 'zero'), ins('ebreak')))
@@ -218,7 +216,6 @@ def test_a_python_handler_can_resume_in_hs(engine):
 @pytest.mark.parametrize('operands, flushed', [(('zero', 'zero'), True),     # every VMID
                                                (('zero', 'a1'), False)])     # VMID in a1
 def test_hfence_gvma_executed_in_hs_empties_the_guest_tlbs(engine, operands, flushed):
-    from conftest import code, ins
     m = guest_machine(engine)
     m.mmu.translate(DATA_VA, LOAD)
     m.hart.set_virt(0)

@@ -27,3 +27,11 @@ def test_ranking_answers_have_every_level():
     weights = {"performance": 3, "application flexibility": 0,
                "implementation complexity": 0, "application isolation": 3}
     assert sorted(ranking_for(weights)) == ["application", "hardware", "isa", "library", "os"]
+
+
+def test_the_stored_scores_are_those_of_a_fresh_run():
+    """The graders rank from vlab/lab/merits/scores_snapshot.json: a model change that
+    moves a score must come with a new snapshot (python -m vlab.lab.merits.scores_snapshot)."""
+    from vlab.lab.merits.scores_snapshot import measured_scores, snapshot_scores
+
+    assert snapshot_scores() == measured_scores()

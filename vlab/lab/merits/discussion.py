@@ -63,10 +63,11 @@ WHY: dict[tuple[str, str], str] = {
         "every container, cannot be staged without a kernel bug, so our score overrates "
         "containers.",
     ("library", "performance"):
-        "model simplification: the vlab-BSD layer catches each ecall as a breakpoint and "
-        "serves it in Python without charging a trap, so translated calls cost less than "
-        "native ones (0.72x); accelerator remoting, where the level's cost is real, costs "
-        "5x through a VM and 33x over the network.",
+        "a translated vlab-BSD call pays the native trap and Linux call plus a 100-cycle "
+        "translation (lib_abi_translate, illustrative), about 1.27x native, priced as "
+        "WSL 1 built the layer, inside the kernel (LxRun, a user program, paid a signal "
+        "and a second trap more); accelerator remoting costs 5x through a VM and 33x "
+        "over the network.",
     ("library", "application flexibility"):
         "the suite gives the library level three kinds (Linux programs under "
         "interposition, vlab-BSD and Win32 programs): its flexibility is exactly the APIs "
