@@ -34,13 +34,13 @@ LEVELS = ('hardware', 'privileged mode', 'user mode')
 
 @styled
 def plot_architectures():
-    fig, axes = new_figure('wide', ncols=len(ARCHITECTURES), sharey=True)
+    fig, axes = new_figure('column', ncols=len(ARCHITECTURES), sharey=True)
     for ax, (name, boxes) in zip(axes, ARCHITECTURES.items(), strict=True):
         for label, kind, x0, x1, y0, y1 in boxes:
             ax.add_patch(Rectangle((x0, y0 + 0.04), x1 - x0, y1 - y0 - 0.08,
                                    color=COLORS[kind], alpha=0.85))
             ax.text((x0 + x1) / 2, (y0 + y1) / 2, label, ha='center', va='center',
-                    color='white', fontsize=8, wrap=True)
+                    color='white', fontsize=9, wrap=True)
         ax.set_xlim(0, 2)
         ax.set_ylim(0, 3)
         ax.set_xticks([])

@@ -111,7 +111,7 @@ EQUIVALENT, BROKEN = '#55a868', '#c44e52'
 @styled
 def plot_equivalence(runs: list[EquivalenceRun]):
     """One bar per method: green when the guest saw what real hardware shows, red if not."""
-    fig, ax = new_figure('wide')
+    fig, ax = new_figure('column')
     names = [r.method for r in runs][::-1]
     for y, r in enumerate(runs[::-1]):
         ax.barh(y, 1, color=EQUIVALENT if r.exit_code == 0 else BROKEN)

@@ -62,7 +62,7 @@ TABLE_HEADER = ('operation', *(f'{m} (cycles)' for m in METHODS),
 
 @styled
 def plot_microbench(table: MicrobenchTable):
-    fig, ax = new_figure('wide')
+    fig, ax = new_figure('column')
     operations = list(OPERATIONS)
     x = np.arange(len(operations))
     width = 0.8 / len(METHODS)

@@ -57,14 +57,14 @@ def plot_comparison(data: PolicyComparison) -> Figure:
     energy = [data.results[p].energy_kwh for p in names]
     colors = [HIGHLIGHT if p == data.selected else ROLE_COLORS["hardware"] for p in names]
     left.bar(range(len(names)), energy, color=colors)
-    left.set_xticks(range(len(names)), [data.results[p].label for p in names], fontsize=7)
+    left.set_xticks(range(len(names)), [data.results[p].label for p in names], fontsize=9)
     left.set_yscale("log")
     left.set_ylabel("energy in 24 h (kWh, log)")
     for i, p in enumerate(names):
         r = data.results[p]
         note = f"{r.energy_kwh:.0f}" if p in ("npa", "dvfs") else \
             f"{r.energy_kwh:.0f}\nSLAV {r.slav * 1e5:.1f}e-5"
-        left.annotate(note, (i, r.energy_kwh), ha="center", va="bottom", fontsize=7)
+        left.annotate(note, (i, r.energy_kwh), ha="center", va="bottom", fontsize=9)
     left.set_ylim(10, 3000)
     sel = data.results[data.selected]
     left.set_title(f"{sel.label}: {sel.energy_kwh:.0f} kWh, {sel.migrations} migrations "
@@ -75,7 +75,7 @@ def plot_comparison(data: PolicyComparison) -> Figure:
     right.set_xlabel("hour of 3 March 2011")
     right.set_ylabel("active hosts")
     right.set_ylim(0, CHAPTER_HOSTS)
-    right.legend(loc="upper right", fontsize=8)
+    right.legend(loc="upper right", fontsize=9)
     right.set_title("Hosts switched on through the day")
     return fig
 
@@ -168,7 +168,7 @@ def plot_utilization(before: Result, after: Result) -> Figure:
     ax.set_xlabel("hour of 3 March 2011")
     ax.set_ylabel("mean CPU utilization\nof active hosts (%)")
     ax.set_ylim(0, 100)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     ratio = _created(after) / after.active_hosts.mean()
     ax.set_title(f"Consolidation: {ratio:.1f} VMs per active host "
                  f"(without: {before.n_vms / before.active_hosts.mean():.1f})")

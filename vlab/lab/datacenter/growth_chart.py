@@ -29,13 +29,13 @@ def plot_growth() -> Figure:
             ax.bar(row.year + offsets[name], row.value, BAR_WIDTH, color=color,
                    hatch=hatch, edgecolor="#222222", linewidth=0.6)
             ax.annotate(f"{row.value:g}", (row.year + offsets[name], row.value),
-                        ha="center", va="bottom", fontsize=8)
+                        ha="center", va="bottom", fontsize=9)
     handles = [Patch(color=color, label=f"{name} ($B)") for name, color in colors.items()]
     handles.append(Patch(facecolor="white", hatch="//", edgecolor="#222222",
                          label="forecast or derived (hatched)"))
     ax.set_ylabel("customer spending ($B)")
     ax.set_xticks([1995, 2000, 2005, 2010])
-    ax.set_xlabel("year\nSources: " + "; ".join(growth.sources()), fontsize=8)
+    ax.set_xlabel("year\nSources: " + "; ".join(growth.sources()), fontsize=9)
     ax.set_xlim(1992, 2013)
     ax.set_ylim(0, 80)
     servers = growth.series("installed servers")
@@ -45,7 +45,7 @@ def plot_growth() -> Figure:
     twin.set_ylabel("installed servers (millions)")
     twin.set_ylim(0, 40)
     ax.legend(handles=handles + twin.get_legend_handles_labels()[0], loc="upper left",
-              fontsize=8)
+              fontsize=9)
     factor = growth.growth_factor("power and cooling", 1995, 2005)
     ax.set_title(f"Power and cooling: x{factor:.1f} in ten years; servers: x1.9 in five")
     return fig

@@ -69,7 +69,7 @@ CATEGORY_COLORS = {"library": LEVEL_COLORS["library"], "os": LEVEL_COLORS["os"],
 @styled
 def plot_hooks(run: HookRun) -> Figure:
     """Left: the program's output; right: its modeled cycles by ledger category."""
-    fig, (text, bars) = new_figure("wide", ncols=2, width_ratios=(1.3, 1))
+    fig, (text, bars) = new_figure("column", ncols=2, width_ratios=(1.3, 1))
     text.axis("off")
     text.text(0, 1, run.output, va="top", family="monospace", fontsize=9)
     text.set_title(f"output (hooks: {run.hooks}; {run.watcher})")

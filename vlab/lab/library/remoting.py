@@ -79,7 +79,7 @@ def _label(kernel: str, n: int) -> str:
 @styled
 def plot_remoting(run: RemotingRun) -> Figure:
     """Left: slowdown vs native over the sizes; right: where the cycles go at one size."""
-    fig, (lines, bars) = new_figure("wide", ncols=2)
+    fig, (lines, bars) = new_figure("column", ncols=2)
     xs = list(range(len(run.sizes)))
     for path in PATHS[1:]:
         lines.plot(xs, [run.slowdown(path, i) for i in xs], marker="o",
@@ -91,7 +91,7 @@ def plot_remoting(run: RemotingRun) -> Figure:
     lines.set_xlabel("elements" if run.kernel == "saxpy" else "matrix size")
     lines.set_ylabel("time / native time")
     lines.set_title(f"{run.kernel}, {run.launches} launch(es): slowdown")
-    lines.legend(fontsize=8)
+    lines.legend(fontsize=9)
     bottom = [0.0] * len(PATHS)
     shades = {"accelerator": "#555555", "remoting": PATH_COLORS["vm"],
               "network": PATH_COLORS["network"], "os": PATH_COLORS["native"]}
@@ -103,7 +103,7 @@ def plot_remoting(run: RemotingRun) -> Figure:
     bars.set_xticks(range(len(PATHS)), ["native", "VM", "network"])
     bars.set_ylabel("modeled cycles (millions)")
     bars.set_title(f"where the time goes at {_label(run.kernel, run.size)}")
-    bars.legend(fontsize=8)
+    bars.legend(fontsize=9)
     return fig
 
 

@@ -76,7 +76,7 @@ def plot_provisioning(p: Provisioning) -> Figure:
     ax.bar(['template + clones'], [clones_total / mib], bottom=[p.template_bytes / mib],
            color=LEVEL_COLORS['hardware'], label='clusters the clones own')
     ax.set_ylabel('MiB on disk')
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     ax.set_title(f'{p.clones} VMs from one 4 MiB template, {p.writes} clusters '
                  'written by each')
     return fig

@@ -90,7 +90,7 @@ def plot_rounds(m: Migration) -> Figure:
     ax.set_xlabel('round')
     ax.set_ylabel('pages (4 KiB)')
     ax.set_xticks(list(range(1, last + 1)))
-    ax.legend(fontsize=8, loc='upper right')
+    ax.legend(fontsize=9, loc='upper right')
     ax.set_title(f'Pre-copy, {m.rate} guest, {m.bandwidth}: downtime '
                  f'{m.pre.downtime * 1e3:.2f} ms, total {m.pre.total_time * 1e3:.1f} ms')
     return fig
@@ -119,7 +119,7 @@ def plot_compare(m: Migration) -> Figure:
         ax.bar(['pre-copy', 'post-copy'], values, color=colors)
         ax.set_title(label)
         for i, v in enumerate(values):
-            ax.annotate(f'{v:.2f}', (i, v), ha='center', va='bottom', fontsize=8)
+            ax.annotate(f'{v:.2f}', (i, v), ha='center', va='bottom', fontsize=9)
     fig.suptitle(f'{m.rate} guest over {m.bandwidth}: post-copy had '
                  f'{m.post.network_faults} network faults')
     return fig

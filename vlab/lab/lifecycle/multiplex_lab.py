@@ -57,7 +57,7 @@ def plot_sharing(s: Sharing) -> Figure:
                 label=f'{name}: {s.shares[name]:.0%}')
     ax.set_xlabel('accounting period (10 ticks of the CPU)')
     ax.set_ylabel(f'ticks run ({TICK_INSTRUCTIONS:,} instructions each)')
-    ax.legend(fontsize=8, loc='upper left')
+    ax.legend(fontsize=9, loc='upper left')
     cap = f'A capped at {s.cap_a}%' if s.cap_a else 'no cap'
     ax.set_title(f'Credit scheduler: weights A 256, B {s.weight_b}, C 256; {cap}')
     return fig

@@ -80,7 +80,7 @@ def plot_sizes(s: Suspension) -> Figure:
     ax.set_yticks(list(y), names)
     ax.set_xscale('log')
     ax.set_xlabel('bytes (log scale)')
-    ax.legend(fontsize=8, loc='lower right')
+    ax.legend(fontsize=9, loc='lower right')
     ax.set_title(f'Snapshot at instruction {s.at:,}: {s.file_bytes:,} bytes on disk')
     return fig
 

@@ -86,7 +86,7 @@ def plot_walk(trace: WalkTrace) -> Figure:
         for i, (stage, pa) in enumerate(refs):
             ax.add_patch(_box(i, y, COLORS[stage]))
             ax.text(i + 0.45, y + 0.4, f'{stage}\n{pa & 0xFFFFF:05x}', ha='center',
-                    va='center', fontsize=8, color='white')
+                    va='center', fontsize=9, color='white')
         ax.text(-0.2, y + 0.4, f'{name}: {len(refs)}', ha='right', va='center', fontsize=9)
     ax.set_xlim(-4.2, 8.2)
     ax.set_ylim(-0.3, 1.9)

@@ -107,7 +107,7 @@ def _grid(ax, values, rows, columns, labels, outline_row=None, outline_column=No
     ax.set_xticks(range(len(columns)), columns, rotation=25, ha="right")
     ax.set_yticks(range(len(rows)), rows)
     for (i, j), label in np.ndenumerate(np.array(labels, dtype=object)):
-        ax.text(j, i, label, ha="center", va="center", fontsize=8, color=INK)
+        ax.text(j, i, label, ha="center", va="center", fontsize=9, color=INK)
     if outline_row is not None:
         ax.add_patch(_outline(-0.5, outline_row - 0.5, len(columns), 1))
     if outline_column is not None:
