@@ -22,6 +22,7 @@ from vlab.hardware.vm import VirtualMachine
 from vlab.isa.asm import assemble
 from vlab.isa.elf import load_elf
 from vlab.isa.machine import Machine
+from vlab.lab.cpuvirt.guest_exit import HTIF_EXIT
 from vlab.lab.experiment import Experiment, toggle
 from vlab.lab.style import new_figure, styled
 
@@ -42,20 +43,7 @@ _start:
     bne t1, t0, fail
     li a0, 1
     j write_tohost
-handler:
-fail:
-    slli a0, gp, 1
-    ori a0, a0, 1
-write_tohost:
-    la t6, tohost
-    sw a0, 0(t6)
-    sw zero, 4(t6)
-1:  j 1b
-.data
-.align 3
-tohost: .word 0, 0
-fromhost: .word 0, 0
-'''
+''' + HTIF_EXIT
 CHECKS = {0: 'equivalent: both reads return what was written',
           2: 'check 2 failed: mtvec read back is not what the guest wrote',
           3: 'check 3 failed: mstatus.MPP read back is not what the guest wrote'}

@@ -31,6 +31,7 @@ from vlab.isa.asm import assemble
 from vlab.isa.elf import load_elf
 from vlab.isa.machine import Machine
 
+from .guest_exit import HTIF_EXIT
 from .microbench import operation_cost
 
 MASK32 = 0xFFFFFFFF
@@ -71,20 +72,7 @@ _start:
     bne a1, t0, fail                # ... and mscratch the 0x99 a5 held before
     li a0, 1
     j write_tohost
-handler:
-fail:
-    slli a0, gp, 1
-    ori a0, a0, 1
-write_tohost:
-    la t6, tohost
-    sw a0, 0(t6)
-    sw zero, 4(t6)
-1:  j 1b
-.data
-.align 3
-tohost: .word 0, 0
-fromhost: .word 0, 0
-'''
+''' + HTIF_EXIT
 GUEST_CSRRW = 6          # csrrw instructions in the guest (csrw included)
 
 
