@@ -101,6 +101,16 @@ def _finish(stdout: bytes, stderr: bytes, result) -> int:
     return EXIT_BUDGET if result.status == "budget" else EXIT_USAGE
 
 
+def _finish_run(done, command: str) -> int:
+    """Print a loaded program's output; its exit code, or 124 (budget) / 2 with the reason."""
+    sys.stdout.buffer.write(done.stdout)
+    sys.stdout.flush()
+    if done.exit_code is None:
+        print(f"{command}: {done.message}", file=sys.stderr)
+        return EXIT_BUDGET if "budget" in done.message else EXIT_USAGE
+    return done.exit_code
+
+
 def _dynamic(args) -> bool:
     """Whether the program is dynamically linked (it names libraries in DT_NEEDED)."""
     from vlab.library.dynload.dynobject import DynLoadError, read_object
@@ -124,12 +134,7 @@ def _run_dynamic(args, preload=(), trace=False) -> int:
         for caller, symbol, library in (done.calls if trace else done.bindings):
             verb = "called" if trace else "bound"
             print(f"{caller}: {symbol} {verb} in {library}", file=sys.stderr)
-    sys.stdout.buffer.write(done.stdout)
-    sys.stdout.flush()
-    if done.exit_code is None:
-        print(f"vlab lib: {done.message}", file=sys.stderr)
-        return EXIT_BUDGET if "budget" in done.message else EXIT_USAGE
-    return done.exit_code
+    return _finish_run(done, "vlab lib")
 
 
 def _trace(args) -> int:
@@ -166,12 +171,7 @@ def _run_foreign(args) -> int:
     done = run_foreign(args.program, root=args.root, max_instructions=args.max_instructions)
     if args.log:
         print(done.side_by_side(), file=sys.stderr)
-    sys.stdout.buffer.write(done.stdout)
-    sys.stdout.flush()
-    if done.exit_code is None:
-        print(f"vlab lib run-foreign: {done.message}", file=sys.stderr)
-        return EXIT_BUDGET if "budget" in done.message else EXIT_USAGE
-    return done.exit_code
+    return _finish_run(done, "vlab lib run-foreign")
 
 
 def _run_bsd(args) -> int:
@@ -181,12 +181,7 @@ def _run_bsd(args) -> int:
     if args.log:
         for call, result, linux in done.log:
             print(f"{call + ' = ' + result:<40} {'; '.join(linux)}", file=sys.stderr)
-    sys.stdout.buffer.write(done.stdout)
-    sys.stdout.flush()
-    if done.exit_code is None:
-        print(f"vlab lib run-foreign: {done.message}", file=sys.stderr)
-        return EXIT_BUDGET if "budget" in done.message else EXIT_USAGE
-    return done.exit_code
+    return _finish_run(done, "vlab lib run-foreign")
 
 
 def _accel_run(args) -> int:
